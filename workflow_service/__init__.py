@@ -1,0 +1,50 @@
+"""一窗通办 workflow service: BPMN-driven front-desk-accept, back-office-approve government services."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+
+from workflow_service import database
+from workflow_service.api import authentication, cases, health, problems, service_items, tasks
+from workflow_service.cli import register_commands
+from workflow_service.config import PROJECT_ROOT, DefaultConfig
+from workflow_service.engine.runtime import ProcessRuntime
+from workflow_service.extensions import api, db, migrate
+
+
+def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
+    """The composition root: settings, extensions, blueprints, error handlers, CLI."""
+    app = Flask(__name__, instance_path=str(PROJECT_ROOT / "instance"))
+    app.config.from_object(DefaultConfig)
+    app.config.from_prefixed_env()
+    if test_config:
+        app.config.from_mapping(test_config)
+    app.json.ensure_ascii = False  # type: ignore[attr-defined]
+    app.config.setdefault(
+        "API_SPEC_OPTIONS",
+        {
+            "components": {"securitySchemes": {"bearerAuth": {"type": "http", "scheme": "bearer"}}},
+            "security": [{"bearerAuth": []}],
+        },
+    )
+    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite:///"):
+        Path(app.config["SQLALCHEMY_DATABASE_URI"].removeprefix("sqlite:///")).parent.mkdir(
+            parents=True, exist_ok=True
+        )
+
+    db.init_app(app)
+    database.init_app(app)
+    migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"))
+    api.init_app(app)
+    app.extensions["process_runtime"] = ProcessRuntime()
+
+    app.register_blueprint(health.blp)
+    for blueprint in (authentication.blp, service_items.blp, cases.blp, tasks.blp):
+        api.register_blueprint(blueprint)
+    problems.init_app(app)
+    register_commands(app)
+    return app

@@ -1,0 +1,36 @@
+"""Bearer-token authentication for the staff API, and the token endpoint."""
+
+from __future__ import annotations
+
+from flask import g, request
+from flask.views import MethodView
+from flask_smorest import Blueprint
+
+from workflow_service.api.schemas import TokenRequestSchema, TokenSchema
+from workflow_service.errors import NotAuthenticated
+from workflow_service.models import User
+from workflow_service.services.authentication import IssuedToken, issue_token, user_for_token
+
+blp = Blueprint("auth", __name__, url_prefix="/api/v1/auth", description="登录，获取访问令牌")
+
+
+def require_bearer_token() -> None:
+    """``before_request`` hook of every staff blueprint: the caller must present a valid token."""
+    scheme, _, token = request.headers.get("Authorization", "").partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        raise NotAuthenticated("缺少 Authorization: Bearer 令牌")
+    g.current_user = user_for_token(token.strip())
+
+
+def current_user() -> User:
+    return g.current_user
+
+
+@blp.route("/token")
+class TokenResource(MethodView):
+    @blp.doc(security=[])
+    @blp.arguments(TokenRequestSchema)
+    @blp.response(200, TokenSchema)
+    def post(self, credentials: dict) -> IssuedToken:
+        """Exchange a username and password for a bearer token."""
+        return issue_token(credentials["username"], credentials["password"])

@@ -1,0 +1,95 @@
+"""Render every error as RFC 7807 ``application/problem+json``: ours, webargs', Werkzeug's, unexpected."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from flask import Flask, Response, current_app, json, request
+from sqlalchemy.exc import OperationalError
+from werkzeug.exceptions import HTTPException
+
+from workflow_service.errors import ServiceError, Unavailable
+from workflow_service.extensions import db
+
+PROBLEM_MEDIA_TYPE = "application/problem+json"
+
+
+def problem_response(
+    status: int,
+    title: str,
+    detail: str | None = None,
+    type_slug: str | None = None,
+    errors: Mapping | None = None,
+) -> Response:
+    body: dict[str, Any] = {
+        "type": f"/problems/{type_slug}" if type_slug else "about:blank",
+        "title": title,
+        "status": status,
+        "instance": request.path,
+    }
+    if detail and detail != title:
+        body["detail"] = detail
+    if errors:
+        body["errors"] = dict(errors)
+    return Response(json.dumps(body, ensure_ascii=False), status=status, mimetype=PROBLEM_MEDIA_TYPE)
+
+
+def _flatten(messages: Mapping, prefix: str = "") -> dict[str, list[str]]:
+    """webargs nests field messages by location and field; make them ``{"a.b": ["…"]}``."""
+    flat: dict[str, list[str]] = {}
+    for key, value in messages.items():
+        path = f"{prefix}.{key}" if prefix else str(key)
+        if isinstance(value, Mapping):
+            flat.update(_flatten(value, path))
+        elif isinstance(value, list) and all(isinstance(item, str) for item in value):
+            flat[path] = list(value)
+        else:
+            flat[path] = [str(value)]
+    return flat
+
+
+def _service_error(error: ServiceError) -> Response:
+    db.session.rollback()
+    response = problem_response(error.status, error.title, error.detail, error.type_slug, error.errors)
+    if error.status == 401:
+        response.headers["WWW-Authenticate"] = 'Bearer realm="workflow-service"'
+    return response
+
+
+def _http_error(error: HTTPException) -> Response:
+    db.session.rollback()
+    status = error.code or 500
+    data = getattr(error, "data", None) or {}
+    messages = data.get("messages")
+    if status == 422 and messages:
+        # webargs: {"json": {"field": ["msg"]}} → {"field": ["msg"]} (the location is implied)
+        flat = {}
+        for location_messages in messages.values():
+            flat.update(_flatten(location_messages) if isinstance(location_messages, Mapping) else {})
+        return problem_response(422, "输入有误", "请求内容不符合要求", "invalid-input", flat)
+    response = problem_response(status, error.name, error.description, None)
+    if status == 405 and error.get_response().headers.get("Allow"):
+        response.headers["Allow"] = error.get_response().headers["Allow"]
+    return response
+
+
+def _database_unavailable(error: OperationalError) -> Response:
+    db.session.rollback()
+    current_app.logger.error("database unavailable: %s", error)
+    unavailable = Unavailable("数据库暂不可用，请稍后重试")
+    return problem_response(503, unavailable.title, unavailable.detail, unavailable.type_slug)
+
+
+def _unexpected(error: Exception) -> Response:
+    db.session.rollback()
+    current_app.logger.exception("unhandled error on %s %s", request.method, request.path)
+    return problem_response(500, ServiceError.title, "请求未能完成，已记录错误", ServiceError.type_slug)
+
+
+def init_app(app: Flask) -> None:
+    """Register the handlers; call after the API extension so these win over its own."""
+    app.register_error_handler(ServiceError, _service_error)
+    app.register_error_handler(HTTPException, _http_error)
+    app.register_error_handler(OperationalError, _database_unavailable)
+    app.register_error_handler(Exception, _unexpected)

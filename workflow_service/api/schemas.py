@@ -1,0 +1,183 @@
+"""Marshmallow schemas: the API's wire formats, in and out."""
+
+from __future__ import annotations
+
+from marshmallow import Schema, fields, validate
+
+from workflow_service.services.case_status import STATUS_LABELS
+
+
+class TokenRequestSchema(Schema):
+    username = fields.String(required=True, validate=validate.Length(min=1, max=64))
+    password = fields.String(required=True, load_only=True, validate=validate.Length(min=1, max=256))
+
+
+class OrganisationRefSchema(Schema):
+    code = fields.String()
+    name = fields.String()
+
+
+class UserRefSchema(Schema):
+    username = fields.String()
+    full_name = fields.String()
+
+
+class CurrentUserSchema(UserRefSchema):
+    roles = fields.List(fields.String())
+    organisation = fields.Nested(OrganisationRefSchema)
+
+
+class TokenSchema(Schema):
+    access_token = fields.String(attribute="token")
+    token_type = fields.Constant("Bearer")
+    expires_at = fields.DateTime()
+    user = fields.Nested(CurrentUserSchema)
+
+
+class ApplicantSchema(Schema):
+    kind = fields.String(
+        load_default="person", metadata={"description": "person（自然人）或 legal_entity（法人）"}
+    )
+    name = fields.String(required=True)
+    id_number = fields.String(required=True, metadata={"description": "居民身份证号码或统一社会信用代码"})
+    phone = fields.String(load_default=None, allow_none=True)
+
+
+class CaseCreateSchema(Schema):
+    service_code = fields.String(required=True, metadata={"description": "事项编码"})
+    applicant = fields.Nested(ApplicantSchema, required=True)
+    matter_township = fields.String(
+        load_default=None,
+        allow_none=True,
+        metadata={"description": "事项所在乡镇（街道）的区划代码；缺省为受理窗口所在地"},
+    )
+    data = fields.Dict(
+        keys=fields.String(), required=True, metadata={"description": "事项申请表（见事项的表单）"}
+    )
+
+
+class StatusField(fields.Field):
+    """A status as ``{"code": "approved", "label": "办结-准予"}``."""
+
+    def _serialize(self, value: object, attr: str | None, obj: object, **kwargs: object) -> dict | None:
+        if value is None:
+            return None
+        return {"code": str(value), "label": STATUS_LABELS.get(value, str(value))}  # type: ignore[call-overload]
+
+
+class TaskSummarySchema(Schema):
+    id = fields.String()
+    name = fields.String()
+    bpmn_id = fields.String()
+    lane = fields.String()
+    state = fields.String()
+    role = fields.String()
+    organisation = fields.Nested(OrganisationRefSchema)
+    assignee = fields.Nested(UserRefSchema, allow_none=True)
+    due_date = fields.Date(allow_none=True)
+    created_at = fields.DateTime()
+
+
+class InboxTaskSchema(TaskSummarySchema):
+    case_number = fields.String(attribute="case.number")
+    service_name = fields.String(attribute="case.service_item.name")
+    applicant_name = fields.String(attribute="case.applicant_name")
+
+
+class CompletedStepSchema(TaskSummarySchema):
+    completed_at = fields.DateTime()
+    completed_by = fields.Nested(UserRefSchema, allow_none=True)
+    data = fields.Dict()
+
+
+class StatusChangeSchema(Schema):
+    status = StatusField()
+    at = fields.String()
+
+
+class AuditEventSchema(Schema):
+    at = fields.DateTime()
+    action = fields.String()
+    actor = fields.String(attribute="actor_username", allow_none=True)
+    task_id = fields.String(allow_none=True)
+    summary = fields.Dict()
+
+
+class CaseCreatedSchema(Schema):
+    number = fields.String()
+    status = StatusField()
+    incident = fields.String(allow_none=True)
+
+
+class CaseSchema(Schema):
+    number = fields.String(attribute="case.number")
+    service_code = fields.String(attribute="case.service_item.code")
+    service_name = fields.String(attribute="case.service_item.name")
+    status = StatusField(attribute="case.status")
+    status_history = fields.Method("_status_history")
+    incident = fields.String(attribute="case.incident", allow_none=True)
+    channel = fields.String(attribute="case.channel")
+    applicant = fields.Method("_applicant")
+    application = fields.Dict(attribute="case.application")
+    accepting_organisation = fields.Nested(OrganisationRefSchema, attribute="case.accepting_organisation")
+    matter_township = fields.Nested(OrganisationRefSchema, attribute="case.matter_region")
+    process = fields.Method("_process")
+    submitted_at = fields.DateTime(attribute="case.submitted_at")
+    due_date = fields.Date(attribute="case.due_date", allow_none=True)
+    ended_at = fields.DateTime(attribute="case.ended_at", allow_none=True)
+    current_tasks = fields.List(fields.Nested(TaskSummarySchema), attribute="open_tasks")
+    history = fields.List(fields.Nested(CompletedStepSchema), attribute="completed_tasks")
+    audit = fields.List(fields.Nested(AuditEventSchema), attribute="events")
+
+    def _status_history(self, view: object) -> list:
+        return StatusChangeSchema(many=True).dump(
+            [{"status": entry["status"], "at": entry["at"]} for entry in view.case.status_history]  # type: ignore[attr-defined]
+        )
+
+    def _applicant(self, view: object) -> dict:
+        case = view.case  # type: ignore[attr-defined]
+        return {
+            "kind": case.applicant_kind.value,
+            "name": case.applicant_name,
+            "id_number": case.applicant_id_number,
+            "phone": case.applicant_phone,
+        }
+
+    def _process(self, view: object) -> dict:
+        definition = view.case.process_definition  # type: ignore[attr-defined]
+        return {"key": definition.key, "version": definition.version}
+
+
+class TaskDetailSchema(TaskSummarySchema):
+    case_number = fields.String(attribute="case.number")
+    form_key = fields.String(allow_none=True)
+    form = fields.Method("_form")
+    data = fields.Dict(allow_none=True)
+
+    def _form(self, task: object) -> dict | None:
+        key = task.form_key  # type: ignore[attr-defined]
+        return task.case.process_definition.forms.get(key) if key else None  # type: ignore[attr-defined]
+
+
+class InboxQuerySchema(Schema):
+    limit = fields.Integer(load_default=50, validate=validate.Range(min=1, max=200))
+
+
+class TaskCompleteSchema(Schema):
+    data = fields.Dict(keys=fields.String(), required=True, metadata={"description": "任务表单数据"})
+
+
+class ServiceItemSchema(Schema):
+    code = fields.String()
+    name = fields.String()
+    department_type = fields.String()
+    acceptance_mode = fields.String()
+    legal_limit_days = fields.Integer()
+    promised_limit_days = fields.Integer()
+
+
+class ServiceItemDetailSchema(Schema):
+    item = fields.Nested(ServiceItemSchema)
+    process_key = fields.String()
+    process_version = fields.Integer()
+    application_form = fields.Dict(allow_none=True)

@@ -1,0 +1,61 @@
+"""Tasks: the caller's inbox, and claim / unclaim / complete."""
+
+from __future__ import annotations
+
+from flask.views import MethodView
+from flask_smorest import Blueprint
+
+from workflow_service.api.authentication import current_user, require_bearer_token
+from workflow_service.api.schemas import (
+    InboxQuerySchema,
+    InboxTaskSchema,
+    TaskCompleteSchema,
+    TaskDetailSchema,
+)
+from workflow_service.models import Task
+from workflow_service.services import tasks
+
+blp = Blueprint("tasks", __name__, url_prefix="/api/v1/tasks", description="待办任务")
+blp.before_request(require_bearer_token)
+
+
+@blp.route("")
+class InboxResource(MethodView):
+    @blp.arguments(InboxQuerySchema, location="query")
+    @blp.response(200, InboxTaskSchema(many=True))
+    def get(self, query: dict) -> list[Task]:
+        """Open tasks for the caller's organisation and roles, unclaimed or claimed by them, due first."""
+        return tasks.inbox(current_user(), limit=query["limit"])
+
+
+@blp.route("/<uuid:task_id>")
+class TaskResource(MethodView):
+    @blp.response(200, TaskDetailSchema)
+    def get(self, task_id: object) -> Task:
+        """One task with its form (JSON Schema)."""
+        return tasks.get_task(current_user(), str(task_id))
+
+
+@blp.route("/<uuid:task_id>/claim")
+class ClaimResource(MethodView):
+    @blp.response(200, TaskDetailSchema)
+    def post(self, task_id: object) -> Task:
+        """Take the task: it leaves colleagues' inboxes until unclaimed."""
+        return tasks.claim_task(current_user(), str(task_id))
+
+
+@blp.route("/<uuid:task_id>/unclaim")
+class UnclaimResource(MethodView):
+    @blp.response(200, TaskDetailSchema)
+    def post(self, task_id: object) -> Task:
+        """Give the task back to the organisation's pool."""
+        return tasks.unclaim_task(current_user(), str(task_id))
+
+
+@blp.route("/<uuid:task_id>/complete")
+class CompleteResource(MethodView):
+    @blp.arguments(TaskCompleteSchema)
+    @blp.response(200, TaskDetailSchema)
+    def post(self, payload: dict, task_id: object) -> Task:
+        """Complete the task with its form data; the case moves on to its next step."""
+        return tasks.complete_task(current_user(), str(task_id), payload["data"])

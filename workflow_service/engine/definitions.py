@@ -1,0 +1,154 @@
+"""Parse and check a BPMN file: safe XML, one executable process, lanes, forms and status marks.
+
+Analysts attach data to BPMN elements as SpiffWorkflow extension properties (see
+docs/bpmn-conventions.md): ``formJsonSchemaFilename`` on user tasks and the start event, and
+``caseStatus`` on any element whose arrival sets the case status.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+
+from lxml import etree
+from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
+from SpiffWorkflow.bpmn.serializer.workflow import BpmnWorkflowSerializer
+from SpiffWorkflow.bpmn.specs.defaults import StartEvent
+from SpiffWorkflow.bpmn.specs.mixins.user_task import UserTask
+from SpiffWorkflow.exceptions import SpiffWorkflowException
+from SpiffWorkflow.spiff.parser.process import VALIDATOR, SpiffBpmnParser
+from SpiffWorkflow.spiff.serializer.config import SPIFF_CONFIG
+
+from workflow_service.errors import InvalidProcessDefinition
+
+FORM_PROPERTY = "formJsonSchemaFilename"
+STATUS_PROPERTY = "caseStatus"
+
+_SAFE_XML_PARSER = etree.XMLParser(
+    resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False, remove_blank_text=False
+)
+_SPEC_SERIALIZER = BpmnWorkflowSerializer(BpmnWorkflowSerializer.configure(SPIFF_CONFIG))
+
+
+@dataclass(frozen=True)
+class UserTaskDefinition:
+    bpmn_id: str
+    name: str
+    lane: str | None
+    form_key: str | None
+
+
+@dataclass(frozen=True)
+class ParsedProcess:
+    """What the rest of the service needs to know about one process, free of SpiffWorkflow types."""
+
+    key: str
+    name: str
+    spec_json: str
+    start_form_key: str | None
+    start_ids: tuple[str, ...]
+    user_tasks: tuple[UserTaskDefinition, ...]
+    # element id → the case status reaching it sets, in document order
+    status_marks: dict[str, str]
+    # element id → the ids of the elements that can follow it directly
+    successors: dict[str, tuple[str, ...]]
+
+    @property
+    def form_keys(self) -> set[str]:
+        keys = {task.form_key for task in self.user_tasks if task.form_key}
+        if self.start_form_key:
+            keys.add(self.start_form_key)
+        return keys
+
+
+def _properties(task_spec: object) -> dict[str, str]:
+    extensions = getattr(task_spec, "extensions", None) or {}
+    return dict(extensions.get("properties", {}))
+
+
+def _safe_tree(bpmn_xml: bytes) -> etree._Element:
+    try:
+        root = etree.fromstring(bpmn_xml, parser=_SAFE_XML_PARSER)
+    except etree.XMLSyntaxError as error:
+        raise InvalidProcessDefinition(f"BPMN 不是合法的 XML: {error}") from None
+    if root.getroottree().docinfo.doctype:
+        raise InvalidProcessDefinition("BPMN 文件不得包含 DOCTYPE 声明")
+    return root
+
+
+def _executable_process_id(parser: SpiffBpmnParser, root: etree._Element) -> str:
+    namespace = {"bpmn": "http://www.omg.org/spec/BPMN/20100524/MODEL"}
+    executable = root.xpath("//bpmn:process[@isExecutable='true']/@id", namespaces=namespace)
+    candidates = list(executable) or parser.get_process_ids()
+    if len(candidates) != 1:
+        raise InvalidProcessDefinition(
+            f"BPMN 文件须恰好包含一个可执行流程，实际为 {len(candidates)} 个", errors={"process": candidates}
+        )
+    return str(candidates[0])
+
+
+def parse_process(bpmn_xml: str | bytes, filename: str, known_lanes: frozenset[str]) -> ParsedProcess:
+    """Parse one BPMN document into a deployable process; raises InvalidProcessDefinition."""
+    raw = bpmn_xml.encode() if isinstance(bpmn_xml, str) else bpmn_xml
+    root = _safe_tree(raw)
+    parser = SpiffBpmnParser(validator=VALIDATOR)
+    try:
+        parser.add_bpmn_xml(root, filename)
+        process_id = _executable_process_id(parser, root)
+        spec = parser.get_spec(process_id)
+        subprocess_specs = parser.get_subprocess_specs(process_id)
+    except (ValidationException, SpiffWorkflowException) as error:
+        raise InvalidProcessDefinition(f"{filename}: {error}") from None
+
+    user_tasks: list[UserTaskDefinition] = []
+    status_marks: dict[str, str] = {}
+    successors: dict[str, tuple[str, ...]] = {}
+    start_form_key: str | None = None
+    problems: dict[str, str] = {}
+    for task_spec in [
+        *spec.task_specs.values(),
+        *(t for s in subprocess_specs.values() for t in s.task_specs.values()),
+    ]:
+        bpmn_id = getattr(task_spec, "bpmn_id", None)
+        if bpmn_id is None:
+            continue  # SpiffWorkflow's own bookkeeping specs (Root, End, …)
+        properties = _properties(task_spec)
+        successors[bpmn_id] = tuple(
+            child.bpmn_id for child in task_spec.outputs if getattr(child, "bpmn_id", None) is not None
+        )
+        if STATUS_PROPERTY in properties:
+            status_marks[bpmn_id] = properties[STATUS_PROPERTY]
+        if isinstance(task_spec, StartEvent) and task_spec in spec.start.outputs:
+            start_form_key = properties.get(FORM_PROPERTY)
+        if isinstance(task_spec, UserTask):
+            lane = task_spec.lane
+            if lane not in known_lanes:
+                problems[bpmn_id] = f"用户任务须位于泳道 {sorted(known_lanes)} 之一，实际为 {lane!r}"
+            if FORM_PROPERTY not in properties:
+                problems[bpmn_id] = f"用户任务须指定表单（扩展属性 {FORM_PROPERTY}）"
+            user_tasks.append(
+                UserTaskDefinition(
+                    bpmn_id, task_spec.bpmn_name or bpmn_id, lane, properties.get(FORM_PROPERTY)
+                )
+            )
+    if problems:
+        raise InvalidProcessDefinition(f"{filename}: 流程定义有 {len(problems)} 处问题", errors=problems)
+
+    spec_json = json.dumps(
+        {
+            "spec": _SPEC_SERIALIZER.to_dict(spec),
+            "subprocess_specs": {name: _SPEC_SERIALIZER.to_dict(s) for name, s in subprocess_specs.items()},
+        },
+        ensure_ascii=False,
+        sort_keys=True,
+    )
+    return ParsedProcess(
+        key=process_id,
+        name=spec.description or process_id,
+        spec_json=spec_json,
+        start_form_key=start_form_key,
+        start_ids=tuple(child.bpmn_id for child in spec.start.outputs),
+        user_tasks=tuple(user_tasks),
+        status_marks=status_marks,
+        successors=successors,
+    )

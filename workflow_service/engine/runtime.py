@@ -1,0 +1,199 @@
+"""Run a case's workflow: start it, complete a ready user task, serialize and restore its state.
+
+The parsed spec of a process version is stored once (``ProcessDefinition.spec_json``) and cached
+here as objects; a case's state holds only its task tree and data. Every call restores the state,
+advances the workflow to its next wait state and hands back a plain :class:`StepResult`.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import OrderedDict
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from threading import Lock
+from typing import Any
+from uuid import UUID
+
+from SpiffWorkflow.bpmn.serializer.default.workflow import BpmnWorkflowConverter, WorkflowConverter
+from SpiffWorkflow.bpmn.serializer.workflow import BpmnWorkflowSerializer
+from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
+from SpiffWorkflow.exceptions import SpiffWorkflowException
+from SpiffWorkflow.spiff.serializer.config import SPIFF_CONFIG
+from SpiffWorkflow.util.task import TaskState
+
+from workflow_service.engine.definitions import FORM_PROPERTY, STATUS_PROPERTY
+from workflow_service.engine.scripting import make_script_engine
+
+
+class TaskNotReady(Exception):
+    """The task id names no task, or a task that is not a READY user task."""
+
+
+@dataclass(frozen=True)
+class ReadyTask:
+    id: str
+    bpmn_id: str
+    name: str
+    lane: str | None
+    form_key: str | None
+
+
+@dataclass(frozen=True)
+class StepResult:
+    state: str
+    ready_tasks: tuple[ReadyTask, ...]
+    # The statuses marked on the elements reached in this step, in the order they were reached.
+    statuses_reached: tuple[str, ...]
+    completed: bool
+    incident: str | None = None
+    data: dict[str, Any] = field(default_factory=dict)
+
+
+class _SpecFreeWorkflowConverter(BpmnWorkflowConverter):
+    """Serializes a workflow without its spec, which is stored once per process version."""
+
+    def to_dict(self, workflow: BpmnWorkflow) -> dict:
+        dct = WorkflowConverter.to_dict(self, workflow)
+        dct["subprocesses"] = self.mapping_to_dict(workflow.subprocesses)
+        dct["bpmn_events"] = self.registry.convert(workflow.bpmn_events)
+        return dct
+
+
+def _make_serializer() -> BpmnWorkflowSerializer:
+    config = dict(SPIFF_CONFIG)
+    config[BpmnWorkflow] = _SpecFreeWorkflowConverter
+    return BpmnWorkflowSerializer(BpmnWorkflowSerializer.configure(config))
+
+
+def _marked_task_ids(workflow: BpmnWorkflow) -> set[UUID]:
+    return {task.id for task in _marked_tasks(workflow)}
+
+
+def _marked_tasks(workflow: BpmnWorkflow) -> list:
+    reached = TaskState.READY | TaskState.STARTED | TaskState.COMPLETED | TaskState.ERROR
+    return [
+        task
+        for task in workflow.get_tasks(state=reached)
+        if STATUS_PROPERTY in (getattr(task.task_spec, "extensions", None) or {}).get("properties", {})
+    ]
+
+
+class ProcessRuntime:
+    """Runs workflows of deployed process versions; safe to share between requests of one process."""
+
+    def __init__(self, spec_cache_size: int = 64) -> None:
+        self._serializer = _make_serializer()
+        self._script_engine = make_script_engine()
+        self._specs: OrderedDict[str, tuple[Any, dict]] = OrderedDict()
+        self._spec_cache_size = spec_cache_size
+        self._lock = Lock()
+
+    def _specs_for(self, cache_key: str, spec_json: str) -> tuple[Any, dict]:
+        with self._lock:
+            if cache_key in self._specs:
+                self._specs.move_to_end(cache_key)
+                return self._specs[cache_key]
+        stored = json.loads(spec_json)
+        registry = self._serializer.registry
+        specs = (
+            registry.restore(stored["spec"]),
+            {name: registry.restore(s) for name, s in stored["subprocess_specs"].items()},
+        )
+        with self._lock:
+            self._specs[cache_key] = specs
+            while len(self._specs) > self._spec_cache_size:
+                self._specs.popitem(last=False)
+        return specs
+
+    def _restore(self, cache_key: str, spec_json: str, state: str) -> BpmnWorkflow:
+        spec, subprocess_specs = self._specs_for(cache_key, spec_json)
+        dct = json.loads(state)
+        self._serializer.migrate(dct)
+        dct["spec"] = spec
+        dct["subprocess_specs"] = dict(subprocess_specs)
+        workflow = self._serializer.from_dict(dct)
+        workflow.script_engine = self._script_engine
+        return workflow
+
+    def _serialize(self, workflow: BpmnWorkflow) -> str:
+        return self._serializer.serialize_json(workflow)
+
+    def _advance(self, workflow: BpmnWorkflow, marked_before: set[UUID]) -> StepResult:
+        incident = None
+        try:
+            workflow.refresh_timers()
+            workflow.do_engine_steps()
+        except SpiffWorkflowException as error:
+            incident = _describe_failure(error)
+        reached = sorted(
+            (task for task in _marked_tasks(workflow) if task.id not in marked_before),
+            key=lambda task: task.last_state_change,
+        )
+        return StepResult(
+            state=self._serialize(workflow),
+            ready_tasks=tuple(
+                _ready_task(task) for task in workflow.get_tasks(state=TaskState.READY, manual=True)
+            ),
+            statuses_reached=tuple(
+                task.task_spec.extensions["properties"][STATUS_PROPERTY] for task in reached
+            ),
+            completed=workflow.completed,
+            incident=incident,
+            data=dict(workflow.data),
+        )
+
+    def start(self, cache_key: str, spec_json: str, data: Mapping[str, Any]) -> StepResult:
+        """Start a new workflow with ``data`` and run it to its first wait state."""
+        spec, subprocess_specs = self._specs_for(cache_key, spec_json)
+        workflow = BpmnWorkflow(spec, dict(subprocess_specs), script_engine=self._script_engine)
+        workflow.get_tasks(state=TaskState.READY)[0].data.update(data)
+        return self._advance(workflow, set())
+
+    def ready_tasks(self, cache_key: str, spec_json: str, state: str) -> tuple[ReadyTask, ...]:
+        workflow = self._restore(cache_key, spec_json, state)
+        return tuple(_ready_task(task) for task in workflow.get_tasks(state=TaskState.READY, manual=True))
+
+    def complete_task(
+        self, cache_key: str, spec_json: str, state: str, task_id: str, data: Mapping[str, Any]
+    ) -> StepResult:
+        """Complete one READY user task with ``data`` and run on; raises TaskNotReady otherwise."""
+        workflow = self._restore(cache_key, spec_json, state)
+        task = _ready_user_task(workflow, task_id)
+        marked_before = _marked_task_ids(workflow)
+        task.data.update(data)
+        task.run()
+        return self._advance(workflow, marked_before)
+
+
+def _ready_user_task(workflow: BpmnWorkflow, task_id: str) -> Any:
+    try:
+        task = workflow.get_task_from_id(UUID(task_id))
+    except (ValueError, TypeError):
+        raise TaskNotReady(task_id) from None
+    # SpiffWorkflow would happily run a FUTURE task; only a READY manual one may be completed.
+    if task is None or task.state != TaskState.READY or not task.task_spec.manual:
+        raise TaskNotReady(task_id)
+    return task
+
+
+def _ready_task(task: Any) -> ReadyTask:
+    spec = task.task_spec
+    properties = (getattr(spec, "extensions", None) or {}).get("properties", {})
+    return ReadyTask(
+        id=str(task.id),
+        bpmn_id=spec.bpmn_id,
+        name=spec.bpmn_name or spec.bpmn_id,
+        lane=spec.lane,
+        form_key=properties.get(FORM_PROPERTY),
+    )
+
+
+def _describe_failure(error: SpiffWorkflowException) -> str:
+    task_spec = getattr(getattr(error, "task", None), "task_spec", None)
+    where = (
+        (getattr(task_spec, "bpmn_name", None) or getattr(task_spec, "bpmn_id", None)) if task_spec else None
+    )
+    cause = getattr(error, "error", None) or getattr(error, "exception", None) or error
+    message = str(cause) if str(cause) else type(cause).__name__
+    return f"{where}: {message}" if where else message

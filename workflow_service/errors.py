@@ -1,0 +1,90 @@
+"""The domain error hierarchy; ``api.problems`` renders every one as RFC 7807 problem+json.
+
+::
+
+    ServiceError (500)
+    ├── NotAuthenticated (401)        no, bad or expired credentials
+    ├── PermissionDenied (403)        in scope, but this role may not, or the task is someone else's
+    │   └── TaskClaimedByOther (403)
+    ├── NotFound (404)                does not exist, or outside the caller's scope
+    ├── Conflict (409)
+    │   ├── TaskNotOpen (409)         the task was completed or cancelled meanwhile
+    │   └── StaleCase (409)           the case changed since it was read
+    ├── InvalidInput (422)            field errors in ``errors``
+    │   └── InvalidProcessDefinition (422)
+    └── Unavailable (503)             the database cannot be reached
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+
+class ServiceError(Exception):
+    """Base of every error the service raises on purpose."""
+
+    status = 500
+    title = "服务内部错误"
+    type_slug = "internal-error"
+
+    def __init__(self, detail: str | None = None, *, errors: Mapping[str, Any] | None = None) -> None:
+        super().__init__(detail or self.title)
+        self.detail = detail or self.title
+        self.errors = dict(errors or {})
+
+
+class NotAuthenticated(ServiceError):
+    status = 401
+    title = "未登录或凭证无效"
+    type_slug = "not-authenticated"
+
+
+class PermissionDenied(ServiceError):
+    status = 403
+    title = "无权执行此操作"
+    type_slug = "forbidden"
+
+
+class TaskClaimedByOther(PermissionDenied):
+    title = "任务已被他人签收"
+    type_slug = "task-claimed-by-other"
+
+
+class NotFound(ServiceError):
+    status = 404
+    title = "未找到"
+    type_slug = "not-found"
+
+
+class Conflict(ServiceError):
+    status = 409
+    title = "状态冲突"
+    type_slug = "conflict"
+
+
+class TaskNotOpen(Conflict):
+    title = "任务已办理或已取消"
+    type_slug = "task-not-open"
+
+
+class StaleCase(Conflict):
+    title = "办件已被他人更新，请刷新后重试"
+    type_slug = "stale-case"
+
+
+class InvalidInput(ServiceError):
+    status = 422
+    title = "输入有误"
+    type_slug = "invalid-input"
+
+
+class InvalidProcessDefinition(InvalidInput):
+    title = "流程定义无效"
+    type_slug = "invalid-process-definition"
+
+
+class Unavailable(ServiceError):
+    status = 503
+    title = "服务暂不可用"
+    type_slug = "unavailable"

@@ -1,0 +1,82 @@
+"""Cases (办件): the business columns the inbox and reports query, beside the serialized workflow."""
+
+from __future__ import annotations
+
+import enum
+from datetime import date, datetime
+
+from sqlalchemy import JSON, Date, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from workflow_service.models.base import Base, UTCDateTime, enum_column, utcnow
+from workflow_service.models.organisations import Organisation, Region
+from workflow_service.models.processes import ProcessDefinition
+from workflow_service.models.service_items import ServiceItem
+
+
+class CaseStatus(enum.StrEnum):
+    SUBMITTED = "submitted"  # 申请/预审
+    ACCEPTED = "accepted"  # 受理
+    NOT_ACCEPTED = "not_accepted"  # 不予受理
+    SUPPLEMENT = "supplement"  # 补正
+    UNDER_REVIEW = "under_review"  # 审查
+    APPROVED = "approved"  # 办结-准予
+    REFUSED = "refused"  # 办结-不予
+    ISSUED = "issued"  # 已出件
+    ARCHIVED = "archived"  # 归档
+    WITHDRAWN = "withdrawn"  # 撤回
+    SUSPENDED = "suspended"  # 中止
+
+
+class ApplicantKind(enum.StrEnum):
+    PERSON = "person"
+    LEGAL_ENTITY = "legal_entity"
+
+
+class Case(Base):
+    __tablename__ = "case_file"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    number: Mapped[str] = mapped_column(String(40), unique=True)
+    service_item_id: Mapped[int] = mapped_column(ForeignKey("service_item.id"), index=True)
+    process_definition_id: Mapped[int] = mapped_column(ForeignKey("process_definition.id"))
+    channel: Mapped[str] = mapped_column(String(16), default="window")
+    applicant_kind: Mapped[ApplicantKind] = mapped_column(enum_column(ApplicantKind, 16))
+    applicant_name: Mapped[str] = mapped_column(String(128))
+    # Resident ID (居民身份证号) or unified social credit code, validated by checksum.
+    applicant_id_number: Mapped[str] = mapped_column(String(32), index=True)
+    applicant_phone: Mapped[str | None] = mapped_column(String(32), index=True)
+    accepting_organisation_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"), index=True)
+    # Where the matter is (户籍地 or the site), which decides the competent back office.
+    matter_region_id: Mapped[int] = mapped_column(ForeignKey("region.id"), index=True)
+    status: Mapped[CaseStatus] = mapped_column(enum_column(CaseStatus, 24), index=True)
+    status_history: Mapped[list] = mapped_column(JSON, default=list)
+    # Set when the process hit an error (a refused script, a failing expression); the case waits for a fix.
+    incident: Mapped[str | None] = mapped_column(Text)
+    submitted_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    due_date: Mapped[date | None] = mapped_column(Date)
+    # The applicant's form data as submitted, for display without touching the workflow blob.
+    application: Mapped[dict] = mapped_column(JSON)
+    # Deferred: lists and inboxes never load the serialized workflow.
+    workflow_state: Mapped[str] = mapped_column(Text, deferred=True)
+    created_by_id: Mapped[int] = mapped_column(ForeignKey("app_user.id"))
+    version: Mapped[int] = mapped_column(default=1)
+
+    __mapper_args__ = {"version_id_col": version}  # noqa: RUF012 - SQLAlchemy's own convention
+
+    service_item: Mapped[ServiceItem] = relationship()
+    process_definition: Mapped[ProcessDefinition] = relationship()
+    accepting_organisation: Mapped[Organisation] = relationship()
+    matter_region: Mapped[Region] = relationship()
+
+
+class CaseNumberCounter(Base):
+    """The last serial handed out per case-number prefix (county + item + day)."""
+
+    __tablename__ = "case_number_counter"
+    __table_args__ = (UniqueConstraint("prefix", name="uq_case_number_counter_prefix"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    prefix: Mapped[str] = mapped_column(String(32))
+    last_serial: Mapped[int] = mapped_column(default=0)

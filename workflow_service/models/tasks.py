@@ -1,0 +1,50 @@
+"""Ready and finished user tasks, mirrored from the workflow so inboxes are plain indexed queries."""
+
+from __future__ import annotations
+
+import enum
+from datetime import date, datetime
+
+from sqlalchemy import JSON, Date, ForeignKey, Index, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from workflow_service.models.base import Base, UTCDateTime, enum_column, utcnow
+from workflow_service.models.cases import Case
+from workflow_service.models.organisations import Organisation
+from workflow_service.models.users import User
+
+
+class TaskState(enum.StrEnum):
+    OPEN = "open"
+    COMPLETED = "completed"
+    CANCELLED = "cancelled"
+
+
+class Task(Base):
+    __tablename__ = "task"
+    __table_args__ = (
+        # The inbox query: open tasks of an organisation and role, oldest due first.
+        Index("ix_task_inbox", "organisation_id", "role", "state", "due_date", "created_at"),
+    )
+
+    # The SpiffWorkflow task id (a UUID), so the API's task id is the engine's.
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("case_file.id", ondelete="CASCADE"), index=True)
+    bpmn_id: Mapped[str] = mapped_column(String(128))
+    name: Mapped[str] = mapped_column(String(255))
+    lane: Mapped[str] = mapped_column(String(32))
+    form_key: Mapped[str | None] = mapped_column(String(128))
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"))
+    role: Mapped[str] = mapped_column(String(32))
+    assignee_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"), index=True)
+    state: Mapped[TaskState] = mapped_column(enum_column(TaskState, 16))
+    due_date: Mapped[date | None] = mapped_column(Date)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    completed_by_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
+    data: Mapped[dict | None] = mapped_column(JSON)
+
+    case: Mapped[Case] = relationship()
+    organisation: Mapped[Organisation] = relationship()
+    assignee: Mapped[User | None] = relationship(foreign_keys=[assignee_id])
+    completed_by: Mapped[User | None] = relationship(foreign_keys=[completed_by_id])

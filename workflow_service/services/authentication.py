@@ -1,0 +1,66 @@
+"""Log staff in: check a password, hand out a bearer token, and find the user behind a token."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from flask import current_app
+from sqlalchemy import select
+from sqlalchemy.orm import joinedload
+
+from workflow_service.errors import NotAuthenticated
+from workflow_service.extensions import db
+from workflow_service.models import ApiToken, User
+from workflow_service.services import audit
+from workflow_service.services.clock import now
+from workflow_service.services.passwords import hash_password, needs_rehash, password_matches
+
+# Verified against when the username is unknown, so a wrong username costs as long as a wrong password.
+_DUMMY_HASH = hash_password("not-a-real-password")
+
+
+@dataclass(frozen=True)
+class IssuedToken:
+    token: str
+    expires_at: datetime
+    user: User
+
+
+def _digest(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def issue_token(username: str, password: str) -> IssuedToken:
+    """Check the credentials and create a bearer token; raises NotAuthenticated."""
+    user = db.session.execute(select(User).where(User.username == username)).scalar_one_or_none()
+    if user is None or not user.active:
+        password_matches(_DUMMY_HASH, password)
+        raise NotAuthenticated("用户名或密码错误")
+    if not password_matches(user.password_hash, password):
+        raise NotAuthenticated("用户名或密码错误")
+    if needs_rehash(user.password_hash):
+        user.password_hash = hash_password(password)
+    token = secrets.token_urlsafe(32)
+    issued_at = now()
+    expires_at = issued_at + timedelta(seconds=current_app.config["API_TOKEN_TTL_SECONDS"])
+    db.session.add(
+        ApiToken(token_sha256=_digest(token), user_id=user.id, created_at=issued_at, expires_at=expires_at)
+    )
+    audit.record("auth.token_issued", user)
+    db.session.commit()
+    return IssuedToken(token=token, expires_at=expires_at, user=user)
+
+
+def user_for_token(token: str) -> User:
+    """The active user a bearer token belongs to; raises NotAuthenticated if unknown or expired."""
+    row = db.session.execute(
+        select(ApiToken)
+        .options(joinedload(ApiToken.user).joinedload(User.organisation))
+        .where(ApiToken.token_sha256 == _digest(token))
+    ).scalar_one_or_none()
+    if row is None or row.expires_at <= now() or not row.user.active:
+        raise NotAuthenticated("令牌无效或已过期")
+    return row.user

@@ -1,0 +1,85 @@
+"""The case status machine: labels, allowed transitions, and the deploy-time check of BPMN marks."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from workflow_service.errors import Conflict, InvalidProcessDefinition
+from workflow_service.models import CaseStatus as S
+
+STATUS_LABELS: dict[S, str] = {
+    S.SUBMITTED: "申请/预审",
+    S.ACCEPTED: "受理",
+    S.NOT_ACCEPTED: "不予受理",
+    S.SUPPLEMENT: "补正",
+    S.UNDER_REVIEW: "审查",
+    S.APPROVED: "办结-准予",
+    S.REFUSED: "办结-不予",
+    S.ISSUED: "已出件",
+    S.ARCHIVED: "归档",
+    S.WITHDRAWN: "撤回",
+    S.SUSPENDED: "中止",
+}
+
+INITIAL_STATUSES = frozenset({S.SUBMITTED, S.ACCEPTED})
+ALLOWED_TRANSITIONS: dict[S, frozenset[S]] = {
+    S.SUBMITTED: frozenset({S.ACCEPTED, S.NOT_ACCEPTED, S.SUPPLEMENT, S.WITHDRAWN}),
+    S.SUPPLEMENT: frozenset({S.SUBMITTED, S.ACCEPTED, S.NOT_ACCEPTED, S.WITHDRAWN}),
+    S.ACCEPTED: frozenset({S.UNDER_REVIEW, S.APPROVED, S.REFUSED, S.SUSPENDED, S.WITHDRAWN}),
+    S.UNDER_REVIEW: frozenset({S.APPROVED, S.REFUSED, S.SUSPENDED, S.WITHDRAWN}),
+    S.SUSPENDED: frozenset({S.ACCEPTED, S.UNDER_REVIEW, S.WITHDRAWN}),
+    S.APPROVED: frozenset({S.ISSUED, S.ARCHIVED}),
+    S.REFUSED: frozenset({S.ISSUED, S.ARCHIVED}),
+    S.NOT_ACCEPTED: frozenset({S.ARCHIVED}),
+    S.ISSUED: frozenset({S.ARCHIVED}),
+    S.WITHDRAWN: frozenset({S.ARCHIVED}),
+    S.ARCHIVED: frozenset(),
+}
+
+
+class IllegalStatusTransition(Conflict):
+    title = "办件状态不允许此变更"
+    type_slug = "illegal-status-transition"
+
+
+def transition_allowed(current: S | None, target: S) -> bool:
+    if current is None:
+        return target in INITIAL_STATUSES
+    return target == current or target in ALLOWED_TRANSITIONS[current]
+
+
+def parse_status(value: str) -> S:
+    try:
+        return S(value)
+    except ValueError:
+        raise InvalidProcessDefinition(
+            f"未知的办件状态 {value!r}", errors={"caseStatus": [f"可用值：{', '.join(s.value for s in S)}"]}
+        ) from None
+
+
+def check_status_marks(
+    start_ids: list[str], successors: Mapping[str, tuple[str, ...]], marks: Mapping[str, str]
+) -> None:
+    """Refuse a process in which some path reaches marks in an order the status machine forbids."""
+    problems: dict[str, list[str]] = {}
+    for value in marks.values():
+        parse_status(value)
+    seen: set[tuple[str, S | None]] = set()
+    pending: list[tuple[str, S | None]] = [(start, None) for start in start_ids]
+    while pending:
+        element, status = pending.pop()
+        if (element, status) in seen:
+            continue
+        seen.add((element, status))
+        if element in marks:
+            target = S(marks[element])
+            if not transition_allowed(status, target):
+                before = STATUS_LABELS[status] if status else "（开始）"
+                problems.setdefault(element, []).append(
+                    f"{before} → {STATUS_LABELS[target]} 不是允许的状态变更"
+                )
+                continue
+            status = target
+        pending.extend((following, status) for following in successors.get(element, ()))
+    if problems:
+        raise InvalidProcessDefinition("流程中的办件状态标记顺序不合法", errors=problems)

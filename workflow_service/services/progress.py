@@ -1,0 +1,95 @@
+"""Apply what the engine did in one step to the case row, its status history and the task table."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from flask import current_app
+from sqlalchemy import select
+
+from workflow_service.engine.runtime import ProcessRuntime, StepResult
+from workflow_service.extensions import db
+from workflow_service.models import Case, CaseStatus, Task, TaskState, User
+from workflow_service.services import audit
+from workflow_service.services.case_status import STATUS_LABELS, IllegalStatusTransition, transition_allowed
+from workflow_service.services.clock import business_day, now
+from workflow_service.services.deadlines import add_working_days
+from workflow_service.services.routing import resolve_lane
+
+
+def process_runtime() -> ProcessRuntime:
+    """The app's engine runtime (it caches parsed specs, so one per process)."""
+    return current_app.extensions["process_runtime"]
+
+
+def _enter_status(case: Case, status: CaseStatus, actor: User | None) -> None:
+    current = case.status if case.status_history else None
+    if not transition_allowed(current, status):
+        raise IllegalStatusTransition(f"办件状态不能从 {STATUS_LABELS[current]} 变为 {STATUS_LABELS[status]}")
+    if current == status:
+        return
+    moment = now()
+    case.status = status
+    case.status_history = [*case.status_history, {"status": status.value, "at": moment.isoformat()}]
+    if status == CaseStatus.ACCEPTED:
+        # The acceptance day is not counted (DESIGN.md §3).
+        case.due_date = add_working_days(business_day(moment), case.service_item.promised_limit_days)
+    audit.record(
+        "case.status_changed",
+        actor,
+        case=case,
+        summary={"from": current.value if current else None, "to": status.value},
+    )
+
+
+def _task_due_date(case: Case) -> date:
+    # Until acceptance the window is expected to act the same day.
+    return case.due_date or business_day()
+
+
+def _sync_tasks(case: Case, result: StepResult) -> None:
+    open_tasks = {
+        task.id: task
+        for task in db.session.execute(
+            select(Task).where(Task.case_id == case.id, Task.state == TaskState.OPEN)
+        ).scalars()
+    }
+    ready_ids = {ready.id for ready in result.ready_tasks}
+    for task_id, task in open_tasks.items():
+        if task_id not in ready_ids:
+            task.state = TaskState.CANCELLED
+            task.completed_at = now()
+    for ready in result.ready_tasks:
+        if ready.id in open_tasks:
+            continue
+        assignment = resolve_lane(case, ready.lane)
+        db.session.add(
+            Task(
+                id=ready.id,
+                case_id=case.id,
+                bpmn_id=ready.bpmn_id,
+                name=ready.name,
+                lane=ready.lane or "",
+                form_key=ready.form_key,
+                organisation_id=assignment.organisation.id,
+                role=assignment.role.value,
+                state=TaskState.OPEN,
+                due_date=_task_due_date(case),
+                created_at=now(),
+            )
+        )
+
+
+def apply_step(case: Case, result: StepResult, actor: User | None) -> None:
+    """Record the step on the case: state blob, statuses reached, incident, end, and its tasks."""
+    case.workflow_state = result.state
+    for value in result.statuses_reached:
+        _enter_status(case, CaseStatus(value), actor)
+    if result.incident and result.incident != case.incident:
+        audit.record("case.incident", actor, case=case, summary={"incident": result.incident})
+    case.incident = result.incident
+    db.session.flush()  # the case needs its id before tasks point at it
+    _sync_tasks(case, result)
+    if result.completed and case.ended_at is None:
+        case.ended_at = now()
+        audit.record("case.ended", actor, case=case, summary={"status": case.status.value})
