@@ -1,0 +1,509 @@
+"""A full case over HTTP against real gunicorn (sync workers), on SQLite and on PostgreSQL.
+
+For each database: a fresh database (SQLite: a temporary file; PostgreSQL: a ``ws_bench`` database
+created beside the one ``BENCH_DATABASE_URL`` names and dropped at the end), ``flask db upgrade`` and
+``flask seed-demo``, then ``gunicorn -w 2`` on a free loopback port. A few client threads run whole
+cases until a case count or a time bound is reached; every request's latency is recorded by kind.
+
+One case, as the window and the department work it:
+clerk token → POST /cases → clerk inbox → complete 受理 → approver token → approver inbox → claim 审核
+→ complete 审核 → clerk inbox → complete 出件. Tokens are fetched per case on purpose: logging in is
+part of the flow, and its Argon2id password check is the most expensive request of all.
+
+Run: ``python bench/http_bench.py [--databases sqlite,postgresql --cases 60 --seconds 30 --threads 4]``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import ipaddress
+import math
+import os
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager, suppress
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import psycopg
+import requests
+from sqlalchemy.engine import URL, make_url
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_POSTGRES_URL = "postgresql://127.0.0.1:5432/test"
+BENCH_DATABASE_NAME = "ws_bench"
+SERVICE_CODE = "individual_business_registration"
+PASSWORD = "demo"  # the seed-demo accounts' documented demo password
+
+APPLICANT: dict[str, Any] = {"name": "张三", "id_number": "11010519491231002X", "phone": "13800138000"}
+APPLICATION: dict[str, Any] = {
+    "business_name": "东阳市吴宁张三小吃店",
+    "operator_name": "张三",
+    "operator_id_number": "11010519491231002X",
+    "premises": "东阳市吴宁街道人民路1号",
+    "business_scope": "小吃服务",
+    "capital_wan_yuan": 5,
+    "organisation_form": "individual",
+}
+ACCEPTANCE = {"acceptance_decision": "accept"}
+REVIEW = {"review_decision": "approve", "review_opinion": "材料齐全，准予登记"}
+ISSUANCE = {"delivery_method": "mail", "tracking_number": "SF1234567890"}
+
+# Request kinds in the order a case makes them (the inbox is read three times per case).
+KINDS = (
+    "token",
+    "case.create",
+    "tasks.inbox",
+    "complete 受理",
+    "claim 审核",
+    "complete 审核",
+    "complete 出件",
+)
+REQUESTS_PER_CASE = 10
+MAX_RECORDED_FAILURES = 20
+
+
+class RequestFailed(Exception):
+    """A request of the flow got an unexpected answer; the case is abandoned."""
+
+    def __init__(self, kind: str, status: int | None, body: str) -> None:
+        super().__init__(f"{kind}: HTTP {status}: {body}")
+        self.kind = kind
+        self.status = status
+        self.body = body
+
+
+@dataclass
+class Failure:
+    kind: str
+    status: int | None
+    body: str
+
+
+@dataclass
+class HttpResult:
+    database: str
+    server_version: str
+    workers: int
+    threads: int
+    warmup_cases: int
+    cases: int
+    failed_cases: int
+    seconds: float
+    latencies: dict[str, list[float]]
+    failures: list[Failure] = field(default_factory=list)
+    status_counts: dict[str, int] = field(default_factory=dict)
+    server_log_problems: list[str] = field(default_factory=list)
+
+    @property
+    def cases_per_second(self) -> float:
+        return self.cases / self.seconds if self.seconds else 0.0
+
+    def percentile_ms(self, kind: str, fraction: float) -> float:
+        return 1000 * percentile(self.latencies.get(kind, []), fraction)
+
+    def share_of_request_time(self, kind: str) -> float:
+        total = sum(sum(values) for values in self.latencies.values())
+        return sum(self.latencies.get(kind, [])) / total if total else 0.0
+
+
+def percentile(values: list[float], fraction: float) -> float:
+    """Nearest-rank percentile (0 for no values)."""
+    if not values:
+        return 0.0
+    ordered = sorted(values)
+    rank = max(1, min(len(ordered), math.ceil(fraction * len(ordered))))
+    return ordered[rank - 1]
+
+
+def _is_loopback(host: str | None) -> bool:
+    if not host:
+        return True  # no host: a Unix socket on this machine
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+# --- databases ---------------------------------------------------------------------------------
+
+
+@contextmanager
+def sqlite_database() -> Iterator[tuple[str, str]]:
+    """A fresh SQLite file in a temporary folder: (DATABASE_URL, version)."""
+    import sqlite3
+
+    with tempfile.TemporaryDirectory(prefix="ws-bench-") as folder:
+        yield f"sqlite:///{Path(folder) / 'bench.sqlite3'}", sqlite3.sqlite_version
+
+
+def _admin_connection(url: URL) -> psycopg.Connection:
+    return psycopg.connect(
+        host=url.host,
+        port=url.port,
+        user=url.username,
+        password=url.password,
+        dbname=url.database,
+        autocommit=True,
+    )
+
+
+@contextmanager
+def postgres_database(admin_url: str) -> Iterator[tuple[str, str]]:
+    """A fresh ``ws_bench`` database beside ``admin_url``'s, dropped afterwards: (DATABASE_URL, version)."""
+    url = make_url(admin_url)
+    if not _is_loopback(url.host):
+        raise SystemExit(f"refusing a non-loopback PostgreSQL host {url.host!r}: the benchmark stays local")
+    with _admin_connection(url) as connection:
+        version = str(connection.execute("SHOW server_version").fetchone()[0])  # type: ignore[index]
+        connection.execute(f'DROP DATABASE IF EXISTS "{BENCH_DATABASE_NAME}" WITH (FORCE)')
+        connection.execute(f'CREATE DATABASE "{BENCH_DATABASE_NAME}"')
+    try:
+        bench_url = url.set(drivername="postgresql", database=BENCH_DATABASE_NAME)
+        yield bench_url.render_as_string(hide_password=False), version
+    finally:
+        with _admin_connection(url) as connection:
+            connection.execute(f'DROP DATABASE IF EXISTS "{BENCH_DATABASE_NAME}" WITH (FORCE)')
+
+
+def prepare_database(env: dict[str, str]) -> None:
+    """Migrate to head and load the demo organisations, users and processes."""
+    for command in (["db", "upgrade"], ["seed-demo"]):
+        completed = subprocess.run(
+            [sys.executable, "-m", "flask", "--app", "wsgi", *command],
+            cwd=REPO_ROOT,
+            env=env,
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        if completed.returncode != 0:
+            raise RuntimeError(
+                f"flask {' '.join(command)} failed ({completed.returncode}):\n{completed.stdout}{completed.stderr}"
+            )
+
+
+# --- gunicorn ----------------------------------------------------------------------------------
+
+
+@dataclass
+class Server:
+    process: subprocess.Popen
+    base_url: str
+    log_path: Path
+
+    def log_tail(self, lines: int = 40) -> str:
+        text = self.log_path.read_text(encoding="utf-8", errors="replace")
+        return "\n".join(text.splitlines()[-lines:])
+
+    def log_problems(self) -> list[str]:
+        """Log lines that tell of trouble (errors, tracebacks, timeouts, locked databases)."""
+        markers = ("ERROR", "Traceback", "WORKER TIMEOUT", "locked", "Exception", "CRITICAL")
+        text = self.log_path.read_text(encoding="utf-8", errors="replace")
+        return [line for line in text.splitlines() if any(marker in line for marker in markers)]
+
+
+@contextmanager
+def gunicorn(env: dict[str, str], workers: int, log_folder: Path) -> Iterator[Server]:
+    """Start ``gunicorn -w N`` on a free loopback port, wait for /healthz, and always stop it."""
+    port = free_port()
+    log_path = log_folder / f"gunicorn-{port}.log"
+    with log_path.open("wb") as log:
+        process = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "gunicorn",
+                "-w",
+                str(workers),
+                "-b",
+                f"127.0.0.1:{port}",
+                "--error-logfile",
+                "-",
+                "wsgi:app",
+            ],
+            cwd=REPO_ROOT,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+    server = Server(process=process, base_url=f"http://127.0.0.1:{port}", log_path=log_path)
+    try:
+        _wait_healthy(server)
+        yield server
+    finally:
+        _stop(process)
+
+
+def _wait_healthy(server: Server, timeout: float = 60.0) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if server.process.poll() is not None:
+            raise RuntimeError(f"gunicorn exited with {server.process.returncode}:\n{server.log_tail()}")
+        with suppress(requests.RequestException):
+            if requests.get(f"{server.base_url}/healthz", timeout=2).status_code == 200:
+                return
+        time.sleep(0.1)
+    raise RuntimeError(f"gunicorn not healthy after {timeout:.0f} s:\n{server.log_tail()}")
+
+
+def _stop(process: subprocess.Popen) -> None:
+    """SIGTERM the gunicorn master we started (it stops its workers); SIGKILL if it hangs."""
+    if process.poll() is not None:
+        return
+    process.send_signal(signal.SIGTERM)
+    try:
+        process.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait(timeout=10)
+
+
+# --- the client --------------------------------------------------------------------------------
+
+
+class CaseClient:
+    """One client thread: a keep-alive session, its own latency lists and status counts."""
+
+    def __init__(self, base_url: str) -> None:
+        self.base_url = base_url
+        self.session = requests.Session()
+        self.latencies: dict[str, list[float]] = {kind: [] for kind in KINDS}
+        self.status_counts: dict[str, int] = {}
+
+    def _call(
+        self,
+        kind: str,
+        method: str,
+        path: str,
+        expected: int,
+        token: str | None = None,
+        body: dict | None = None,
+    ) -> Any:
+        headers = {"Authorization": f"Bearer {token}"} if token else {}
+        started = time.perf_counter()
+        try:
+            response = self.session.request(
+                method, self.base_url + path, json=body, headers=headers, timeout=120
+            )
+        except requests.RequestException as error:
+            raise RequestFailed(kind, None, f"{type(error).__name__}: {error}") from None
+        elapsed = time.perf_counter() - started
+        key = f"{kind} {response.status_code}"
+        self.status_counts[key] = self.status_counts.get(key, 0) + 1
+        if response.status_code != expected:
+            raise RequestFailed(kind, response.status_code, response.text[:2000])
+        self.latencies[kind].append(elapsed)
+        return response.json()
+
+    def _token(self, username: str) -> str:
+        body = {"username": username, "password": PASSWORD}
+        return self._call("token", "POST", "/api/v1/auth/token", 200, body=body)["access_token"]
+
+    def _task_of(self, token: str, number: str, bpmn_id: str) -> str:
+        inbox = self._call("tasks.inbox", "GET", "/api/v1/tasks?limit=200", 200, token=token)
+        for task in inbox:
+            if task["case_number"] == number and task["bpmn_id"] == bpmn_id:
+                return task["id"]
+        raise RequestFailed("tasks.inbox", 200, f"no {bpmn_id} task of {number} among {len(inbox)} tasks")
+
+    def run_case(self) -> None:
+        """One case from submission to 出件; raises RequestFailed on the first unexpected answer."""
+        clerk = self._token("clerk")
+        created = self._call(
+            "case.create",
+            "POST",
+            "/api/v1/cases",
+            201,
+            token=clerk,
+            body={"service_code": SERVICE_CODE, "applicant": APPLICANT, "data": APPLICATION},
+        )
+        number = created["number"]
+        task = self._task_of(clerk, number, "acceptance")
+        self._call("complete 受理", "POST", f"/api/v1/tasks/{task}/complete", 200, clerk, {"data": ACCEPTANCE})
+        approver = self._token("approver")
+        task = self._task_of(approver, number, "review")
+        self._call("claim 审核", "POST", f"/api/v1/tasks/{task}/claim", 200, approver)
+        self._call("complete 审核", "POST", f"/api/v1/tasks/{task}/complete", 200, approver, {"data": REVIEW})
+        task = self._task_of(clerk, number, "issuance")
+        self._call("complete 出件", "POST", f"/api/v1/tasks/{task}/complete", 200, clerk, {"data": ISSUANCE})
+
+
+@dataclass
+class _Phase:
+    """Shared by the threads of one phase: how many cases may still start, and until when."""
+
+    max_cases: int
+    deadline: float
+    started: int = 0
+    completed: int = 0
+    failures: list[Failure] = field(default_factory=list)
+    failed: int = 0
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def take(self) -> bool:
+        with self.lock:
+            if self.started >= self.max_cases or time.monotonic() >= self.deadline:
+                return False
+            self.started += 1
+            return True
+
+    def fail(self, failure: Failure) -> None:
+        with self.lock:
+            self.failed += 1
+            if len(self.failures) < MAX_RECORDED_FAILURES:
+                self.failures.append(failure)
+
+
+def _run_phase(clients: list[CaseClient], max_cases: int, seconds: float) -> tuple[_Phase, float]:
+    phase = _Phase(max_cases=max_cases, deadline=time.monotonic() + seconds)
+
+    def worker(client: CaseClient) -> None:
+        while phase.take():
+            try:
+                client.run_case()
+            except RequestFailed as error:
+                phase.fail(Failure(error.kind, error.status, error.body))
+            except Exception as error:  # a client-side surprise must not kill the thread silently
+                phase.fail(Failure("client", None, f"{type(error).__name__}: {error}"))
+            else:
+                with phase.lock:
+                    phase.completed += 1
+
+    threads = [threading.Thread(target=worker, args=(client,), daemon=True) for client in clients]
+    started = time.perf_counter()
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return phase, time.perf_counter() - started
+
+
+def run(
+    database: str,
+    *,
+    cases: int = 60,
+    seconds: float = 30.0,
+    threads: int = 4,
+    warmup: int = 4,
+    workers: int = 2,
+    postgres_url: str | None = None,
+) -> HttpResult:
+    """Benchmark one database (``sqlite`` or ``postgresql``) end to end; gunicorn is always stopped."""
+    if database == "sqlite":
+        database_context = sqlite_database()
+    elif database == "postgresql":
+        database_context = postgres_database(
+            postgres_url or os.environ.get("BENCH_DATABASE_URL") or DEFAULT_POSTGRES_URL
+        )
+    else:
+        raise ValueError(f"unknown database {database!r}")
+    with database_context as (database_url, version), tempfile.TemporaryDirectory(prefix="ws-bench-log-") as logs:
+        env = {**os.environ, "DATABASE_URL": database_url}
+        prepare_database(env)
+        with gunicorn(env, workers, Path(logs)) as server:
+            if warmup:
+                warm, _ = _run_phase([CaseClient(server.base_url) for _ in range(threads)], warmup, 60.0)
+                if warm.failed:
+                    first = warm.failures[0]
+                    raise RuntimeError(
+                        f"warm-up failed on {database}: {first.kind} HTTP {first.status}: {first.body}\n"
+                        f"{server.log_tail()}"
+                    )
+            clients = [CaseClient(server.base_url) for _ in range(threads)]
+            phase, elapsed = _run_phase(clients, cases, seconds)
+            problems = server.log_problems()
+    latencies: dict[str, list[float]] = {kind: [] for kind in KINDS}
+    status_counts: dict[str, int] = {}
+    for client in clients:
+        for kind, values in client.latencies.items():
+            latencies[kind].extend(values)
+        for key, count in client.status_counts.items():
+            status_counts[key] = status_counts.get(key, 0) + count
+    return HttpResult(
+        database=database,
+        server_version=version,
+        workers=workers,
+        threads=threads,
+        warmup_cases=warmup,
+        cases=phase.completed,
+        failed_cases=phase.failed,
+        seconds=elapsed,
+        latencies=latencies,
+        failures=phase.failures,
+        status_counts=status_counts,
+        server_log_problems=problems,
+    )
+
+
+def describe(result: HttpResult) -> str:
+    """A few lines for the terminal."""
+    lines = [
+        f"http/{result.database}: {result.cases_per_second:.2f} cases/s "
+        f"({result.cases} cases in {result.seconds:.1f} s, {result.failed_cases} failed; "
+        f"gunicorn -w {result.workers}, {result.threads} client threads, {result.database} {result.server_version})",
+        f"  {'request':<16}{'n':>5}{'p50 ms':>10}{'p95 ms':>10}{'share':>8}",
+    ]
+    for kind in KINDS:
+        lines.append(
+            f"  {kind:<16}{len(result.latencies[kind]):>5}{result.percentile_ms(kind, 0.5):>10.1f}"
+            f"{result.percentile_ms(kind, 0.95):>10.1f}{100 * result.share_of_request_time(kind):>7.0f}%"
+        )
+    unexpected = {key: n for key, n in result.status_counts.items() if not key.endswith(("200", "201"))}
+    if unexpected:
+        lines.append(f"  unexpected statuses: {unexpected}")
+    for failure in result.failures:
+        lines.append(f"  FAILED {failure.kind}: HTTP {failure.status}: {failure.body[:500]}")
+    for line in result.server_log_problems[:20]:
+        lines.append(f"  gunicorn log: {line}")
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    add_arguments(parser)
+    args = parser.parse_args(argv)
+    failed = False
+    for database in args.databases.split(","):
+        result = run(
+            database.strip(),
+            cases=args.cases,
+            seconds=args.seconds,
+            threads=args.threads,
+            warmup=args.warmup,
+            workers=args.workers,
+        )
+        print(describe(result))
+        failed = failed or bool(result.failed_cases)
+    return 1 if failed else 0
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """The HTTP benchmark's options (shared with run_all.py)."""
+    parser.add_argument(
+        "--databases", default="sqlite,postgresql", help="comma-separated: sqlite, postgresql (default both)"
+    )
+    parser.add_argument("--cases", type=int, default=60, help="timed cases per database at most (default 60)")
+    parser.add_argument("--seconds", type=float, default=30.0, help="no new case after this (default 30)")
+    parser.add_argument("--threads", type=int, default=4, help="concurrent client threads (default 4)")
+    parser.add_argument("--warmup", type=int, default=4, help="untimed cases first (default 4)")
+    parser.add_argument("--workers", type=int, default=2, help="gunicorn sync workers (default 2)")
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,76 @@
+"""Small helpers the tests act through: log in as a demo user, start a case, work a task."""
+
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+from flask.testing import FlaskClient
+
+WUNING = "330783001"
+HENGDIAN = "330783111"
+SERVICE = "individual_business_registration"
+APPLICANT = {"kind": "person", "name": "张三", "id_number": "11010519491231002X", "phone": "13800138000"}
+APPLICATION = {
+    "business_name": "东阳市吴宁张三小吃店",
+    "operator_name": "张三",
+    "operator_id_number": "11010519491231002X",
+    "premises": "东阳市吴宁街道人民路1号",
+    "business_scope": "小吃服务",
+    "capital_wan_yuan": 5,
+    "organisation_form": "individual",
+}
+
+
+def case_body(**overrides: Any) -> dict[str, Any]:
+    body: dict[str, Any] = {
+        "service_code": SERVICE,
+        "applicant": copy.deepcopy(APPLICANT),
+        "data": copy.deepcopy(APPLICATION),
+    }
+    body.update(overrides)
+    return body
+
+
+class ApiClient:
+    """The Flask test client plus the few moves every API test makes."""
+
+    def __init__(self, client: FlaskClient) -> None:
+        self.http = client
+        self._tokens: dict[str, str] = {}
+
+    def headers(self, username: str) -> dict[str, str]:
+        if username not in self._tokens:
+            response = self.http.post("/api/v1/auth/token", json={"username": username, "password": "demo"})
+            assert response.status_code == 200, response.json
+            self._tokens[username] = response.json["access_token"]
+        return {"Authorization": f"Bearer {self._tokens[username]}"}
+
+    def get(self, path: str, user: str, **kwargs: Any) -> Any:
+        return self.http.get(path, headers=self.headers(user), **kwargs)
+
+    def post(self, path: str, user: str, **kwargs: Any) -> Any:
+        return self.http.post(path, headers=self.headers(user), **kwargs)
+
+    def start_case(self, user: str = "clerk", **overrides: Any) -> str:
+        response = self.post("/api/v1/cases", user, json=case_body(**overrides))
+        assert response.status_code == 201, response.json
+        return response.json["number"]
+
+    def case(self, number: str, user: str = "clerk") -> dict[str, Any]:
+        response = self.get(f"/api/v1/cases/{number}", user)
+        assert response.status_code == 200, response.json
+        return response.json
+
+    def open_task(self, number: str, user: str = "clerk") -> dict[str, Any]:
+        tasks = self.case(number, user)["current_tasks"]
+        assert len(tasks) == 1, tasks
+        return tasks[0]
+
+    def complete(self, task_id: str, user: str, data: dict[str, Any]) -> Any:
+        return self.post(f"/api/v1/tasks/{task_id}/complete", user, json={"data": data})
+
+    def inbox(self, user: str) -> list[dict[str, Any]]:
+        response = self.get("/api/v1/tasks", user)
+        assert response.status_code == 200, response.json
+        return response.json
