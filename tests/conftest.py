@@ -81,7 +81,12 @@ class PostgresBackend:
     def _admin(self) -> psycopg.Connection:
         url = self.admin_url
         return psycopg.connect(
-            host=url.host, port=url.port, user=url.username, password=url.password, dbname=url.database, autocommit=True
+            host=url.host,
+            port=url.port,
+            user=url.username,
+            password=url.password,
+            dbname=url.database,
+            autocommit=True,
         )
 
     def _create(self, name: str, template: str | None = None) -> None:

@@ -62,7 +62,9 @@ def test_bad_resident_id_is_a_field_error_and_creates_nothing(client: ApiClient)
     response = client.post("/api/v1/cases", "clerk", json=body)
     assert response.status_code == 422
     assert response.content_type == PROBLEM
-    assert response.json["errors"] == {"applicant.id_number": ["不是有效的居民身份证号码（长度或校验位不符）"]}
+    assert response.json["errors"] == {
+        "applicant.id_number": ["不是有效的居民身份证号码（长度或校验位不符）"]
+    }
     assert client.inbox("clerk") == []
 
 
@@ -130,7 +132,9 @@ def test_task_of_another_lane_is_forbidden_to_the_window(client: ApiClient) -> N
     review = client.open_task(number)
     # The accepting clerk may see the department's task on their case but not work it.
     assert client.get(f"/api/v1/tasks/{review['id']}", "clerk").status_code == 200
-    response = client.complete(review["id"], "clerk", {"review_decision": "approve", "review_opinion": "同意"})
+    response = client.complete(
+        review["id"], "clerk", {"review_decision": "approve", "review_opinion": "同意"}
+    )
     assert response.status_code == 403
     assert client.case(number)["status"]["code"] == "under_review"
 

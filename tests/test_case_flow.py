@@ -43,7 +43,11 @@ def test_case_goes_window_department_window_and_ends_issued(client: ApiClient) -
     # The result comes back to the window that accepted it.
     issuance = client.inbox("clerk")
     assert [(t["case_number"], t["name"]) for t in issuance] == [(number, "出件")]
-    pickup = {"delivery_method": "pickup", "recipient_name": "张三", "recipient_id_number": "11010519491231002X"}
+    pickup = {
+        "delivery_method": "pickup",
+        "recipient_name": "张三",
+        "recipient_id_number": "11010519491231002X",
+    }
     assert client.complete(issuance[0]["id"], "clerk", pickup).status_code == 200
 
     case = client.case(number)

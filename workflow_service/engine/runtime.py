@@ -18,12 +18,12 @@ from uuid import UUID
 from SpiffWorkflow.bpmn.serializer.default.workflow import BpmnWorkflowConverter, WorkflowConverter
 from SpiffWorkflow.bpmn.serializer.workflow import BpmnWorkflowSerializer
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
-from SpiffWorkflow.exceptions import SpiffWorkflowException
+from SpiffWorkflow.exceptions import SpiffWorkflowException, TaskNotFoundException
 from SpiffWorkflow.spiff.serializer.config import SPIFF_CONFIG
 from SpiffWorkflow.util.task import TaskState
 
 from workflow_service.engine.definitions import FORM_PROPERTY, STATUS_PROPERTY
-from workflow_service.engine.scripting import make_script_engine
+from workflow_service.engine.scripting import ScriptRefused, make_script_engine
 
 
 class TaskNotReady(Exception):
@@ -169,7 +169,7 @@ class ProcessRuntime:
 def _ready_user_task(workflow: BpmnWorkflow, task_id: str) -> Any:
     try:
         task = workflow.get_task_from_id(UUID(task_id))
-    except (ValueError, TypeError):
+    except (ValueError, TypeError, TaskNotFoundException):
         raise TaskNotReady(task_id) from None
     # SpiffWorkflow would happily run a FUTURE task; only a READY manual one may be completed.
     if task is None or task.state != TaskState.READY or not task.task_spec.manual:
@@ -190,10 +190,17 @@ def _ready_task(task: Any) -> ReadyTask:
 
 
 def _describe_failure(error: SpiffWorkflowException) -> str:
+    """``<element>: <cause>`` in words an analyst can act on, e.g. ``计算: 脚本不允许 import``."""
     task_spec = getattr(getattr(error, "task", None), "task_spec", None)
     where = (
         (getattr(task_spec, "bpmn_name", None) or getattr(task_spec, "bpmn_id", None)) if task_spec else None
     )
-    cause = getattr(error, "error", None) or getattr(error, "exception", None) or error
-    message = str(cause) if str(cause) else type(cause).__name__
+    # SpiffWorkflow wraps the original exception while handling it, so it is the context.
+    cause = error.__context__
+    if isinstance(cause, ScriptRefused):
+        message = str(cause)
+    elif cause is not None and not isinstance(cause, SpiffWorkflowException):
+        message = f"{getattr(error, 'error_msg', error)} ({type(cause).__name__}: {cause})"
+    else:
+        message = str(getattr(error, "error_msg", None) or error)
     return f"{where}: {message}" if where else message
