@@ -1,0 +1,126 @@
+"""The whole case over real HTTP through gunicorn, restarting the server between every step."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import requests
+
+from tests.support import case_body
+from workflow_service.config import PROJECT_ROOT
+
+pytestmark = pytest.mark.live
+GUNICORN = Path(sys.executable).parent / "gunicorn"
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+class Server:
+    """A gunicorn process group serving the app on a loopback port; restartable."""
+
+    def __init__(self, database_url: str, log: Path) -> None:
+        self.port = free_port()
+        self.base = f"http://127.0.0.1:{self.port}"
+        self.env = {**os.environ, "DATABASE_URL": database_url}
+        self.log = log
+        self.process: subprocess.Popen | None = None
+
+    def start(self) -> None:
+        with self.log.open("ab") as log:
+            self.process = subprocess.Popen(
+                [str(GUNICORN), "--workers", "2", "--bind", f"127.0.0.1:{self.port}", "wsgi:app"],
+                cwd=PROJECT_ROOT,
+                env=self.env,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+            )
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            try:
+                if requests.get(f"{self.base}/readyz", timeout=5).status_code == 200:
+                    return
+            except requests.RequestException:  # refused or timed out while the workers boot
+                time.sleep(0.1)
+        self.stop()
+        raise AssertionError(f"gunicorn did not start: {self.log.read_text(errors='replace')[-2000:]}")
+
+    def stop(self) -> None:
+        if self.process is not None:
+            self.process.terminate()
+            self.process.wait(timeout=30)
+            self.process = None
+
+    def restart(self) -> None:
+        self.stop()
+        self.start()
+
+
+@pytest.fixture
+def server(live_database_url: str, tmp_path: Path) -> Iterator[Server]:
+    running = Server(live_database_url, tmp_path / "gunicorn.log")
+    running.start()
+    yield running
+    running.stop()
+
+
+def login(server: Server, username: str) -> dict[str, str]:
+    response = requests.post(
+        f"{server.base}/api/v1/auth/token", json={"username": username, "password": "demo"}, timeout=10
+    )
+    assert response.status_code == 200, response.text
+    return {"Authorization": f"Bearer {response.json()['access_token']}"}
+
+
+def only_task(server: Server, headers: dict[str, str]) -> dict:
+    response = requests.get(f"{server.base}/api/v1/tasks", headers=headers, timeout=10)
+    assert response.status_code == 200, response.text
+    tasks = response.json()
+    assert len(tasks) == 1, tasks
+    return tasks[0]
+
+
+def complete(server: Server, headers: dict[str, str], task_id: str, data: dict) -> None:
+    response = requests.post(
+        f"{server.base}/api/v1/tasks/{task_id}/complete", json={"data": data}, headers=headers, timeout=10
+    )
+    assert response.status_code == 200, response.text
+
+
+def test_registration_case_over_http_survives_restarts(server: Server) -> None:
+    clerk, approver = login(server, "clerk"), login(server, "approver")
+    created = requests.post(f"{server.base}/api/v1/cases", json=case_body(), headers=clerk, timeout=10)
+    assert created.status_code == 201, created.text
+    number = created.json()["number"]
+
+    server.restart()
+    complete(server, clerk, only_task(server, clerk)["id"], {"acceptance_decision": "accept"})
+
+    server.restart()
+    review = only_task(server, approver)
+    assert review["name"] == "审核"
+    claimed = requests.post(f"{server.base}/api/v1/tasks/{review['id']}/claim", headers=approver, timeout=10)
+    assert claimed.status_code == 200
+
+    server.restart()
+    complete(server, approver, review["id"], {"review_decision": "approve", "review_opinion": "准予登记"})
+
+    server.restart()
+    issuance = only_task(server, clerk)
+    assert issuance["name"] == "出件"
+    complete(server, clerk, issuance["id"], {"delivery_method": "mail", "tracking_number": "EMS1234567890"})
+
+    case = requests.get(f"{server.base}/api/v1/cases/{number}", headers=clerk, timeout=10).json()
+    assert case["status"] == {"code": "issued", "label": "已出件"}
+    assert [step["name"] for step in case["history"]] == ["受理", "审核", "出件"]
+    assert "Traceback" not in server.log.read_text(errors="replace")
