@@ -40,11 +40,14 @@ def test_two_completions_of_one_task_give_one_success_and_one_conflict(live_app:
     for _ in range(3):
         number = first.start_case()
         task = first.open_task(number)
-        first.headers("clerk"), second.headers("clerk-wuning")
+        first.headers("clerk")
+        second.headers("clerk-wuning")
         responses = race(
             [
-                lambda c=first: c.complete(task["id"], "clerk", {"acceptance_decision": "accept"}),
-                lambda c=second: c.complete(task["id"], "clerk-wuning", {"acceptance_decision": "accept"}),
+                lambda c=first, t=task["id"]: c.complete(t, "clerk", {"acceptance_decision": "accept"}),
+                lambda c=second, t=task["id"]: c.complete(
+                    t, "clerk-wuning", {"acceptance_decision": "accept"}
+                ),
             ]
         )
         assert sorted(r.status_code for r in responses) == [200, 409], [r.json for r in responses]
@@ -60,7 +63,8 @@ def test_two_claims_of_one_task_give_one_owner(live_app: Flask) -> None:
     first, second = clients(live_app, 2)
     number = first.start_case()
     task = first.open_task(number)
-    first.headers("clerk"), second.headers("clerk-wuning")
+    first.headers("clerk")
+    second.headers("clerk-wuning")
     responses = race(
         [
             lambda: first.post(f"/api/v1/tasks/{task['id']}/claim", "clerk"),
