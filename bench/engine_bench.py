@@ -86,7 +86,8 @@ def load_process(root: Path = REPO_ROOT) -> LoadedProcess:
     xml = (root / "bpmn" / PROCESS_FILE).read_text(encoding="utf-8")
     parsed = parse_process(xml, PROCESS_FILE, KNOWN_LANES)
     forms = {
-        key: json.loads((root / "forms" / key).read_text(encoding="utf-8")) for key in sorted(parsed.form_keys)
+        key: json.loads((root / "forms" / key).read_text(encoding="utf-8"))
+        for key in sorted(parsed.form_keys)
     }
     cache_key = hashlib.sha256(xml.encode()).hexdigest()
     return LoadedProcess(parsed=parsed, forms=forms, cache_key=cache_key)
@@ -157,7 +158,9 @@ def describe(result: EngineResult) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--cases", type=int, default=200, help="cases per timed round (default 200)")
     parser.add_argument("--rounds", type=int, default=5, help="timed rounds; the best counts (default 5)")
     parser.add_argument("--warmup", type=int, default=50, help="untimed cases first (default 50)")

@@ -26,6 +26,7 @@ import sys
 import tempfile
 import threading
 import time
+import unicodedata
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
@@ -97,6 +98,8 @@ class HttpResult:
     cases: int
     failed_cases: int
     seconds: float
+    # CPU time of this (client) process during the timed phase: it shares the machine's cores.
+    client_cpu_seconds: float
     latencies: dict[str, list[float]]
     failures: list[Failure] = field(default_factory=list)
     status_counts: dict[str, int] = field(default_factory=dict)
@@ -193,9 +196,8 @@ def prepare_database(env: dict[str, str]) -> None:
             check=False,
         )
         if completed.returncode != 0:
-            raise RuntimeError(
-                f"flask {' '.join(command)} failed ({completed.returncode}):\n{completed.stdout}{completed.stderr}"
-            )
+            output = completed.stdout + completed.stderr
+            raise RuntimeError(f"flask {' '.join(command)} failed ({completed.returncode}):\n{output}")
 
 
 # --- gunicorn ----------------------------------------------------------------------------------
@@ -335,7 +337,9 @@ class CaseClient:
         )
         number = created["number"]
         task = self._task_of(clerk, number, "acceptance")
-        self._call("complete 受理", "POST", f"/api/v1/tasks/{task}/complete", 200, clerk, {"data": ACCEPTANCE})
+        self._call(
+            "complete 受理", "POST", f"/api/v1/tasks/{task}/complete", 200, clerk, {"data": ACCEPTANCE}
+        )
         approver = self._token("approver")
         task = self._task_of(approver, number, "review")
         self._call("claim 审核", "POST", f"/api/v1/tasks/{task}/claim", 200, approver)
@@ -394,6 +398,12 @@ def _run_phase(clients: list[CaseClient], max_cases: int, seconds: float) -> tup
     return phase, time.perf_counter() - started
 
 
+def _pad(text: str, width: int) -> str:
+    """Left-justify for a terminal, counting wide (CJK) characters as two columns."""
+    shown = sum(2 if unicodedata.east_asian_width(char) in "WF" else 1 for char in text)
+    return text + " " * max(0, width - shown)
+
+
 def run(
     database: str,
     *,
@@ -413,7 +423,10 @@ def run(
         )
     else:
         raise ValueError(f"unknown database {database!r}")
-    with database_context as (database_url, version), tempfile.TemporaryDirectory(prefix="ws-bench-log-") as logs:
+    with (
+        database_context as (database_url, version),
+        tempfile.TemporaryDirectory(prefix="ws-bench-log-") as logs,
+    ):
         env = {**os.environ, "DATABASE_URL": database_url}
         prepare_database(env)
         with gunicorn(env, workers, Path(logs)) as server:
@@ -426,7 +439,9 @@ def run(
                         f"{server.log_tail()}"
                     )
             clients = [CaseClient(server.base_url) for _ in range(threads)]
+            cpu_before = time.process_time()
             phase, elapsed = _run_phase(clients, cases, seconds)
+            client_cpu = time.process_time() - cpu_before
             problems = server.log_problems()
     latencies: dict[str, list[float]] = {kind: [] for kind in KINDS}
     status_counts: dict[str, int] = {}
@@ -444,6 +459,7 @@ def run(
         cases=phase.completed,
         failed_cases=phase.failed,
         seconds=elapsed,
+        client_cpu_seconds=client_cpu,
         latencies=latencies,
         failures=phase.failures,
         status_counts=status_counts,
@@ -456,12 +472,14 @@ def describe(result: HttpResult) -> str:
     lines = [
         f"http/{result.database}: {result.cases_per_second:.2f} cases/s "
         f"({result.cases} cases in {result.seconds:.1f} s, {result.failed_cases} failed; "
-        f"gunicorn -w {result.workers}, {result.threads} client threads, {result.database} {result.server_version})",
+        f"gunicorn -w {result.workers}, {result.threads} client threads, "
+        f"{result.database} {result.server_version})",
+        f"  client CPU: {result.client_cpu_seconds:.1f} s of {result.seconds:.1f} s wall",
         f"  {'request':<16}{'n':>5}{'p50 ms':>10}{'p95 ms':>10}{'share':>8}",
     ]
     for kind in KINDS:
         lines.append(
-            f"  {kind:<16}{len(result.latencies[kind]):>5}{result.percentile_ms(kind, 0.5):>10.1f}"
+            f"  {_pad(kind, 16)}{len(result.latencies[kind]):>5}{result.percentile_ms(kind, 0.5):>10.1f}"
             f"{result.percentile_ms(kind, 0.95):>10.1f}{100 * result.share_of_request_time(kind):>7.0f}%"
         )
     unexpected = {key: n for key, n in result.status_counts.items() if not key.endswith(("200", "201"))}
@@ -475,7 +493,9 @@ def describe(result: HttpResult) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     add_arguments(parser)
     args = parser.parse_args(argv)
     failed = False

@@ -42,6 +42,8 @@ class DefaultConfig:
     OPENAPI_VERSION = "3.0.3"
     OPENAPI_URL_PREFIX = "/api"
     OPENAPI_JSON_PATH = "openapi.json"
-    OPENAPI_REDOC_PATH = "/docs"
-    OPENAPI_REDOC_URL = "/static/vendor/redoc/redoc.standalone.js"
+    # Browsable API docs at /api/docs, served from the vendored swagger-ui (no CDN).
+    OPENAPI_SWAGGER_UI_PATH = "/docs"
+    OPENAPI_SWAGGER_UI_URL = "/static/vendor/swagger-ui-dist/"
+    OPENAPI_SWAGGER_UI_CONFIG: ClassVar[dict] = {"persistAuthorization": True}
     JSON_AS_ASCII = False
