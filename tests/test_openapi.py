@@ -12,9 +12,12 @@ def test_openapi_document_lists_the_staff_api_with_bearer_auth(client: ApiClient
     assert response.status_code == 200
     spec = response.json
     assert spec["openapi"].startswith("3.")
-    assert {"/api/v1/cases", "/api/v1/cases/{number}", "/api/v1/tasks", "/api/v1/tasks/{task_id}/complete"} <= set(
-        spec["paths"]
-    )
+    assert {
+        "/api/v1/cases",
+        "/api/v1/cases/{number}",
+        "/api/v1/tasks",
+        "/api/v1/tasks/{task_id}/complete",
+    } <= set(spec["paths"])
     assert spec["components"]["securitySchemes"]["bearerAuth"]["scheme"] == "bearer"
     assert spec["paths"]["/api/v1/auth/token"]["post"]["security"] == []
 

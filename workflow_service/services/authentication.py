@@ -36,12 +36,12 @@ def _digest(token: str) -> str:
 def issue_token(username: str, password: str) -> IssuedToken:
     """Check the credentials and create a bearer token; raises NotAuthenticated."""
     user = db.session.execute(select(User).where(User.username == username)).scalar_one_or_none()
-    if user is None or not user.active:
-        password_matches(_DUMMY_HASH, password)
+    stored_hash = user.password_hash if user is not None and user.active else _DUMMY_HASH
+    # End the read before the deliberately slow hash check, so no lock is held while it runs.
+    db.session.commit()
+    if not password_matches(stored_hash, password) or user is None or not user.active:
         raise NotAuthenticated("用户名或密码错误")
-    if not password_matches(user.password_hash, password):
-        raise NotAuthenticated("用户名或密码错误")
-    if needs_rehash(user.password_hash):
+    if needs_rehash(stored_hash):
         user.password_hash = hash_password(password)
     token = secrets.token_urlsafe(32)
     issued_at = now()
