@@ -3,8 +3,18 @@
 from workflow_service.models.audit import AuditEvent
 from workflow_service.models.base import Base
 from workflow_service.models.cases import ApplicantKind, Case, CaseNumberCounter, CaseStatus
-from workflow_service.models.organisations import Organisation, OrganisationKind, Region, RegionLevel
+from workflow_service.models.delegations import Delegation
+from workflow_service.models.organisations import (
+    FunctionType,
+    OfficeType,
+    Organisation,
+    OrganisationKind,
+    Region,
+    RegionLevel,
+    station_coverage,
+)
 from workflow_service.models.processes import ProcessDefinition
+from workflow_service.models.responsibilities import ResponsibilityItem
 from workflow_service.models.service_items import AcceptanceMode, ServiceItem
 from workflow_service.models.tasks import Task, TaskState
 from workflow_service.models.users import ApiToken, Role, User
@@ -18,14 +28,19 @@ __all__ = [
     "Case",
     "CaseNumberCounter",
     "CaseStatus",
+    "Delegation",
+    "FunctionType",
+    "OfficeType",
     "Organisation",
     "OrganisationKind",
     "ProcessDefinition",
     "Region",
     "RegionLevel",
+    "ResponsibilityItem",
     "Role",
     "ServiceItem",
     "Task",
     "TaskState",
     "User",
+    "station_coverage",
 ]

@@ -49,6 +49,8 @@ class Case(Base):
     accepting_organisation_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"), index=True)
     # Where the matter is (户籍地 or the site), which decides the competent back office.
     matter_region_id: Mapped[int] = mapped_column(ForeignKey("region.id"), index=True)
+    # The back office the department lane resolved to (county department or dispatched station).
+    competent_organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisation.id"), index=True)
     status: Mapped[CaseStatus] = mapped_column(enum_column(CaseStatus, 24), index=True)
     status_history: Mapped[list] = mapped_column(JSON, default=list)
     # Set when the process hit an error (a refused script, a failing expression); the case waits for a fix.
@@ -67,7 +69,10 @@ class Case(Base):
 
     service_item: Mapped[ServiceItem] = relationship()
     process_definition: Mapped[ProcessDefinition] = relationship()
-    accepting_organisation: Mapped[Organisation] = relationship()
+    accepting_organisation: Mapped[Organisation] = relationship(foreign_keys=[accepting_organisation_id])
+    competent_organisation: Mapped[Organisation | None] = relationship(
+        foreign_keys=[competent_organisation_id]
+    )
     matter_region: Mapped[Region] = relationship()
 
 

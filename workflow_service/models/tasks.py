@@ -11,6 +11,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from workflow_service.models.base import Base, UTCDateTime, enum_column, utcnow
 from workflow_service.models.cases import Case
 from workflow_service.models.organisations import Organisation
+from workflow_service.models.responsibilities import ResponsibilityItem
 from workflow_service.models.users import User
 
 
@@ -43,8 +44,14 @@ class Task(Base):
     completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     completed_by_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
     data: Mapped[dict | None] = mapped_column(JSON)
+    # The responsibility-list item a township cooperation task fulfils.
+    responsibility_item_id: Mapped[int | None] = mapped_column(ForeignKey("responsibility_item.id"))
+    # Set when a delegate completed the task for the user it was claimed by.
+    completed_on_behalf_of_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
 
     case: Mapped[Case] = relationship()
     organisation: Mapped[Organisation] = relationship()
     assignee: Mapped[User | None] = relationship(foreign_keys=[assignee_id])
     completed_by: Mapped[User | None] = relationship(foreign_keys=[completed_by_id])
+    completed_on_behalf_of: Mapped[User | None] = relationship(foreign_keys=[completed_on_behalf_of_id])
+    responsibility_item: Mapped[ResponsibilityItem | None] = relationship()

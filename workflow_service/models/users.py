@@ -32,6 +32,13 @@ class User(Base):
     roles: Mapped[list[str]] = mapped_column(JSON, default=list)
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # Account protection: consecutive failed logins lock the account until an admin unlocks it.
+    failed_login_count: Mapped[int] = mapped_column(default=0)
+    locked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    disabled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    password_changed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Set by an admin reset: the user must choose a new password before working.
+    must_change_password: Mapped[bool] = mapped_column(default=False)
 
     organisation: Mapped[Organisation] = relationship()
 
