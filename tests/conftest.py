@@ -28,7 +28,7 @@ from workflow_service import create_app
 from workflow_service.config import PROJECT_ROOT, normalise_database_url
 from workflow_service.extensions import db
 from workflow_service.services.deployment import deploy_folder
-from workflow_service.services.seeding import seed_from_file
+from workflow_service.services.seeding import seed_demo
 
 BACKENDS = ["sqlite"] + (["postgresql"] if os.environ.get("TEST_DATABASE_URL") else [])
 
@@ -42,7 +42,7 @@ def build_template(database_url: str) -> None:
     app = make_app(database_url)
     with app.app_context():
         upgrade()
-        seed_from_file(PROJECT_ROOT / "catalog" / "dongyang.yaml", demo_password="demo")
+        seed_demo(PROJECT_ROOT / "catalog", demo_password="demo")
         deploy_folder(PROJECT_ROOT / "bpmn", PROJECT_ROOT / "forms")
         db.session.remove()
         db.engine.dispose()

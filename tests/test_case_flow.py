@@ -28,11 +28,11 @@ def test_case_goes_window_department_window_and_ends_issued(client: ApiClient) -
     assert acceptance[0]["organisation"]["name"] == "吴宁街道便民服务中心"
     accept(client, number)
 
-    # 审核 lands with the county's market regulation bureau, not with the window.
+    # 审核 lands with the market regulation station covering 吴宁街道, not with the window.
     assert client.inbox("clerk") == []
     review = client.inbox("approver")
     assert [(t["case_number"], t["name"]) for t in review] == [(number, "审核")]
-    assert review[0]["organisation"]["name"] == "东阳市市场监督管理局"
+    assert review[0]["organisation"]["name"] == "东阳市市场监督管理局吴宁市场监管所"
     assert client.case(number)["status"]["code"] == "under_review"
     claimed = client.post(f"/api/v1/tasks/{review[0]['id']}/claim", "approver")
     assert claimed.status_code == 200

@@ -98,8 +98,10 @@ def complete(server: Server, headers: dict[str, str], task_id: str, data: dict) 
 
 
 def test_registration_case_over_http_survives_restarts(server: Server) -> None:
-    clerk, approver = login(server, "clerk"), login(server, "approver")
-    created = requests.post(f"{server.base}/api/v1/cases", json=case_body(), headers=clerk, timeout=10)
+    """同城通办 over real HTTP: accepted at 横店镇, reviewed by the station covering 吴宁街道, issued at 横店镇."""
+    clerk, approver = login(server, "clerk-hengdian"), login(server, "approver")
+    body = case_body(matter_township="330783001")
+    created = requests.post(f"{server.base}/api/v1/cases", json=body, headers=clerk, timeout=10)
     assert created.status_code == 201, created.text
     number = created.json()["number"]
 
@@ -108,7 +110,7 @@ def test_registration_case_over_http_survives_restarts(server: Server) -> None:
 
     server.restart()
     review = only_task(server, approver)
-    assert review["name"] == "审核"
+    assert (review["name"], review["organisation"]["name"]) == ("审核", "东阳市市场监督管理局吴宁市场监管所")
     claimed = requests.post(f"{server.base}/api/v1/tasks/{review['id']}/claim", headers=approver, timeout=10)
     assert claimed.status_code == 200
 
@@ -117,7 +119,7 @@ def test_registration_case_over_http_survives_restarts(server: Server) -> None:
 
     server.restart()
     issuance = only_task(server, clerk)
-    assert issuance["name"] == "出件"
+    assert (issuance["name"], issuance["organisation"]["name"]) == ("出件", "横店镇便民服务中心")
     complete(server, clerk, issuance["id"], {"delivery_method": "mail", "tracking_number": "EMS1234567890"})
 
     case = requests.get(f"{server.base}/api/v1/cases/{number}", headers=clerk, timeout=10).json()

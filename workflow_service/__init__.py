@@ -9,7 +9,16 @@ from typing import Any
 from flask import Flask
 
 from workflow_service import database
-from workflow_service.api import authentication, cases, health, problems, service_items, tasks
+from workflow_service.api import (
+    authentication,
+    cases,
+    delegations,
+    health,
+    problems,
+    responsibilities,
+    service_items,
+    tasks,
+)
 from workflow_service.cli import register_commands
 from workflow_service.config import PROJECT_ROOT, DefaultConfig
 from workflow_service.engine.runtime import ProcessRuntime
@@ -43,7 +52,14 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     app.extensions["process_runtime"] = ProcessRuntime()
 
     app.register_blueprint(health.blp)
-    for blueprint in (authentication.blp, service_items.blp, cases.blp, tasks.blp):
+    for blueprint in (
+        authentication.blp,
+        service_items.blp,
+        cases.blp,
+        tasks.blp,
+        responsibilities.blp,
+        delegations.blp,
+    ):
         api.register_blueprint(blueprint)
     problems.init_app(app)
     register_commands(app)

@@ -6,14 +6,18 @@ from pathlib import Path
 
 import click
 from flask import Flask, current_app
+from flask.cli import with_appcontext
 from sqlalchemy import select
 
 from workflow_service.errors import InvalidProcessDefinition
 from workflow_service.extensions import db
 from workflow_service.models import Organisation, Role, User
 from workflow_service.services.deployment import deploy_folder
+from workflow_service.services.directory_import import directory_rows, import_directory
+from workflow_service.services.import_files import ImportFailed
 from workflow_service.services.passwords import hash_password
-from workflow_service.services.seeding import seed_from_file
+from workflow_service.services.responsibilities import import_responsibilities, responsibility_rows
+from workflow_service.services.seeding import seed_demo
 
 
 def _deploy_all() -> None:
@@ -29,25 +33,71 @@ def _deploy_all() -> None:
 
 
 @click.command("deploy")
+@with_appcontext
 def deploy_command() -> None:
     """Deploy every BPMN file in bpmn/ with its forms (new version only if changed)."""
     _deploy_all()
 
 
 @click.command("seed-demo")
-@click.option("--file", "path", default=None, help="YAML file (default catalog/dongyang.yaml)")
-def seed_demo_command(path: str | None) -> None:
-    """Load the demo organisations, users (password: demo) and service items, and deploy processes."""
-    source = Path(path) if path else Path(current_app.config["CATALOG_FOLDER"]) / "dongyang.yaml"
-    summary = seed_from_file(source, demo_password="demo")  # noqa: S106 - documented demo-only password
+@with_appcontext
+def seed_demo_command() -> None:
+    """Load the demo directory (users' password: demo), service items and responsibility list; deploy."""
+    summary = seed_demo(Path(current_app.config["CATALOG_FOLDER"]), demo_password="demo")  # noqa: S106 - demo only
+    report = summary.directory
     click.echo(
-        f"seeded {summary.regions} regions, {summary.organisations} organisations, "
-        f"{summary.users} users, {summary.service_items} service items"
+        "directory: "
+        + ", ".join(
+            f"{section} {report.created[section]} new / {report.updated[section]} updated"
+            for section in report.created
+        )
     )
+    click.echo(f"{summary.service_items} service items, {summary.responsibilities} responsibility items")
     _deploy_all()
 
 
+def _report_import_failure(error: ImportFailed) -> click.ClickException:
+    lines = [error.detail, *(f"  {where}: {'; '.join(messages)}" for where, messages in error.errors.items())]
+    return click.ClickException("\n".join(lines))
+
+
+@click.command("import-directory")
+@with_appcontext
+@click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option(
+    "--kind", type=click.Choice(["regions", "organisations", "users"]), help="what a CSV file holds"
+)
+@click.option("--default-password", default=None, help="initial password for new users without one")
+def import_directory_command(path: Path, kind: str | None, default_password: str | None) -> None:
+    """Import regions, organisations and users from YAML or CSV (all rows checked first; all or nothing)."""
+    try:
+        rows = directory_rows(path, kind)
+        with click.progressbar(length=len(rows), label=f"importing {len(rows)} rows") as bar:
+            report = import_directory(
+                rows, default_password=default_password, source=path.name, progress=bar.update
+            )
+    except ImportFailed as error:
+        raise _report_import_failure(error) from None
+    for section in report.created:
+        click.echo(f"{section}: {report.created[section]} created, {report.updated[section]} updated")
+
+
+@click.command("import-responsibilities")
+@with_appcontext
+@click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+def import_responsibilities_command(path: Path) -> None:
+    """Import the responsibility list (部门职责乡镇配合事项清单) from YAML or CSV; all or nothing."""
+    try:
+        rows = responsibility_rows(path)
+        with click.progressbar(length=len(rows), label=f"importing {len(rows)} items") as bar:
+            created, updated = import_responsibilities(rows, source=path.name, progress=bar.update)
+    except ImportFailed as error:
+        raise _report_import_failure(error) from None
+    click.echo(f"{created} created, {updated} updated")
+
+
 @click.command("create-user")
+@with_appcontext
 @click.argument("username")
 @click.option("--name", "full_name", required=True)
 @click.option("--organisation", "organisation_code", required=True, help="organisation code")
@@ -78,5 +128,11 @@ def create_user_command(
 
 
 def register_commands(app: Flask) -> None:
-    for command in (deploy_command, seed_demo_command, create_user_command):
+    for command in (
+        deploy_command,
+        seed_demo_command,
+        create_user_command,
+        import_directory_command,
+        import_responsibilities_command,
+    ):
         app.cli.add_command(command)

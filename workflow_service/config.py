@@ -36,6 +36,8 @@ class DefaultConfig:
     CATALOG_FOLDER = str(PROJECT_ROOT / "catalog")
     # Bearer tokens of staff expire after a working day.
     API_TOKEN_TTL_SECONDS = 12 * 3600
+    # Consecutive failed logins (or wrong current passwords) that lock an account until an admin unlocks it.
+    LOGIN_LOCKOUT_THRESHOLD = 5
     # flask-smorest / OpenAPI
     API_TITLE = "一窗通办 workflow service"
     API_VERSION = "v1"

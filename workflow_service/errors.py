@@ -5,13 +5,18 @@
     ServiceError (500)
     ├── NotAuthenticated (401)        no, bad or expired credentials
     ├── PermissionDenied (403)        in scope, but this role may not, or the task is someone else's
-    │   └── TaskClaimedByOther (403)
+    │   ├── TaskClaimedByOther (403)
+    │   └── PasswordChangeRequired (403) an admin reset the password: only /api/v1/me until changed
     ├── NotFound (404)                does not exist, or outside the caller's scope
     ├── Conflict (409)
+    │   ├── AlreadyExists (409)       the code or username is taken
     │   ├── TaskNotOpen (409)         the task was completed or cancelled meanwhile
-    │   └── StaleCase (409)           the case changed since it was read
+    │   ├── StaleCase (409)           the case changed since it was read
+    │   └── DelegationNotInForce (409) the delegation was revoked or has ended
     ├── InvalidInput (422)            field errors in ``errors``
-    │   └── InvalidProcessDefinition (422)
+    │   ├── InvalidProcessDefinition (422)
+    │   ├── InvalidDelegation (422)
+    │   └── InvalidReassignment (422) the organisation is unknown or not of the right type
     └── Unavailable (503)             the database cannot be reached
 """
 
@@ -51,6 +56,11 @@ class TaskClaimedByOther(PermissionDenied):
     type_slug = "task-claimed-by-other"
 
 
+class PasswordChangeRequired(PermissionDenied):
+    title = "须先修改密码"
+    type_slug = "password-change-required"
+
+
 class NotFound(ServiceError):
     status = 404
     title = "未找到"
@@ -63,6 +73,11 @@ class Conflict(ServiceError):
     type_slug = "conflict"
 
 
+class AlreadyExists(Conflict):
+    title = "编码或用户名已存在"
+    type_slug = "already-exists"
+
+
 class TaskNotOpen(Conflict):
     title = "任务已办理或已取消"
     type_slug = "task-not-open"
@@ -71,6 +86,11 @@ class TaskNotOpen(Conflict):
 class StaleCase(Conflict):
     title = "办件已被他人更新，请刷新后重试"
     type_slug = "stale-case"
+
+
+class DelegationNotInForce(Conflict):
+    title = "委托已撤销或已到期"
+    type_slug = "delegation-not-in-force"
 
 
 class InvalidInput(ServiceError):
@@ -82,6 +102,16 @@ class InvalidInput(ServiceError):
 class InvalidProcessDefinition(InvalidInput):
     title = "流程定义无效"
     type_slug = "invalid-process-definition"
+
+
+class InvalidDelegation(InvalidInput):
+    title = "委托无效"
+    type_slug = "invalid-delegation"
+
+
+class InvalidReassignment(InvalidInput):
+    title = "不能改派到该机构"
+    type_slug = "invalid-reassignment"
 
 
 class Unavailable(ServiceError):

@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
+from flask import g
 from marshmallow import Schema, fields, validate
 
+from workflow_service.models import Task, User
+from workflow_service.services import delegations
 from workflow_service.services.case_status import STATUS_LABELS
+from workflow_service.services.tasks import delegated_from
 
 
 class TokenRequestSchema(Schema):
@@ -65,6 +71,13 @@ class StatusField(fields.Field):
         return {"code": str(value), "label": STATUS_LABELS.get(value, str(value))}  # type: ignore[call-overload]
 
 
+def _caller_delegators() -> Mapping[int, User]:
+    """Who has delegated their work to the caller right now; read once per request, not per task."""
+    if "caller_delegators" not in g:
+        g.caller_delegators = delegations.delegators_in_force(g.current_user)
+    return g.caller_delegators
+
+
 class TaskSummarySchema(Schema):
     id = fields.String()
     name = fields.String()
@@ -74,8 +87,20 @@ class TaskSummarySchema(Schema):
     role = fields.String()
     organisation = fields.Nested(OrganisationRefSchema)
     assignee = fields.Nested(UserRefSchema, allow_none=True)
+    delegated_from = fields.Method(
+        "_delegated_from",
+        allow_none=True,
+        metadata={"description": "委托人：调用者作为受托人代其办理此任务时给出，否则为 null"},
+    )
     due_date = fields.Date(allow_none=True)
     created_at = fields.DateTime()
+
+    def _delegated_from(self, task: Task) -> dict | None:
+        caller = g.get("current_user")
+        if caller is None or task.assignee_id is None or task.assignee_id == caller.id:
+            return None
+        claimant = delegated_from(caller, task, _caller_delegators())
+        return UserRefSchema().dump(claimant) if claimant is not None else None
 
 
 class InboxTaskSchema(TaskSummarySchema):
@@ -87,6 +112,9 @@ class InboxTaskSchema(TaskSummarySchema):
 class CompletedStepSchema(TaskSummarySchema):
     completed_at = fields.DateTime()
     completed_by = fields.Nested(UserRefSchema, allow_none=True)
+    completed_on_behalf_of = fields.Nested(
+        UserRefSchema, allow_none=True, metadata={"description": "受托人代办时的委托人"}
+    )
     data = fields.Dict()
 
 
@@ -148,11 +176,24 @@ class CaseSchema(Schema):
         return {"key": definition.key, "version": definition.version}
 
 
+class ResponsibilitySchema(Schema):
+    code = fields.String()
+    matter = fields.String()
+    category = fields.String()
+    lead_department_type = fields.String()
+    township_duty = fields.String()
+    working_situations = fields.List(fields.String())
+    cooperating_office_type = fields.String(allow_none=True)
+
+
 class TaskDetailSchema(TaskSummarySchema):
     case_number = fields.String(attribute="case.number")
     form_key = fields.String(allow_none=True)
     form = fields.Method("_form")
     data = fields.Dict(allow_none=True)
+    # For township cooperation tasks: the responsibility-list item and the duty it asks for.
+    responsibility = fields.Nested(ResponsibilitySchema, attribute="responsibility_item", allow_none=True)
+    completed_on_behalf_of = fields.Nested(UserRefSchema, allow_none=True)
 
     def _form(self, task: object) -> dict | None:
         key = task.form_key  # type: ignore[attr-defined]
@@ -165,6 +206,15 @@ class InboxQuerySchema(Schema):
 
 class TaskCompleteSchema(Schema):
     data = fields.Dict(keys=fields.String(), required=True, metadata={"description": "任务表单数据"})
+
+
+class TaskReassignSchema(Schema):
+    organisation = fields.String(
+        required=True, validate=validate.Length(min=1, max=32), metadata={"description": "改派到的机构编码"}
+    )
+    reason = fields.String(
+        required=True, validate=validate.Length(min=1, max=255), metadata={"description": "改派理由"}
+    )
 
 
 class ServiceItemSchema(Schema):

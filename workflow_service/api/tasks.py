@@ -1,4 +1,4 @@
-"""Tasks: the caller's inbox, and claim / unclaim / complete."""
+"""Tasks: the caller's inbox, claim / unclaim / complete, and a supervisor's reassignment."""
 
 from __future__ import annotations
 
@@ -11,9 +11,11 @@ from workflow_service.api.schemas import (
     InboxTaskSchema,
     TaskCompleteSchema,
     TaskDetailSchema,
+    TaskReassignSchema,
 )
 from workflow_service.models import Task
 from workflow_service.services import tasks
+from workflow_service.services.reassignment import reassign_task
 
 blp = Blueprint("tasks", __name__, url_prefix="/api/v1/tasks", description="待办任务")
 blp.before_request(require_bearer_token)
@@ -59,3 +61,12 @@ class CompleteResource(MethodView):
     def post(self, payload: dict, task_id: object) -> Task:
         """Complete the task with its form data; the case moves on to its next step."""
         return tasks.complete_task(current_user(), str(task_id), payload["data"])
+
+
+@blp.route("/<uuid:task_id>/reassign")
+class ReassignResource(MethodView):
+    @blp.arguments(TaskReassignSchema)
+    @blp.response(200, TaskDetailSchema)
+    def post(self, payload: dict, task_id: object) -> Task:
+        """A supervisor moves an open task to another organisation of the right type; its claim is cleared."""
+        return reassign_task(current_user(), str(task_id), payload["organisation"], payload["reason"])

@@ -23,6 +23,7 @@ from workflow_service.errors import InvalidProcessDefinition
 
 FORM_PROPERTY = "formJsonSchemaFilename"
 STATUS_PROPERTY = "caseStatus"
+RESPONSIBILITY_PROPERTY = "responsibilityItem"
 
 _SAFE_XML_PARSER = etree.XMLParser(
     resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False, remove_blank_text=False
@@ -36,6 +37,7 @@ class UserTaskDefinition:
     name: str
     lane: str | None
     form_key: str | None
+    responsibility_item: str | None = None
 
 
 @dataclass(frozen=True)
@@ -128,7 +130,11 @@ def parse_process(bpmn_xml: str | bytes, filename: str, known_lanes: frozenset[s
                 problems[bpmn_id] = f"用户任务须指定表单（扩展属性 {FORM_PROPERTY}）"
             user_tasks.append(
                 UserTaskDefinition(
-                    bpmn_id, task_spec.bpmn_name or bpmn_id, lane, properties.get(FORM_PROPERTY)
+                    bpmn_id,
+                    task_spec.bpmn_name or bpmn_id,
+                    lane,
+                    properties.get(FORM_PROPERTY),
+                    properties.get(RESPONSIBILITY_PROPERTY),
                 )
             )
     if problems:

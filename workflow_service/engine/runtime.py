@@ -22,7 +22,7 @@ from SpiffWorkflow.exceptions import SpiffWorkflowException, TaskNotFoundExcepti
 from SpiffWorkflow.spiff.serializer.config import SPIFF_CONFIG
 from SpiffWorkflow.util.task import TaskState
 
-from workflow_service.engine.definitions import FORM_PROPERTY, STATUS_PROPERTY
+from workflow_service.engine.definitions import FORM_PROPERTY, RESPONSIBILITY_PROPERTY, STATUS_PROPERTY
 from workflow_service.engine.scripting import ScriptRefused, make_script_engine
 
 
@@ -37,6 +37,7 @@ class ReadyTask:
     name: str
     lane: str | None
     form_key: str | None
+    responsibility_item: str | None = None
 
 
 @dataclass(frozen=True)
@@ -186,6 +187,7 @@ def _ready_task(task: Any) -> ReadyTask:
         name=spec.bpmn_name or spec.bpmn_id,
         lane=spec.lane,
         form_key=properties.get(FORM_PROPERTY),
+        responsibility_item=properties.get(RESPONSIBILITY_PROPERTY),
     )
 
 

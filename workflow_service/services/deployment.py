@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 from workflow_service.engine.definitions import ParsedProcess, parse_process
 from workflow_service.errors import InvalidProcessDefinition, NotFound
 from workflow_service.extensions import db
-from workflow_service.models import ProcessDefinition, User
+from workflow_service.models import ProcessDefinition, ResponsibilityItem, User
 from workflow_service.services import audit
 from workflow_service.services.case_status import check_status_marks
 from workflow_service.services.forms import check_schema
@@ -52,12 +52,28 @@ def _content_hash(bpmn_xml: str, forms: dict[str, dict]) -> str:
     return digest.hexdigest()
 
 
+def _check_responsibility_items(parsed: ParsedProcess) -> None:
+    """A township task names the responsibility-list item it fulfils, and that item exists."""
+    known = set(db.session.execute(select(ResponsibilityItem.code)).scalars())
+    problems: dict[str, list[str]] = {}
+    for task in parsed.user_tasks:
+        if task.lane == "township" and not task.responsibility_item:
+            problems.setdefault(task.bpmn_id, []).append(
+                "乡镇配合任务须指定配合事项（扩展属性 responsibilityItem）"
+            )
+        elif task.responsibility_item and task.responsibility_item not in known:
+            problems.setdefault(task.bpmn_id, []).append(f"配合事项 {task.responsibility_item} 不在清单中")
+    if problems:
+        raise InvalidProcessDefinition("流程引用的配合事项有误", errors=problems)
+
+
 def deploy_process(
     bpmn_xml: str, filename: str, forms_folder: Path, actor: User | None = None
 ) -> DeployResult:
     """Parse, check and store one BPMN file; a new version only when the BPMN or a form changed."""
     parsed = parse_process(bpmn_xml, filename, KNOWN_LANES)
     check_status_marks(list(parsed.start_ids), parsed.successors, parsed.status_marks)
+    _check_responsibility_items(parsed)
     forms = _load_forms(parsed, forms_folder)
     content_hash = _content_hash(bpmn_xml, forms)
     latest = latest_definition(parsed.key, required=False)

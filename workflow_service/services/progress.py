@@ -14,6 +14,7 @@ from workflow_service.services import audit
 from workflow_service.services.case_status import STATUS_LABELS, IllegalStatusTransition, transition_allowed
 from workflow_service.services.clock import business_day, now
 from workflow_service.services.deadlines import add_working_days
+from workflow_service.services.responsibilities import responsibility_by_code
 from workflow_service.services.routing import resolve_lane
 
 
@@ -62,7 +63,11 @@ def _sync_tasks(case: Case, result: StepResult) -> None:
     for ready in result.ready_tasks:
         if ready.id in open_tasks:
             continue
-        assignment = resolve_lane(case, ready.lane)
+        code = ready.responsibility_item
+        responsibility = responsibility_by_code(code) if code else None
+        assignment = resolve_lane(case, ready.lane, responsibility)
+        if ready.lane == "department":
+            case.competent_organisation_id = assignment.organisation.id
         db.session.add(
             Task(
                 id=ready.id,
@@ -76,6 +81,7 @@ def _sync_tasks(case: Case, result: StepResult) -> None:
                 state=TaskState.OPEN,
                 due_date=_task_due_date(case),
                 created_at=now(),
+                responsibility_item_id=responsibility.id if responsibility else None,
             )
         )
 

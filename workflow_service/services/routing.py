@@ -1,8 +1,16 @@
-"""Resolve a BPMN lane to the organisation and role that work the task, for one case (条抓块统).
+"""Resolve a BPMN lane to the organisation and role that work a task, for one case (条抓块统).
 
-This is the single place lanes become inboxes. Today: ``window`` is the accepting township's
-service centre; ``department`` is the competent county department of the matter's county.
-Dispatched stations, cooperation tasks and the responsibility list slot in here.
+This is the single place lanes become inboxes. A lane names a role in the case, not a group:
+
+* ``window``: the service centre of the township where the application was accepted;
+* ``department``: the dispatched station (派驻机构) of the competent department type that covers
+  the matter's township, else that county department itself;
+* ``township``: the office of the matter's township that the responsibility item names
+  (党政综合办公室 when it names none), for cooperation tasks;
+* ``command``: the matter's township's 综合信息指挥室.
+
+The window is where the citizen stood; the others follow where the matter is. City-wide and
+cross-region acceptance need nothing special here.
 """
 
 from __future__ import annotations
@@ -13,7 +21,17 @@ from sqlalchemy import select
 
 from workflow_service.errors import InvalidInput
 from workflow_service.extensions import db
-from workflow_service.models import Case, Organisation, OrganisationKind, Region, RegionLevel, Role
+from workflow_service.models import (
+    Case,
+    OfficeType,
+    Organisation,
+    OrganisationKind,
+    Region,
+    RegionLevel,
+    ResponsibilityItem,
+    Role,
+    station_coverage,
+)
 
 LANE_ROLES: dict[str, Role] = {
     "window": Role.CLERK,
@@ -45,31 +63,68 @@ def county_of(region: Region) -> Region:
     return current
 
 
-def competent_department(case: Case) -> Organisation:
-    county = county_of(case.matter_region)
+def competent_back_office(department_type: str, township: Region) -> Organisation:
+    """The station of ``department_type`` covering ``township``, else the county department of that type."""
+    station = db.session.execute(
+        select(Organisation)
+        .join(station_coverage, station_coverage.c.station_id == Organisation.id)
+        .where(
+            Organisation.kind == OrganisationKind.STATION,
+            Organisation.department_type == department_type,
+            Organisation.active.is_(True),
+            station_coverage.c.township_id == township.id,
+        )
+        .order_by(Organisation.code)
+        .limit(1)
+    ).scalar_one_or_none()
+    if station is not None:
+        return station
+    county = county_of(township)
     department = db.session.execute(
         select(Organisation).where(
             Organisation.kind == OrganisationKind.DEPARTMENT,
-            Organisation.department_type == case.service_item.department_type,
+            Organisation.department_type == department_type,
             Organisation.region_id == county.id,
+            Organisation.active.is_(True),
         )
     ).scalar_one_or_none()
     if department is None:
         raise RoutingError(
-            f"{county.name} 没有主管部门（{case.service_item.department_type}）",
-            errors={"service_code": [f"{county.name} 未设置该事项的主管部门"]},
+            f"{county.name}没有主管部门（{department_type}）",
+            errors={"service_code": [f"{county.name}未设置该事项的主管部门"]},
         )
     return department
 
 
-def resolve_lane(case: Case, lane: str | None) -> Assignment:
+def township_office(township: Region, office_type: str) -> Organisation:
+    office = db.session.execute(
+        select(Organisation).where(
+            Organisation.kind == OrganisationKind.OFFICE,
+            Organisation.region_id == township.id,
+            Organisation.office_type == office_type,
+            Organisation.active.is_(True),
+        )
+    ).scalar_one_or_none()
+    if office is None:
+        raise RoutingError(f"{township.name}没有 {office_type} 办公室")
+    return office
+
+
+def resolve_lane(
+    case: Case, lane: str | None, responsibility: ResponsibilityItem | None = None
+) -> Assignment:
     """Which organisation, and which role in it, works a task in ``lane`` of ``case``."""
     if lane not in LANE_ROLES:
         raise RoutingError(f"未知泳道 {lane!r}")
     if lane == "window":
         organisation = case.accepting_organisation
     elif lane == "department":
-        organisation = competent_department(case)
+        organisation = competent_back_office(case.service_item.department_type, case.matter_region)
+    elif lane == "township":
+        office_type = (
+            responsibility and responsibility.cooperating_office_type
+        ) or OfficeType.PARTY_GOVERNMENT
+        organisation = township_office(case.matter_region, office_type)
     else:
-        raise RoutingError(f"泳道 {lane} 的路由尚未配置")
+        organisation = township_office(case.matter_region, OfficeType.COMMAND_CENTRE)
     return Assignment(organisation=organisation, role=LANE_ROLES[lane])

@@ -2,18 +2,58 @@
 
 Outside the caller's scope an object does not exist for them (404, DESIGN.md §6). Window staff
 see the cases their service centre accepted; any organisation sees the cases it has been routed a
-task of; supervisors see their county; admins everything; analysts no case data.
+task of, and a county department also those of its dispatched stations; supervisors see their
+county (or, in a township's command room, their township); admins everything; analysts no case data.
 """
 
 from __future__ import annotations
 
-from sqlalchemy import ColumnElement, exists, false, or_, select, true
+from sqlalchemy import ColumnElement, Select, exists, false, or_, select, true
 from sqlalchemy.orm import aliased, undefer
 
 from workflow_service.errors import NotFound
 from workflow_service.extensions import db
-from workflow_service.models import Case, Organisation, Region, Role, Task, User
-from workflow_service.services.routing import county_of
+from workflow_service.models import (
+    Case,
+    Organisation,
+    OrganisationKind,
+    Region,
+    RegionLevel,
+    Role,
+    Task,
+    User,
+)
+
+
+def _in_region(region: Region) -> list[ColumnElement[bool]]:
+    """Cases whose matter is in ``region`` (a county or a township) or that were accepted there."""
+    if region.level == RegionLevel.TOWNSHIP:
+        matter_here = Case.matter_region_id == region.id
+        accepted_here = select(Organisation.id).where(
+            Organisation.id == Case.accepting_organisation_id, Organisation.region_id == region.id
+        )
+        return [matter_here, exists(accepted_here)]
+    township = aliased(Region)
+    matter_here = exists(
+        select(township.id).where(township.id == Case.matter_region_id, township.parent_id == region.id)
+    )
+    accepted_here = exists(
+        select(Organisation.id)
+        .join(Region, Region.id == Organisation.region_id)
+        .where(
+            Organisation.id == Case.accepting_organisation_id,
+            or_(Region.id == region.id, Region.parent_id == region.id),
+        )
+    )
+    return [matter_here, accepted_here]
+
+
+def _routed_to(organisation_ids: Select[tuple[int]] | list[int]) -> ColumnElement[bool]:
+    """Cases with a task routed to one of the organisations (a list of ids or a subquery)."""
+    routed = aliased(Task)  # aliased: the outer query may itself select from task
+    return exists(
+        select(routed.id).where(routed.case_id == Case.id, routed.organisation_id.in_(organisation_ids))
+    )
 
 
 def visible_cases(user: User) -> ColumnElement[bool]:
@@ -21,36 +61,17 @@ def visible_cases(user: User) -> ColumnElement[bool]:
     if user.has_role(Role.ADMIN):
         return true()
     clauses: list[ColumnElement[bool]] = []
+    organisation = user.organisation
     if user.has_role(Role.SUPERVISOR):
-        county = county_of(user.organisation.region)
-        township = aliased(Region)
-        clauses.append(
-            exists(
-                select(township.id).where(
-                    township.id == Case.matter_region_id, township.parent_id == county.id
-                )
-            )
-        )
-        clauses.append(
-            exists(
-                select(Organisation.id)
-                .join(Region, Region.id == Organisation.region_id)
-                .where(
-                    Organisation.id == Case.accepting_organisation_id,
-                    or_(Region.id == county.id, Region.parent_id == county.id),
-                )
-            )
-        )
-    if user.roles and set(user.roles) & {Role.CLERK, Role.APPROVER, Role.COOPERATOR, Role.SUPERVISOR}:
-        clauses.append(Case.accepting_organisation_id == user.organisation_id)
-        routed = aliased(Task)  # aliased: the outer query may itself select from task
-        clauses.append(
-            exists(
-                select(routed.id).where(
-                    routed.case_id == Case.id, routed.organisation_id == user.organisation_id
-                )
-            )
-        )
+        # A county's supervisors see the county; a township command room sees its township.
+        clauses.extend(_in_region(organisation.region))
+    if set(user.roles) & {Role.CLERK, Role.APPROVER, Role.COOPERATOR, Role.SUPERVISOR}:
+        clauses.append(Case.accepting_organisation_id == organisation.id)
+        clauses.append(_routed_to([organisation.id]))
+        if organisation.kind == OrganisationKind.DEPARTMENT:
+            # A county department also sees what was routed to its dispatched stations.
+            stations = select(Organisation.id).where(Organisation.parent_id == organisation.id)
+            clauses.append(_routed_to(stations))
     return or_(*clauses) if clauses else false()
 
 

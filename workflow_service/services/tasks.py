@@ -1,4 +1,8 @@
-"""Work the inbox: list, claim, unclaim and complete user tasks, under optimistic locking."""
+"""Work the inbox: list, claim, unclaim and complete user tasks, under optimistic locking.
+
+A task claimed by a user whose delegation to the caller is in force (services.delegations) is the
+caller's to work too, on the claimant's behalf.
+"""
 
 from __future__ import annotations
 
@@ -13,7 +17,7 @@ from workflow_service.engine.runtime import TaskNotReady
 from workflow_service.errors import PermissionDenied, StaleCase, TaskClaimedByOther, TaskNotOpen
 from workflow_service.extensions import db
 from workflow_service.models import Case, Task, TaskState, User
-from workflow_service.services import audit
+from workflow_service.services import audit, delegations
 from workflow_service.services.clock import now
 from workflow_service.services.forms import validate_form
 from workflow_service.services.progress import apply_step, process_runtime
@@ -23,7 +27,11 @@ MAX_PAGE = 200
 
 
 def inbox(actor: User, limit: int = 50) -> list[Task]:
-    """Open tasks routed to the actor's organisation and roles, unclaimed or claimed by them, due first."""
+    """Open tasks routed to the actor's organisation and roles, unclaimed or claimed by them, due first.
+
+    Also the tasks claimed by users who delegated their work to the actor, while that is in force.
+    """
+    claimants = [actor.id, *delegations.delegators_in_force(actor)]
     query = (
         select(Task)
         .options(joinedload(Task.case).joinedload(Case.service_item), joinedload(Task.assignee))
@@ -31,7 +39,7 @@ def inbox(actor: User, limit: int = 50) -> list[Task]:
             Task.organisation_id == actor.organisation_id,
             Task.role.in_(actor.roles),
             Task.state == TaskState.OPEN,
-            (Task.assignee_id.is_(None)) | (Task.assignee_id == actor.id),
+            (Task.assignee_id.is_(None)) | (Task.assignee_id.in_(claimants)),
         )
         .order_by(Task.due_date.is_(None), Task.due_date, Task.created_at, Task.id)
         .limit(max(1, min(limit, MAX_PAGE)))
@@ -41,6 +49,23 @@ def inbox(actor: User, limit: int = 50) -> list[Task]:
 
 def get_task(actor: User, task_id: str) -> Task:
     return get_visible_task(actor, task_id)
+
+
+def delegated_from(actor: User, task: Task, delegators: Mapping[int, User]) -> User | None:
+    """The claimant whose open task ``actor`` may work as their delegate, given who delegates to them."""
+    if task.state != TaskState.OPEN or task.assignee_id is None or task.assignee_id == actor.id:
+        return None
+    if task.organisation_id != actor.organisation_id or not actor.has_role(task.role):
+        return None
+    return delegators.get(task.assignee_id)
+
+
+def _claimant_delegating(actor: User, task: Task) -> User:
+    """The colleague who claimed the task, if they delegated their work to the actor; else 403."""
+    claimant = delegated_from(actor, task, delegations.delegators_in_force(actor))
+    if claimant is None:
+        raise TaskClaimedByOther()
+    return claimant
 
 
 def _workable(actor: User, task_id: str) -> Task:
@@ -64,8 +89,11 @@ def claim_task(actor: User, task_id: str) -> Task:
     ).rowcount
     db.session.refresh(task)
     if not claimed and task.assignee_id != actor.id:
-        db.session.rollback()
-        raise TaskClaimedByOther() if task.state == TaskState.OPEN else TaskNotOpen()
+        if task.state != TaskState.OPEN:
+            db.session.rollback()
+            raise TaskNotOpen()
+        # Claimed by a delegator: it stays theirs and the delegate works it for them, as is.
+        _claimant_delegating(actor, task)
     if claimed:
         audit.record("task.claimed", actor, case=task.case, task_id=task.id)
     db.session.commit()
@@ -75,8 +103,17 @@ def claim_task(actor: User, task_id: str) -> Task:
 def unclaim_task(actor: User, task_id: str) -> Task:
     task = _workable(actor, task_id)
     if task.assignee_id is not None and task.assignee_id != actor.id:
-        raise TaskClaimedByOther()
-    if task.assignee_id == actor.id:
+        # A delegate may hand the delegator's task back to the pool.
+        claimant = _claimant_delegating(actor, task)
+        task.assignee_id = None
+        audit.record(
+            "task.unclaimed",
+            actor,
+            case=task.case,
+            task_id=task.id,
+            summary={"on_behalf_of": claimant.username},
+        )
+    elif task.assignee_id == actor.id:
         task.assignee_id = None
         audit.record("task.unclaimed", actor, case=task.case, task_id=task.id)
     db.session.commit()
@@ -84,10 +121,15 @@ def unclaim_task(actor: User, task_id: str) -> Task:
 
 
 def complete_task(actor: User, task_id: str, data: Mapping[str, Any]) -> Task:
-    """Validate the form, complete the task in the workflow and run on; one transaction."""
+    """Validate the form, complete the task in the workflow and run on; one transaction.
+
+    A delegate completes the delegator's claimed task on their behalf: the task stays assigned to
+    the delegator and records both names.
+    """
     task = _workable(actor, task_id)
+    on_behalf_of = None
     if task.assignee_id is not None and task.assignee_id != actor.id:
-        raise TaskClaimedByOther()
+        on_behalf_of = _claimant_delegating(actor, task)
     case = db.session.execute(
         select(Case).options(undefer(Case.workflow_state)).where(Case.id == task.case_id)
     ).scalar_one()
@@ -101,11 +143,16 @@ def complete_task(actor: User, task_id: str, data: Mapping[str, Any]) -> Task:
     except TaskNotReady:
         raise TaskNotOpen() from None
     task.state = TaskState.COMPLETED
-    task.assignee_id = actor.id
+    summary = {"task": task.name, **data}
+    if on_behalf_of is None:
+        task.assignee_id = actor.id
+    else:
+        task.completed_on_behalf_of_id = on_behalf_of.id
+        summary["on_behalf_of"] = on_behalf_of.username  # after the form data, which cannot override it
     task.completed_by_id = actor.id
     task.completed_at = now()
     task.data = dict(data)
-    audit.record("task.completed", actor, case=case, task_id=task.id, summary={"task": task.name, **data})
+    audit.record("task.completed", actor, case=case, task_id=task.id, summary=summary)
     try:
         apply_step(case, result, actor)  # flushes: the case's version check happens here or at commit
         db.session.commit()

@@ -1,0 +1,54 @@
+"""Marshmallow schemas of delegations (委托办理), in and out."""
+
+from __future__ import annotations
+
+from marshmallow import Schema, fields, validate
+
+from workflow_service.api.schemas import UserRefSchema
+from workflow_service.models import Delegation
+from workflow_service.services.clock import BUSINESS_TIMEZONE
+from workflow_service.services.delegations import STATUS_LABELS, status_of
+
+_NAIVE_TIMES = "不带时区的时间按北京时间（Asia/Shanghai）理解"
+
+
+class DelegationCreateSchema(Schema):
+    delegate = fields.String(
+        required=True,
+        validate=validate.Length(min=1, max=64),
+        metadata={"description": "受托人用户名：本机构、具有相同岗位的在岗人员"},
+    )
+    starts_at = fields.AwareDateTime(
+        required=True,
+        default_timezone=BUSINESS_TIMEZONE,
+        metadata={"description": f"开始时间；{_NAIVE_TIMES}"},
+    )
+    ends_at = fields.AwareDateTime(
+        required=True,
+        default_timezone=BUSINESS_TIMEZONE,
+        metadata={"description": f"结束时间（不含），晚于开始时间，最长 90 天；{_NAIVE_TIMES}"},
+    )
+    reason = fields.String(
+        required=True,
+        validate=validate.Length(min=1, max=255),
+        metadata={"description": "事由，如休假、培训"},
+    )
+
+
+class DelegationSchema(Schema):
+    id = fields.Integer()
+    delegator = fields.Nested(UserRefSchema)
+    delegate = fields.Nested(UserRefSchema)
+    starts_at = fields.DateTime()
+    ends_at = fields.DateTime()
+    reason = fields.String()
+    created_at = fields.DateTime()
+    revoked_at = fields.DateTime(allow_none=True)
+    status = fields.Method(
+        "_status",
+        metadata={"description": "scheduled 未开始 / active 生效中 / ended 已到期 / revoked 已撤销"},
+    )
+
+    def _status(self, delegation: Delegation) -> dict:
+        status = status_of(delegation)
+        return {"code": status.value, "label": STATUS_LABELS[status]}

@@ -1,0 +1,38 @@
+"""Delegations: give one, list mine (given and received), revoke one."""
+
+from __future__ import annotations
+
+from flask.views import MethodView
+from flask_smorest import Blueprint
+
+from workflow_service.api.authentication import current_user, require_bearer_token
+from workflow_service.api.delegation_schemas import DelegationCreateSchema, DelegationSchema
+from workflow_service.models import Delegation
+from workflow_service.services import delegations
+
+blp = Blueprint("delegations", __name__, url_prefix="/api/v1/delegations", description="委托办理")
+blp.before_request(require_bearer_token)
+
+
+@blp.route("")
+class DelegationsResource(MethodView):
+    @blp.response(200, DelegationSchema(many=True))
+    def get(self) -> list[Delegation]:
+        """The delegations the caller gave and received, newest first."""
+        return delegations.my_delegations(current_user())
+
+    @blp.arguments(DelegationCreateSchema)
+    @blp.response(201, DelegationSchema)
+    def post(self, payload: dict) -> Delegation:
+        """Delegate the caller's claimed tasks to a colleague of the same organisation and role."""
+        return delegations.create_delegation(
+            current_user(), payload["delegate"], payload["starts_at"], payload["ends_at"], payload["reason"]
+        )
+
+
+@blp.route("/<int:delegation_id>/revoke")
+class RevokeResource(MethodView):
+    @blp.response(200, DelegationSchema)
+    def post(self, delegation_id: int) -> Delegation:
+        """End a delegation now (the delegator or an admin)."""
+        return delegations.revoke_delegation(current_user(), delegation_id)

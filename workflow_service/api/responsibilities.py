@@ -1,0 +1,39 @@
+"""The responsibility list (部门职责乡镇配合事项清单), readable by every staff user."""
+
+from __future__ import annotations
+
+from flask.views import MethodView
+from flask_smorest import Blueprint
+from marshmallow import Schema, fields
+
+from workflow_service.api.authentication import require_bearer_token
+from workflow_service.api.schemas import ResponsibilitySchema
+from workflow_service.models import ResponsibilityItem
+from workflow_service.services.responsibilities import list_responsibilities, responsibility_by_code
+
+blp = Blueprint(
+    "responsibilities", __name__, url_prefix="/api/v1/responsibilities", description="配合事项清单"
+)
+blp.before_request(require_bearer_token)
+
+
+class ResponsibilityQuerySchema(Schema):
+    category = fields.String(load_default=None, metadata={"description": "审批服务 / 行政执法 / 社会管理"})
+    department_type = fields.String(load_default=None)
+
+
+@blp.route("")
+class ResponsibilitiesResource(MethodView):
+    @blp.arguments(ResponsibilityQuerySchema, location="query")
+    @blp.response(200, ResponsibilitySchema(many=True))
+    def get(self, query: dict) -> list[ResponsibilityItem]:
+        """The list, by code; filter by category or lead department type."""
+        return list_responsibilities(query["category"], query["department_type"])
+
+
+@blp.route("/<string:code>")
+class ResponsibilityResource(MethodView):
+    @blp.response(200, ResponsibilitySchema)
+    def get(self, code: str) -> ResponsibilityItem:
+        """One item with the township's duty and its working situations."""
+        return responsibility_by_code(code)

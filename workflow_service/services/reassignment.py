@@ -1,0 +1,113 @@
+"""Reassignment (改派): a supervisor moves an open task to another organisation of the right type.
+
+Right type: a back-office task (county department or dispatched station) goes to a department or
+station of the same department type in the same county; a window task to another township service
+centre in the same county; any other task to an organisation of the same kind in the same region.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import select, update
+
+from workflow_service.errors import InvalidReassignment, PermissionDenied, StaleCase, TaskNotOpen
+from workflow_service.extensions import db
+from workflow_service.models import Case, Organisation, OrganisationKind, Role, Task, TaskState, User
+from workflow_service.services import audit
+from workflow_service.services.routing import county_of
+from workflow_service.services.scope import get_visible_task
+
+BACK_OFFICE_KINDS = frozenset({OrganisationKind.DEPARTMENT, OrganisationKind.STATION})
+
+
+def _type_mismatch(current: Organisation, target: Organisation) -> str | None:
+    """Why ``target`` may not take over a task of ``current``, or None when it may."""
+    same_county = county_of(target.region).id == county_of(current.region).id
+    if current.kind in BACK_OFFICE_KINDS:
+        if target.kind not in BACK_OFFICE_KINDS or target.department_type != current.department_type:
+            return "只能改派给同一类型的主管部门或派驻机构"
+        return None if same_county else "只能改派给本县（市、区）的机构"
+    if current.kind == OrganisationKind.SERVICE_CENTRE:
+        if target.kind != OrganisationKind.SERVICE_CENTRE:
+            return "窗口任务只能改派给乡镇（街道）便民服务中心"
+        return None if same_county else "只能改派给本县（市、区）的便民服务中心"
+    if target.kind != current.kind:
+        return "只能改派给同类机构"
+    return None if target.region_id == current.region_id else "只能改派给同一乡镇（街道）的机构"
+
+
+def _has_staff(organisation: Organisation, role: str) -> bool:
+    users = db.session.execute(
+        select(User).where(User.organisation_id == organisation.id, User.active.is_(True))
+    ).scalars()
+    return any(user.has_role(role) and user.disabled_at is None for user in users)
+
+
+def _target_problem(task: Task, target: Organisation | None, code: str) -> str | None:
+    if target is None or not target.active:
+        return f"没有编码为 {code} 的机构"
+    if target.id == task.organisation_id:
+        return "任务已在该机构"
+    mismatch = _type_mismatch(task.organisation, target)
+    if mismatch is not None:
+        return mismatch
+    return None if _has_staff(target, task.role) else "该机构没有可办理此任务的人员"
+
+
+def reassign_task(actor: User, task_id: str, organisation_code: str, reason: str) -> Task:
+    """Move an open task to another organisation; its claim is cleared. Audited ``task.reassigned``."""
+    task = get_visible_task(actor, task_id)
+    if not actor.has_role(Role.SUPERVISOR):
+        raise PermissionDenied("只有督办人员可以改派任务")
+    if task.state != TaskState.OPEN:
+        raise TaskNotOpen()
+    target = db.session.execute(
+        select(Organisation).where(Organisation.code == organisation_code)
+    ).scalar_one_or_none()
+    errors: dict[str, list[str]] = {}
+    problem = _target_problem(task, target, organisation_code)
+    if problem is not None:
+        errors["organisation"] = [problem]
+    if not reason.strip():
+        errors["reason"] = ["必填"]
+    if errors:
+        raise InvalidReassignment(problem, errors=errors)
+    assert target is not None  # no errors means the target was found
+    source = task.organisation
+    previous_assignee = task.assignee
+    # Conditional on what was read: a completion or another reassignment meanwhile makes this a 409.
+    moved = db.session.execute(
+        update(Task)
+        .where(Task.id == task.id, Task.state == TaskState.OPEN, Task.organisation_id == source.id)
+        .values(organisation_id=target.id, assignee_id=None)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    if not moved:
+        db.session.rollback()
+        raise TaskNotOpen()
+    # A reassignment changes the case: a completion working from the old routing must now fail (409).
+    bumped = db.session.execute(
+        update(Case)
+        .where(Case.id == task.case_id, Case.version == task.case.version)
+        .values(version=Case.version + 1)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    if not bumped:
+        db.session.rollback()
+        raise StaleCase()
+    db.session.refresh(task)
+    db.session.refresh(task.case)
+    audit.record(
+        "task.reassigned",
+        actor,
+        case=task.case,
+        task_id=task.id,
+        summary={
+            "task": task.name,
+            "from": source.code,
+            "to": target.code,
+            "reason": reason.strip(),
+            "previous_assignee": previous_assignee.username if previous_assignee else None,
+        },
+    )
+    db.session.commit()
+    return task
