@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Vendor the front-end libraries the service serves itself (no CDN at run time, no npm to run it).
 # Each package is fetched from the npm registry with `npm pack`, and only its built files and its
-# licence are copied under workflow_service/static/vendor/<name>/. Rerun after changing a version.
+# licence are copied under workflow_service/static/vendor/<name>/ (the part after the scope for
+# scoped packages: @json-editor/json-editor -> json-editor/). Rerun after changing a version.
 set -euo pipefail
 
 root="$(cd "$(dirname "$0")/.." && pwd)"
@@ -19,16 +20,24 @@ fetch() {
   mkdir -p "$work/$name"
   tar -xzf "$tarball" -C "$work/$name"
   rm "$tarball"
-  local target="$vendor/$name"
+  local target="$vendor/${name##*/}"
   rm -rf "$target"
   mkdir -p "$target"
   for file in "$@"; do
     cp "$work/$name/package/$file" "$target/"
   done
   cp "$work/$name/package/LICENSE" "$target/LICENSE" 2>/dev/null || cp "$work/$name/package/LICENSE.md" "$target/LICENSE"
+  rm -rf "${work:?}/$name"
   echo "$name@$version" >"$target/VERSION"
   echo "vendored $name@$version -> ${target#"$root"/}"
 }
 
 # OpenAPI browser at /api/docs
 fetch swagger-ui-dist 5.35.0 swagger-ui-bundle.js swagger-ui-standalone-preset.js swagger-ui.css favicon-32x32.png
+
+# Staff pages: claim / unclaim and inbox refresh without a reload
+fetch htmx.org 2.0.11 dist/htmx.min.js
+# Task and application forms rendered from their JSON Schema (the .LICENSE.txt lists bundled code)
+fetch @json-editor/json-editor 2.17.2 dist/jsoneditor.js dist/jsoneditor.js.LICENSE.txt
+# The case page's process diagram (viewer with pan and zoom, no modelling)
+fetch bpmn-js 18.31.1 dist/bpmn-navigated-viewer.production.min.js dist/assets/diagram-js.css dist/assets/bpmn-js.css

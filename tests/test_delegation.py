@@ -1,4 +1,8 @@
-"""Delegation (委托办理): a colleague works a user's claimed tasks for a period, in both names."""
+"""Delegation (委托办理): a colleague works a user's claimed tasks for a period, in both names.
+
+Extra users are added before a test's first request: on PostgreSQL the requests share one session,
+and the rollback of an error response would also undo rows added after it began.
+"""
 
 from __future__ import annotations
 
@@ -8,9 +12,9 @@ import pytest
 from flask import Flask
 from sqlalchemy import select
 
-from tests.support import ApiClient
+from tests.support import SERVICE, ApiClient
 from workflow_service.extensions import db
-from workflow_service.models import AuditEvent, Organisation, User
+from workflow_service.models import AuditEvent, Organisation, OrganisationKind, ServiceItem, User
 from workflow_service.services.passwords import hash_password
 
 WUNING_CENTRE = "330783001-bmfwzx"
@@ -35,7 +39,9 @@ def clock(app: Flask) -> Clock:
     return Clock(app)
 
 
-def add_user(app: Flask, username: str, organisation_code: str, roles: list[str], *, active: bool = True) -> None:
+def add_user(
+    app: Flask, username: str, organisation_code: str, roles: list[str], *, active: bool = True
+) -> None:
     with app.app_context():
         organisation = db.session.execute(
             select(Organisation).where(Organisation.code == organisation_code)
@@ -50,6 +56,34 @@ def add_user(app: Flask, username: str, organisation_code: str, roles: list[str]
                 active=active,
             )
         )
+        db.session.commit()
+
+
+def staff_back_offices(app: Flask, *prefixes: str) -> None:
+    """Approvers ``<prefix>-<office code>`` in every back office of the service's department type,
+    whichever of them routing picks for the case."""
+    with app.app_context():
+        department_type = db.session.execute(
+            select(ServiceItem.department_type).where(ServiceItem.code == SERVICE)
+        ).scalar_one()
+        offices = db.session.execute(
+            select(Organisation).where(
+                Organisation.kind.in_([OrganisationKind.DEPARTMENT, OrganisationKind.STATION]),
+                Organisation.department_type == department_type,
+            )
+        ).scalars()
+        password_hash = hash_password("demo")
+        for office in offices:
+            for prefix in prefixes:
+                db.session.add(
+                    User(
+                        username=f"{prefix}-{office.code}",
+                        full_name=f"测试审批员 {prefix}",
+                        password_hash=password_hash,
+                        organisation_id=office.id,
+                        roles=["approver"],
+                    )
+                )
         db.session.commit()
 
 
@@ -163,23 +197,25 @@ def test_delegate_may_hand_the_task_back_to_the_pool(client: ApiClient, clock: C
     assert [t["id"] for t in client.inbox("clerk")] == [task_id]
 
 
-def test_delegation_to_an_approver_of_the_routed_back_office(client: ApiClient, app: Flask, clock: Clock) -> None:
+def test_delegation_to_an_approver_of_the_routed_back_office(
+    client: ApiClient, app: Flask, clock: Clock
+) -> None:
+    staff_back_offices(app, "reviewer-a", "reviewer-b")
     number = client.start_case()
     accept = client.open_task(number)
     assert client.complete(accept["id"], "clerk", {"acceptance_decision": "accept"}).status_code == 200
     review = client.open_task(number, "supervisor")
     office = review["organisation"]["code"]
-    add_user(app, "reviewer-a", office, ["approver"])
-    add_user(app, "reviewer-b", office, ["approver"])
-    assert client.post(f"/api/v1/tasks/{review['id']}/claim", "reviewer-a").status_code == 200
-    delegate(client, "reviewer-a", "reviewer-b", T0, T0 + 2 * HOUR, reason="参加培训")
-    assert [t["delegated_from"]["username"] for t in client.inbox("reviewer-b")] == ["reviewer-a"]
+    reviewer_a, reviewer_b = f"reviewer-a-{office}", f"reviewer-b-{office}"
+    assert client.post(f"/api/v1/tasks/{review['id']}/claim", reviewer_a).status_code == 200
+    delegate(client, reviewer_a, reviewer_b, T0, T0 + 2 * HOUR, reason="参加培训")
+    assert [t["delegated_from"]["username"] for t in client.inbox(reviewer_b)] == [reviewer_a]
     decision = {"review_decision": "approve", "review_opinion": "材料齐全，准予登记"}
-    assert client.complete(review["id"], "reviewer-b", decision).status_code == 200
+    assert client.complete(review["id"], reviewer_b, decision).status_code == 200
     [step] = [s for s in client.case(number)["history"] if s["id"] == review["id"]]
     assert (step["completed_by"]["username"], step["completed_on_behalf_of"]["username"]) == (
-        "reviewer-b",
-        "reviewer-a",
+        reviewer_b,
+        reviewer_a,
     )
 
 
@@ -191,7 +227,9 @@ def assert_not_delegated(client: ApiClient, task_id: str) -> None:
     assert detail.json["delegated_from"] is None
     for action in ("claim", "unclaim", "complete"):
         response = client.post(
-            f"/api/v1/tasks/{task_id}/{action}", "clerk-wuning", json={"data": {"acceptance_decision": "accept"}}
+            f"/api/v1/tasks/{task_id}/{action}",
+            "clerk-wuning",
+            json={"data": {"acceptance_decision": "accept"}},
         )
         assert response.status_code == 403, (action, response.json)
         assert response.json["title"] == FORBIDDEN_CLAIMED
@@ -237,7 +275,9 @@ def test_revoked_delegation_stops_at_once(client: ApiClient, app: Flask, clock: 
     assert (event.actor_username, event.summary["delegation"]) == ("clerk", created["id"])
 
 
-def test_admin_may_revoke_and_a_scheduled_delegation_can_be_cancelled(client: ApiClient, clock: Clock) -> None:
+def test_admin_may_revoke_and_a_scheduled_delegation_can_be_cancelled(
+    client: ApiClient, clock: Clock
+) -> None:
     created = delegate(client, "clerk", "clerk-wuning", T0 + 2 * HOUR, T0 + 4 * HOUR)
     response = client.post(f"/api/v1/delegations/{created['id']}/revoke", "admin")
     assert response.status_code == 200

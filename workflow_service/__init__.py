@@ -10,10 +10,12 @@ from flask import Flask
 
 from workflow_service import database
 from workflow_service.api import (
+    admin,
     authentication,
     cases,
     delegations,
     health,
+    me,
     problems,
     responsibilities,
     service_items,
@@ -59,6 +61,8 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         tasks.blp,
         responsibilities.blp,
         delegations.blp,
+        me.blp,
+        admin.blp,
     ):
         api.register_blueprint(blueprint)
     problems.init_app(app)

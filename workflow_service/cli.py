@@ -9,9 +9,11 @@ from flask import Flask, current_app
 from flask.cli import with_appcontext
 from sqlalchemy import select
 
+from workflow_service.cli_admin import ADMIN_COMMANDS
 from workflow_service.errors import InvalidProcessDefinition
 from workflow_service.extensions import db
 from workflow_service.models import Organisation, Role, User
+from workflow_service.services.catalogue import catalogue_rows, load_catalogue
 from workflow_service.services.deployment import deploy_folder
 from workflow_service.services.directory_import import directory_rows, import_directory
 from workflow_service.services.import_files import ImportFailed
@@ -82,6 +84,21 @@ def import_directory_command(path: Path, kind: str | None, default_password: str
         click.echo(f"{section}: {report.created[section]} created, {report.updated[section]} updated")
 
 
+@click.command("load-catalogue")
+@with_appcontext
+@click.argument("path", required=False, type=click.Path(exists=True, dir_okay=False, path_type=Path))
+def load_catalogue_command(path: Path | None) -> None:
+    """Load service items (实施清单) from YAML or CSV; changed items get a new version; all or nothing."""
+    source = path or Path(current_app.config["CATALOG_FOLDER"]) / "service_items.yaml"
+    try:
+        rows = catalogue_rows(source)
+        with click.progressbar(length=len(rows), label=f"loading {len(rows)} items") as bar:
+            created, changed, unchanged = load_catalogue(rows, source=source.name, progress=bar.update)
+    except ImportFailed as error:
+        raise _report_import_failure(error) from None
+    click.echo(f"{created} created, {changed} changed (new version), {unchanged} unchanged")
+
+
 @click.command("import-responsibilities")
 @with_appcontext
 @click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
@@ -134,5 +151,7 @@ def register_commands(app: Flask) -> None:
         create_user_command,
         import_directory_command,
         import_responsibilities_command,
+        load_catalogue_command,
+        *ADMIN_COMMANDS,
     ):
         app.cli.add_command(command)

@@ -7,19 +7,26 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 
 from workflow_service.api.schemas import TokenRequestSchema, TokenSchema
-from workflow_service.errors import NotAuthenticated
+from workflow_service.errors import NotAuthenticated, PasswordChangeRequired
 from workflow_service.models import User
 from workflow_service.services.authentication import IssuedToken, issue_token, user_for_token
 
 blp = Blueprint("auth", __name__, url_prefix="/api/v1/auth", description="登录，获取访问令牌")
 
 
-def require_bearer_token() -> None:
-    """``before_request`` hook of every staff blueprint: the caller must present a valid token."""
+def require_bearer_token_allowing_password_change() -> None:
+    """``before_request`` hook of /api/v1/me: a valid token, even if the password must be changed first."""
     scheme, _, token = request.headers.get("Authorization", "").partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
         raise NotAuthenticated("缺少 Authorization: Bearer 令牌")
     g.current_user = user_for_token(token.strip())
+
+
+def require_bearer_token() -> None:
+    """``before_request`` hook of every staff blueprint: a valid token, and no pending password change."""
+    require_bearer_token_allowing_password_change()
+    if g.current_user.must_change_password:
+        raise PasswordChangeRequired("须先修改密码：请通过 POST /api/v1/me/password 设置新密码后再继续")
 
 
 def current_user() -> User:

@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-
 from flask import g
 from marshmallow import Schema, fields, validate
 
-from workflow_service.models import Task, User
+from workflow_service.models import Task
 from workflow_service.services import delegations
 from workflow_service.services.case_status import STATUS_LABELS
 from workflow_service.services.tasks import delegated_from
@@ -71,13 +69,6 @@ class StatusField(fields.Field):
         return {"code": str(value), "label": STATUS_LABELS.get(value, str(value))}  # type: ignore[call-overload]
 
 
-def _caller_delegators() -> Mapping[int, User]:
-    """Who has delegated their work to the caller right now; read once per request, not per task."""
-    if "caller_delegators" not in g:
-        g.caller_delegators = delegations.delegators_in_force(g.current_user)
-    return g.caller_delegators
-
-
 class TaskSummarySchema(Schema):
     id = fields.String()
     name = fields.String()
@@ -96,10 +87,12 @@ class TaskSummarySchema(Schema):
     created_at = fields.DateTime()
 
     def _delegated_from(self, task: Task) -> dict | None:
+        # Looked up per task claimed by someone else (few in any view), not cached: ``g`` lives as
+        # long as the app context, which is not always a single request.
         caller = g.get("current_user")
         if caller is None or task.assignee_id is None or task.assignee_id == caller.id:
             return None
-        claimant = delegated_from(caller, task, _caller_delegators())
+        claimant = delegated_from(caller, task, delegations.delegators_in_force(caller))
         return UserRefSchema().dump(claimant) if claimant is not None else None
 
 
@@ -141,6 +134,8 @@ class CaseSchema(Schema):
     number = fields.String(attribute="case.number")
     service_code = fields.String(attribute="case.service_item.code")
     service_name = fields.String(attribute="case.service_item.name")
+    # The catalogue entry as registered (materials, limits), whatever was changed since.
+    service_item = fields.Dict(attribute="case.service_item_version.snapshot", allow_none=True)
     status = StatusField(attribute="case.status")
     status_history = fields.Method("_status_history")
     incident = fields.String(attribute="case.incident", allow_none=True)
@@ -217,13 +212,69 @@ class TaskReassignSchema(Schema):
     )
 
 
+class ServiceMaterialSchema(Schema):
+    name = fields.String(required=True)
+    form = fields.String(
+        load_default="original", metadata={"description": "original 原件 / copy 复印件 / electronic 电子件"}
+    )
+    copies = fields.Integer(load_default=1)
+    required = fields.Boolean(load_default=True)
+    deferrable = fields.Boolean(load_default=False, metadata={"description": "可容缺"})
+    note = fields.String(load_default=None, allow_none=True)
+
+
 class ServiceItemSchema(Schema):
     code = fields.String()
+    short_code = fields.String()
     name = fields.String()
+    basic_code = fields.String(allow_none=True)
+    implementation_code = fields.String(allow_none=True)
+    item_type = fields.String()
     department_type = fields.String()
+    process_key = fields.String()
     acceptance_mode = fields.String()
+    instant = fields.Boolean()
     legal_limit_days = fields.Integer()
+    legal_limit_unit = fields.String()
     promised_limit_days = fields.Integer()
+    promised_limit_unit = fields.String()
+    warning_days = fields.Integer()
+    visits_required = fields.Integer()
+    fee_required = fields.Boolean()
+    fee_basis = fields.String(allow_none=True)
+    fee_amount = fields.Decimal(as_string=True, allow_none=True)
+    version = fields.Integer()
+    materials = fields.List(fields.Nested(ServiceMaterialSchema))
+
+
+class ServiceItemChangeSchema(Schema):
+    """Any subset of the item's fields; materials, when given, replace the whole list."""
+
+    name = fields.String()
+    short_code = fields.String()
+    basic_code = fields.String(allow_none=True)
+    implementation_code = fields.String(allow_none=True)
+    item_type = fields.String()
+    department_type = fields.String()
+    process_key = fields.String()
+    acceptance_mode = fields.String()
+    instant = fields.Boolean()
+    legal_limit_days = fields.Integer()
+    legal_limit_unit = fields.String()
+    promised_limit_days = fields.Integer()
+    promised_limit_unit = fields.String()
+    warning_days = fields.Integer()
+    visits_required = fields.Integer()
+    fee_required = fields.Boolean()
+    fee_basis = fields.String(allow_none=True)
+    fee_amount = fields.Decimal(as_string=True, allow_none=True)
+    materials = fields.List(fields.Nested(ServiceMaterialSchema))
+
+
+class ServiceItemVersionSchema(Schema):
+    version = fields.Integer()
+    created_at = fields.DateTime()
+    snapshot = fields.Dict()
 
 
 class ServiceItemDetailSchema(Schema):

@@ -155,6 +155,17 @@ class ProcessRuntime:
         workflow = self._restore(cache_key, spec_json, state)
         return tuple(_ready_task(task) for task in workflow.get_tasks(state=TaskState.READY, manual=True))
 
+    def completed_elements(self, cache_key: str, spec_json: str, state: str) -> tuple[str, ...]:
+        """The BPMN ids of the elements this workflow has passed, in the order they completed."""
+        workflow = self._restore(cache_key, spec_json, state)
+        done = sorted(workflow.get_tasks(state=TaskState.COMPLETED), key=lambda task: task.last_state_change)
+        seen: dict[str, None] = {}
+        for task in done:
+            # SpiffWorkflow's own bookkeeping tasks (Start, End, ...) have no BPMN id.
+            if getattr(task.task_spec, "bpmn_id", None):
+                seen.setdefault(task.task_spec.bpmn_id, None)
+        return tuple(seen)
+
     def complete_task(
         self, cache_key: str, spec_json: str, state: str, task_id: str, data: Mapping[str, Any]
     ) -> StepResult:

@@ -15,7 +15,15 @@ from workflow_service.models.organisations import (
 )
 from workflow_service.models.processes import ProcessDefinition
 from workflow_service.models.responsibilities import ResponsibilityItem
-from workflow_service.models.service_items import AcceptanceMode, ServiceItem
+from workflow_service.models.service_items import (
+    AcceptanceMode,
+    ItemType,
+    MaterialForm,
+    ServiceItem,
+    ServiceItemVersion,
+    ServiceMaterial,
+    TimeUnit,
+)
 from workflow_service.models.tasks import Task, TaskState
 from workflow_service.models.users import ApiToken, Role, User
 
@@ -30,6 +38,8 @@ __all__ = [
     "CaseStatus",
     "Delegation",
     "FunctionType",
+    "ItemType",
+    "MaterialForm",
     "OfficeType",
     "Organisation",
     "OrganisationKind",
@@ -39,8 +49,11 @@ __all__ = [
     "ResponsibilityItem",
     "Role",
     "ServiceItem",
+    "ServiceItemVersion",
+    "ServiceMaterial",
     "Task",
     "TaskState",
+    "TimeUnit",
     "User",
     "station_coverage",
 ]

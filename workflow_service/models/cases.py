@@ -11,7 +11,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from workflow_service.models.base import Base, UTCDateTime, enum_column, utcnow
 from workflow_service.models.organisations import Organisation, Region
 from workflow_service.models.processes import ProcessDefinition
-from workflow_service.models.service_items import ServiceItem
+from workflow_service.models.service_items import ServiceItem, ServiceItemVersion
 
 
 class CaseStatus(enum.StrEnum):
@@ -39,6 +39,8 @@ class Case(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     number: Mapped[str] = mapped_column(String(40), unique=True)
     service_item_id: Mapped[int] = mapped_column(ForeignKey("service_item.id"), index=True)
+    # The catalogue entry as it stood when the case was registered.
+    service_item_version_id: Mapped[int | None] = mapped_column(ForeignKey("service_item_version.id"))
     process_definition_id: Mapped[int] = mapped_column(ForeignKey("process_definition.id"))
     channel: Mapped[str] = mapped_column(String(16), default="window")
     applicant_kind: Mapped[ApplicantKind] = mapped_column(enum_column(ApplicantKind, 16))
@@ -68,6 +70,7 @@ class Case(Base):
     __mapper_args__ = {"version_id_col": version}  # noqa: RUF012 - SQLAlchemy's own convention
 
     service_item: Mapped[ServiceItem] = relationship()
+    service_item_version: Mapped[ServiceItemVersion | None] = relationship()
     process_definition: Mapped[ProcessDefinition] = relationship()
     accepting_organisation: Mapped[Organisation] = relationship(foreign_keys=[accepting_organisation_id])
     competent_organisation: Mapped[Organisation | None] = relationship(

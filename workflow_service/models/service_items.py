@@ -1,19 +1,42 @@
-"""Service items (事项): what a citizen can apply for, who decides, and which process runs it."""
+"""Service items (事项) as the implementation list (实施清单) describes them, with materials and versions."""
 
 from __future__ import annotations
 
 import enum
+from datetime import datetime
+from decimal import Decimal
 
-from sqlalchemy import String
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy import JSON, ForeignKey, Numeric, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from workflow_service.models.base import Base, enum_column
+from workflow_service.models.base import Base, UTCDateTime, enum_column, utcnow
 
 
 class AcceptanceMode(enum.StrEnum):
     LOCAL = "local"  # 就近能办: only the matter's own township
     CITY = "city"  # 同城通办
     CROSS_REGION = "cross_region"  # 异地可办
+
+
+class ItemType(enum.StrEnum):
+    LICENSING = "licensing"  # 行政许可
+    CONFIRMATION = "confirmation"  # 行政确认
+    BENEFIT = "benefit"  # 行政给付
+    FILING = "filing"  # 行政备案
+    PUBLIC_SERVICE = "public_service"  # 公共服务
+    OTHER = "other"  # 其他行政权力
+
+
+class TimeUnit(enum.StrEnum):
+    WORKING_DAY = "working_day"  # 工作日
+    NATURAL_DAY = "natural_day"  # 自然日
+    HOUR = "hour"  # 小时
+
+
+class MaterialForm(enum.StrEnum):
+    ORIGINAL = "original"  # 原件
+    COPY = "copy"  # 复印件
+    ELECTRONIC = "electronic"  # 电子件
 
 
 class ServiceItem(Base):
@@ -24,10 +47,72 @@ class ServiceItem(Base):
     # Short code used in case numbers, e.g. GTDJ for 个体工商户设立登记.
     short_code: Mapped[str] = mapped_column(String(8))
     name: Mapped[str] = mapped_column(String(128))
+    basic_code: Mapped[str | None] = mapped_column(String(64))  # 基本编码
+    implementation_code: Mapped[str | None] = mapped_column(String(64))  # 实施编码
+    item_type: Mapped[ItemType] = mapped_column(enum_column(ItemType, 24), default=ItemType.LICENSING)
+    # 实施主体: the competent department type.
     department_type: Mapped[str] = mapped_column(String(64))
     process_key: Mapped[str] = mapped_column(String(128))
     acceptance_mode: Mapped[AcceptanceMode] = mapped_column(
         enum_column(AcceptanceMode, 16), default=AcceptanceMode.LOCAL
     )
+    # 即办件 (finished at the window the same day) rather than 承诺件.
+    instant: Mapped[bool] = mapped_column(default=False)
+    # 法定办结时限 and 承诺办结时限: the value counts in the unit beside it (the name predates units).
     legal_limit_days: Mapped[int]
+    legal_limit_unit: Mapped[TimeUnit] = mapped_column(
+        enum_column(TimeUnit, 16), default=TimeUnit.WORKING_DAY
+    )
     promised_limit_days: Mapped[int]
+    promised_limit_unit: Mapped[TimeUnit] = mapped_column(
+        enum_column(TimeUnit, 16), default=TimeUnit.WORKING_DAY
+    )
+    # Yellow warning when this many working days or fewer remain.
+    warning_days: Mapped[int] = mapped_column(default=1)
+    visits_required: Mapped[int] = mapped_column(default=1)  # 到办事现场次数
+    fee_required: Mapped[bool] = mapped_column(default=False)
+    fee_basis: Mapped[str | None] = mapped_column(Text)
+    fee_amount: Mapped[Decimal | None] = mapped_column(Numeric(12, 2))
+    version: Mapped[int] = mapped_column(default=1)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    materials: Mapped[list[ServiceMaterial]] = relationship(
+        order_by="ServiceMaterial.position", cascade="all, delete-orphan"
+    )
+
+
+class ServiceMaterial(Base):
+    """A material the applicant brings (申请材料)."""
+
+    __tablename__ = "service_material"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    service_item_id: Mapped[int] = mapped_column(
+        ForeignKey("service_item.id", ondelete="CASCADE"), index=True
+    )
+    position: Mapped[int]
+    name: Mapped[str] = mapped_column(String(255))
+    form: Mapped[MaterialForm] = mapped_column(enum_column(MaterialForm, 16), default=MaterialForm.ORIGINAL)
+    copies: Mapped[int] = mapped_column(default=1)
+    required: Mapped[bool] = mapped_column(default=True)
+    # 可容缺: may be missing at acceptance on the applicant's written promise to bring it.
+    deferrable: Mapped[bool] = mapped_column(default=False)
+    note: Mapped[str | None] = mapped_column(Text)
+
+
+class ServiceItemVersion(Base):
+    """A snapshot of an item as it stood at one version; cases point at the one they were accepted under."""
+
+    __tablename__ = "service_item_version"
+    __table_args__ = (
+        UniqueConstraint("service_item_id", "version", name="uq_service_item_version_item_version"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    service_item_id: Mapped[int] = mapped_column(
+        ForeignKey("service_item.id", ondelete="CASCADE"), index=True
+    )
+    version: Mapped[int]
+    snapshot: Mapped[dict] = mapped_column(JSON)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))

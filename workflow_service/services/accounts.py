@@ -126,7 +126,7 @@ def note_refused_login(username: str, reason: str) -> None:
 
 
 def note_successful_login(user_id: int) -> bool:
-    """Reset the failure count if the account is still usable; False if it was locked or disabled meanwhile."""
+    """Reset the failure count if the account is still usable; False if locked or disabled meanwhile."""
     return bool(
         db.session.execute(
             update(User)
@@ -138,7 +138,7 @@ def note_successful_login(user_id: int) -> bool:
 
 
 def change_password(actor: User, current_password: str, new_password: str) -> None:
-    """The caller replaces their password; a wrong current one is a field error (and counts towards lockout)."""
+    """The caller replaces their password; a wrong current one is a field error and counts towards lockout."""
     user_id, username, stored_hash = actor.id, actor.username, actor.password_hash
     if actor.locked_at is not None:
         raise PermissionDenied("账户已锁定，请联系管理员解锁")
@@ -351,6 +351,8 @@ def create_user(
 ) -> User:
     """A new staff account; 409 if the username is taken, field errors for everything else."""
     require_admin(actor)
+    if db.session.execute(select(User.id).where(User.username == username)).first() is not None:
+        raise AlreadyExists(f"用户名 {username} 已存在")
     errors: dict[str, list[str]] = {}
     if not USERNAME.match(username):
         errors["username"] = ["用户名须以小写字母开头，只能用小写字母、数字和 . _ -，2 至 64 个字符"]
@@ -364,8 +366,6 @@ def create_user(
     if errors:
         raise InvalidInput("账户信息有误", errors=errors)
     assert organisation is not None  # no errors means it was found
-    if db.session.execute(select(User.id).where(User.username == username)).first() is not None:
-        raise AlreadyExists(f"用户名 {username} 已存在")
     organisation_id = organisation.id
     _end_transaction()
     password_hash = hash_password(password)

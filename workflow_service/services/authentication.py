@@ -14,7 +14,7 @@ from sqlalchemy.orm import joinedload
 from workflow_service.errors import NotAuthenticated
 from workflow_service.extensions import db
 from workflow_service.models import ApiToken, User
-from workflow_service.services import audit
+from workflow_service.services import accounts, audit
 from workflow_service.services.clock import now
 from workflow_service.services.passwords import hash_password, needs_rehash, password_matches
 
@@ -33,16 +33,44 @@ def _digest(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def issue_token(username: str, password: str) -> IssuedToken:
-    """Check the credentials and create a bearer token; raises NotAuthenticated."""
+def check_credentials(username: str, password: str) -> User:
+    """The user these credentials log in; raises NotAuthenticated. Leaves the caller's transaction open.
+
+    Every refusal answers alike (unknown user, disabled, locked, wrong password); the audit trail
+    records which it was. Wrong passwords count towards the lockout (services.accounts). Shared by
+    the API's token endpoint and the staff pages' session login.
+    """
     user = db.session.execute(select(User).where(User.username == username)).scalar_one_or_none()
-    stored_hash = user.password_hash if user is not None and user.active else _DUMMY_HASH
+    refusal: str | None = None
+    if user is None:
+        refusal, user_id, stored_hash = "unknown_user", 0, _DUMMY_HASH
+    else:
+        if not user.active:
+            refusal = "disabled"
+        elif user.locked_at is not None:
+            refusal = "locked"  # the password is still checked: a locked account costs the same time
+        user_id, stored_hash = user.id, (user.password_hash if user.active else _DUMMY_HASH)
     # End the read before the deliberately slow hash check, so no lock is held while it runs.
     db.session.commit()
-    if not password_matches(stored_hash, password) or user is None or not user.active:
+    matches = password_matches(stored_hash, password)
+    if user is None or refusal is not None:
+        accounts.note_refused_login(username, refusal or "unknown_user")
         raise NotAuthenticated("用户名或密码错误")
-    if needs_rehash(stored_hash):
-        user.password_hash = hash_password(password)
+    if not matches:
+        accounts.note_failed_password(user_id, username, "auth.login_failed", "wrong_password")
+        raise NotAuthenticated("用户名或密码错误")
+    new_hash = hash_password(password) if needs_rehash(stored_hash) else None
+    if not accounts.note_successful_login(user_id):
+        accounts.note_refused_login(username, "locked_or_disabled_meanwhile")
+        raise NotAuthenticated("用户名或密码错误")
+    if new_hash is not None:
+        user.password_hash = new_hash
+    return user
+
+
+def issue_token(username: str, password: str) -> IssuedToken:
+    """Check the credentials and create a bearer token; raises NotAuthenticated."""
+    user = check_credentials(username, password)
     token = secrets.token_urlsafe(32)
     issued_at = now()
     expires_at = issued_at + timedelta(seconds=current_app.config["API_TOKEN_TTL_SECONDS"])
@@ -52,6 +80,14 @@ def issue_token(username: str, password: str) -> IssuedToken:
     audit.record("auth.token_issued", user)
     db.session.commit()
     return IssuedToken(token=token, expires_at=expires_at, user=user)
+
+
+def start_session(username: str, password: str) -> User:
+    """Check the credentials for a browser session (the staff pages); raises NotAuthenticated."""
+    user = check_credentials(username, password)
+    audit.record("auth.session_started", user)
+    db.session.commit()
+    return user
 
 
 def user_for_token(token: str) -> User:

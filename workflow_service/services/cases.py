@@ -26,12 +26,22 @@ from workflow_service.models import (
 from workflow_service.services import audit
 from workflow_service.services.applicants import checked_applicant
 from workflow_service.services.case_numbers import next_case_number
+from workflow_service.services.catalogue import current_version
 from workflow_service.services.clock import business_day, now
 from workflow_service.services.deployment import latest_definition
 from workflow_service.services.forms import validate_form
 from workflow_service.services.progress import apply_step, process_runtime
 from workflow_service.services.routing import county_of
 from workflow_service.services.scope import get_visible_case
+
+
+@dataclass(frozen=True)
+class CaseDiagram:
+    """A case's process version as BPMN XML, with the elements it has passed and those it waits at."""
+
+    bpmn_xml: str
+    completed: tuple[str, ...]
+    current: tuple[str, ...]
 
 
 @dataclass(frozen=True)
@@ -108,6 +118,7 @@ def start_case(
     case = Case(
         number=next_case_number(county_code, item.short_code, business_day(submitted_at)),
         service_item=item,
+        service_item_version=current_version(item),
         process_definition=definition,
         channel="window",
         applicant_kind=checked.kind,
@@ -154,3 +165,16 @@ def view_case(actor: User, number: str) -> CaseView:
         completed_tasks=[t for t in tasks if t.state == TaskState.COMPLETED],
         events=list(events),
     )
+
+
+def case_diagram(actor: User, number: str) -> CaseDiagram:
+    """The diagram of the version the case runs on, for anyone who may see the case (404 otherwise)."""
+    case = get_visible_case(actor, number, with_state=True)
+    definition = case.process_definition
+    completed = process_runtime().completed_elements(
+        definition.content_hash, definition.spec_json, case.workflow_state
+    )
+    current = db.session.execute(
+        select(Task.bpmn_id).where(Task.case_id == case.id, Task.state == TaskState.OPEN).order_by(Task.id)
+    ).scalars()
+    return CaseDiagram(bpmn_xml=definition.bpmn_xml, completed=completed, current=tuple(current))

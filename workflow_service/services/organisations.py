@@ -116,7 +116,10 @@ def _text_problems(value: str | None, maximum: int) -> list[str]:
 
 
 def _optional(value: str | None) -> str | None:
-    return value.strip() or None if value is not None else None
+    """Blank means none (a CLI option or JSON field given as "")."""
+    if value is None:
+        return None
+    return value.strip() or None
 
 
 def _shape_errors(draft: _Draft) -> dict[str, list[str]]:
@@ -183,10 +186,10 @@ def _check_unique_slot(draft: _Draft, organisation_id: int | None) -> None:
     """One active department per type and county, one active office per type and township (409)."""
     if not draft.active or draft.kind not in (OrganisationKind.DEPARTMENT, OrganisationKind.OFFICE):
         return
-    type_column = (
-        Organisation.department_type if draft.kind == OrganisationKind.DEPARTMENT else Organisation.office_type
-    )
-    type_value = draft.department_type if draft.kind == OrganisationKind.DEPARTMENT else draft.office_type
+    if draft.kind == OrganisationKind.DEPARTMENT:
+        type_column, type_value = Organisation.department_type, draft.department_type
+    else:
+        type_column, type_value = Organisation.office_type, draft.office_type
     other = db.session.execute(
         select(Organisation.code).where(
             Organisation.kind == draft.kind,
@@ -200,17 +203,16 @@ def _check_unique_slot(draft: _Draft, organisation_id: int | None) -> None:
         raise AlreadyExists(f"{draft.region.name}已有同类型（{type_value}）的机构 {other}")
 
 
-def _check(draft: _Draft, organisation_id: int | None, errors: dict[str, list[str]]) -> None:
-    """Raise every field error at once (422), else a taken slot (409)."""
+def _check_fields(draft: _Draft, organisation_id: int | None, errors: dict[str, list[str]]) -> None:
+    """Raise every field error at once (422): those found resolving references, and the rules'."""
     if problems := _text_problems(draft.name, MAX_NAME_LENGTH):
         errors["name"] = problems
     for field, messages in _shape_errors(draft).items():
-        errors.setdefault(field, messages)
+        errors.setdefault(field, []).extend(m for m in messages if m not in errors[field])
     if "covered_townships" not in errors and (overlaps := _overlapping_coverage(draft, organisation_id)):
         errors["covered_townships"] = overlaps
     if errors:
         raise InvalidInput("机构信息有误", errors=errors)
-    _check_unique_slot(draft, organisation_id)
 
 
 def snapshot(organisation: Organisation) -> dict[str, Any]:
@@ -234,7 +236,11 @@ def list_organisations(
     limit: int | None = None,
     offset: int = 0,
 ) -> list[Organisation]:
-    """Organisations by code, of one kind and/or in a region (a city or county includes what is below it)."""
+    """Organisations by code, of one kind and/or serving a region.
+
+    Serving: located in the region or below it (a county includes its townships), or a station
+    covering a township there.
+    """
     require_admin(actor)
     errors: dict[str, list[str]] = {}
     query = _query().order_by(Organisation.code)
@@ -245,7 +251,8 @@ def list_organisations(
         within = select(Region.id).where(
             or_(Region.id == region.id, Region.parent_id == region.id, Region.parent_id.in_(children))
         )
-        query = query.where(Organisation.region_id.in_(within))
+        covering = select(station_coverage.c.station_id).where(station_coverage.c.township_id.in_(within))
+        query = query.where(or_(Organisation.region_id.in_(within), Organisation.id.in_(covering)))
     if errors:
         raise InvalidInput("查询条件有误", errors=errors)
     return list(db.session.execute(query.limit(limit).offset(offset)).scalars())
@@ -274,11 +281,15 @@ def create_organisation(
     errors: dict[str, list[str]] = {}
     if not CODE.match(code):
         errors["code"] = ["机构编码须为 1 至 32 个字母、数字或 . _ -，以字母或数字开头"]
+    elif db.session.execute(select(Organisation.id).where(Organisation.code == code)).first():
+        raise AlreadyExists(f"机构编码 {code} 已存在")
     chosen_kind = _kind(kind, errors)
     region = _region(region_code, "region", errors)
     parent = _parent(_optional(parent_code), errors)
     covered = _townships(covered_townships, errors)
     if chosen_kind is None or region is None:
+        if problems := _text_problems(name, MAX_NAME_LENGTH):
+            errors["name"] = problems
         raise InvalidInput("机构信息有误", errors=errors)
     draft = _Draft(
         code=code,
@@ -291,11 +302,8 @@ def create_organisation(
         covered=covered,
         active=active,
     )
-    if "code" not in errors and db.session.execute(
-        select(Organisation.id).where(Organisation.code == code)
-    ).first():
-        raise AlreadyExists(f"机构编码 {code} 已存在")
-    _check(draft, None, errors)
+    _check_fields(draft, None, errors)
+    _check_unique_slot(draft, None)
     organisation = Organisation(
         code=code,
         name=draft.name,
@@ -343,13 +351,11 @@ def update_organisation(actor: User | None, code: str, changes: Mapping[str, Any
         covered=covered,
         active=bool(changes.get("active", organisation.active)),
     )
-    if (
-        organisation.kind == OrganisationKind.DEPARTMENT
-        and draft.department_type != organisation.department_type
-        and db.session.execute(select(Organisation.id).where(Organisation.parent_id == organisation.id)).first()
-    ):
+    has_stations = select(Organisation.id).where(Organisation.parent_id == organisation.id)
+    if draft.department_type != organisation.department_type and db.session.execute(has_stations).first():
         errors["department_type"] = ["该部门下有派驻机构，不能修改其类型"]
-    _check(draft, organisation.id, errors)
+    _check_fields(draft, organisation.id, errors)
+    _check_unique_slot(draft, organisation.id)
 
     before = snapshot(organisation)
     organisation.name = draft.name

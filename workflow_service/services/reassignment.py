@@ -13,23 +13,29 @@ from workflow_service.errors import InvalidReassignment, PermissionDenied, Stale
 from workflow_service.extensions import db
 from workflow_service.models import Case, Organisation, OrganisationKind, Role, Task, TaskState, User
 from workflow_service.services import audit
-from workflow_service.services.routing import county_of
+from workflow_service.services.routing import RoutingError, county_of
 from workflow_service.services.scope import get_visible_task
 
 BACK_OFFICE_KINDS = frozenset({OrganisationKind.DEPARTMENT, OrganisationKind.STATION})
 
 
+def _same_county(first: Organisation, second: Organisation) -> bool:
+    try:
+        return county_of(first.region).id == county_of(second.region).id
+    except RoutingError:  # e.g. a city-level organisation: in no county
+        return False
+
+
 def _type_mismatch(current: Organisation, target: Organisation) -> str | None:
     """Why ``target`` may not take over a task of ``current``, or None when it may."""
-    same_county = county_of(target.region).id == county_of(current.region).id
     if current.kind in BACK_OFFICE_KINDS:
         if target.kind not in BACK_OFFICE_KINDS or target.department_type != current.department_type:
             return "只能改派给同一类型的主管部门或派驻机构"
-        return None if same_county else "只能改派给本县（市、区）的机构"
+        return None if _same_county(current, target) else "只能改派给本县（市、区）的机构"
     if current.kind == OrganisationKind.SERVICE_CENTRE:
         if target.kind != OrganisationKind.SERVICE_CENTRE:
             return "窗口任务只能改派给乡镇（街道）便民服务中心"
-        return None if same_county else "只能改派给本县（市、区）的便民服务中心"
+        return None if _same_county(current, target) else "只能改派给本县（市、区）的便民服务中心"
     if target.kind != current.kind:
         return "只能改派给同类机构"
     return None if target.region_id == current.region_id else "只能改派给同一乡镇（街道）的机构"
@@ -74,6 +80,18 @@ def reassign_task(actor: User, task_id: str, organisation_code: str, reason: str
     assert target is not None  # no errors means the target was found
     source = task.organisation
     previous_assignee = task.assignee
+    case = task.case
+    # Rows are locked in the order a completion locks them, the case before its task, so the two
+    # cannot deadlock. Bumping the version makes a completion that read the old routing fail (409).
+    bumped = db.session.execute(
+        update(Case)
+        .where(Case.id == case.id, Case.version == case.version)
+        .values(version=Case.version + 1)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    if not bumped:
+        db.session.rollback()
+        raise StaleCase()
     # Conditional on what was read: a completion or another reassignment meanwhile makes this a 409.
     moved = db.session.execute(
         update(Task)
@@ -84,22 +102,12 @@ def reassign_task(actor: User, task_id: str, organisation_code: str, reason: str
     if not moved:
         db.session.rollback()
         raise TaskNotOpen()
-    # A reassignment changes the case: a completion working from the old routing must now fail (409).
-    bumped = db.session.execute(
-        update(Case)
-        .where(Case.id == task.case_id, Case.version == task.case.version)
-        .values(version=Case.version + 1)
-        .execution_options(synchronize_session=False)
-    ).rowcount
-    if not bumped:
-        db.session.rollback()
-        raise StaleCase()
     db.session.refresh(task)
-    db.session.refresh(task.case)
+    db.session.refresh(case)
     audit.record(
         "task.reassigned",
         actor,
-        case=task.case,
+        case=case,
         task_id=task.id,
         summary={
             "task": task.name,

@@ -1,0 +1,142 @@
+"""Administration: organisations and staff accounts (admin role only; sees everything)."""
+
+from __future__ import annotations
+
+from flask.views import MethodView
+from flask_smorest import Blueprint
+
+from workflow_service.api.admin_schemas import (
+    AdminUserSchema,
+    DisabledUserSchema,
+    OrganisationCreateSchema,
+    OrganisationPatchSchema,
+    OrganisationQuerySchema,
+    OrganisationSchema,
+    PasswordResetSchema,
+    UserCreateSchema,
+    UserPatchSchema,
+    UserQuerySchema,
+)
+from workflow_service.api.authentication import current_user, require_bearer_token
+from workflow_service.models import Organisation, User
+from workflow_service.services import accounts, organisations
+
+blp = Blueprint("admin", __name__, url_prefix="/api/v1/admin", description="系统管理：机构与账户")
+blp.before_request(require_bearer_token)
+
+
+@blp.before_request
+def require_admin_role() -> None:
+    """403 for every other role, before any input is looked at."""
+    accounts.require_admin(current_user())
+
+
+@blp.route("/organisations")
+class OrganisationsResource(MethodView):
+    @blp.arguments(OrganisationQuerySchema, location="query")
+    @blp.response(200, OrganisationSchema(many=True))
+    def get(self, query: dict) -> list[Organisation]:
+        """Organisations by code, filtered by kind and by region (a county includes its townships)."""
+        return organisations.list_organisations(
+            current_user(), query.get("kind"), query.get("region"), query["limit"], query["offset"]
+        )
+
+    @blp.arguments(OrganisationCreateSchema)
+    @blp.response(201, OrganisationSchema)
+    def post(self, payload: dict) -> Organisation:
+        """Create an organisation; a station names its parent department and covered townships."""
+        return organisations.create_organisation(
+            current_user(),
+            code=payload["code"],
+            name=payload["name"],
+            kind=payload["kind"],
+            region_code=payload["region"],
+            department_type=payload.get("department_type"),
+            office_type=payload.get("office_type"),
+            parent_code=payload.get("parent"),
+            covered_townships=payload["covered_townships"],
+            active=payload["active"],
+        )
+
+
+@blp.route("/organisations/<string:code>")
+class OrganisationResource(MethodView):
+    @blp.response(200, OrganisationSchema)
+    def get(self, code: str) -> Organisation:
+        """One organisation."""
+        return organisations.get_organisation(current_user(), code)
+
+    @blp.arguments(OrganisationPatchSchema)
+    @blp.response(200, OrganisationSchema)
+    def patch(self, changes: dict, code: str) -> Organisation:
+        """Change the given fields (code, kind and region cannot change)."""
+        return organisations.update_organisation(current_user(), code, changes)
+
+
+@blp.route("/users")
+class UsersResource(MethodView):
+    @blp.arguments(UserQuerySchema, location="query")
+    @blp.response(200, AdminUserSchema(many=True))
+    def get(self, query: dict) -> list[User]:
+        """Accounts by username, optionally of one organisation."""
+        return accounts.list_users(current_user(), query.get("organisation"), query["limit"], query["offset"])
+
+    @blp.arguments(UserCreateSchema)
+    @blp.response(201, AdminUserSchema)
+    def post(self, payload: dict) -> User:
+        """Create an account with an initial password (by default to be changed at first login)."""
+        return accounts.create_user(
+            current_user(),
+            username=payload["username"],
+            full_name=payload["full_name"],
+            organisation_code=payload["organisation"],
+            roles=payload["roles"],
+            password=payload["password"],
+            must_change_password=payload["must_change_password"],
+        )
+
+
+@blp.route("/users/<string:username>")
+class UserResource(MethodView):
+    @blp.response(200, AdminUserSchema)
+    def get(self, username: str) -> User:
+        """One account, with its lockout and password state."""
+        return accounts.get_user(current_user(), username)
+
+    @blp.arguments(UserPatchSchema)
+    @blp.response(200, AdminUserSchema)
+    def patch(self, changes: dict, username: str) -> User:
+        """Change full name, organisation or roles; claimed tasks the user can no longer work are released."""
+        return accounts.update_user(current_user(), username, changes)
+
+
+@blp.route("/users/<string:username>/reset-password")
+class ResetPasswordResource(MethodView):
+    @blp.response(200, PasswordResetSchema)
+    def post(self, username: str) -> accounts.PasswordReset:
+        """A one-time temporary password, shown only in this answer; the user must change it at once."""
+        return accounts.reset_password(current_user(), username)
+
+
+@blp.route("/users/<string:username>/unlock")
+class UnlockResource(MethodView):
+    @blp.response(200, AdminUserSchema)
+    def post(self, username: str) -> User:
+        """Lift a lockout after too many failed logins."""
+        return accounts.unlock_user(current_user(), username)
+
+
+@blp.route("/users/<string:username>/disable")
+class DisableResource(MethodView):
+    @blp.response(200, DisabledUserSchema)
+    def post(self, username: str) -> accounts.DisabledUser:
+        """A leaver: tokens stop working at once, claimed open tasks go back to the organisation's pool."""
+        return accounts.disable_user(current_user(), username)
+
+
+@blp.route("/users/<string:username>/enable")
+class EnableResource(MethodView):
+    @blp.response(200, AdminUserSchema)
+    def post(self, username: str) -> User:
+        """Re-enable a disabled account."""
+        return accounts.enable_user(current_user(), username)

@@ -1,0 +1,129 @@
+"""Wire formats of /api/v1/me and /api/v1/admin: one's own account, accounts and organisations.
+
+Rules (password policy, roles, organisation kinds) are checked by the services, which the command
+line shares; these schemas describe shapes, and list the allowed values for the API docs.
+"""
+
+from __future__ import annotations
+
+from marshmallow import Schema, fields, validate
+
+from workflow_service.api.schemas import CurrentUserSchema, OrganisationRefSchema, UserRefSchema
+from workflow_service.models import OrganisationKind, Role
+
+ROLES = [role.value for role in Role]
+KINDS = [kind.value for kind in OrganisationKind]
+
+
+class PageQuerySchema(Schema):
+    limit = fields.Integer(load_default=100, validate=validate.Range(min=1, max=1000))
+    offset = fields.Integer(load_default=0, validate=validate.Range(min=0))
+
+
+class MeSchema(CurrentUserSchema):
+    must_change_password = fields.Boolean(
+        metadata={"description": "为 true 时须先修改密码，其他接口一律返回 403"}
+    )
+    password_changed_at = fields.DateTime(allow_none=True)
+
+
+class PasswordChangeSchema(Schema):
+    current_password = fields.String(required=True, load_only=True, validate=validate.Length(min=1, max=256))
+    new_password = fields.String(
+        required=True,
+        load_only=True,
+        metadata={"description": "至少 8 个字符，同时包含字母和数字，不能与用户名或当前密码相同"},
+    )
+
+
+class RegionRefSchema(Schema):
+    code = fields.String()
+    name = fields.String()
+
+
+class OrganisationSchema(Schema):
+    code = fields.String()
+    name = fields.String()
+    kind = fields.String()
+    region = fields.Nested(RegionRefSchema)
+    department_type = fields.String(allow_none=True)
+    office_type = fields.String(allow_none=True)
+    parent = fields.Nested(OrganisationRefSchema, allow_none=True)
+    covered_townships = fields.List(fields.Nested(RegionRefSchema))
+    active = fields.Boolean()
+
+
+class OrganisationQuerySchema(PageQuerySchema):
+    kind = fields.String(metadata={"enum": KINDS})
+    region = fields.String(metadata={"description": "区划代码；市、县包括其下各级的机构"})
+
+
+class OrganisationPatchSchema(Schema):
+    name = fields.String()
+    department_type = fields.String(allow_none=True, metadata={"description": "县级部门和派驻机构的类型"})
+    office_type = fields.String(allow_none=True, metadata={"description": "乡镇办公室的类型"})
+    parent = fields.String(allow_none=True, metadata={"description": "派驻机构的上级部门编码"})
+    covered_townships = fields.List(
+        fields.String(), metadata={"description": "派驻机构覆盖的乡镇（街道）区划代码"}
+    )
+    active = fields.Boolean()
+
+
+class OrganisationCreateSchema(OrganisationPatchSchema):
+    code = fields.String(required=True)
+    name = fields.String(required=True)
+    kind = fields.String(required=True, metadata={"enum": KINDS})
+    region = fields.String(
+        required=True,
+        metadata={"description": "所在区划代码：乡镇（街道）机构为乡镇，县级部门和派驻机构为县"},
+    )
+    covered_townships = fields.List(fields.String(), load_default=list)
+    active = fields.Boolean(load_default=True)
+
+
+class AdminUserSchema(UserRefSchema):
+    organisation = fields.Nested(OrganisationRefSchema)
+    roles = fields.List(fields.String())
+    active = fields.Boolean()
+    disabled_at = fields.DateTime(allow_none=True)
+    locked_at = fields.DateTime(allow_none=True)
+    failed_login_count = fields.Integer()
+    must_change_password = fields.Boolean()
+    password_changed_at = fields.DateTime(allow_none=True)
+    created_at = fields.DateTime()
+
+
+class UserQuerySchema(PageQuerySchema):
+    organisation = fields.String(metadata={"description": "机构编码"})
+
+
+class UserPatchSchema(Schema):
+    full_name = fields.String()
+    organisation = fields.String(metadata={"description": "机构编码"})
+    roles = fields.List(fields.String(metadata={"enum": ROLES}))
+
+
+class UserCreateSchema(UserPatchSchema):
+    username = fields.String(required=True)
+    full_name = fields.String(required=True)
+    organisation = fields.String(required=True, metadata={"description": "机构编码"})
+    roles = fields.List(fields.String(metadata={"enum": ROLES}), required=True)
+    password = fields.String(
+        required=True,
+        load_only=True,
+        metadata={"description": "初始密码：至少 8 个字符，同时包含字母和数字，不能与用户名相同"},
+    )
+    must_change_password = fields.Boolean(
+        load_default=True, metadata={"description": "首次登录后须修改密码（默认是）"}
+    )
+
+
+class PasswordResetSchema(Schema):
+    username = fields.String(attribute="user.username")
+    temporary_password = fields.String(metadata={"description": "一次性临时密码，仅此一次显示"})
+    must_change_password = fields.Boolean(attribute="user.must_change_password")
+
+
+class DisabledUserSchema(Schema):
+    user = fields.Nested(AdminUserSchema)
+    tasks_released = fields.Integer(metadata={"description": "退回机构待签收的任务数"})

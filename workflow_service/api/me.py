@@ -1,0 +1,31 @@
+"""The caller's own account: who am I, and change my password (open even while a change is pending)."""
+
+from __future__ import annotations
+
+from flask.views import MethodView
+from flask_smorest import Blueprint
+
+from workflow_service.api.admin_schemas import MeSchema, PasswordChangeSchema
+from workflow_service.api.authentication import current_user, require_bearer_token_allowing_password_change
+from workflow_service.models import User
+from workflow_service.services import accounts
+
+blp = Blueprint("me", __name__, url_prefix="/api/v1/me", description="当前用户：账户信息，修改密码")
+blp.before_request(require_bearer_token_allowing_password_change)
+
+
+@blp.route("")
+class MeResource(MethodView):
+    @blp.response(200, MeSchema)
+    def get(self) -> User:
+        """Who am I: username, full name, organisation, roles, and whether the password must be changed."""
+        return accounts.who_am_i(current_user())
+
+
+@blp.route("/password")
+class PasswordResource(MethodView):
+    @blp.arguments(PasswordChangeSchema)
+    @blp.response(204)
+    def post(self, payload: dict) -> None:
+        """Change the caller's password; a wrong current password is a field error (422), not 401."""
+        accounts.change_password(current_user(), payload["current_password"], payload["new_password"])

@@ -1,0 +1,157 @@
+"""``flask orgs …`` and ``flask users …``: the admin API's operations for the operator at the console.
+
+Same service functions as /api/v1/admin, with the operator (no API user) as the actor.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import click
+from flask.cli import AppGroup
+
+from workflow_service.errors import ServiceError
+from workflow_service.extensions import db
+from workflow_service.models import Organisation, OrganisationKind, Role, User
+from workflow_service.services import accounts, organisations
+
+orgs = AppGroup("orgs", help="List and create organisations.")
+users = AppGroup("users", help="List accounts; set roles, disable, unlock, reset passwords.")
+
+
+@contextmanager
+def _reported() -> Iterator[None]:
+    """A refused operation ends the command with the service's message and field errors, exit code 1."""
+    try:
+        yield
+    except ServiceError as error:
+        db.session.rollback()
+        lines = [error.detail, *(f"  {field}: {'; '.join(map(str, m))}" for field, m in error.errors.items())]
+        raise click.ClickException("\n".join(lines)) from None
+
+
+def _organisation_line(organisation: Organisation) -> str:
+    details = [organisation.kind.value, organisation.region.code]
+    if organisation.department_type:
+        details.append(organisation.department_type)
+    if organisation.office_type:
+        details.append(organisation.office_type)
+    if organisation.parent:
+        details.append(f"parent={organisation.parent.code}")
+    if organisation.covered_townships:
+        details.append("covers=" + ",".join(sorted(t.code for t in organisation.covered_townships)))
+    if not organisation.active:
+        details.append("inactive")
+    return f"{organisation.code}\t{organisation.name}\t{' '.join(details)}"
+
+
+def _user_line(user: User) -> str:
+    flags = [flag for flag, on in (("disabled", not user.active), ("locked", user.locked_at)) if on]
+    if user.must_change_password:
+        flags.append("must-change-password")
+    return "\t".join([user.username, user.full_name, user.organisation.code, ",".join(user.roles), *flags])
+
+
+@orgs.command("list")
+@click.option("--kind", type=click.Choice([kind.value for kind in OrganisationKind]))
+@click.option("--region", "region_code", help="region code (a county includes its townships)")
+def list_organisations_command(kind: str | None, region_code: str | None) -> None:
+    """Organisations by code: code, name, kind, region, types, parent, covered townships."""
+    with _reported():
+        for organisation in organisations.list_organisations(None, kind, region_code):
+            click.echo(_organisation_line(organisation))
+
+
+@orgs.command("create")
+@click.argument("code")
+@click.option("--name", required=True)
+@click.option("--kind", required=True, type=click.Choice([kind.value for kind in OrganisationKind]))
+@click.option("--region", "region_code", required=True, help="township code, or county code for back offices")
+@click.option("--department-type", help="departments and stations, e.g. market_regulation")
+@click.option("--office-type", help="township offices, e.g. party_government")
+@click.option("--parent", "parent_code", help="a station's county department (code)")
+@click.option("--covers", "covered", multiple=True, help="a township a station covers (repeat the option)")
+def create_organisation_command(
+    code: str,
+    name: str,
+    kind: str,
+    region_code: str,
+    department_type: str | None,
+    office_type: str | None,
+    parent_code: str | None,
+    covered: tuple[str, ...],
+) -> None:
+    """Create an organisation (audited)."""
+    with _reported():
+        organisation = organisations.create_organisation(
+            None,
+            code=code,
+            name=name,
+            kind=kind,
+            region_code=region_code,
+            department_type=department_type,
+            office_type=office_type,
+            parent_code=parent_code,
+            covered_townships=covered,
+        )
+    click.echo(f"created {_organisation_line(organisation)}")
+
+
+@users.command("list")
+@click.option("--organisation", "organisation_code", help="organisation code")
+def list_users_command(organisation_code: str | None) -> None:
+    """Accounts by username: username, full name, organisation, roles, and any of disabled / locked."""
+    with _reported():
+        for user in accounts.list_users(None, organisation_code):
+            click.echo(_user_line(user))
+
+
+@users.command("set-roles")
+@click.argument("username")
+@click.argument("roles", nargs=-1, required=True, type=click.Choice([role.value for role in Role]))
+def set_roles_command(username: str, roles: tuple[str, ...]) -> None:
+    """Replace a user's roles (claimed tasks of a role taken away go back to the pool)."""
+    with _reported():
+        user = accounts.update_user(None, username, {"roles": list(roles)})
+    click.echo(f"{user.username}: {', '.join(user.roles)}")
+
+
+@users.command("disable")
+@click.argument("username")
+def disable_command(username: str) -> None:
+    """Disable a leaver's account: tokens revoked, claimed open tasks back to the pool."""
+    with _reported():
+        result = accounts.disable_user(None, username)
+    click.echo(f"disabled {username}; {result.tasks_released} claimed task(s) returned to the pool")
+
+
+@users.command("enable")
+@click.argument("username")
+def enable_command(username: str) -> None:
+    """Re-enable a disabled account."""
+    with _reported():
+        accounts.enable_user(None, username)
+    click.echo(f"enabled {username}")
+
+
+@users.command("unlock")
+@click.argument("username")
+def unlock_command(username: str) -> None:
+    """Lift a lockout after too many failed logins."""
+    with _reported():
+        accounts.unlock_user(None, username)
+    click.echo(f"unlocked {username}")
+
+
+@users.command("reset-password")
+@click.argument("username")
+def reset_password_command(username: str) -> None:
+    """Print a one-time temporary password; the user must change it at their next login."""
+    with _reported():
+        reset = accounts.reset_password(None, username)
+    click.echo(f"temporary password for {username}: {reset.temporary_password}")
+    click.echo("the user must change it before doing anything else")
+
+
+ADMIN_COMMANDS = (orgs, users)

@@ -1,0 +1,37 @@
+"""Attachments: the files handed in for a case's materials, described here and stored through services.storage."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import BigInteger, ForeignKey, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from workflow_service.models.base import Base, UTCDateTime, utcnow
+from workflow_service.models.cases import Case
+from workflow_service.models.organisations import Organisation
+from workflow_service.models.users import User
+
+
+class Attachment(Base):
+    __tablename__ = "attachment"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("case_file.id", ondelete="CASCADE"), index=True)
+    # The material of the service item this file is for (e.g. 身份证明), as the clerk named it.
+    material_name: Mapped[str] = mapped_column(String(128))
+    # The name the file had on the uploader's machine, for display and download only.
+    original_filename: Mapped[str] = mapped_column(String(255))
+    # The generated key under which services.storage keeps the bytes.
+    storage_key: Mapped[str] = mapped_column(String(64), unique=True)
+    # Detected from the content, never the client's claim.
+    content_type: Mapped[str] = mapped_column(String(64))
+    size: Mapped[int] = mapped_column(BigInteger)
+    sha256: Mapped[str] = mapped_column(String(64))
+    uploaded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    uploaded_by_id: Mapped[int] = mapped_column(ForeignKey("app_user.id"))
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"))
+
+    case: Mapped[Case] = relationship()
+    uploaded_by: Mapped[User] = relationship()
+    organisation: Mapped[Organisation] = relationship()
