@@ -130,3 +130,15 @@ def test_city_wide_item_is_accepted_at_another_township_window(client: ApiClient
     accept_task = client.open_task(number, "clerk-hengdian")
     assert accept_task["organisation"]["name"] == "横店镇便民服务中心"
     assert HENGDIAN in accept_task["organisation"]["code"]
+
+
+def province_style_number(county_code: str, item_short_code: str, day: object) -> str:
+    return f"ZJ{county_code}{item_short_code}-fixed"
+
+
+def test_case_number_generator_is_pluggable(client: ApiClient, app: Flask) -> None:
+    app.config["CASE_NUMBER_GENERATOR"] = "tests.test_case_flow.province_style_number"
+    try:
+        assert client.start_case() == "ZJ330783GTDJ-fixed"
+    finally:
+        app.config["CASE_NUMBER_GENERATOR"] = None

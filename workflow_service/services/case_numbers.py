@@ -1,23 +1,37 @@
-"""Case numbers (办件编号): county code + item short code + date + daily serial, from one generator.
+"""Case numbers (办件编号), from one pluggable generator.
 
-Example: ``330783-GTDJ-20261125-0001``. Unique and gap-free per prefix under concurrency on both
-databases: the counter row is created if missing, then incremented with ``UPDATE … RETURNING``,
-which takes the row lock until the case's transaction commits.
+The default is county code + item short code + date + daily serial, e.g. ``330783-GTDJ-20261125-0001``:
+unique and gap-free per prefix under concurrency on both databases, because the counter row is
+created if missing, then incremented with ``UPDATE … RETURNING``, which holds the row lock until the
+case's transaction commits. A deployment with its own numbering sets ``CASE_NUMBER_GENERATOR`` to the
+dotted path of a function with the same signature as :func:`daily_serial_number`.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 
+from flask import current_app
 from sqlalchemy import update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from werkzeug.utils import import_string
 
 from workflow_service.extensions import db
 from workflow_service.models import CaseNumberCounter
 
+CaseNumberGenerator = Callable[[str, str, date], str]
+
 
 def next_case_number(county_code: str, item_short_code: str, day: date) -> str:
+    """The next number from the configured generator (default :func:`daily_serial_number`)."""
+    configured = current_app.config.get("CASE_NUMBER_GENERATOR")
+    generator: CaseNumberGenerator = import_string(configured) if configured else daily_serial_number
+    return generator(county_code, item_short_code, day)
+
+
+def daily_serial_number(county_code: str, item_short_code: str, day: date) -> str:
     prefix = f"{county_code}-{item_short_code}-{day:%Y%m%d}"
     insert = postgresql_insert if db.session.get_bind().dialect.name == "postgresql" else sqlite_insert
     db.session.execute(

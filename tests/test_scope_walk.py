@@ -1,0 +1,79 @@
+"""Every case- or task-scoped endpoint, called by users of another township and another department, is 404.
+
+The walk reads the app's URL map, so an endpoint added later is covered without touching this test;
+a new kind of path parameter makes the test fail until it says which value to use.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from flask import Flask
+
+from tests.support import ApiClient
+
+OUTSIDERS = (
+    "clerk-hengdian",  # a window of another township in the same county
+    "approver-minzheng",  # another county department (民政局)
+    "approver-hengdian",  # the same department's station for another township
+)
+# Parameters that name something of another organisation's case; endpoints with none of them
+# (the catalogue, the caller's own data, admin pages) are not case-scoped.
+SCOPED_PARAMETERS = {"number", "task_id", "attachment_id"}
+# Values for the other parameters such endpoints take.
+OTHER_PARAMETERS = {"kind": "acceptance"}
+
+
+def scoped_rules(app: Flask) -> list[tuple[str, str]]:
+    rules = []
+    for rule in app.url_map.iter_rules():
+        if not rule.rule.startswith("/api/v1/") or not (set(rule.arguments) & SCOPED_PARAMETERS):
+            continue
+        unknown = set(rule.arguments) - SCOPED_PARAMETERS - set(OTHER_PARAMETERS)
+        assert not unknown, f"{rule.rule}: say which value the scope walk uses for {unknown}"
+        for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
+            rules.append((method, rule.rule))
+    return rules
+
+
+def test_the_walk_covers_the_case_and_task_endpoints(app: Flask) -> None:
+    walked = {path for _, path in scoped_rules(app)}
+    assert {"/api/v1/cases/<string:number>", "/api/v1/tasks/<uuid:task_id>/complete"} <= walked
+
+
+@pytest.mark.parametrize("outsider", OUTSIDERS)
+def test_outsiders_get_404_everywhere(app: Flask, client: ApiClient, outsider: str) -> None:
+    number = client.start_case()
+    task = client.open_task(number)
+    values = {"number": number, "task_id": task["id"], **OTHER_PARAMETERS}
+    attachments = client.get(f"/api/v1/cases/{number}/attachments", "clerk")
+    if attachments.status_code == 200:
+        upload = client.post(
+            f"/api/v1/cases/{number}/attachments",
+            "clerk",
+            data={
+                "material": "经营者身份证明",
+                "file": (__import__("io").BytesIO(b"%PDF-1.4\n%%EOF\n"), "id.pdf"),
+            },
+            content_type="multipart/form-data",
+        )
+        assert upload.status_code == 201, upload.json
+        values["attachment_id"] = upload.json["id"]
+    before = client.case(number)
+    for method, rule in scoped_rules(app):
+        if "attachment_id" in rule and "attachment_id" not in values:
+            continue
+        path = re.sub(r"<(?:[a-z]+:)?([a-z_]+)>", lambda m: str(values[m.group(1)]), rule)
+        response = client.http.open(path, method=method, headers=client.headers(outsider), json={})
+        assert response.status_code == 404, (
+            outsider,
+            method,
+            path,
+            response.status_code,
+            response.get_data(as_text=True)[:200],
+        )
+        assert response.content_type == "application/problem+json"
+    after = client.case(number)
+    assert after["audit"] == before["audit"]
+    assert after["current_tasks"] == before["current_tasks"]
