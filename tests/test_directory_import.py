@@ -20,9 +20,11 @@ organisations:
   - {code: t-centre, name: 测试镇便民服务中心, kind: service_centre, region: '330783999'}
   - {code: t-station, name: 测试所, kind: station, department_type: market_regulation, parent: 330783-scjgj, region: '330783', covers: ['330681102']}
   - {code: t-office, name: 测试办公室, kind: office, region: '330783999'}
+  - {code: t-bureau, name: 第二个市场监管局, kind: department, department_type: market_regulation, region: '330783'}
 users:
   - {username: New-User, full_name: 测试, organisation: t-centre, roles: [clerk]}
   - {username: tester, full_name: 测试, organisation: nowhere, roles: [wizard]}
+  - {username: weak, full_name: 弱密码, organisation: t-centre, roles: [clerk], password: short}
 """
 
 
@@ -42,14 +44,16 @@ def test_bad_yaml_reports_every_bad_line_and_imports_nothing(app: Flask, tmp_pat
         args=["import-directory", str(source), "--default-password", "Passw0rd!"]
     )
     assert result.exit_code == 1
-    assert "6 行有误" in result.output
+    assert "8 行有误" in result.output
     for line, message in (
         (3, "区划代码 12 须为 6 位"),
         (4, "上级区划 999999 不存在"),
         (7, "覆盖的乡镇 330681102 不在本县"),
         (8, "乡镇办公室须有 office_type"),
-        (10, "用户名 New-User 只能用小写字母"),
-        (11, "所属机构 nowhere 不存在"),
+        (9, "330783 已有同类机构 330783-scjgj"),
+        (11, "用户名 New-User 只能用小写字母"),
+        (12, "所属机构 nowhere 不存在"),
+        (13, "密码至少 8 个字符"),
     ):
         assert f"line {line}: " in result.output and message in result.output, (line, result.output)
     assert "未知角色 wizard" in result.output
@@ -104,7 +108,7 @@ def test_reimporting_the_demo_directory_updates_and_creates_nothing(app: Flask) 
     before = counts(app)
     result = app.test_cli_runner().invoke(args=["import-directory", "catalog/directory.yaml"])
     assert result.exit_code == 0, result.output
-    assert "users: 0 created, 48 updated" in result.output
+    assert f"users: 0 created, {before[2]} updated" in result.output
     assert counts(app) == before
 
 

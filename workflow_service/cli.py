@@ -1,4 +1,4 @@
-"""``flask`` commands: deploy processes, seed the demo data, create users."""
+"""``flask`` commands: deploy processes, seed the demo data, create users, run the worker."""
 
 from __future__ import annotations
 
@@ -7,19 +7,19 @@ from pathlib import Path
 import click
 from flask import Flask, current_app
 from flask.cli import with_appcontext
-from sqlalchemy import select
 
 from workflow_service.cli_admin import ADMIN_COMMANDS
-from workflow_service.errors import InvalidProcessDefinition
-from workflow_service.extensions import db
-from workflow_service.models import Organisation, Role, User
+from workflow_service.cli_calendar import calendar
+from workflow_service.errors import InvalidProcessDefinition, ServiceError
+from workflow_service.models import Role
+from workflow_service.services.accounts import create_user, password_problems
 from workflow_service.services.catalogue import catalogue_rows, load_catalogue
 from workflow_service.services.deployment import deploy_folder
 from workflow_service.services.directory_import import directory_rows, import_directory
 from workflow_service.services.import_files import ImportFailed
-from workflow_service.services.passwords import hash_password
 from workflow_service.services.responsibilities import import_responsibilities, responsibility_rows
 from workflow_service.services.seeding import seed_demo
+from workflow_service.worker import retry_failed_jobs_command, worker_command
 
 
 def _deploy_all() -> None:
@@ -72,6 +72,8 @@ def _report_import_failure(error: ImportFailed) -> click.ClickException:
 @click.option("--default-password", default=None, help="initial password for new users without one")
 def import_directory_command(path: Path, kind: str | None, default_password: str | None) -> None:
     """Import regions, organisations and users from YAML or CSV (all rows checked first; all or nothing)."""
+    if default_password and (problems := password_problems("", default_password)):
+        raise click.ClickException("--default-password: " + "; ".join(problems))
     try:
         rows = directory_rows(path, kind)
         with click.progressbar(length=len(rows), label=f"importing {len(rows)} rows") as bar:
@@ -123,24 +125,19 @@ def import_responsibilities_command(path: Path) -> None:
 def create_user_command(
     username: str, full_name: str, organisation_code: str, roles: tuple[str], password: str
 ) -> None:
-    """Create a staff account."""
-    organisation = db.session.execute(
-        select(Organisation).where(Organisation.code == organisation_code)
-    ).scalar_one_or_none()
-    if organisation is None:
-        raise click.ClickException(f"no organisation with code {organisation_code}")
-    if db.session.execute(select(User).where(User.username == username)).scalar_one_or_none():
-        raise click.ClickException(f"user {username} exists")
-    db.session.add(
-        User(
+    """Create a staff account (the same checks as the admin API; the user changes the password first)."""
+    try:
+        create_user(
+            None,
             username=username,
             full_name=full_name,
-            organisation_id=organisation.id,
+            organisation_code=organisation_code,
             roles=list(roles),
-            password_hash=hash_password(password),
+            password=password,
         )
-    )
-    db.session.commit()
+    except ServiceError as error:
+        details = "; ".join(f"{field}: {', '.join(messages)}" for field, messages in error.errors.items())
+        raise click.ClickException(f"{error.detail} {details}".strip()) from None
     click.echo(f"created {username}")
 
 
@@ -152,6 +149,9 @@ def register_commands(app: Flask) -> None:
         import_directory_command,
         import_responsibilities_command,
         load_catalogue_command,
+        worker_command,
+        retry_failed_jobs_command,
         *ADMIN_COMMANDS,
+        calendar,
     ):
         app.cli.add_command(command)

@@ -5,9 +5,12 @@ from __future__ import annotations
 from flask import g
 from marshmallow import Schema, fields, validate
 
-from workflow_service.models import Task
-from workflow_service.services import delegations
+from workflow_service.models import SuspensionKind, Task
+from workflow_service.services import delegations, jobs
+from workflow_service.services.case_clock import case_clock, case_due_state, task_due_state
 from workflow_service.services.case_status import STATUS_LABELS
+from workflow_service.services.suspensions import KIND_LABELS as SUSPENSION_KIND_LABELS
+from workflow_service.services.suspensions import case_suspensions, expected_resume_on
 from workflow_service.services.tasks import delegated_from
 
 
@@ -29,6 +32,8 @@ class UserRefSchema(Schema):
 class CurrentUserSchema(UserRefSchema):
     roles = fields.List(fields.String())
     organisation = fields.Nested(OrganisationRefSchema)
+    # True after an admin reset: every endpoint but /api/v1/me/password answers 403 until changed.
+    must_change_password = fields.Boolean()
 
 
 class TokenSchema(Schema):
@@ -58,6 +63,18 @@ class CaseCreateSchema(Schema):
     data = fields.Dict(
         keys=fields.String(), required=True, metadata={"description": "事项申请表（见事项的表单）"}
     )
+    unified_case_code = fields.String(
+        load_default=None,
+        allow_none=True,
+        validate=validate.Length(min=1, max=64),
+        metadata={"description": "统一办件编码（省级平台已赋码时填写）"},
+    )
+
+
+DUE_STATE_DESCRIPTION = (
+    "normal 正常 / yellow 黄灯（剩余不超过预警工作日）/ red 红灯（已超期）/ paused 暂停计时（补正、中止）；"
+    "无计时为 null"
+)
 
 
 class StatusField(fields.Field):
@@ -84,6 +101,11 @@ class TaskSummarySchema(Schema):
         metadata={"description": "委托人：调用者作为受托人代其办理此任务时给出，否则为 null"},
     )
     due_date = fields.Date(allow_none=True)
+    due_state = fields.Function(
+        task_due_state,
+        allow_none=True,
+        metadata={"description": DUE_STATE_DESCRIPTION},
+    )
     created_at = fields.DateTime()
 
     def _delegated_from(self, task: Task) -> dict | None:
@@ -125,13 +147,74 @@ class AuditEventSchema(Schema):
 
 
 class CaseCreatedSchema(Schema):
-    number = fields.String()
-    status = StatusField()
-    incident = fields.String(allow_none=True)
+    number = fields.String(attribute="case.number")
+    status = StatusField(attribute="case.status")
+    incident = fields.String(attribute="case.incident", allow_none=True)
+    unified_case_code = fields.String(attribute="case.unified_case_code", allow_none=True)
+    query_password = fields.String(
+        metadata={"description": "查询密码：仅在此返回一次（只存其哈希），请交申请人或印在受理通知书上"}
+    )
+
+
+class TimeLimitSchema(Schema):
+    amount = fields.Integer()
+    unit = fields.String(metadata={"description": "working_day 工作日 / natural_day 自然日 / hour 小时"})
+    instant = fields.Boolean(metadata={"description": "即办件：受理当日办结"})
+
+
+class ClockSchema(Schema):
+    """The deadline clock: started at acceptance, paused in 补正 and 中止."""
+
+    limit = fields.Nested(TimeLimitSchema)
+    started_on = fields.Date(allow_none=True, metadata={"description": "受理日（不计入期限）"})
+    paused_since = fields.Date(allow_none=True, metadata={"description": "计时暂停（补正、中止）的起始日"})
+    paused_days = fields.Integer(metadata={"description": "已结束的暂停所占的天数（顺延期限）"})
+    stopped_on = fields.Date(allow_none=True, metadata={"description": "作出决定或撤回，计时结束之日"})
+
+
+class SuspensionSchema(Schema):
+    kind = fields.Function(lambda s: {"code": s.kind.value, "label": SUSPENSION_KIND_LABELS[s.kind]})
+    reason = fields.String()
+    expected_days = fields.Integer(metadata={"description": "预计所需工作日"})
+    expected_resume_on = fields.Function(
+        lambda s: expected_resume_on(s).isoformat(), metadata={"description": "预计恢复日（工作日计）"}
+    )
+    organisation = fields.Nested(OrganisationRefSchema)
+    suspended_at = fields.DateTime()
+    suspended_by = fields.Nested(UserRefSchema)
+    resumed_at = fields.DateTime(allow_none=True)
+    resumed_by = fields.Nested(UserRefSchema, allow_none=True)
+    ended_note = fields.String(
+        allow_none=True, metadata={"description": "未经恢复而结束时的原因（withdrawn）"}
+    )
+
+
+class CaseSuspendSchema(Schema):
+    kind = fields.String(
+        required=True,
+        validate=validate.OneOf([kind.value for kind in SuspensionKind]),
+        metadata={"description": "inspection 现场核查 / publicity 公示 / expert_review 专家评审"},
+    )
+    reason = fields.String(required=True, validate=validate.Length(min=1, max=500))
+    expected_days = fields.Integer(
+        required=True, validate=validate.Range(min=1, max=365), metadata={"description": "预计所需工作日"}
+    )
+
+
+class CaseWithdrawSchema(Schema):
+    reason = fields.String(
+        required=True, validate=validate.Length(min=1, max=500), metadata={"description": "申请人撤回的理由"}
+    )
+
+
+class WaitingTimerSchema(Schema):
+    name = fields.Function(lambda job: job.payload.get("name"), metadata={"description": "定时事件名称"})
+    fires_at = fields.DateTime(attribute="run_at", metadata={"description": "到期时间（UTC）"})
 
 
 class CaseSchema(Schema):
     number = fields.String(attribute="case.number")
+    unified_case_code = fields.String(attribute="case.unified_case_code", allow_none=True)
     service_code = fields.String(attribute="case.service_item.code")
     service_name = fields.String(attribute="case.service_item.name")
     # The catalogue entry as registered (materials, limits), whatever was changed since.
@@ -147,8 +230,22 @@ class CaseSchema(Schema):
     process = fields.Method("_process")
     submitted_at = fields.DateTime(attribute="case.submitted_at")
     due_date = fields.Date(attribute="case.due_date", allow_none=True)
+    due_state = fields.Function(
+        lambda view: case_due_state(view.case),
+        allow_none=True,
+        metadata={"description": DUE_STATE_DESCRIPTION},
+    )
+    clock = fields.Function(lambda view: ClockSchema().dump(case_clock(view.case)))
+    suspensions = fields.Function(
+        lambda view: SuspensionSchema(many=True).dump(case_suspensions(view.case)),
+        metadata={"description": "中止（特别程序）记录，最早的在前"},
+    )
     ended_at = fields.DateTime(attribute="case.ended_at", allow_none=True)
     current_tasks = fields.List(fields.Nested(TaskSummarySchema), attribute="open_tasks")
+    waiting_timers = fields.Function(
+        lambda view: WaitingTimerSchema(many=True).dump(jobs.waiting_timers(view.case)),
+        metadata={"description": "流程正在等待的定时事件（如公示期），后台工作进程到期触发"},
+    )
     history = fields.List(fields.Nested(CompletedStepSchema), attribute="completed_tasks")
     audit = fields.List(fields.Nested(AuditEventSchema), attribute="events")
 
@@ -197,6 +294,11 @@ class TaskDetailSchema(TaskSummarySchema):
 
 class InboxQuerySchema(Schema):
     limit = fields.Integer(load_default=50, validate=validate.Range(min=1, max=200))
+    cursor = fields.String(
+        load_default=None,
+        validate=validate.Length(max=200),
+        metadata={"description": "上一页响应头 X-Next-Cursor 的值：从该位置继续（键集分页）"},
+    )
 
 
 class TaskCompleteSchema(Schema):
@@ -204,11 +306,15 @@ class TaskCompleteSchema(Schema):
 
 
 class TaskReassignSchema(Schema):
+    # Not required here: the service answers 404 outside the caller's scope (and 403, 409) before
+    # it reports missing fields, so a body never tells an outsider anything about the task.
     organisation = fields.String(
-        required=True, validate=validate.Length(min=1, max=32), metadata={"description": "改派到的机构编码"}
+        load_default=None,
+        validate=validate.Length(max=32),
+        metadata={"description": "改派到的机构编码（必填）"},
     )
     reason = fields.String(
-        required=True, validate=validate.Length(min=1, max=255), metadata={"description": "改派理由"}
+        load_default=None, validate=validate.Length(max=255), metadata={"description": "改派理由（必填）"}
     )
 
 

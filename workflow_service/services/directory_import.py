@@ -29,12 +29,12 @@ from workflow_service.models import (
     User,
 )
 from workflow_service.services import audit
+from workflow_service.services.accounts import USERNAME, password_problems
 from workflow_service.services.import_files import LineErrors, Row, rows_from_file
 from workflow_service.services.passwords import hash_password
 
 SECTIONS = ("regions", "organisations", "users")
 PARENT_LEVEL = {RegionLevel.COUNTY: RegionLevel.CITY, RegionLevel.TOWNSHIP: RegionLevel.COUNTY}
-USERNAME = re.compile(r"^[a-z][a-z0-9_.-]{1,63}$")
 REGION_CODE = re.compile(r"^\d{6}(\d{3})?$")
 
 
@@ -64,16 +64,42 @@ class _Checker:
         self.regions: dict[str, tuple[RegionLevel, str | None]] = {
             row.code: (row.level, ids.get(row.parent_id)) for row in stored_regions
         }
+        stored_organisations = db.session.execute(
+            select(
+                Organisation.code,
+                Organisation.kind,
+                Organisation.department_type,
+                Organisation.office_type,
+                Organisation.region_id,
+            ).where(Organisation.active.is_(True))
+        ).all()
         self.organisations: dict[str, tuple[OrganisationKind, str | None, str]] = {
-            code: (kind, department_type, ids[region_id])
-            for code, kind, department_type, region_id in db.session.execute(
-                select(
-                    Organisation.code, Organisation.kind, Organisation.department_type, Organisation.region_id
-                )
-            ).all()
+            row.code: (row.kind, row.department_type, ids[row.region_id]) for row in stored_organisations
         }
+        # Routing expects one department per type per county and one office per type per township.
+        self.slots: dict[tuple[str, str, str], str] = {}
+        for row in stored_organisations:
+            self._slot_key_taken(row.kind, row.department_type, row.office_type, ids[row.region_id], row.code)
         self.existing_users = set(db.session.execute(select(User.username)).scalars())
         self.seen: set[tuple[str, str]] = set()
+
+    def _slot_key_taken(
+        self,
+        kind: OrganisationKind,
+        department_type: str | None,
+        office_type: str | None,
+        region: str,
+        code: str,
+    ) -> str | None:
+        """Claim the routing slot of a department or office; the code already holding it, if another."""
+        if kind == OrganisationKind.DEPARTMENT and department_type:
+            key = ("department", region, department_type)
+        elif kind == OrganisationKind.OFFICE and office_type:
+            key = ("office", region, office_type)
+        else:
+            return None
+        holder = self.slots.setdefault(key, code)
+        return holder if holder != code else None
 
     def fail(self, row: Row, message: str) -> None:
         self.errors.add(row, message)
@@ -150,6 +176,9 @@ class _Checker:
                 self.fail(row, "县级部门和派驻机构须有 department_type")
         if kind == OrganisationKind.STATION:
             self._station(row, region, department_type)
+        holder = self._slot_key_taken(kind, department_type, row.values.get("office_type"), region, str(code))
+        if holder:
+            self.fail(row, f"{region} 已有同类机构 {holder}（每县每类部门、每乡镇每类办公室只能有一个）")
         if code:
             self.organisations[code] = (kind, department_type, region)
 
@@ -170,6 +199,9 @@ class _Checker:
 
     def user(self, row: Row, default_password: str | None) -> None:
         username = self._unique(row, "username")
+        if username and row.values.get("password"):
+            for problem in password_problems(username, str(row.values["password"])):
+                self.fail(row, problem)
         if username and not USERNAME.match(username):
             self.fail(row, f"用户名 {username} 只能用小写字母、数字和 . _ -")
         if not row.values.get("full_name"):
