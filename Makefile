@@ -7,7 +7,7 @@ PORT ?= 8000
 # SQLite is the default; set DATABASE_URL=postgresql://… to run on PostgreSQL.
 export FLASK_APP := wsgi
 
-.PHONY: run test lint format bench install clean
+.PHONY: run test lint format bench install clean browser-deps translations screenshots
 
 $(BIN)/activate: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -15,12 +15,37 @@ $(BIN)/activate: pyproject.toml
 	$(BIN)/pip install --quiet -e '.[dev]'
 	touch $(BIN)/activate
 
-install: $(BIN)/activate
+install: $(BIN)/activate browser-deps
+	$(BIN)/pybabel compile --use-fuzzy -d workflow_service/translations >/dev/null
 
+# The browser tests drive Debian's chromium with CJK fonts: installed from Debian, never a downloaded
+# browser build. Idempotent; without root (and no sudo) it only warns and the browser tests fail.
+browser-deps:
+	@if command -v chromium >/dev/null 2>&1 && fc-list :lang=zh 2>/dev/null | grep -q .; then :; \
+	elif [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq chromium fonts-noto-cjk >/dev/null; \
+	elif command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then \
+	  sudo apt-get update -qq && sudo apt-get install -y -qq chromium fonts-noto-cjk >/dev/null; \
+	else echo "warning: install the Debian packages chromium and fonts-noto-cjk for the browser tests" >&2; fi
+
+# After changing a page's text: collect the messages, merge them into the English catalogue, compile.
+translations: $(BIN)/activate
+	$(BIN)/pybabel extract -F babel.cfg -k lazy_gettext --no-location --omit-header -o $(VENV)/messages.pot .
+	$(BIN)/pybabel update -i $(VENV)/messages.pot -d workflow_service/translations --no-location --omit-header -w 110
+	$(BIN)/pybabel compile -d workflow_service/translations
+
+# Refresh docs/screenshots/ (1366×768) from the browser walk-through.
+screenshots: install
+	DOCS_SCREENSHOTS=1 $(BIN)/pytest -q tests/test_browser.py -k sqlite
+
+# gunicorn and the worker (timers, deadline warnings) side by side: Ctrl-C or SIGTERM stops both,
+# the worker after the job in hand; when the worker ends, gunicorn is stopped too.
 run: install
 	$(BIN)/flask db upgrade
 	$(BIN)/flask seed-demo
-	$(BIN)/gunicorn --workers 2 --bind $(HOST):$(PORT) --access-logfile - wsgi:app
+	$(BIN)/gunicorn --workers 2 --bind $(HOST):$(PORT) --access-logfile - wsgi:app & gunicorn=$$!; \
+	$(BIN)/flask worker & worker=$$!; \
+	trap 'kill -TERM $$gunicorn $$worker 2>/dev/null; wait' EXIT INT TERM; \
+	wait $$worker
 
 test: install
 	$(BIN)/ruff check .

@@ -23,6 +23,7 @@ from flask import Flask
 from flask_migrate import upgrade
 from sqlalchemy.engine import make_url
 
+from tests.live_server import Server
 from tests.support import ApiClient
 from workflow_service import create_app
 from workflow_service.config import PROJECT_ROOT, normalise_database_url
@@ -178,3 +179,12 @@ def client(app: Flask) -> ApiClient:
 def app_context(app: Flask) -> Iterator[None]:
     with app.app_context():
         yield
+
+
+@pytest.fixture
+def server(live_database_url: str, tmp_path: Path) -> Iterator[Server]:
+    """Real gunicorn on a free loopback port, serving a live database of its own."""
+    running = Server(live_database_url, tmp_path / "gunicorn.log")
+    running.start()
+    yield running
+    running.stop()

@@ -134,7 +134,11 @@ def test_create_a_station(client: ApiClient, app: Flask) -> None:
 @pytest.mark.parametrize(
     ("changes", "field", "message"),
     [
-        ({"parent": "330783-scjgj"}, "parent", "派驻机构须与上级部门 330783-scjgj 同类型（department_type）、同县"),
+        (
+            {"parent": "330783-scjgj"},
+            "parent",
+            "派驻机构须与上级部门 330783-scjgj 同类型（department_type）、同县",
+        ),
         ({"parent": "330803-scjgj", "department_type": "market_regulation"}, "parent", None),
         ({"parent": "330783001-bmfwzx"}, "parent", "330783001-bmfwzx 不是县级部门"),
         ({"parent": "no-such-org"}, "parent", "没有编码为 no-such-org 的机构"),
@@ -220,7 +224,9 @@ def test_duplicates_are_conflicts(client: ApiClient) -> None:
 def test_change_a_stations_coverage(client: ApiClient, app: Flask) -> None:
     assert client.post("/api/v1/admin/organisations", "admin", json=NEW_STATION).status_code == 201
     path = f"/api/v1/admin/organisations/{NEW_STATION['code']}"
-    response = patch(client, path, "admin", {"covered_townships": ["330783101", "330783104"], "name": "巍山所"})
+    response = patch(
+        client, path, "admin", {"covered_townships": ["330783101", "330783104"], "name": "巍山所"}
+    )
     assert response.status_code == 200, response.json
     assert [t["code"] for t in response.json["covered_townships"]] == ["330783101", "330783104"]
     assert response.json["name"] == "巍山所"
@@ -316,7 +322,9 @@ def test_bad_user_input_is_a_field_error(
 
 def test_user_in_an_inactive_organisation_is_refused(client: ApiClient) -> None:
     patch(client, "/api/v1/admin/organisations/330783-zfj-wuning", "admin", {"active": False})
-    response = client.post("/api/v1/admin/users", "admin", json={**NEW_USER, "organisation": "330783-zfj-wuning"})
+    response = client.post(
+        "/api/v1/admin/users", "admin", json={**NEW_USER, "organisation": "330783-zfj-wuning"}
+    )
     assert response.status_code == 422
     assert response.json["errors"] == {"organisation": ["机构 330783-zfj-wuning 已停用"]}
 
@@ -329,7 +337,11 @@ def test_change_roles_and_organisation(client: ApiClient, app: Flask) -> None:
         client,
         "/api/v1/admin/users/clerk-wuning",
         "admin",
-        {"roles": ["cooperator", "clerk", "clerk"], "organisation": "330783111-bmfwzx", "full_name": "王小明"},
+        {
+            "roles": ["cooperator", "clerk", "clerk"],
+            "organisation": "330783111-bmfwzx",
+            "full_name": "王小明",
+        },
     )
     assert response.status_code == 200, response.json
     assert response.json["roles"] == ["clerk", "cooperator"]
@@ -340,7 +352,11 @@ def test_change_roles_and_organisation(client: ApiClient, app: Flask) -> None:
     [roles] = audit(app, "user.roles_changed")
     assert (roles["actor"], roles["before"], roles["after"]) == ("admin", ["clerk"], ["clerk", "cooperator"])
     [moved] = audit(app, "user.organisation_changed")
-    assert (moved["before"], moved["after"], moved["tasks_released"]) == (WUNING_CENTRE, "330783111-bmfwzx", 1)
+    assert (moved["before"], moved["after"], moved["tasks_released"]) == (
+        WUNING_CENTRE,
+        "330783111-bmfwzx",
+        1,
+    )
     [renamed] = audit(app, "user.renamed")
     assert (renamed["before"], renamed["after"]) == ("吴宁街道窗口人员", "王小明")
 

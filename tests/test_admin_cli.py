@@ -103,7 +103,11 @@ def test_users_set_roles(app: Flask, client: ApiClient) -> None:
     assert result.exit_code == 0, result.output
     assert client.get("/api/v1/admin/users/clerk-wuning", "admin").json["roles"] == ["clerk", "cooperator"]
     [changed] = audit(app, "user.roles_changed")
-    assert (changed["actor"], changed["before"], changed["after"]) == (None, ["clerk"], ["clerk", "cooperator"])
+    assert (changed["actor"], changed["before"], changed["after"]) == (
+        None,
+        ["clerk"],
+        ["clerk", "cooperator"],
+    )
     refused = run(app, "users", "set-roles", "clerk-wuning", "boss")
     assert refused.exit_code == 2  # not a role: click refuses before anything runs
 

@@ -2,76 +2,13 @@
 
 from __future__ import annotations
 
-import os
-import socket
-import subprocess
-import sys
-import time
-from collections.abc import Iterator
-from pathlib import Path
-
 import pytest
 import requests
 
+from tests.live_server import Server
 from tests.support import case_body
-from workflow_service.config import PROJECT_ROOT
 
 pytestmark = pytest.mark.live
-GUNICORN = Path(sys.executable).parent / "gunicorn"
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-class Server:
-    """A gunicorn process group serving the app on a loopback port; restartable."""
-
-    def __init__(self, database_url: str, log: Path) -> None:
-        self.port = free_port()
-        self.base = f"http://127.0.0.1:{self.port}"
-        self.env = {**os.environ, "DATABASE_URL": database_url}
-        self.log = log
-        self.process: subprocess.Popen | None = None
-
-    def start(self) -> None:
-        with self.log.open("ab") as log:
-            self.process = subprocess.Popen(
-                [str(GUNICORN), "--workers", "2", "--bind", f"127.0.0.1:{self.port}", "wsgi:app"],
-                cwd=PROJECT_ROOT,
-                env=self.env,
-                stdout=log,
-                stderr=subprocess.STDOUT,
-            )
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            try:
-                if requests.get(f"{self.base}/readyz", timeout=5).status_code == 200:
-                    return
-            except requests.RequestException:  # refused or timed out while the workers boot
-                time.sleep(0.1)
-        self.stop()
-        raise AssertionError(f"gunicorn did not start: {self.log.read_text(errors='replace')[-2000:]}")
-
-    def stop(self) -> None:
-        if self.process is not None:
-            self.process.terminate()
-            self.process.wait(timeout=30)
-            self.process = None
-
-    def restart(self) -> None:
-        self.stop()
-        self.start()
-
-
-@pytest.fixture
-def server(live_database_url: str, tmp_path: Path) -> Iterator[Server]:
-    running = Server(live_database_url, tmp_path / "gunicorn.log")
-    running.start()
-    yield running
-    running.stop()
 
 
 def login(server: Server, username: str) -> dict[str, str]:

@@ -250,13 +250,11 @@ def test_back_office_task_to_a_wrong_organisation_is_a_field_error(client: ApiCl
         assert response.json["errors"] == {"organisation": [message]}, target
 
 
-def test_reason_is_required(client: ApiClient) -> None:
+def test_organisation_and_reason_are_required(client: ApiClient) -> None:
     task = client.open_task(client.start_case())
-    missing = client.post(
-        f"/api/v1/tasks/{task['id']}/reassign", "supervisor", json={"organisation": HENGDIAN_CENTRE}
-    )
-    assert missing.status_code == 422
-    assert set(missing.json["errors"]) == {"reason"}
+    empty = client.post(f"/api/v1/tasks/{task['id']}/reassign", "supervisor", json={})
+    assert empty.status_code == 422
+    assert empty.json["errors"] == {"organisation": ["必填"], "reason": ["必填"]}
     blank = reassign(client, task["id"], "supervisor", "no-such-organisation", reason="   ")
     assert blank.status_code == 422
     assert blank.json["errors"] == {
@@ -278,6 +276,8 @@ def test_only_a_supervisor_in_scope_reassigns(client: ApiClient, app: Flask) -> 
     # Out of scope, even the target window or another county's supervisor: 404.
     for user in ("clerk-hengdian", "supervisor-testxian", "analyst"):
         assert reassign(client, task["id"], user, HENGDIAN_CENTRE).status_code == 404, user
+        assert client.post(f"/api/v1/tasks/{task['id']}/reassign", user, json={}).status_code == 404, user
+    assert client.post(f"/api/v1/tasks/{task['id']}/reassign", "clerk", json={}).status_code == 403
     assert client.case(number)["audit"] == before
     assert client.open_task(number)["organisation"]["code"] == WUNING_CENTRE
 

@@ -6,7 +6,9 @@ a new kind of path parameter makes the test fail until it says which value to us
 
 from __future__ import annotations
 
+import io
 import re
+from typing import Any
 
 import pytest
 from flask import Flask
@@ -22,7 +24,29 @@ OUTSIDERS = (
 # (the catalogue, the caller's own data, admin pages) are not case-scoped.
 SCOPED_PARAMETERS = {"number", "task_id", "attachment_id"}
 # Values for the other parameters such endpoints take.
-OTHER_PARAMETERS = {"kind": "acceptance"}
+OTHER_PARAMETERS = {"kind": "acceptance", "material_id": 1}
+# A valid body for each action that takes one, so that only the scope can refuse it.
+BODIES: dict[str, dict[str, Any]] = {
+    "complete": {"json": {"data": {"acceptance_decision": "accept"}}},
+    "suspend": {"json": {"kind": "inspection", "reason": "现场核查", "expected_days": 3}},
+    "withdraw": {"json": {"reason": "申请人申请撤回"}},
+    "reassign": {"json": {"organisation": "330783111-bmfwzx", "reason": "人手不足"}},
+    "attachments": {
+        "data": lambda: {
+            "material_name": "经营者身份证明",
+            "file": (io.BytesIO(b"%PDF-1.4\n%%EOF\n"), "x.pdf"),
+        },
+        "content_type": "multipart/form-data",
+    },
+}
+
+
+def request_arguments(method: str, path: str) -> dict[str, Any]:
+    if method != "POST":
+        return {}
+    action = path.rstrip("/").rsplit("/", 1)[-1]
+    arguments = {key: value() if callable(value) else value for key, value in BODIES.get(action, {}).items()}
+    return arguments or {"json": {}}
 
 
 def scoped_rules(app: Flask) -> list[tuple[str, str]]:
@@ -53,8 +77,8 @@ def test_outsiders_get_404_everywhere(app: Flask, client: ApiClient, outsider: s
             f"/api/v1/cases/{number}/attachments",
             "clerk",
             data={
-                "material": "经营者身份证明",
-                "file": (__import__("io").BytesIO(b"%PDF-1.4\n%%EOF\n"), "id.pdf"),
+                "material_name": "经营者身份证明",
+                "file": (io.BytesIO(b"%PDF-1.4\n%%EOF\n"), "id.pdf"),
             },
             content_type="multipart/form-data",
         )
@@ -65,14 +89,10 @@ def test_outsiders_get_404_everywhere(app: Flask, client: ApiClient, outsider: s
         if "attachment_id" in rule and "attachment_id" not in values:
             continue
         path = re.sub(r"<(?:[a-z]+:)?([a-z_]+)>", lambda m: str(values[m.group(1)]), rule)
-        response = client.http.open(path, method=method, headers=client.headers(outsider), json={})
-        assert response.status_code == 404, (
-            outsider,
-            method,
-            path,
-            response.status_code,
-            response.get_data(as_text=True)[:200],
-        )
+        arguments = request_arguments(method, path)
+        response = client.http.open(path, method=method, headers=client.headers(outsider), **arguments)
+        body = response.get_data(as_text=True)[:300]
+        assert response.status_code == 404, (outsider, method, path, response.status_code, body)
         assert response.content_type == "application/problem+json"
     after = client.case(number)
     assert after["audit"] == before["audit"]

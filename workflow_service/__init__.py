@@ -8,23 +8,28 @@ from typing import Any
 
 from flask import Flask
 
-from workflow_service import database
+from workflow_service import database, web
 from workflow_service.api import (
     admin,
+    attachments,
     authentication,
+    calendar,
     cases,
     delegations,
+    documents,
     health,
     me,
     problems,
     responsibilities,
     service_items,
     tasks,
+    tracking,
 )
 from workflow_service.cli import register_commands
 from workflow_service.config import PROJECT_ROOT, DefaultConfig
 from workflow_service.engine.runtime import ProcessRuntime
 from workflow_service.extensions import api, db, migrate
+from workflow_service.services import clock
 
 
 def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
@@ -35,6 +40,11 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     if test_config:
         app.config.from_mapping(test_config)
     app.json.ensure_ascii = False  # type: ignore[attr-defined]
+    if app.config["MAX_CONTENT_LENGTH"] is None:
+        # Werkzeug refuses bodies beyond this before a view reads them (413, api.problems).
+        app.config["MAX_CONTENT_LENGTH"] = (
+            app.config["ATTACHMENT_MAX_BYTES"] + app.config["MULTIPART_ALLOWANCE_BYTES"]
+        )
     app.config.setdefault(
         "API_SPEC_OPTIONS",
         {
@@ -51,7 +61,8 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     database.init_app(app)
     migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"))
     api.init_app(app)
-    app.extensions["process_runtime"] = ProcessRuntime()
+    # Timers run on the service clock, which tests set through app.config["CLOCK"].
+    app.extensions["process_runtime"] = ProcessRuntime(clock=clock.now)
 
     app.register_blueprint(health.blp)
     for blueprint in (
@@ -63,8 +74,13 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         delegations.blp,
         me.blp,
         admin.blp,
+        calendar.blp,
+        attachments.blp,
+        documents.blp,
+        tracking.blp,
     ):
         api.register_blueprint(blueprint)
     problems.init_app(app)
+    web.init_app(app)  # after problems: the staff pages' HTML errors wrap its handlers
     register_commands(app)
     return app

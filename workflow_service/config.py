@@ -36,8 +36,42 @@ class DefaultConfig:
     CATALOG_FOLDER = str(PROJECT_ROOT / "catalog")
     # Bearer tokens of staff expire after a working day.
     API_TOKEN_TTL_SECONDS = 12 * 3600
+    # Staff pages: a browser session ends this long after login, however active (a working day).
+    WEB_SESSION_LIFETIME_SECONDS = 8 * 3600
+    # CSRF tokens are checked by the staff pages themselves (the API uses bearer tokens, not cookies).
+    WTF_CSRF_CHECK_DEFAULT = False
+    WTF_CSRF_TIME_LIMIT = None  # the session's own lifetime bounds the token
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    BABEL_DEFAULT_LOCALE = "zh_CN"
+    BABEL_DEFAULT_TIMEZONE = "Asia/Shanghai"
+    BABEL_TRANSLATION_DIRECTORIES = str(PROJECT_ROOT / "workflow_service" / "translations")
     # Consecutive failed logins (or wrong current passwords) that lock an account until an admin unlocks it.
     LOGIN_LOCKOUT_THRESHOLD = 5
+    # Supervisors and /readyz are warned when fewer days than this of the official holiday schedule are known.
+    CALENDAR_WARNING_DAYS = 60
+    # Attachments: stored through services.storage in this folder (a shared volume with several nodes).
+    ATTACHMENT_FOLDER = str(PROJECT_ROOT / "instance" / "attachments")
+    ATTACHMENT_MAX_BYTES = 20 * 1024 * 1024
+    # MAX_CONTENT_LENGTH, unless set, is ATTACHMENT_MAX_BYTES plus this room for the multipart envelope.
+    MULTIPART_ALLOWANCE_BYTES = 64 * 1024
+    # 容缺受理: the applicant hands a deferred material in within this many working days, unless the
+    # window sets another date.
+    DEFERRED_MATERIAL_WORKING_DAYS = 5
+    # Absolute URLs printed on documents (the QR code to /track/<number>).
+    PUBLIC_BASE_URL = "http://127.0.0.1:8000"
+    # Failed look-ups on the public status page, per client address and per case number.
+    TRACK_ATTEMPT_LIMIT = "5 per 15 minutes"
+    # Where rate-limit counters live: memory:// per process, or redis://… shared by all nodes.
+    RATELIMIT_STORAGE_URI = "memory://"
+    # The background worker (flask --app wsgi worker): how often it looks for due jobs, how many it
+    # claims at once, how often a failing job is tried, the first retry delay (doubling each time),
+    # and after how long a job claimed by a worker that died is claimed again.
+    WORKER_POLL_SECONDS = 5.0
+    WORKER_BATCH_SIZE = 20
+    JOB_MAX_ATTEMPTS = 5
+    JOB_RETRY_BASE_SECONDS = 60
+    JOB_LEASE_SECONDS = 600
     # flask-smorest / OpenAPI
     API_TITLE = "一窗通办 workflow service"
     API_VERSION = "v1"

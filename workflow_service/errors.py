@@ -16,7 +16,9 @@
     ├── InvalidInput (422)            field errors in ``errors``
     │   ├── InvalidProcessDefinition (422)
     │   ├── InvalidDelegation (422)
-    │   └── InvalidReassignment (422) the organisation is unknown or not of the right type
+    │   └── InvalidReassignment (422) no reason, or the organisation is unknown or of the wrong type
+    ├── PayloadTooLarge (413)         an upload beyond the configured size
+    ├── RateLimited (429)             too many attempts; ``retry_after`` seconds until the next
     └── Unavailable (503)             the database cannot be reached
 """
 
@@ -110,8 +112,24 @@ class InvalidDelegation(InvalidInput):
 
 
 class InvalidReassignment(InvalidInput):
-    title = "不能改派到该机构"
+    title = "改派无效"
     type_slug = "invalid-reassignment"
+
+
+class PayloadTooLarge(ServiceError):
+    status = 413
+    title = "上传内容过大"
+    type_slug = "payload-too-large"
+
+
+class RateLimited(ServiceError):
+    status = 429
+    title = "尝试次数过多，请稍后再试"
+    type_slug = "rate-limited"
+
+    def __init__(self, detail: str | None = None, *, retry_after: int | None = None) -> None:
+        super().__init__(detail)
+        self.retry_after = retry_after
 
 
 class Unavailable(ServiceError):

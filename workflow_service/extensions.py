@@ -2,12 +2,19 @@
 
 from __future__ import annotations
 
+from flask_babel import Babel
+from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_smorest import Api
 from flask_sqlalchemy import SQLAlchemy
+from flask_wtf.csrf import CSRFProtect
 
 from workflow_service.models.base import Base
 
 db = SQLAlchemy(model_class=Base)
 migrate = Migrate()
 api = Api()
+# The staff pages (workflow_service.web): session login, CSRF tokens on their forms, zh-CN / English.
+login_manager = LoginManager()
+csrf = CSRFProtect()
+babel = Babel()

@@ -1,4 +1,4 @@
-"""Cases: start one at the window, read one back."""
+"""Cases: start one at the window, read one back, suspend, resume, withdraw it, take 容缺 materials in."""
 
 from __future__ import annotations
 
@@ -6,9 +6,20 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 
 from workflow_service.api.authentication import current_user, require_bearer_token
-from workflow_service.api.schemas import CaseCreatedSchema, CaseCreateSchema, CaseSchema
-from workflow_service.models import Case
-from workflow_service.services.cases import CaseView, start_case, view_case
+from workflow_service.api.case_file_schemas import QueryPasswordSchema
+from workflow_service.api.schemas import (
+    CaseCreatedSchema,
+    CaseCreateSchema,
+    CaseSchema,
+    CaseSuspendSchema,
+    CaseWithdrawSchema,
+    DeferredMaterialReceiptSchema,
+)
+from workflow_service.services.acceptance import receive_deferred_material
+from workflow_service.services.cases import CaseView, Registration, register_case, view_case
+from workflow_service.services.query_passwords import IssuedQueryPassword, reissue_query_password
+from workflow_service.services.suspensions import resume_case, suspend_case
+from workflow_service.services.withdrawal import withdraw_case
 
 blp = Blueprint("cases", __name__, url_prefix="/api/v1/cases", description="办件")
 blp.before_request(require_bearer_token)
@@ -18,14 +29,19 @@ blp.before_request(require_bearer_token)
 class CasesResource(MethodView):
     @blp.arguments(CaseCreateSchema)
     @blp.response(201, CaseCreatedSchema)
-    def post(self, payload: dict) -> Case:
-        """Register an application at the caller's window; the process runs to its first task."""
-        return start_case(
+    def post(self, payload: dict) -> Registration:
+        """Register an application at the caller's window; the process runs to its first task.
+
+        The answer carries the case's query password (查询密码), the only time it is shown.
+        """
+        return register_case(
             current_user(),
             payload["service_code"],
             payload["applicant"],
             payload["data"],
             payload["matter_township"],
+            payload["unified_case_code"],
+            payload["agent"],
         )
 
 
@@ -35,3 +51,48 @@ class CaseResource(MethodView):
     def get(self, number: str) -> CaseView:
         """A case with its status, current tasks and completed steps (404 outside the caller's scope)."""
         return view_case(current_user(), number)
+
+
+@blp.route("/<string:number>/query-password")
+class QueryPasswordResource(MethodView):
+    @blp.response(201, QueryPasswordSchema)
+    def post(self, number: str) -> IssuedQueryPassword:
+        """The accepting window sets a new query password for an applicant who lost theirs (audited)."""
+        return reissue_query_password(current_user(), number)
+
+
+@blp.route("/<string:number>/suspend")
+class SuspendResource(MethodView):
+    @blp.arguments(CaseSuspendSchema)
+    @blp.response(200, CaseSchema)
+    def post(self, payload: dict, number: str) -> CaseView:
+        """Suspend for 现场核查, 公示 or 专家评审 (approvers holding the department task); clock stops."""
+        return suspend_case(
+            current_user(), number, payload["kind"], payload["reason"], payload["expected_days"]
+        )
+
+
+@blp.route("/<string:number>/resume")
+class ResumeResource(MethodView):
+    @blp.response(200, CaseSchema)
+    def post(self, number: str) -> CaseView:
+        """End the suspension: the case returns to review and its due date moves by the days paused."""
+        return resume_case(current_user(), number)
+
+
+@blp.route("/<string:number>/withdraw")
+class WithdrawResource(MethodView):
+    @blp.arguments(CaseWithdrawSchema)
+    @blp.response(200, CaseSchema)
+    def post(self, payload: dict, number: str) -> CaseView:
+        """The accepting window records the applicant's withdrawal (before a decision); the case ends."""
+        return withdraw_case(current_user(), number, payload["reason"])
+
+
+@blp.route("/<string:number>/deferred-materials/<int:material_id>/received")
+class DeferredMaterialReceivedResource(MethodView):
+    @blp.arguments(DeferredMaterialReceiptSchema, required=False)
+    @blp.response(200, CaseSchema)
+    def post(self, payload: dict, number: str, material_id: int) -> CaseView:
+        """The accepting window takes a 容缺 material in (audited); once none is owed the department may decide."""
+        return receive_deferred_material(current_user(), number, material_id, payload.get("note"))

@@ -6,6 +6,7 @@ from flask import Blueprint, Response, jsonify
 from sqlalchemy import text
 
 from workflow_service.extensions import db
+from workflow_service.services.holiday_calendar import outlook
 
 blp = Blueprint("health", __name__)
 
@@ -18,10 +19,20 @@ def healthz() -> Response:
 
 @blp.get("/readyz")
 def readyz() -> tuple[Response, int]:
-    """The process can serve: the database answers."""
+    """The process can serve: the database answers (details: how far ahead the holiday calendar is known)."""
     try:
         db.session.execute(text("SELECT 1"))
     except Exception:
         db.session.rollback()
         return jsonify(status="unavailable", checks={"database": "unreachable"}), 503
-    return jsonify(status="ok", checks={"database": "ok"}), 200
+    # A calendar known for too few days ahead is a warning for the operators, not a reason to stop serving.
+    calendar = outlook()
+    details = {
+        "calendar": {
+            "known_until": calendar.known_until.isoformat() if calendar.known_until else None,
+            "days_ahead": calendar.days_ahead,
+            "warning": calendar.warning,
+        }
+    }
+    checks = {"database": "ok", "calendar": "warning" if calendar.warning else "ok"}
+    return jsonify(status="ok", checks=checks, details=details), 200

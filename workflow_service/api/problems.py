@@ -9,7 +9,7 @@ from flask import Flask, Response, current_app, json, request
 from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException
 
-from workflow_service.errors import ServiceError, Unavailable
+from workflow_service.errors import PayloadTooLarge, RateLimited, ServiceError, Unavailable
 from workflow_service.extensions import db
 
 PROBLEM_MEDIA_TYPE = "application/problem+json"
@@ -54,6 +54,8 @@ def _service_error(error: ServiceError) -> Response:
     response = problem_response(error.status, error.title, error.detail, error.type_slug, error.errors)
     if error.status == 401:
         response.headers["WWW-Authenticate"] = 'Bearer realm="workflow-service"'
+    if isinstance(error, RateLimited) and error.retry_after:
+        response.headers["Retry-After"] = str(error.retry_after)
     return response
 
 
@@ -68,6 +70,11 @@ def _http_error(error: HTTPException) -> Response:
         for location_messages in messages.values():
             flat.update(_flatten(location_messages) if isinstance(location_messages, Mapping) else {})
         return problem_response(422, "输入有误", "请求内容不符合要求", "invalid-input", flat)
+    if status == 413:
+        # Werkzeug stops reading a body beyond MAX_CONTENT_LENGTH (or a form field beyond
+        # MAX_FORM_MEMORY_SIZE) before any view runs.
+        too_large = PayloadTooLarge("请求内容超过允许的大小")
+        return problem_response(413, too_large.title, too_large.detail, too_large.type_slug)
     response = problem_response(status, error.name, error.description, None)
     if status == 405 and error.get_response().headers.get("Allow"):
         response.headers["Allow"] = error.get_response().headers["Allow"]

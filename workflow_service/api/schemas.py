@@ -7,6 +7,7 @@ from marshmallow import Schema, fields, validate
 
 from workflow_service.models import SuspensionKind, Task
 from workflow_service.services import delegations, jobs
+from workflow_service.services.acceptance import deferred_materials, is_overdue, supplement_notices, task_form
 from workflow_service.services.case_clock import case_clock, case_due_state, task_due_state
 from workflow_service.services.case_status import STATUS_LABELS
 from workflow_service.services.suspensions import KIND_LABELS as SUSPENSION_KIND_LABELS
@@ -52,9 +53,35 @@ class ApplicantSchema(Schema):
     phone = fields.String(load_default=None, allow_none=True)
 
 
+class AgentSchema(Schema):
+    """Whoever acts for the applicant (帮办代办): checked by services.applicants.checked_agent."""
+
+    name = fields.String(required=True, metadata={"description": "代理人姓名"})
+    id_number = fields.String(required=True, metadata={"description": "代理人居民身份证号码"})
+    phone = fields.String(required=True, metadata={"description": "代理人联系电话"})
+    relationship = fields.String(
+        required=True,
+        validate=validate.Length(max=64),
+        metadata={"description": "与申请人的关系或受托身份，如 子女、受托人、村级代办员"},
+    )
+    authorisation_note = fields.String(
+        load_default=None, allow_none=True, validate=validate.Length(max=500), metadata={"description": "授权说明"}
+    )
+    authorisation_material = fields.String(
+        load_default=None,
+        allow_none=True,
+        metadata={
+            "description": "作为授权证明的申请材料名称；缺省为事项材料中唯一的委托类材料（如 委托代理人身份证明及委托书）"
+        },
+    )
+
+
 class CaseCreateSchema(Schema):
     service_code = fields.String(required=True, metadata={"description": "事项编码"})
     applicant = fields.Nested(ApplicantSchema, required=True)
+    agent = fields.Nested(
+        AgentSchema, load_default=None, allow_none=True, metadata={"description": "帮办代办：代申请人办理的人（可选）"}
+    )
     matter_township = fields.String(
         load_default=None,
         allow_none=True,
@@ -207,6 +234,41 @@ class CaseWithdrawSchema(Schema):
     )
 
 
+class MaterialRequestSchema(Schema):
+    name = fields.String()
+    form = fields.String(metadata={"description": "original 原件 / copy 复印件 / electronic 电子件"})
+    copies = fields.Integer()
+    note = fields.String(allow_none=True)
+
+
+class SupplementNoticeSchema(Schema):
+    sequence = fields.Integer(metadata={"description": "第几次补正"})
+    materials = fields.List(fields.Nested(MaterialRequestSchema), metadata={"description": "一次性告知的全部补正材料"})
+    note = fields.String(allow_none=True)
+    issued_at = fields.DateTime()
+    issued_by = fields.Nested(UserRefSchema)
+    received_at = fields.DateTime(allow_none=True, metadata={"description": "窗口收取补正材料、回到受理之时"})
+    received_by = fields.Nested(UserRefSchema, allow_none=True)
+
+
+class DeferredMaterialSchema(Schema):
+    id = fields.Integer()
+    name = fields.String()
+    promised_on = fields.Date(metadata={"description": "申请人承诺补交的期限"})
+    overdue = fields.Function(is_overdue, metadata={"description": "逾期未补交"})
+    deferred_at = fields.DateTime()
+    deferred_by = fields.Nested(UserRefSchema)
+    received_at = fields.DateTime(allow_none=True)
+    received_by = fields.Nested(UserRefSchema, allow_none=True)
+    received_note = fields.String(allow_none=True)
+
+
+class DeferredMaterialReceiptSchema(Schema):
+    note = fields.String(
+        load_default=None, allow_none=True, validate=validate.Length(max=500), metadata={"description": "收取说明"}
+    )
+
+
 class WaitingTimerSchema(Schema):
     name = fields.Function(lambda job: job.payload.get("name"), metadata={"description": "定时事件名称"})
     fires_at = fields.DateTime(attribute="run_at", metadata={"description": "到期时间（UTC）"})
@@ -224,6 +286,7 @@ class CaseSchema(Schema):
     incident = fields.String(attribute="case.incident", allow_none=True)
     channel = fields.String(attribute="case.channel")
     applicant = fields.Method("_applicant")
+    agent = fields.Method("_agent", allow_none=True, metadata={"description": "帮办代办的代理人；无则为 null"})
     application = fields.Dict(attribute="case.application")
     accepting_organisation = fields.Nested(OrganisationRefSchema, attribute="case.accepting_organisation")
     matter_township = fields.Nested(OrganisationRefSchema, attribute="case.matter_region")
@@ -239,6 +302,15 @@ class CaseSchema(Schema):
     suspensions = fields.Function(
         lambda view: SuspensionSchema(many=True).dump(case_suspensions(view.case)),
         metadata={"description": "中止（特别程序）记录，最早的在前"},
+    )
+    supplement_count = fields.Integer(attribute="case.supplement_count", metadata={"description": "补正次数"})
+    supplement_notices = fields.Function(
+        lambda view: SupplementNoticeSchema(many=True).dump(supplement_notices(view.case)),
+        metadata={"description": "补正材料通知（一次性告知），最早的在前"},
+    )
+    deferred_materials = fields.Function(
+        lambda view: DeferredMaterialSchema(many=True).dump(deferred_materials(view.case)),
+        metadata={"description": "容缺受理的材料；未补交前不能作出决定"},
     )
     ended_at = fields.DateTime(attribute="case.ended_at", allow_none=True)
     current_tasks = fields.List(fields.Nested(TaskSummarySchema), attribute="open_tasks")
@@ -261,6 +333,19 @@ class CaseSchema(Schema):
             "name": case.applicant_name,
             "id_number": case.applicant_id_number,
             "phone": case.applicant_phone,
+        }
+
+    def _agent(self, view: object) -> dict | None:
+        case = view.case  # type: ignore[attr-defined]
+        if case.agent_name is None:
+            return None
+        return {
+            "name": case.agent_name,
+            "id_number": case.agent_id_number,
+            "phone": case.agent_phone,
+            "relationship": case.agent_relationship,
+            "authorisation_note": case.agent_authorisation_note,
+            "authorisation_material": case.agent_authorisation_material,
         }
 
     def _process(self, view: object) -> dict:
@@ -287,9 +372,8 @@ class TaskDetailSchema(TaskSummarySchema):
     responsibility = fields.Nested(ResponsibilitySchema, attribute="responsibility_item", allow_none=True)
     completed_on_behalf_of = fields.Nested(UserRefSchema, allow_none=True)
 
-    def _form(self, task: object) -> dict | None:
-        key = task.form_key  # type: ignore[attr-defined]
-        return task.case.process_definition.forms.get(key) if key else None  # type: ignore[attr-defined]
+    def _form(self, task: Task) -> dict | None:
+        return task_form(task)
 
 
 class InboxQuerySchema(Schema):

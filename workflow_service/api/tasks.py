@@ -24,10 +24,23 @@ blp.before_request(require_bearer_token)
 @blp.route("")
 class InboxResource(MethodView):
     @blp.arguments(InboxQuerySchema, location="query")
-    @blp.response(200, InboxTaskSchema(many=True))
-    def get(self, query: dict) -> list[Task]:
-        """Open tasks for the caller's organisation and roles, unclaimed or claimed by them, due first."""
-        return tasks.inbox(current_user(), limit=query["limit"])
+    @blp.response(
+        200,
+        InboxTaskSchema(many=True),
+        headers={
+            "X-Next-Cursor": {
+                "description": "下一页的 cursor；最后一页没有此响应头",
+                "schema": {"type": "string"},
+            }
+        },
+    )
+    def get(self, query: dict) -> tuple[list[Task], dict[str, str]]:
+        """Open tasks for the caller's organisation and roles, unclaimed or claimed by them, due first.
+
+        Keyset pagination: pass the ``X-Next-Cursor`` response header as ``cursor`` for the next page.
+        """
+        page = tasks.inbox_page(current_user(), limit=query["limit"], cursor=query["cursor"])
+        return page.tasks, ({"X-Next-Cursor": page.next_cursor} if page.next_cursor else {})
 
 
 @blp.route("/<uuid:task_id>")

@@ -1,8 +1,10 @@
 """Parse and check a BPMN file: safe XML, one executable process, lanes, forms and status marks.
 
 Analysts attach data to BPMN elements as SpiffWorkflow extension properties (see
-docs/bpmn-conventions.md): ``formJsonSchemaFilename`` on user tasks and the start event, and
-``caseStatus`` on any element whose arrival sets the case status.
+docs/bpmn-conventions.md): ``formJsonSchemaFilename`` on user tasks and the start event,
+``caseStatus`` on any element whose arrival sets the case status, ``responsibilityItem`` on
+township tasks, and ``departmentType`` / ``departmentTypeField`` on a department task that goes to
+another department type than the service item's.
 """
 
 from __future__ import annotations
@@ -24,6 +26,9 @@ from workflow_service.errors import InvalidProcessDefinition
 FORM_PROPERTY = "formJsonSchemaFilename"
 STATUS_PROPERTY = "caseStatus"
 RESPONSIBILITY_PROPERTY = "responsibilityItem"
+# A department-lane task for another department type than the item's: fixed, or named by a form field.
+DEPARTMENT_TYPE_PROPERTY = "departmentType"
+DEPARTMENT_TYPE_FIELD_PROPERTY = "departmentTypeField"
 
 _SAFE_XML_PARSER = etree.XMLParser(
     resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False, remove_blank_text=False
@@ -38,6 +43,8 @@ class UserTaskDefinition:
     lane: str | None
     form_key: str | None
     responsibility_item: str | None = None
+    department_type: str | None = None
+    department_type_field: str | None = None
 
 
 @dataclass(frozen=True)
@@ -49,6 +56,8 @@ class ParsedProcess:
     spec_json: str
     start_form_key: str | None
     start_ids: tuple[str, ...]
+    # The lane of the start event: whose staff register a case of this process (None: no lanes).
+    start_lane: str | None
     user_tasks: tuple[UserTaskDefinition, ...]
     # element id → the case status reaching it sets, in document order
     status_marks: dict[str, str]
@@ -89,6 +98,22 @@ def _executable_process_id(parser: SpiffBpmnParser, root: etree._Element) -> str
     return str(candidates[0])
 
 
+def _department_type_problem(lane: str | None, properties: dict[str, str]) -> str | None:
+    """Why a user task's department-type properties are wrong, or None."""
+    named = [
+        name for name in (DEPARTMENT_TYPE_PROPERTY, DEPARTMENT_TYPE_FIELD_PROPERTY) if name in properties
+    ]
+    if not named:
+        return None
+    if lane != "department":
+        return f"扩展属性 {named[0]} 只能用于 department 泳道的任务"
+    if len(named) == 2:
+        return f"{DEPARTMENT_TYPE_PROPERTY} 与 {DEPARTMENT_TYPE_FIELD_PROPERTY} 只能指定其一"
+    if not properties[named[0]].strip():
+        return f"扩展属性 {named[0]} 不能为空"
+    return None
+
+
 def parse_process(bpmn_xml: str | bytes, filename: str, known_lanes: frozenset[str]) -> ParsedProcess:
     """Parse one BPMN document into a deployable process; raises InvalidProcessDefinition."""
     raw = bpmn_xml.encode() if isinstance(bpmn_xml, str) else bpmn_xml
@@ -106,6 +131,7 @@ def parse_process(bpmn_xml: str | bytes, filename: str, known_lanes: frozenset[s
     status_marks: dict[str, str] = {}
     successors: dict[str, tuple[str, ...]] = {}
     start_form_key: str | None = None
+    start_lane: str | None = None
     problems: dict[str, str] = {}
     for task_spec in [
         *spec.task_specs.values(),
@@ -122,12 +148,16 @@ def parse_process(bpmn_xml: str | bytes, filename: str, known_lanes: frozenset[s
             status_marks[bpmn_id] = properties[STATUS_PROPERTY]
         if isinstance(task_spec, StartEvent) and task_spec in spec.start.outputs:
             start_form_key = properties.get(FORM_PROPERTY)
+            start_lane = task_spec.lane
         if isinstance(task_spec, UserTask):
             lane = task_spec.lane
             if lane not in known_lanes:
                 problems[bpmn_id] = f"用户任务须位于泳道 {sorted(known_lanes)} 之一，实际为 {lane!r}"
             if FORM_PROPERTY not in properties:
                 problems[bpmn_id] = f"用户任务须指定表单（扩展属性 {FORM_PROPERTY}）"
+            department_problem = _department_type_problem(lane, properties)
+            if department_problem:
+                problems[bpmn_id] = department_problem
             user_tasks.append(
                 UserTaskDefinition(
                     bpmn_id,
@@ -135,6 +165,8 @@ def parse_process(bpmn_xml: str | bytes, filename: str, known_lanes: frozenset[s
                     lane,
                     properties.get(FORM_PROPERTY),
                     properties.get(RESPONSIBILITY_PROPERTY),
+                    properties.get(DEPARTMENT_TYPE_PROPERTY),
+                    properties.get(DEPARTMENT_TYPE_FIELD_PROPERTY),
                 )
             )
     if problems:
@@ -154,6 +186,7 @@ def parse_process(bpmn_xml: str | bytes, filename: str, known_lanes: frozenset[s
         spec_json=spec_json,
         start_form_key=start_form_key,
         start_ids=tuple(child.bpmn_id for child in spec.start.outputs),
+        start_lane=start_lane,
         user_tasks=tuple(user_tasks),
         status_marks=status_marks,
         successors=successors,

@@ -1,16 +1,19 @@
-"""Run a case's workflow: start it, complete a ready user task, serialize and restore its state.
+"""Run a case's workflow: start it, complete a ready user task, fire its due timers; serialize and restore.
 
 The parsed spec of a process version is stored once (``ProcessDefinition.spec_json``) and cached
 here as objects; a case's state holds only its task tree and data. Every call restores the state,
-advances the workflow to its next wait state and hands back a plain :class:`StepResult`.
+advances the workflow to its next wait state and hands back a plain :class:`StepResult`, including
+the timers the workflow now waits on. Steps run on the injected clock (engine.timers); only
+:meth:`ProcessRuntime.fire_due_timers`, which the worker calls, lets a due timer fire.
 """
 
 from __future__ import annotations
 
 import json
 from collections import OrderedDict
-from collections.abc import Mapping
-from dataclasses import dataclass, field
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime
 from threading import Lock
 from typing import Any
 from uuid import UUID
@@ -22,8 +25,15 @@ from SpiffWorkflow.exceptions import SpiffWorkflowException, TaskNotFoundExcepti
 from SpiffWorkflow.spiff.serializer.config import SPIFF_CONFIG
 from SpiffWorkflow.util.task import TaskState
 
-from workflow_service.engine.definitions import FORM_PROPERTY, RESPONSIBILITY_PROPERTY, STATUS_PROPERTY
+from workflow_service.engine.definitions import (
+    DEPARTMENT_TYPE_FIELD_PROPERTY,
+    DEPARTMENT_TYPE_PROPERTY,
+    FORM_PROPERTY,
+    RESPONSIBILITY_PROPERTY,
+    STATUS_PROPERTY,
+)
 from workflow_service.engine.scripting import ScriptRefused, make_script_engine
+from workflow_service.engine.timers import configure_clocked_timers, pending_timer_tasks, step_clock
 
 
 class TaskNotReady(Exception):
@@ -38,6 +48,20 @@ class ReadyTask:
     lane: str | None
     form_key: str | None
     responsibility_item: str | None = None
+    # A department task for another department type than the item's (``departmentType``), or the
+    # type a form filled in earlier chose (the value of ``departmentTypeField``; None if left empty).
+    department_type: str | None = None
+    department_type_field: str | None = None
+
+
+@dataclass(frozen=True)
+class PendingTimer:
+    """A timer event the workflow waits on: its task id, BPMN element and when it fires (UTC)."""
+
+    task_id: str
+    bpmn_id: str
+    name: str
+    fires_at: datetime
 
 
 @dataclass(frozen=True)
@@ -49,6 +73,9 @@ class StepResult:
     completed: bool
     incident: str | None = None
     data: dict[str, Any] = field(default_factory=dict)
+    # The timers the workflow waits on after the step, and those that fired in it.
+    timers: tuple[PendingTimer, ...] = ()
+    fired_timers: tuple[PendingTimer, ...] = ()
 
 
 class _SpecFreeWorkflowConverter(BpmnWorkflowConverter):
@@ -64,6 +91,7 @@ class _SpecFreeWorkflowConverter(BpmnWorkflowConverter):
 def _make_serializer() -> BpmnWorkflowSerializer:
     config = dict(SPIFF_CONFIG)
     config[BpmnWorkflow] = _SpecFreeWorkflowConverter
+    configure_clocked_timers(config)
     return BpmnWorkflowSerializer(BpmnWorkflowSerializer.configure(config))
 
 
@@ -83,7 +111,8 @@ def _marked_tasks(workflow: BpmnWorkflow) -> list:
 class ProcessRuntime:
     """Runs workflows of deployed process versions; safe to share between requests of one process."""
 
-    def __init__(self, spec_cache_size: int = 64) -> None:
+    def __init__(self, spec_cache_size: int = 64, clock: Callable[[], datetime] | None = None) -> None:
+        self._clock = clock or (lambda: datetime.now(UTC))
         self._serializer = _make_serializer()
         self._script_engine = make_script_engine()
         self._specs: OrderedDict[str, tuple[Any, dict]] = OrderedDict()
@@ -123,6 +152,7 @@ class ProcessRuntime:
     def _advance(self, workflow: BpmnWorkflow, marked_before: set[UUID]) -> StepResult:
         incident = None
         try:
+            # Timers first: one that fires may make tasks ready for the engine steps.
             workflow.refresh_timers()
             workflow.do_engine_steps()
         except SpiffWorkflowException as error:
@@ -142,14 +172,22 @@ class ProcessRuntime:
             completed=workflow.completed,
             incident=incident,
             data=dict(workflow.data),
+            timers=_pending_timers(workflow),
         )
 
     def start(self, cache_key: str, spec_json: str, data: Mapping[str, Any]) -> StepResult:
         """Start a new workflow with ``data`` and run it to its first wait state."""
         spec, subprocess_specs = self._specs_for(cache_key, spec_json)
-        workflow = BpmnWorkflow(spec, dict(subprocess_specs), script_engine=self._script_engine)
-        workflow.get_tasks(state=TaskState.READY)[0].data.update(data)
-        return self._advance(workflow, set())
+        with step_clock(self._clock(), fire_due_timers=False):
+            workflow = BpmnWorkflow(spec, dict(subprocess_specs), script_engine=self._script_engine)
+            workflow.get_tasks(state=TaskState.READY)[0].data.update(data)
+            return self._advance(workflow, set())
+
+    def start_lane(self, cache_key: str, spec_json: str) -> str | None:
+        """The lane of the process's start event, which says whose staff register its cases."""
+        spec, _ = self._specs_for(cache_key, spec_json)
+        starts = spec.start.outputs
+        return starts[0].lane if starts else None
 
     def ready_tasks(self, cache_key: str, spec_json: str, state: str) -> tuple[ReadyTask, ...]:
         workflow = self._restore(cache_key, spec_json, state)
@@ -173,9 +211,37 @@ class ProcessRuntime:
         workflow = self._restore(cache_key, spec_json, state)
         task = _ready_user_task(workflow, task_id)
         marked_before = _marked_task_ids(workflow)
-        task.data.update(data)
-        task.run()
-        return self._advance(workflow, marked_before)
+        with step_clock(self._clock(), fire_due_timers=False):
+            task.data.update(data)
+            task.run()
+            return self._advance(workflow, marked_before)
+
+    def fire_due_timers(self, cache_key: str, spec_json: str, state: str) -> StepResult:
+        """Fire every timer that is due on the clock and run on (the worker's step)."""
+        workflow = self._restore(cache_key, spec_json, state)
+        marked_before = _marked_task_ids(workflow)
+        waiting_before = _pending_timers(workflow)
+        with step_clock(self._clock(), fire_due_timers=True):
+            result = self._advance(workflow, marked_before)
+        waiting_after = {(timer.task_id, timer.fires_at) for timer in result.timers}
+        fired = tuple(
+            timer
+            for timer in waiting_before
+            if (timer.task_id, timer.fires_at) not in waiting_after and _timer_ran(workflow, timer)
+        )
+        return replace(result, fired_timers=fired)
+
+    def cancel(self, cache_key: str, spec_json: str, state: str) -> StepResult:
+        """End the workflow where it stands (withdrawal): every unfinished task is cancelled, no step runs."""
+        workflow = self._restore(cache_key, spec_json, state)
+        workflow.cancel()
+        return StepResult(
+            state=self._serialize(workflow),
+            ready_tasks=(),
+            statuses_reached=(),
+            completed=workflow.completed,
+            data=dict(workflow.data),
+        )
 
 
 def _ready_user_task(workflow: BpmnWorkflow, task_id: str) -> Any:
@@ -189,9 +255,33 @@ def _ready_user_task(workflow: BpmnWorkflow, task_id: str) -> Any:
     return task
 
 
+def _pending_timers(workflow: BpmnWorkflow) -> tuple[PendingTimer, ...]:
+    timers = []
+    for task in pending_timer_tasks(workflow):
+        fires_at = task.task_spec.event_definition.fires_at(task)
+        if fires_at is not None:
+            spec = task.task_spec
+            timers.append(PendingTimer(str(task.id), spec.bpmn_id, spec.bpmn_name or spec.bpmn_id, fires_at))
+    return tuple(sorted(timers, key=lambda timer: (timer.fires_at, timer.task_id)))
+
+
+def _timer_ran(workflow: BpmnWorkflow, timer: PendingTimer) -> bool:
+    """Whether a timer that stopped waiting (or waits for its next repetition) ran, not was cancelled."""
+    try:
+        task = workflow.get_task_from_id(UUID(timer.task_id))
+    except TaskNotFoundException:
+        return False
+    return task is not None and task.state != TaskState.CANCELLED
+
+
 def _ready_task(task: Any) -> ReadyTask:
     spec = task.task_spec
     properties = (getattr(spec, "extensions", None) or {}).get("properties", {})
+    department_type = properties.get(DEPARTMENT_TYPE_PROPERTY)
+    department_type_field = properties.get(DEPARTMENT_TYPE_FIELD_PROPERTY)
+    if department_type_field:
+        chosen = task.data.get(department_type_field)
+        department_type = chosen if isinstance(chosen, str) and chosen else None
     return ReadyTask(
         id=str(task.id),
         bpmn_id=spec.bpmn_id,
@@ -199,6 +289,8 @@ def _ready_task(task: Any) -> ReadyTask:
         lane=spec.lane,
         form_key=properties.get(FORM_PROPERTY),
         responsibility_item=properties.get(RESPONSIBILITY_PROPERTY),
+        department_type=department_type,
+        department_type_field=department_type_field,
     )
 
 

@@ -26,6 +26,7 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from SpiffWorkflow.bpmn.exceptions import WorkflowTaskException
 from SpiffWorkflow.bpmn.serializer.default.event_definition import TimerConditionalEventDefinitionConverter
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import (
     CycleTimerEventDefinition,
@@ -33,6 +34,7 @@ from SpiffWorkflow.bpmn.specs.event_definitions.timer import (
     TimeDateEventDefinition,
     TimerEventDefinition,
 )
+from SpiffWorkflow.exceptions import SpiffWorkflowException
 
 BUSINESS_TIMEZONE = ZoneInfo("Asia/Shanghai")
 
@@ -77,6 +79,19 @@ def _expression_value(definition: TimerEventDefinition, my_task: Any) -> Any:
     return my_task.workflow.script_engine.evaluate(my_task, expression)
 
 
+@contextmanager
+def _timer_value(definition: TimerEventDefinition, my_task: Any) -> Iterator[None]:
+    """Turn a value that is no ISO 8601 time into an engine error, which becomes an incident."""
+    try:
+        yield
+    except SpiffWorkflowException:
+        raise
+    except Exception as error:
+        raise WorkflowTaskException(
+            f"定时器时间无效: {definition.expression}", task=my_task, exception=error
+        ) from error
+
+
 def parse_moment(value: Any) -> datetime:
     """A timer's date or date-time value as an aware UTC datetime (naive = Asia/Shanghai)."""
     if isinstance(value, datetime):
@@ -119,7 +134,8 @@ class ClockedTimeDate(_Clocked, TimeDateEventDefinition):
 
     def has_fired(self, my_task: Any) -> bool:
         if my_task._get_internal_data("event_value") is None:
-            moment = parse_moment(_expression_value(self, my_task))
+            with _timer_value(self, my_task):
+                moment = parse_moment(_expression_value(self, my_task))
             my_task._set_internal_data(event_value=moment.isoformat())
         return _fired(self, my_task)
 
@@ -131,7 +147,8 @@ class ClockedDuration(_Clocked, DurationTimerEventDefinition):
 
     def has_fired(self, my_task: Any) -> bool:
         if my_task._get_internal_data("event_value") is None:
-            moment = duration_after(_now(), _expression_value(self, my_task))
+            with _timer_value(self, my_task):
+                moment = duration_after(_now(), _expression_value(self, my_task))
             my_task._set_internal_data(event_value=moment.isoformat())
         return _fired(self, my_task)
 
@@ -151,7 +168,8 @@ class ClockedCycle(_Clocked, CycleTimerEventDefinition):
     def cycle_complete(self, my_task: Any) -> bool:
         event_value = my_task._get_internal_data("event_value")
         if event_value is None:
-            cycles, start, interval = _repeating_interval(str(_expression_value(self, my_task)))
+            with _timer_value(self, my_task):
+                cycles, start, interval = _repeating_interval(str(_expression_value(self, my_task)))
             event_value = {"cycles": cycles, "next": start.isoformat(), "duration": interval.total_seconds()}
         ready = False
         if event_value["cycles"] != 0:

@@ -1,9 +1,13 @@
 """The tables, one module per aggregate; importing this package registers them all on ``Base``."""
 
+from workflow_service.models.acceptance import DeferredMaterial, SupplementNotice
+from workflow_service.models.attachments import Attachment
 from workflow_service.models.audit import AuditEvent
 from workflow_service.models.base import Base
+from workflow_service.models.calendar import CalendarDay, CalendarYear
 from workflow_service.models.cases import ApplicantKind, Case, CaseNumberCounter, CaseStatus
 from workflow_service.models.delegations import Delegation
+from workflow_service.models.jobs import Job, JobKind, JobState
 from workflow_service.models.organisations import (
     FunctionType,
     OfficeType,
@@ -24,6 +28,7 @@ from workflow_service.models.service_items import (
     ServiceMaterial,
     TimeUnit,
 )
+from workflow_service.models.suspensions import CaseSuspension, SuspensionKind
 from workflow_service.models.tasks import Task, TaskState
 from workflow_service.models.users import ApiToken, Role, User
 
@@ -31,14 +36,22 @@ __all__ = [
     "AcceptanceMode",
     "ApiToken",
     "ApplicantKind",
+    "Attachment",
     "AuditEvent",
     "Base",
+    "CalendarDay",
+    "CalendarYear",
     "Case",
     "CaseNumberCounter",
     "CaseStatus",
+    "CaseSuspension",
+    "DeferredMaterial",
     "Delegation",
     "FunctionType",
     "ItemType",
+    "Job",
+    "JobKind",
+    "JobState",
     "MaterialForm",
     "OfficeType",
     "Organisation",
@@ -51,6 +64,8 @@ __all__ = [
     "ServiceItem",
     "ServiceItemVersion",
     "ServiceMaterial",
+    "SupplementNotice",
+    "SuspensionKind",
     "Task",
     "TaskState",
     "TimeUnit",

@@ -1,4 +1,4 @@
-"""Attachments: the files handed in for a case's materials, described here and stored through services.storage."""
+"""Attachments: the files handed in for a case's materials; the bytes live in services.storage."""
 
 from __future__ import annotations
 

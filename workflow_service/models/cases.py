@@ -38,6 +38,10 @@ class Case(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     number: Mapped[str] = mapped_column(String(40), unique=True)
+    # 统一办件编码: the province's own number for the case, once its platform issues one.
+    unified_case_code: Mapped[str | None] = mapped_column(String(64), unique=True)
+    # Keyed hash of the query password (查询密码) for look-ups; the password itself is shown once.
+    query_password_hash: Mapped[str | None] = mapped_column(String(255))
     service_item_id: Mapped[int] = mapped_column(ForeignKey("service_item.id"), index=True)
     # The catalogue entry as it stood when the case was registered.
     service_item_version_id: Mapped[int | None] = mapped_column(ForeignKey("service_item_version.id"))
@@ -48,6 +52,16 @@ class Case(Base):
     # Resident ID (居民身份证号) or unified social credit code, validated by checksum.
     applicant_id_number: Mapped[str] = mapped_column(String(32), index=True)
     applicant_phone: Mapped[str | None] = mapped_column(String(32), index=True)
+    # 帮办代办: who acts for the applicant, if anyone (resident ID checked by checksum), how they
+    # are related or authorised, and which catalogue material is the authorisation (委托书).
+    agent_name: Mapped[str | None] = mapped_column(String(128))
+    agent_id_number: Mapped[str | None] = mapped_column(String(32), index=True)
+    agent_phone: Mapped[str | None] = mapped_column(String(32))
+    agent_relationship: Mapped[str | None] = mapped_column(String(64))
+    agent_authorisation_note: Mapped[str | None] = mapped_column(Text)
+    agent_authorisation_material: Mapped[str | None] = mapped_column(String(255))
+    # How many 补正 notices the case has had; a second one is allowed but counted in reports.
+    supplement_count: Mapped[int] = mapped_column(default=0, server_default="0")
     accepting_organisation_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"), index=True)
     # Where the matter is (户籍地 or the site), which decides the competent back office.
     matter_region_id: Mapped[int] = mapped_column(ForeignKey("region.id"), index=True)

@@ -1,9 +1,11 @@
-"""Check an applicant block: a person by resident ID, a legal entity by unified social credit code."""
+"""Check who applies: the applicant (a person by resident ID, a legal entity by unified social credit
+code) and an agent acting for them (帮办代办, a person by resident ID).
+"""
 
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -51,3 +53,65 @@ def checked_applicant(raw: Mapping[str, Any], prefix: str = "applicant") -> Appl
     if errors:
         raise InvalidInput("申请人信息有误", errors=errors)
     return Applicant(kind=kind, name=name, id_number=id_number, phone=phone)
+
+
+@dataclass(frozen=True)
+class Agent:
+    """Who acts for the applicant (帮办代办), and on what authority."""
+
+    name: str
+    id_number: str
+    phone: str
+    relationship: str
+    authorisation_note: str | None
+    # The catalogue material that proves the authorisation (e.g. 委托代理人身份证明及委托书).
+    authorisation_material: str | None
+
+
+def _authorisation_material(value: str | None, materials: Sequence[str]) -> str | None:
+    """The material named, or by default the item's only material about a 委托 (None if it has none)."""
+    if value:
+        return value
+    candidates = [name for name in materials if "委托" in name]
+    return candidates[0] if len(candidates) == 1 else None
+
+
+def checked_agent(
+    raw: Mapping[str, Any], applicant: Applicant, materials: Sequence[str], prefix: str = "agent"
+) -> Agent:
+    """The agent with a normalised resident ID; raises InvalidInput listing every bad field.
+
+    ``materials`` are the names of the service item's materials: the authorisation must be one.
+    """
+    errors: dict[str, list[str]] = {}
+    name = str(raw.get("name") or "").strip()
+    if len(name) < 2:
+        errors[f"{prefix}.name"] = ["必填，至少 2 个字符"]
+    id_number = str(raw.get("id_number") or "").strip().upper()
+    try:
+        id_number = ric.validate(id_number)
+    except NumberInvalid:
+        errors[f"{prefix}.id_number"] = ["不是有效的居民身份证号码（长度或校验位不符）"]
+    else:
+        if applicant.kind == ApplicantKind.PERSON and id_number == applicant.id_number:
+            errors[f"{prefix}.id_number"] = ["代理人不能是申请人本人"]
+    phone = str(raw.get("phone") or "").strip()
+    if not MOBILE_OR_LANDLINE.match(phone):
+        errors[f"{prefix}.phone"] = ["必填，须为有效的手机号或固定电话"]
+    relationship = str(raw.get("relationship") or "").strip()
+    if not relationship:
+        errors[f"{prefix}.relationship"] = ["必填：与申请人的关系或受托身份，如 子女、受托人"]
+    note = str(raw.get("authorisation_note") or "").strip() or None
+    material = _authorisation_material(str(raw.get("authorisation_material") or "").strip() or None, materials)
+    if material is not None and material not in materials:
+        errors[f"{prefix}.authorisation_material"] = [f"不是本事项的申请材料：{material}"]
+    if errors:
+        raise InvalidInput("代理人信息有误", errors=errors)
+    return Agent(
+        name=name,
+        id_number=id_number,
+        phone=phone,
+        relationship=relationship,
+        authorisation_note=note,
+        authorisation_material=material,
+    )

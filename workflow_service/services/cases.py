@@ -1,4 +1,4 @@
-"""Start cases at the window and read them back with their tasks and history."""
+"""Register cases (at the window, or where the process says) and read them back with tasks and history."""
 
 from __future__ import annotations
 
@@ -8,13 +8,16 @@ from typing import Any
 
 from sqlalchemy import select
 
-from workflow_service.errors import InvalidInput, PermissionDenied
+from workflow_service.errors import AlreadyExists, InvalidInput, PermissionDenied
 from workflow_service.extensions import db
 from workflow_service.models import (
     AcceptanceMode,
     AuditEvent,
     Case,
     CaseStatus,
+    OfficeType,
+    Organisation,
+    OrganisationKind,
     Region,
     RegionLevel,
     Role,
@@ -24,13 +27,14 @@ from workflow_service.models import (
     User,
 )
 from workflow_service.services import audit
-from workflow_service.services.applicants import checked_applicant
+from workflow_service.services.applicants import checked_agent, checked_applicant
 from workflow_service.services.case_numbers import next_case_number
 from workflow_service.services.catalogue import current_version
 from workflow_service.services.clock import business_day, now
 from workflow_service.services.deployment import latest_definition
 from workflow_service.services.forms import validate_form
 from workflow_service.services.progress import apply_step, process_runtime
+from workflow_service.services.query_passwords import new_query_password
 from workflow_service.services.routing import county_of
 from workflow_service.services.scope import get_visible_case
 
@@ -91,6 +95,47 @@ def check_acceptance_allowed(item: ServiceItem, accepting_township: Region, matt
     raise InvalidInput(message, errors={"matter_township": [message]})
 
 
+def _registering_organisation(actor: User, lane: str) -> Organisation:
+    """The actor's organisation if it registers cases of a process starting in ``lane``; else 403.
+
+    window: a township window clerk (a citizen's application); command: a township's 综合信息指挥室
+    (an event from any channel, "一个口子进"); department: a county department (its own proposal).
+    """
+    organisation = actor.organisation
+    if lane == "command":
+        if not actor.has_role(Role.SUPERVISOR) or organisation.office_type != OfficeType.COMMAND_CENTRE:
+            raise PermissionDenied("此事项由乡镇（街道）综合信息指挥室登记")
+    elif lane == "department":
+        if not actor.has_role(Role.APPROVER) or organisation.kind != OrganisationKind.DEPARTMENT:
+            raise PermissionDenied("此事项由县级部门发起")
+    else:
+        if not actor.has_role(Role.CLERK):
+            raise PermissionDenied("只有窗口人员可以登记办件")
+        if organisation.region.level != RegionLevel.TOWNSHIP:
+            raise PermissionDenied("只有乡镇（街道）便民服务中心的窗口可以登记办件")
+    return organisation
+
+
+def _proposal_township(code: str | None, county: Region) -> Region:
+    """The township a department's own proposal concerns: named, and in the department's county."""
+    if code is None:
+        message = "部门发起的事项须指定所涉乡镇（街道）"
+        raise InvalidInput(message, errors={"matter_township": [message]})
+    township = _matter_region(code, county)
+    if county_of(township).id != county.id:
+        message = "只能就本县（市、区）的乡镇（街道）发起"
+        raise InvalidInput(message, errors={"matter_township": [message]})
+    return township
+
+
+@dataclass(frozen=True)
+class Registration:
+    """A case just registered and its query password (查询密码), which exists in clear only here."""
+
+    case: Case
+    query_password: str
+
+
 def start_case(
     actor: User,
     service_code: str,
@@ -98,33 +143,72 @@ def start_case(
     data: Mapping[str, Any],
     matter_township_code: str | None = None,
 ) -> Case:
-    """A window clerk registers an application; the process runs to its first wait state."""
-    if not actor.has_role(Role.CLERK):
-        raise PermissionDenied("只有窗口人员可以登记办件")
-    accepting_organisation = actor.organisation
-    accepting_township = accepting_organisation.region
-    if accepting_township.level != RegionLevel.TOWNSHIP:
-        raise PermissionDenied("只有乡镇（街道）便民服务中心的窗口可以登记办件")
+    """``register_case`` for callers that hand no receipt out (the window can reissue the password)."""
+    return register_case(actor, service_code, applicant, data, matter_township_code).case
+
+
+def _check_unified_code_free(code: str | None) -> None:
+    if code is not None and db.session.execute(select(Case.id).where(Case.unified_case_code == code)).first():
+        raise AlreadyExists(
+            f"统一办件编码 {code} 已被其他办件使用", errors={"unified_case_code": ["已被其他办件使用"]}
+        )
+
+
+def register_case(
+    actor: User,
+    service_code: str,
+    applicant: Mapping[str, Any],
+    data: Mapping[str, Any],
+    matter_township_code: str | None = None,
+    unified_case_code: str | None = None,
+    agent: Mapping[str, Any] | None = None,
+) -> Registration:
+    """Register a case; the process runs to its first wait state.
+
+    ``agent`` is whoever acts for the applicant (帮办代办), recorded beside the applicant.
+
+    Who registers follows the lane of the process's start event (``_registering_organisation``);
+    usually a window clerk registering a citizen's application.
+    """
     item = _service_item(service_code)
-    matter_township = _matter_region(matter_township_code, accepting_township)
-    checked = checked_applicant(applicant)
     definition = latest_definition(item.process_key)
+    lane = process_runtime().start_lane(definition.content_hash, definition.spec_json) or "window"
+    accepting_organisation = _registering_organisation(actor, lane)
+    home = accepting_organisation.region  # a township; a county for a department
+    if lane == "department":
+        matter_township = _proposal_township(matter_township_code, home)
+    else:
+        matter_township = _matter_region(matter_township_code, home)
+    checked = checked_applicant(applicant)
+    version = current_version(item)
+    materials = [str(m["name"]) for m in version.snapshot.get("materials") or []]
+    acting = checked_agent(agent, checked, materials) if agent is not None else None
     if definition.start_form_key:
         validate_form(definition.forms[definition.start_form_key], data, prefix="data")
-    check_acceptance_allowed(item, accepting_township, matter_township)
+    if lane != "department":
+        check_acceptance_allowed(item, home, matter_township)
+
+    _check_unified_code_free(unified_case_code)
 
     submitted_at = now()
-    county_code = county_of(accepting_township).code
+    county_code = county_of(home).code
     case = Case(
         number=next_case_number(county_code, item.short_code, business_day(submitted_at)),
         service_item=item,
-        service_item_version=current_version(item),
+        unified_case_code=unified_case_code,
+        service_item_version=version,
         process_definition=definition,
-        channel="window",
+        channel=lane,
         applicant_kind=checked.kind,
         applicant_name=checked.name,
         applicant_id_number=checked.id_number,
         applicant_phone=checked.phone,
+        agent_name=acting.name if acting else None,
+        agent_id_number=acting.id_number if acting else None,
+        agent_phone=acting.phone if acting else None,
+        agent_relationship=acting.relationship if acting else None,
+        agent_authorisation_note=acting.authorisation_note if acting else None,
+        agent_authorisation_material=acting.authorisation_material if acting else None,
         accepting_organisation=accepting_organisation,
         matter_region=matter_township,
         status=CaseStatus.SUBMITTED,
@@ -136,15 +220,19 @@ def start_case(
     )
     db.session.add(case)
     db.session.flush()
-    audit.record("case.started", actor, case=case, summary={"service_code": item.code, "number": case.number})
+    started = {"service_code": item.code, "number": case.number}
+    if acting is not None:
+        started["agent"] = acting.name  # 帮办代办: who stood at the window for the applicant
+    audit.record("case.started", actor, case=case, summary=started)
     result = process_runtime().start(
         definition.content_hash,
         definition.spec_json,
         {**data, "applicant": checked.as_data(), "service_code": item.code},
     )
     apply_step(case, result, actor)
+    query_password = new_query_password(case)
     db.session.commit()
-    return case
+    return Registration(case, query_password)
 
 
 def view_case(actor: User, number: str) -> CaseView:

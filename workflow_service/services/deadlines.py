@@ -1,20 +1,130 @@
-"""Due dates in working days. Monday–Friday only for now; the holiday calendar replaces this rule."""
+"""Working days on the Chinese calendar: statutory holidays and make-up working days (调休上班).
+
+A day's status comes from, first to last: the admin-maintained table (``calendar_day``, entered
+from the State Council's notice), the ``chinesecalendar`` package for the years it knows, and
+Monday–Friday for any other year. The table comes first so that an entered correction holds even
+in a year the package knows. The calendar is read from the database once per app context
+(``working_calendar()``); whoever changes the table calls ``forget_calendar()``.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from datetime import date, timedelta
+from functools import cache
+
+import chinese_calendar
+from flask import g
+from sqlalchemy import select
+
+from workflow_service.extensions import db
+from workflow_service.models import CalendarDay, CalendarYear
+
+# The package names holidays in English; the notice and our users say these.
+HOLIDAY_NAMES = {
+    "New Year's Day": "元旦",
+    "Spring Festival": "春节",
+    "Tomb-sweeping Day": "清明节",
+    "Labour Day": "劳动节",
+    "Dragon Boat Festival": "端午节",
+    "National Day": "国庆节",
+    "Mid-autumn Festival": "中秋节",
+    "Anti-Fascist 70th Day": "中国人民抗日战争暨世界反法西斯战争胜利70周年纪念日",
+}
+
+
+@cache
+def package_knows(year: int) -> bool:
+    """Whether the installed ``chinesecalendar`` has the State Council's schedule for ``year``."""
+    try:
+        chinese_calendar.is_workday(date(year, 1, 1))
+    except NotImplementedError:
+        return False
+    return True
+
+
+def package_exceptions(year: int) -> list[tuple[date, bool, str]]:
+    """The package's holidays and make-up working days of a year it knows, as (day, is_working, name)."""
+    days = []
+    day = date(year, 1, 1)
+    while day.year == year:
+        on_holiday, name = chinese_calendar.get_holiday_detail(day)
+        if name is not None:
+            label = HOLIDAY_NAMES.get(name, name)
+            days.append((day, not on_holiday, label if on_holiday else f"{label}调休上班"))
+        day += timedelta(days=1)
+    return days
+
+
+@dataclass(frozen=True)
+class WorkingCalendar:
+    """Which days are working days; built from the entered table, the package and the weekday rule."""
+
+    entered_days: Mapping[date, bool] = field(default_factory=dict)
+    entered_years: frozenset[int] = frozenset()
+
+    def is_working_day(self, day: date) -> bool:
+        entered = self.entered_days.get(day)
+        if entered is not None:
+            return entered
+        if package_knows(day.year):
+            return bool(chinese_calendar.is_workday(day))
+        return day.weekday() < 5
+
+    def knows_year(self, year: int) -> bool:
+        """Whether the year's official schedule is known (entered, or in the package)."""
+        return year in self.entered_years or package_knows(year)
+
+    def add_working_days(self, start: date, days: int) -> date:
+        """The close of the ``days``-th working day after ``start`` (``start`` itself is not counted).
+
+        Zero days is ``start`` itself: an instant item (即办件) is due the day it is accepted.
+        """
+        day = start
+        remaining = days
+        while remaining > 0:
+            day += timedelta(days=1)
+            if self.is_working_day(day):
+                remaining -= 1
+        return day
+
+    def working_days_between(self, start: date, end: date) -> int:
+        """Working days after ``start`` up to and including ``end`` (0 when ``end`` is not later)."""
+        count = 0
+        day = start
+        while day < end:
+            day += timedelta(days=1)
+            if self.is_working_day(day):
+                count += 1
+        return count
+
+
+def load_calendar() -> WorkingCalendar:
+    """The calendar as the database has it now."""
+    days = db.session.execute(select(CalendarDay.day, CalendarDay.is_working)).all()
+    years = db.session.execute(select(CalendarYear.year)).scalars().all()
+    return WorkingCalendar(
+        entered_days={day: is_working for day, is_working in days}, entered_years=frozenset(years)
+    )
+
+
+def working_calendar() -> WorkingCalendar:
+    """The calendar, read once per app context (one request in production)."""
+    if "working_calendar" not in g:
+        g.working_calendar = load_calendar()
+    return g.working_calendar
+
+
+def forget_calendar() -> None:
+    """Drop the cached calendar after the table changed, so the next reader loads it again."""
+    g.pop("working_calendar", None)
 
 
 def is_working_day(day: date) -> bool:
-    return day.weekday() < 5
+    return working_calendar().is_working_day(day)
 
 
 def add_working_days(start: date, days: int) -> date:
     """The close of the ``days``-th working day after ``start`` (``start`` itself is not counted)."""
-    day = start
-    remaining = days
-    while remaining > 0:
-        day += timedelta(days=1)
-        if is_working_day(day):
-            remaining -= 1
-    return day
+    return working_calendar().add_working_days(start, days)

@@ -110,9 +110,8 @@ def create_delegation(
         errors["reason"] = ["必填"]
     if not errors and delegate is not None and _overlaps(actor, delegate, starts_at, ends_at):
         errors["starts_at"] = ["与给同一受托人的现有委托时间重叠"]
-    if errors:
+    if errors or delegate is None:  # no delegate always comes with a field error
         raise InvalidDelegation(errors=errors)
-    assert delegate is not None  # no errors means a delegate was found
     delegation = Delegation(
         delegator_id=actor.id,
         delegate_id=delegate.id,

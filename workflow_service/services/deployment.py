@@ -16,7 +16,7 @@ from workflow_service.models import ProcessDefinition, ResponsibilityItem, User
 from workflow_service.services import audit
 from workflow_service.services.case_status import check_status_marks
 from workflow_service.services.forms import check_schema
-from workflow_service.services.routing import KNOWN_LANES
+from workflow_service.services.routing import KNOWN_LANES, REGISTERING_LANES
 
 
 @dataclass(frozen=True)
@@ -67,6 +67,15 @@ def _check_responsibility_items(parsed: ParsedProcess) -> None:
         raise InvalidProcessDefinition("流程引用的配合事项有误", errors=problems)
 
 
+def _check_start_lane(parsed: ParsedProcess) -> None:
+    """The start event's lane says who registers a case; only some lanes can."""
+    if parsed.start_lane is not None and parsed.start_lane not in REGISTERING_LANES:
+        raise InvalidProcessDefinition(
+            "开始事件所在泳道不能登记办件",
+            errors={"start": [f"开始事件须位于泳道 {' / '.join(sorted(REGISTERING_LANES))} 之一"]},
+        )
+
+
 def deploy_process(
     bpmn_xml: str, filename: str, forms_folder: Path, actor: User | None = None
 ) -> DeployResult:
@@ -74,6 +83,7 @@ def deploy_process(
     parsed = parse_process(bpmn_xml, filename, KNOWN_LANES)
     check_status_marks(list(parsed.start_ids), parsed.successors, parsed.status_marks)
     _check_responsibility_items(parsed)
+    _check_start_lane(parsed)
     forms = _load_forms(parsed, forms_folder)
     content_hash = _content_hash(bpmn_xml, forms)
     latest = latest_definition(parsed.key, required=False)

@@ -84,6 +84,12 @@ def _message(error: ValidationError) -> str:
             return f"须大于{'等于' if error.validator == 'minimum' else ''} {error.validator_value}"
         case "maximum" | "exclusiveMaximum":
             return f"须小于{'等于' if error.validator == 'maximum' else ''} {error.validator_value}"
+        case "minItems":
+            return f"至少列出 {error.validator_value} 项"
+        case "maxItems":
+            return f"最多列出 {error.validator_value} 项"
+        case "uniqueItems":
+            return "不能重复列出"
         case "additionalProperties":
             return "表单中没有此字段"
         case _:

@@ -10,10 +10,10 @@ from sqlalchemy import select
 from workflow_service.engine.runtime import ProcessRuntime, StepResult
 from workflow_service.extensions import db
 from workflow_service.models import Case, CaseStatus, Task, TaskState, User
-from workflow_service.services import audit
+from workflow_service.services import audit, deadline_warnings, jobs
+from workflow_service.services.case_clock import refresh_due_dates
 from workflow_service.services.case_status import STATUS_LABELS, IllegalStatusTransition, transition_allowed
 from workflow_service.services.clock import business_day, now
-from workflow_service.services.deadlines import add_working_days
 from workflow_service.services.responsibilities import responsibility_by_code
 from workflow_service.services.routing import resolve_lane
 
@@ -32,15 +32,19 @@ def _enter_status(case: Case, status: CaseStatus, actor: User | None) -> None:
     moment = now()
     case.status = status
     case.status_history = [*case.status_history, {"status": status.value, "at": moment.isoformat()}]
-    if status == CaseStatus.ACCEPTED:
-        # The acceptance day is not counted (DESIGN.md §3).
-        case.due_date = add_working_days(business_day(moment), case.service_item.promised_limit_days)
+    # The clock starts at acceptance (that day not counted, DESIGN.md §3) and pauses in 补正 and 中止.
+    refresh_due_dates(case)
     audit.record(
         "case.status_changed",
         actor,
         case=case,
         summary={"from": current.value if current else None, "to": status.value},
     )
+
+
+def change_status(case: Case, status: CaseStatus, actor: User | None) -> None:
+    """Move the case to a status no BPMN element marks: suspension, resumption, withdrawal."""
+    _enter_status(case, status, actor)
 
 
 def _task_due_date(case: Case) -> date:
@@ -65,8 +69,11 @@ def _sync_tasks(case: Case, result: StepResult) -> None:
             continue
         code = ready.responsibility_item
         responsibility = responsibility_by_code(code) if code else None
-        assignment = resolve_lane(case, ready.lane, responsibility)
-        if ready.lane == "department":
+        assignment = resolve_lane(
+            case, ready.lane, responsibility, ready.department_type, ready.department_type_field
+        )
+        if ready.lane == "department" and ready.department_type is None:
+            # Only the item's own department decides; parallel reviews by other types do not.
             case.competent_organisation_id = assignment.organisation.id
         db.session.add(
             Task(
@@ -87,7 +94,7 @@ def _sync_tasks(case: Case, result: StepResult) -> None:
 
 
 def apply_step(case: Case, result: StepResult, actor: User | None) -> None:
-    """Record the step on the case: state blob, statuses reached, incident, end, and its tasks."""
+    """Record the step on the case: state blob, statuses reached, incident, end, its tasks and jobs."""
     case.workflow_state = result.state
     for value in result.statuses_reached:
         _enter_status(case, CaseStatus(value), actor)
@@ -96,6 +103,8 @@ def apply_step(case: Case, result: StepResult, actor: User | None) -> None:
     case.incident = result.incident
     db.session.flush()  # the case needs its id before tasks point at it
     _sync_tasks(case, result)
+    jobs.sync_timer_jobs(case, result.timers)
+    deadline_warnings.sync_warning_jobs(case)
     if result.completed and case.ended_at is None:
         case.ended_at = now()
         audit.record("case.ended", actor, case=case, summary={"status": case.status.value})

@@ -59,25 +59,31 @@ def _target_problem(task: Task, target: Organisation | None, code: str) -> str |
     return None if _has_staff(target, task.role) else "该机构没有可办理此任务的人员"
 
 
-def reassign_task(actor: User, task_id: str, organisation_code: str, reason: str) -> Task:
-    """Move an open task to another organisation; its claim is cleared. Audited ``task.reassigned``."""
+def reassign_task(actor: User, task_id: str, organisation_code: str | None, reason: str | None) -> Task:
+    """Move an open task to another organisation; its claim is cleared. Audited ``task.reassigned``.
+
+    Checked in the order of DESIGN.md §6: scope (404), role (403), state (409), then the fields (422).
+    """
     task = get_visible_task(actor, task_id)
     if not actor.has_role(Role.SUPERVISOR):
         raise PermissionDenied("只有督办人员可以改派任务")
     if task.state != TaskState.OPEN:
         raise TaskNotOpen()
-    target = db.session.execute(
-        select(Organisation).where(Organisation.code == organisation_code)
-    ).scalar_one_or_none()
     errors: dict[str, list[str]] = {}
-    problem = _target_problem(task, target, organisation_code)
-    if problem is not None:
-        errors["organisation"] = [problem]
-    if not reason.strip():
+    target, problem = None, None
+    if not organisation_code:
+        errors["organisation"] = ["必填"]
+    else:
+        target = db.session.execute(
+            select(Organisation).where(Organisation.code == organisation_code)
+        ).scalar_one_or_none()
+        problem = _target_problem(task, target, organisation_code)
+        if problem is not None:
+            errors["organisation"] = [problem]
+    if reason is None or not reason.strip():
         errors["reason"] = ["必填"]
-    if errors:
+    if errors or target is None or reason is None:  # neither is missing without a field error
         raise InvalidReassignment(problem, errors=errors)
-    assert target is not None  # no errors means the target was found
     source = task.organisation
     previous_assignee = task.assignee
     case = task.case

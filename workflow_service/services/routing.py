@@ -2,9 +2,13 @@
 
 This is the single place lanes become inboxes. A lane names a role in the case, not a group:
 
-* ``window``: the service centre of the township where the application was accepted;
+* ``window``: the organisation that registered the case: the service centre of the township
+  where the application was accepted (see ``REGISTERING_LANES`` for the other registrars);
 * ``department``: the dispatched station (派驻机构) of the competent department type that covers
-  the matter's township, else that county department itself;
+  the matter's township, else that county department itself. The type is the service item's,
+  unless the task names another (``departmentType``, or a form field's choice through
+  ``departmentTypeField``); a case a county department registered itself (its own proposal) stays
+  with that department;
 * ``township``: the office of the matter's township that the responsibility item names
   (党政综合办公室 when it names none), for cooperation tasks;
 * ``command``: the matter's township's 综合信息指挥室.
@@ -40,6 +44,9 @@ LANE_ROLES: dict[str, Role] = {
     "command": Role.SUPERVISOR,
 }
 KNOWN_LANES = frozenset(LANE_ROLES)
+# Lanes a process's start event may be in: whose staff register its cases (window: citizens'
+# applications; command: events from any channel; department: a county department's own proposal).
+REGISTERING_LANES = frozenset({"window", "command", "department"})
 
 
 @dataclass(frozen=True)
@@ -110,16 +117,34 @@ def township_office(township: Region, office_type: str) -> Organisation:
     return office
 
 
+def _department(case: Case, department_type: str | None, department_type_field: str | None) -> Organisation:
+    if department_type_field and not department_type:
+        raise RoutingError(f"表单字段 {department_type_field} 没有给出办理部门类型")
+    if department_type:
+        return competent_back_office(department_type, case.matter_region)
+    if case.accepting_organisation.kind == OrganisationKind.DEPARTMENT:
+        return case.accepting_organisation
+    return competent_back_office(case.service_item.department_type, case.matter_region)
+
+
 def resolve_lane(
-    case: Case, lane: str | None, responsibility: ResponsibilityItem | None = None
+    case: Case,
+    lane: str | None,
+    responsibility: ResponsibilityItem | None = None,
+    department_type: str | None = None,
+    department_type_field: str | None = None,
 ) -> Assignment:
-    """Which organisation, and which role in it, works a task in ``lane`` of ``case``."""
+    """Which organisation, and which role in it, works a task in ``lane`` of ``case``.
+
+    ``department_type`` (department lane only) overrides the item's; ``department_type_field`` names
+    the form field it was to come from, so an empty choice is an error rather than the item's type.
+    """
     if lane not in LANE_ROLES:
         raise RoutingError(f"未知泳道 {lane!r}")
     if lane == "window":
         organisation = case.accepting_organisation
     elif lane == "department":
-        organisation = competent_back_office(case.service_item.department_type, case.matter_region)
+        organisation = _department(case, department_type, department_type_field)
     elif lane == "township":
         office_type = (
             responsibility and responsibility.cooperating_office_type

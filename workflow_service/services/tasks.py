@@ -29,10 +29,12 @@ from workflow_service.errors import (
 from workflow_service.extensions import db
 from workflow_service.models import Case, CaseStatus, Region, ServiceItem, Task, TaskState, User
 from workflow_service.services import audit, delegations
+from workflow_service.services.acceptance import record_acceptance_step
 from workflow_service.services.clock import now
 from workflow_service.services.forms import validate_form
 from workflow_service.services.progress import apply_step, process_runtime
 from workflow_service.services.scope import get_visible_task
+from workflow_service.services.suspensions import refuse_while_suspended
 
 MAX_PAGE = 200
 
@@ -69,7 +71,9 @@ def _after_cursor(cursor: str) -> ColumnElement[bool]:
         due = date.fromisoformat(raw[0]) if raw[0] is not None else None
         created_at, task_id = datetime.fromisoformat(raw[1]), str(raw[2])
     except (binascii.Error, ValueError, TypeError, IndexError, KeyError):
-        raise InvalidInput("翻页游标无效", errors={"cursor": ["无效的翻页游标，请从第一页重新开始"]}) from None
+        raise InvalidInput(
+            "翻页游标无效", errors={"cursor": ["无效的翻页游标，请从第一页重新开始"]}
+        ) from None
     later_same_due = or_(Task.created_at > created_at, and_(Task.created_at == created_at, Task.id > task_id))
     if due is None:
         return and_(Task.due_date.is_(None), later_same_due)
@@ -131,11 +135,6 @@ def inbox_page(
     return InboxPage(tasks=page, next_cursor=_encode_cursor(page[-1]) if more else None)
 
 
-def inbox(actor: User, limit: int = 50) -> list[Task]:
-    """The first page of the actor's whole inbox (see :func:`inbox_page`)."""
-    return inbox_page(actor, limit=limit).tasks
-
-
 def inbox_counts(actor: User) -> InboxCounts:
     """How many open tasks the actor has claimed, and how many wait unclaimed for their organisation."""
     counts = {}
@@ -166,10 +165,15 @@ def _claimant_delegating(actor: User, task: Task) -> User:
     return claimant
 
 
+def may_work(actor: User, task: Task) -> bool:
+    """Whether the task is routed to the actor's organisation and one of their roles."""
+    return task.organisation_id == actor.organisation_id and actor.has_role(task.role)
+
+
 def _workable(actor: User, task_id: str) -> Task:
     """The task if the actor may act on it: visible (else 404), theirs to work (403), open (409)."""
     task = get_visible_task(actor, task_id)
-    if task.organisation_id != actor.organisation_id or not actor.has_role(task.role):
+    if not may_work(actor, task):
         raise PermissionDenied("此任务不属于您的机构或岗位")
     if task.state != TaskState.OPEN:
         raise TaskNotOpen()
@@ -225,6 +229,7 @@ def complete_task(actor: User, task_id: str, data: Mapping[str, Any]) -> Task:
     the delegator and records both names.
     """
     task = _workable(actor, task_id)
+    refuse_while_suspended(task)
     on_behalf_of = None
     if task.assignee_id is not None and task.assignee_id != actor.id:
         on_behalf_of = _claimant_delegating(actor, task)
@@ -252,6 +257,9 @@ def complete_task(actor: User, task_id: str, data: Mapping[str, Any]) -> Task:
     task.data = dict(data)
     audit.record("task.completed", actor, case=case, task_id=task.id, summary=summary)
     try:
+        # 补正 lists, 容缺 and the decision block depend on the case's materials and on where the
+        # step led; a refusal here (409/422) rolls the whole completion back.
+        record_acceptance_step(case, task, actor, data, result.statuses_reached)
         apply_step(case, result, actor)  # flushes: the case's version check happens here or at commit
         db.session.commit()
     except StaleDataError:

@@ -1,0 +1,128 @@
+"""Moves the 最低生活保障申请 tests make: a movable clock, the application, each step over the API."""
+
+from __future__ import annotations
+
+import copy
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from flask import Flask
+from sqlalchemy import select
+
+from tests.support import ApiClient
+from workflow_service.extensions import db
+from workflow_service.models import Job, JobKind
+
+SERVICE = "minimum_living_allowance"
+APPLICANT = {"kind": "person", "name": "王建华", "id_number": "330783199001010021", "phone": "13905790001"}
+APPLICATION: dict[str, Any] = {
+    "applicant_name": "王建华",
+    "applicant_id_number": "330783199001010021",
+    "applicant_phone": "13905790001",
+    "household_address": "东阳市吴宁街道西街社区12号",
+    "village": "西街社区",
+    "household_members": [
+        {
+            "member_name": "王建华",
+            "member_id_number": "330783199001010021",
+            "relation": "self",
+            "health": "serious_illness",
+            "work_ability": "lost",
+            "monthly_income_yuan": 0,
+        },
+        {
+            "member_name": "李秀英",
+            "member_id_number": "330783199212120044",
+            "relation": "spouse",
+            "health": "healthy",
+            "work_ability": "able",
+            "monthly_income_yuan": 1200,
+        },
+        {"member_name": "王小明", "member_id_number": "330783201506050037", "relation": "child"},
+    ],
+    "household_monthly_income_yuan": 1200,
+    "income_sources": "配偶打零工收入",
+    "assets_declaration": "自住房一套，无车辆，存款不足五千元",
+    "application_reason": "本人患尿毒症长期透析，丧失劳动能力，家庭收入低于当地低保标准。",
+    "verification_authorised": True,
+}
+VISIT = {
+    "visit_date": "2026-12-03",
+    "investigators": "林芳、陈刚",
+    "verified_per_capita_income_yuan": 400,
+    "visit_finding": "eligible",
+    "visit_opinion": "家庭人均收入低于低保标准，财产状况符合规定，建议纳入。",
+}
+DECISION = {
+    "allowance_decision": "approve",
+    "publicity_result": "no_objection",
+    "monthly_allowance_yuan": 2100,
+    "effective_month": "2026-12",
+    "review_opinion": "经审核，符合最低生活保障条件，准予纳入。",
+}
+# Registered on Tuesday 1 December 2026 at 9:30 in Shanghai, accepted at 10:00, visited two days later.
+REGISTERED_AT = datetime(2026, 12, 1, 1, 30, tzinfo=UTC)
+ACCEPTED_AT = REGISTERED_AT + timedelta(minutes=30)
+VISITED_AT = ACCEPTED_AT + timedelta(days=2)
+
+
+class Clock:
+    """The service clock, moved by the test; each move logs everyone in again (tokens live 12 hours)."""
+
+    def __init__(self, app: Flask, at: datetime) -> None:
+        self.app = app
+        self.at = at
+        app.config["CLOCK"] = lambda: self.at
+        self.api = ApiClient(app.test_client())
+
+    def move_to(self, at: datetime) -> ApiClient:
+        self.at = at
+        self.api = ApiClient(self.app.test_client())
+        return self.api
+
+
+def application(**changes: Any) -> dict[str, Any]:
+    return {**copy.deepcopy(APPLICATION), **changes}
+
+
+def start_case(api: ApiClient, data: dict[str, Any] | None = None) -> Any:
+    return api.post(
+        "/api/v1/cases",
+        "clerk",
+        json={"service_code": SERVICE, "applicant": APPLICANT, "data": data or application()},
+    )
+
+
+def only_task(api: ApiClient, number: str) -> dict[str, Any]:
+    return api.open_task(number, "supervisor")
+
+
+def complete(api: ApiClient, number: str, user: str, data: dict[str, Any]) -> dict[str, Any]:
+    task = only_task(api, number)
+    response = api.complete(task["id"], user, data)
+    assert response.status_code == 200, response.json
+    return task
+
+
+def actions(case: dict[str, Any]) -> list[str]:
+    return [event["action"] for event in case["audit"]]
+
+
+def register_and_visit(clock: Clock, finding: str = "eligible") -> str:
+    response = start_case(clock.api)
+    assert response.status_code == 201, response.json
+    number = response.json["number"]
+    complete(clock.move_to(ACCEPTED_AT), number, "clerk", {"acceptance_decision": "accept"})
+    visit = only_task(clock.api, number)
+    assert (visit["name"], visit["lane"]) == ("入户调查", "township")
+    assert visit["organisation"]["name"] == "吴宁街道党政综合办公室"
+    assert [task["name"] for task in clock.api.inbox("cooperator")] == ["入户调查"]
+    complete(clock.move_to(VISITED_AT), number, "cooperator", {**VISIT, "visit_finding": finding})
+    return number
+
+
+def timer_jobs(app: Flask) -> list[Job]:
+    with app.app_context():
+        jobs = db.session.execute(select(Job).where(Job.kind == JobKind.TIMER)).scalars().all()
+        db.session.expunge_all()
+        return list(jobs)

@@ -1,0 +1,219 @@
+"""The staff pages in a real browser: Debian's chromium, driven by Playwright, against real gunicorn.
+
+Screenshots of every page go to test-artifacts/screenshots/ (git-ignored). With
+DOCS_SCREENSHOTS=1 the walk also refreshes docs/screenshots/ (``make screenshots``).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import requests
+from playwright.sync_api import Browser, Page, expect, sync_playwright
+
+from tests.live_server import Server
+from tests.support import APPLICANT, APPLICATION, case_body
+from workflow_service.config import PROJECT_ROOT
+
+pytestmark = pytest.mark.live
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+    "--disable-sync",
+]
+VIEWPORT = {"width": 1366, "height": 768}
+ARTIFACTS = PROJECT_ROOT / "test-artifacts" / "screenshots"
+DOCS = PROJECT_ROOT / "docs" / "screenshots"
+WRONG_RESIDENT_ID = "110105194912310021"  # the right one ends in X: the check digit is wrong
+
+
+class Person:
+    """One member of staff in a browser context of their own, logged in through the login page."""
+
+    def __init__(self, browser: Browser, server: Server, username: str, shots: Path, docs: bool) -> None:
+        self.context = browser.new_context(viewport=VIEWPORT, locale="zh-CN")
+        self.page: Page = self.context.new_page()
+        self.server, self.username, self.shots, self.docs = server, username, shots, docs
+        self.outside_requests: list[str] = []
+        self.page.on("request", self._note_request)
+        self.page.on("pageerror", lambda error: pytest.fail(f"JavaScript error on {self.page.url}: {error}"))
+
+    def _note_request(self, request: object) -> None:
+        url = request.url  # type: ignore[attr-defined]
+        if not url.startswith(self.server.base) and not url.startswith("data:"):
+            self.outside_requests.append(url)
+
+    def go(self, path: str) -> Page:
+        self.page.goto(self.server.base + path)
+        return self.page
+
+    def log_in(self) -> None:
+        self.go("/login")
+        self.page.get_by_label("用户名").fill(self.username)
+        self.page.get_by_label("密码").fill("demo")
+        self.page.get_by_label("密码").press("Enter")  # Enter submits
+        expect(self.page.get_by_test_id("who")).to_be_visible()
+
+    def shot(self, name: str, docs_name: str | None = None) -> None:
+        self.shots.mkdir(parents=True, exist_ok=True)
+        self.page.screenshot(path=self.shots / f"{name}.png")
+        if self.docs and docs_name:
+            DOCS.mkdir(parents=True, exist_ok=True)
+            self.page.screenshot(path=DOCS / f"{docs_name}.png")
+
+    def close(self) -> None:
+        assert self.outside_requests == [], "pages must not call anything but the service itself"
+        self.context.close()
+
+
+@pytest.fixture
+def people(server: Server, request: pytest.FixtureRequest) -> Iterator[object]:
+    """Log people in, each in a browser context of their own; the browser closes before the server stops
+    (an idle connection it keeps open would hold a gunicorn worker through the graceful timeout)."""
+    if not CHROMIUM.exists():
+        pytest.fail("Debian's chromium is not installed: `make install` installs chromium and fonts-noto-cjk")
+    shots = ARTIFACTS / re.sub(r"[^A-Za-z0-9_.-]+", "-", request.node.name)
+    docs = bool(os.environ.get("DOCS_SCREENSHOTS")) and "sqlite" in request.node.name
+    opened: list[Person] = []
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+
+        def person(username: str) -> Person:
+            staff = Person(browser, server, username, shots, docs)
+            staff.log_in()
+            opened.append(staff)
+            return staff
+
+        yield person
+        for staff in opened:
+            staff.close()
+        browser.close()
+
+
+def json_field(page: Page, name: str) -> object:
+    return page.locator(f'[name="root[{name}]"]')
+
+
+def test_registration_walked_by_clerk_approver_and_clerk_again(people: object, server: Server) -> None:
+    clerk = people("clerk")  # type: ignore[operator]
+    page = clerk.page
+    clerk.shot("01-my-window")
+
+    # The catalogue finds the item by its pinyin initials.
+    clerk.go("/services")
+    page.get_by_label("查找事项").fill("gtgsh")
+    page.get_by_label("查找事项").press("Enter")
+    expect(page.get_by_test_id("catalogue")).to_contain_text("个体工商户设立登记")
+    clerk.shot("02-catalogue")
+    page.get_by_role("link", name="登记申请").click()
+    expect(page.locator("#application[data-ready='1']")).to_be_attached()
+
+    # A wrong resident ID comes back as an error at its field, with everything typed kept.
+    page.locator("#applicant_name").fill(APPLICANT["name"])
+    page.locator("#applicant_id_number").fill(WRONG_RESIDENT_ID)
+    page.locator("#applicant_phone").fill(APPLICANT["phone"])
+    for name in ("business_name", "operator_name", "operator_id_number", "premises", "business_scope"):
+        json_field(page, name).fill(str(APPLICATION[name]))
+    json_field(page, "capital_wan_yuan").fill(str(APPLICATION["capital_wan_yuan"]))
+    page.get_by_role("button", name="登记", exact=True).click()
+    error = page.locator("#err-applicant-id_number")
+    expect(error).to_contain_text("不是有效的居民身份证号码")
+    expect(page.locator("#applicant_id_number")).to_have_value(WRONG_RESIDENT_ID)
+    expect(page.locator("#application[data-ready='1']")).to_be_attached()
+    expect(json_field(page, "business_name")).to_have_value(APPLICATION["business_name"])
+    clerk.shot("03-intake-field-error", "intake")
+
+    page.locator("#applicant_id_number").fill(APPLICANT["id_number"])
+    page.get_by_role("button", name="登记", exact=True).click()
+    expect(page.get_by_test_id("next-step")).to_contain_text("下一步：受理")
+    number = page.locator("h1 .mono").inner_text()
+    clerk.shot("04-case-registered")
+
+    # 受理 through the task's own form.
+    page.get_by_role("link", name="现在办理“受理”").click()
+    expect(page.locator("#task-form[data-ready='1']")).to_be_attached()
+    json_field(page, "acceptance_decision").select_option(label="受理")
+    clerk.shot("05-acceptance-task")
+    page.get_by_role("button", name="提交“受理”结果").click()
+    expect(page.get_by_test_id("next-step")).to_contain_text("下一步：审核")
+
+    # The approver finds it among the unclaimed tasks, claims it without a reload, approves.
+    approver = people("approver")  # type: ignore[operator]
+    inbox = approver.page
+    approver.go("/inbox?tab=unclaimed")
+    row = inbox.get_by_test_id("task-row").filter(has_text=number)
+    expect(row).to_contain_text("个体工商户设立登记")
+    expect(row).to_contain_text("110***********002X")  # the resident ID masked
+    expect(row).to_contain_text("吴宁街道便民服务中心")
+    inbox.evaluate("window.notReloaded = true")
+    row.get_by_role("button", name="签收").click()
+    expect(row).to_contain_text("已签收")
+    assert inbox.evaluate("window.notReloaded") is True
+    approver.shot("06-inbox-claimed", "inbox")
+    approver.go("/inbox?tab=mine")
+    inbox.get_by_test_id("task-row").filter(has_text=number).get_by_role("link", name="办理").click()
+    expect(inbox.locator("#task-form[data-ready='1']")).to_be_attached()
+    json_field(inbox, "review_decision").select_option(label="准予登记")
+    json_field(inbox, "review_opinion").fill("材料齐全，准予登记")
+    json_field(inbox, "review_opinion").press("Tab")  # leaving the field re-checks it
+    approver.shot("07-review-task", "task")
+    inbox.get_by_role("button", name="提交“审核”结果").click()
+    expect(inbox.get_by_test_id("next-step")).to_contain_text("下一步：出件")
+
+    # Back at the window: the issuance queue holds it; the clerk mails the licence.
+    clerk.go("/window")
+    queue = page.get_by_test_id("to-issue")
+    expect(queue).to_contain_text(number)
+    clerk.shot("08-window-issuance-queue")
+    queue.get_by_role("link", name="出件").click()
+    expect(page.locator("#task-form[data-ready='1']")).to_be_attached()
+    json_field(page, "delivery_method").select_option(label="邮寄送达")
+    json_field(page, "tracking_number").fill("EMS1234567890")
+    json_field(page, "tracking_number").press("Tab")
+    page.get_by_role("button", name="提交“出件”结果").click()
+    expect(page.locator("h1 + .badge, h1 ~ .badge").first).to_have_text("已出件")
+    expect(page.get_by_test_id("history")).to_contain_text("准予登记")
+    clerk.shot("09-case-issued")
+
+    # The header's search box finds it by the applicant's phone, exactly.
+    page.get_by_role("searchbox").fill(APPLICANT["phone"])
+    page.get_by_role("searchbox").press("Enter")
+    expect(page.get_by_test_id("search-results")).to_contain_text(number)
+
+
+def test_case_page_draws_the_diagram_with_the_current_task_highlighted(
+    people: object, server: Server
+) -> None:
+    token = requests.post(
+        f"{server.base}/api/v1/auth/token", json={"username": "clerk", "password": "demo"}, timeout=10
+    ).json()["access_token"]
+    headers = {"Authorization": f"Bearer {token}"}
+    created = requests.post(f"{server.base}/api/v1/cases", json=case_body(), headers=headers, timeout=10)
+    number = created.json()["number"]
+    task = requests.get(f"{server.base}/api/v1/cases/{number}", headers=headers, timeout=10).json()
+    accepted = requests.post(
+        f"{server.base}/api/v1/tasks/{task['current_tasks'][0]['id']}/complete",
+        json={"data": {"acceptance_decision": "accept"}},
+        headers=headers,
+        timeout=10,
+    )
+    assert accepted.status_code == 200, accepted.text
+
+    clerk = people("clerk")  # type: ignore[operator]
+    page = clerk.go(f"/cases/{number}")
+    expect(page.locator("#diagram[data-ready='1']")).to_be_attached()
+    expect(page.locator(".djs-element.current[data-element-id='review']")).to_have_count(1)
+    for passed in ("start", "acceptance", "acceptance_gateway", "accepted"):
+        expect(page.locator(f".djs-element.done[data-element-id='{passed}']")).to_have_count(1)
+    expect(page.locator(".djs-element.done[data-element-id='issuance']")).to_have_count(0)
+    expect(page.get_by_test_id("timeline")).to_contain_text("状态变更：申请/预审 → 受理")
+    clerk.shot("case-diagram", "case")

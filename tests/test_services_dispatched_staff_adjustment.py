@@ -1,0 +1,122 @@
+"""派驻人员调整征求乡镇意见 end to end: a county department proposes, the township party committee
+consents (or not), and only then does the department decide."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tests.support import WUNING, ApiClient
+
+SERVICE = "dispatched_staff_adjustment"
+# The proposing department as the applicant (an illustrative unified social credit code).
+DEPARTMENT = {"kind": "legal_entity", "name": "东阳市市场监督管理局", "id_number": "11330783002609123M"}
+PROPOSAL = {
+    "station_name": "东阳市市场监督管理局吴宁市场监管所",
+    "officer_name": "吴建明",
+    "officer_id_number": "330724198606120018",
+    "officer_position": "吴宁市场监管所所长",
+    "adjustment_type": "leader_change",
+    "proposed_destination": "东阳市市场监督管理局食品生产监管科",
+    "adjustment_reason": "任职满五年，按干部交流规定轮岗",
+    "proposed_effective_date": "2026-04-01",
+}
+
+
+def propose(client: ApiClient, user: str = "approver-county", **overrides: Any) -> Any:
+    body = {"service_code": SERVICE, "applicant": DEPARTMENT, "data": PROPOSAL, "matter_township": WUNING}
+    body.update(overrides)
+    return client.post("/api/v1/cases", user, json=body)
+
+
+def proposed(client: ApiClient) -> str:
+    response = propose(client)
+    assert response.status_code == 201, response.json
+    return response.json["number"]
+
+
+def party_committee(client: ApiClient, number: str, answer: dict[str, Any]) -> None:
+    # Not the township's general office: the responsibility item names the 党建工作办公室.
+    assert client.inbox("cooperator") == []
+    [task] = client.inbox("party-wuning")
+    assert (task["case_number"], task["name"], task["lane"]) == (number, "乡镇党委意见", "township")
+    assert task["organisation"]["name"] == "吴宁街道党建工作办公室"
+    detail = client.get(f"/api/v1/tasks/{task['id']}", "party-wuning").json
+    assert detail["responsibility"]["code"] == "SH-007"
+    assert client.complete(task["id"], "party-wuning", answer).status_code == 200
+
+
+def test_consent_then_the_proposing_department_decides(client: ApiClient) -> None:
+    number = proposed(client)
+    case = client.case(number, "approver-county")
+    # Registered by the department itself, so accepted at once; the township's opinion is the review.
+    assert case["channel"] == "department"
+    assert [entry["status"]["code"] for entry in case["status_history"]] == ["accepted", "under_review"]
+    assert case["accepting_organisation"]["name"] == "东阳市市场监督管理局"
+    assert case["due_date"] is not None
+
+    consent = {
+        "party_committee_consent": "consent",
+        "party_committee_opinion": "同意调整，请做好工作交接",
+        "party_committee_meeting_date": "2026-03-12",
+    }
+    party_committee(client, number, consent)
+
+    # The decision comes back to the county bureau that proposed, not to the station in 吴宁.
+    assert [t for t in client.inbox("approver") if t["case_number"] == number] == []
+    [decision] = client.inbox("approver-county")
+    assert (decision["case_number"], decision["name"], decision["lane"]) == (
+        number,
+        "作出调整决定",
+        "department",
+    )
+    assert decision["organisation"]["name"] == "东阳市市场监督管理局"
+    adjust = {
+        "adjustment_decision": "adjust",
+        "adjustment_decision_note": "按方案调整",
+        "effective_date": "2026-04-01",
+    }
+    assert client.complete(decision["id"], "approver-county", adjust).status_code == 200
+
+    case = client.case(number, "approver-county")
+    assert case["ended_at"] is not None
+    assert [entry["status"]["code"] for entry in case["status_history"]] == [
+        "accepted",
+        "under_review",
+        "approved",
+    ]
+    assert [step["name"] for step in case["history"]] == ["乡镇党委意见", "作出调整决定"]
+
+
+def test_without_consent_the_adjustment_is_refused(client: ApiClient) -> None:
+    number = proposed(client)
+    short = {
+        "party_committee_consent": "object",
+        "party_committee_opinion": "不同意",
+        "party_committee_meeting_date": "2026-03-12",
+    }
+    [task] = client.inbox("party-wuning")
+    too_short = client.complete(task["id"], "party-wuning", short)
+    assert too_short.status_code == 422
+    assert list(too_short.json["errors"]) == ["data.party_committee_opinion"]
+    objection = {
+        **short,
+        "party_committee_opinion": "该同志正牵头负责辖区食品安全专项整治，建议整治结束后再行调整",
+    }
+    party_committee(client, number, objection)
+
+    case = client.case(number, "approver-county")
+    assert case["status"] == {"code": "refused", "label": "办结-不予"}
+    assert case["ended_at"] is not None
+    assert case["current_tasks"] == []
+    assert client.inbox("approver-county") == []
+
+
+def test_only_a_county_department_proposes_for_a_township_of_its_county(client: ApiClient) -> None:
+    assert propose(client, "clerk").status_code == 403
+    assert propose(client, "approver").status_code == 403  # a dispatched station, not the bureau
+    missing = propose(client, matter_township=None)
+    assert missing.status_code == 422
+    assert list(missing.json["errors"]) == ["matter_township"]
+    elsewhere = propose(client, matter_township="330681102")  # 诸暨市次坞镇
+    assert elsewhere.status_code == 422
+    assert list(elsewhere.json["errors"]) == ["matter_township"]

@@ -1,0 +1,121 @@
+"""最低生活保障申请 end to end over the API, with the worker firing the 7-day publicity timer."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from flask import Flask
+
+from tests.allowance import (
+    DECISION,
+    REGISTERED_AT,
+    VISITED_AT,
+    Clock,
+    actions,
+    application,
+    complete,
+    only_task,
+    register_and_visit,
+    start_case,
+    timer_jobs,
+)
+from workflow_service.models import JobState
+from workflow_service.worker import Worker
+
+
+def test_allowance_runs_from_window_through_township_visit_and_publicity_to_the_bureau_and_back(
+    app: Flask,
+) -> None:
+    clock = Clock(app, REGISTERED_AT)
+    worker = Worker(app)
+    number = register_and_visit(clock)
+    case = clock.api.case(number)
+    assert case["status"]["code"] == "under_review"
+    assert case["current_tasks"] == []  # 民主评议公示: nobody has anything to do for seven days
+    assert case["waiting_timers"] == [
+        {"name": "民主评议公示（7天）", "fires_at": (VISITED_AT + timedelta(days=7)).isoformat()}
+    ]
+    (job,) = timer_jobs(app)
+    assert (job.state, job.run_at, job.payload["name"]) == (
+        JobState.PENDING,
+        VISITED_AT + timedelta(days=7),
+        "民主评议公示（7天）",
+    )
+
+    worker.run_once()
+    api = clock.move_to(VISITED_AT + timedelta(days=7) - timedelta(minutes=1))
+    worker.run_once()
+    assert api.case(number)["current_tasks"] == []
+    assert "timer.fired" not in actions(api.case(number))
+
+    api = clock.move_to(VISITED_AT + timedelta(days=7, minutes=1))
+    worker.run_once()
+    worker.run_once()
+    case = api.case(number)
+    assert actions(case).count("timer.fired") == 1
+    assert case["waiting_timers"] == []
+    decision = only_task(api, number)
+    assert (decision["name"], decision["lane"], decision["organisation"]["name"]) == (
+        "审核确认",
+        "department",
+        "东阳市民政局",
+    )
+    assert [task["name"] for task in api.inbox("approver-minzheng")] == ["审核确认"]
+    assert [job.state for job in timer_jobs(app)] == [JobState.DONE]
+
+    api = clock.move_to(VISITED_AT + timedelta(days=8))
+    complete(api, number, "approver-minzheng", DECISION)
+    assert api.case(number)["status"]["code"] == "approved"
+    api = clock.move_to(VISITED_AT + timedelta(days=9))
+    issuance = complete(
+        api,
+        number,
+        "clerk",
+        {
+            "delivery_method": "pickup",
+            "recipient_name": "王建华",
+            "recipient_id_number": "330783199001010021",
+        },
+    )
+    assert issuance["name"] == "出件"
+    case = api.case(number)
+    assert case["status"] == {"code": "issued", "label": "已出件"}
+    assert case["ended_at"] is not None
+    assert [step["name"] for step in case["history"]] == ["受理", "入户调查", "审核确认", "出件"]
+    assert [entry["status"]["code"] for entry in case["status_history"]] == [
+        "submitted",
+        "accepted",
+        "under_review",
+        "approved",
+        "issued",
+    ]
+
+
+def test_a_household_found_ineligible_skips_publicity_and_is_refused(app: Flask) -> None:
+    clock = Clock(app, REGISTERED_AT)
+    number = register_and_visit(clock, finding="ineligible")
+    assert timer_jobs(app) == []
+    decision = only_task(clock.api, number)
+    assert decision["name"] == "审核确认"
+    refusal = {"allowance_decision": "refuse", "review_opinion": "不符合条件"}
+    response = clock.api.complete(decision["id"], "approver-minzheng", refusal)
+    assert response.status_code == 422
+    assert response.json["errors"] == {"data.allowance_refusal_reason": ["必填"]}
+    refusal["allowance_refusal_reason"] = "家庭人均收入高于当地最低生活保障标准"
+    complete(clock.api, number, "approver-minzheng", refusal)
+    complete(clock.api, number, "clerk", {"delivery_method": "mail", "tracking_number": "SF1234567890"})
+    assert clock.api.case(number)["status"]["code"] == "issued"
+
+
+def test_the_application_checks_every_household_members_id_number(app: Flask) -> None:
+    clock = Clock(app, REGISTERED_AT)
+    data = application()
+    data["household_members"][1]["member_id_number"] = "330783199212120045"
+    response = start_case(clock.api, data)
+    assert response.status_code == 422
+    assert response.json["errors"] == {
+        "data.household_members.1.member_id_number": ["不是有效的居民身份证号码（校验位不符）"]
+    }
+    response = start_case(clock.api, application(verification_authorised=False))
+    assert response.status_code == 422
+    assert list(response.json["errors"]) == ["data.verification_authorised"]

@@ -1,0 +1,233 @@
+"""农村村民住房建设审批 end to end: window → township survey → three parallel department reviews →
+township decision → licence issued at the window."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from flask import Flask
+
+from tests.support import ApiClient
+from workflow_service.errors import InvalidProcessDefinition
+from workflow_service.services.deployment import deploy_process
+
+SERVICE = "rural_housing_construction"
+HOUSEHOLDER = {"kind": "person", "name": "陈丽芳", "id_number": "330783199006200043", "phone": "13905791234"}
+APPLICATION = {
+    "householder_name": "陈丽芳",
+    "householder_id_number": "330783199006200043",
+    "household_size": 4,
+    "village": "吴宁街道西街村",
+    "site_location": "西街村后塘自然村，东至村道，南至陈某宅，西至空地，北至水渠",
+    "construction_type": "rebuild",
+    "land_type": "homestead",
+    "site_area_sqm": 110,
+    "building_area_sqm": 280,
+    "floors": 3,
+    "has_other_homestead": False,
+}
+SURVEY = {
+    "site_survey_date": "2026-03-10",
+    "site_surveyors": "街道村镇建设办 王力、西街村 陈村委",
+    "site_survey_findings": "原址翻建，四至清楚，无权属争议，村级审查和公示无异议",
+}
+REVIEWS = {
+    # (task name, who works it, their organisation, the form)
+    "planning": (
+        "规划和用地审查",
+        "approver-zrzy",
+        "东阳市自然资源和规划局城区自然资源和规划所",
+        {"planning_review_decision": "agree", "planning_review_opinion": "符合村庄规划，不占用永久基本农田"},
+    ),
+    "homestead": (
+        "宅基地审查",
+        "approver-nongye",
+        "东阳市农业农村局",
+        {"homestead_review_decision": "agree", "homestead_review_opinion": "符合一户一宅，面积未超标准"},
+    ),
+    "construction": (
+        "建设审查",
+        "approver-zhujian",
+        "东阳市住房和城乡建设局",
+        {"construction_review_decision": "agree", "construction_review_opinion": "选用省通用图集，三层"},
+    ),
+}
+
+
+def register(client: ApiClient) -> str:
+    body = {"service_code": SERVICE, "applicant": HOUSEHOLDER, "data": APPLICATION}
+    response = client.post("/api/v1/cases", "clerk", json=body)
+    assert response.status_code == 201, response.json
+    return response.json["number"]
+
+
+def accept_and_survey(client: ApiClient, number: str) -> None:
+    acceptance = client.open_task(number)
+    assert client.complete(acceptance["id"], "clerk", {"acceptance_decision": "accept"}).status_code == 200
+    [survey] = client.inbox("cooperator")
+    assert (survey["case_number"], survey["name"], survey["lane"]) == (number, "初审及选址踏勘", "township")
+    assert survey["organisation"]["name"] == "吴宁街道党政综合办公室"
+    detail = client.get(f"/api/v1/tasks/{survey['id']}", "cooperator").json
+    assert detail["responsibility"]["code"] == "SP-001"
+    assert client.complete(survey["id"], "cooperator", SURVEY).status_code == 200
+
+
+def review(client: ApiClient, number: str, which: str, **changes: str) -> None:
+    name, user, organisation, form = REVIEWS[which]
+    [task] = [t for t in client.inbox(user) if t["case_number"] == number]
+    assert (task["name"], task["lane"], task["role"]) == (name, "department", "approver")
+    assert task["organisation"]["name"] == organisation
+    assert client.complete(task["id"], user, {**form, **changes}).status_code == 200
+
+
+def test_parallel_reviews_then_township_licence_issued_at_the_window(client: ApiClient) -> None:
+    number = register(client)
+    assert number.startswith("330783-NCJF-")
+    accept_and_survey(client, number)
+
+    # The survey forks into three reviews at once, each with its own department.
+    current = client.case(number)["current_tasks"]
+    assert sorted(t["name"] for t in current) == ["宅基地审查", "建设审查", "规划和用地审查"]
+    assert client.case(number)["status"]["code"] == "under_review"
+    review(client, number, "homestead")
+    review(client, number, "planning")
+    # The township decides only when all three have answered.
+    assert client.inbox("cooperator") == []
+    review(client, number, "construction")
+
+    [decision] = client.inbox("cooperator")
+    assert (decision["case_number"], decision["name"]) == (number, "审批决定")
+    incomplete = client.complete(decision["id"], "cooperator", {"housing_decision": "approve"})
+    assert incomplete.status_code == 422
+    assert incomplete.json["errors"] == {"data.licence_number": ["必填"]}
+    approve = {"housing_decision": "approve", "licence_number": "乡字第330783202600012号"}
+    assert client.complete(decision["id"], "cooperator", approve).status_code == 200
+
+    [issuance] = client.inbox("clerk")
+    assert (issuance["case_number"], issuance["name"]) == (number, "出件")
+    pickup = {
+        "delivery_method": "pickup",
+        "recipient_name": "陈丽芳",
+        "recipient_id_number": "330783199006200043",
+    }
+    assert client.complete(issuance["id"], "clerk", pickup).status_code == 200
+
+    case = client.case(number)
+    assert case["status"] == {"code": "issued", "label": "已出件"}
+    assert case["ended_at"] is not None
+    assert [entry["status"]["code"] for entry in case["status_history"]] == [
+        "submitted",
+        "accepted",
+        "under_review",
+        "approved",
+        "issued",
+    ]
+    steps = {step["name"]: step for step in case["history"]}
+    assert set(steps) == {
+        "受理",
+        "初审及选址踏勘",
+        "规划和用地审查",
+        "宅基地审查",
+        "建设审查",
+        "审批决定",
+        "出件",
+    }
+    assert steps["宅基地审查"]["organisation"]["name"] == "东阳市农业农村局"
+    assert steps["审批决定"]["data"]["licence_number"] == "乡字第330783202600012号"
+
+
+def test_one_department_disagreeing_refuses_without_a_township_decision(client: ApiClient) -> None:
+    number = register(client)
+    accept_and_survey(client, number)
+    review(client, number, "planning")
+    review(client, number, "homestead")
+    review(
+        client,
+        number,
+        "construction",
+        construction_review_decision="disagree",
+        construction_review_opinion="设计图层高超过规定，需按通用图集调整",
+    )
+
+    assert client.inbox("cooperator") == []
+    [issuance] = client.inbox("clerk")
+    assert (issuance["case_number"], issuance["name"]) == (number, "出件")
+    assert client.case(number)["status"]["code"] == "refused"
+    mail = {"delivery_method": "mail", "tracking_number": "SF1234567890"}
+    assert client.complete(issuance["id"], "clerk", mail).status_code == 200
+    codes = [entry["status"]["code"] for entry in client.case(number)["status_history"]]
+    assert codes == ["submitted", "accepted", "under_review", "refused", "issued"]
+
+
+def test_another_homestead_needs_its_disposal(client: ApiClient) -> None:
+    body = {
+        "service_code": SERVICE,
+        "applicant": HOUSEHOLDER,
+        "data": {**APPLICATION, "has_other_homestead": True},
+    }
+    response = client.post("/api/v1/cases", "clerk", json=body)
+    assert response.status_code == 422
+    assert response.json["errors"] == {"data.old_homestead_disposal": ["必填"]}
+
+
+def test_accepted_only_at_the_villages_own_township(client: ApiClient) -> None:
+    body = {
+        "service_code": SERVICE,
+        "applicant": HOUSEHOLDER,
+        "data": APPLICATION,
+        "matter_township": "330783001",
+    }
+    response = client.post("/api/v1/cases", "clerk-hengdian", json=body)
+    assert response.status_code == 422
+    assert list(response.json["errors"]) == ["matter_township"]
+
+
+MISPLACED = """<?xml version="1.0" encoding="UTF-8"?>
+<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL"
+    xmlns:spiffworkflow="http://spiffworkflow.org/bpmn/schema/1.0/core" id="d" targetNamespace="t">
+  <bpmn:process id="misplaced" isExecutable="true">
+    <bpmn:laneSet id="lanes">
+      <bpmn:lane id="l1" name="window"><bpmn:flowNodeRef>start</bpmn:flowNodeRef><bpmn:flowNodeRef>check</bpmn:flowNodeRef>
+        <bpmn:flowNodeRef>end</bpmn:flowNodeRef></bpmn:lane>
+    </bpmn:laneSet>
+    <bpmn:startEvent id="start"><bpmn:outgoing>f1</bpmn:outgoing></bpmn:startEvent>
+    <bpmn:userTask id="check" name="核对">
+      <bpmn:extensionElements><spiffworkflow:properties>
+        <spiffworkflow:property name="formJsonSchemaFilename" value="note.json" />
+        PROPERTIES
+      </spiffworkflow:properties></bpmn:extensionElements>
+      <bpmn:incoming>f1</bpmn:incoming><bpmn:outgoing>f2</bpmn:outgoing>
+    </bpmn:userTask>
+    <bpmn:endEvent id="end"><bpmn:incoming>f2</bpmn:incoming></bpmn:endEvent>
+    <bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="check" />
+    <bpmn:sequenceFlow id="f2" sourceRef="check" targetRef="end" />
+  </bpmn:process>
+</bpmn:definitions>"""
+
+
+@pytest.mark.parametrize(
+    ("lane", "properties", "message"),
+    [
+        (
+            "window",
+            '<spiffworkflow:property name="departmentType" value="housing" />',
+            "只能用于 department 泳道",
+        ),
+        (
+            "department",
+            '<spiffworkflow:property name="departmentType" value="housing" />'
+            '<spiffworkflow:property name="departmentTypeField" value="chosen" />',
+            "只能指定其一",
+        ),
+    ],
+)
+def test_department_type_properties_are_checked_at_deploy(
+    app: Flask, tmp_path: Path, lane: str, properties: str, message: str
+) -> None:
+    (tmp_path / "note.json").write_text(json.dumps({"type": "object"}), encoding="utf-8")
+    xml = MISPLACED.replace("PROPERTIES", properties).replace('name="window"', f'name="{lane}"')
+    with app.app_context(), pytest.raises(InvalidProcessDefinition) as refused:
+        deploy_process(xml, "misplaced.bpmn", tmp_path)
+    assert message in refused.value.errors["check"]

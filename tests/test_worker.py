@@ -1,0 +1,192 @@
+"""The worker: timers due while it was down, retries and failures, expired claims, deadline warnings, CLI."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time, timedelta
+
+from flask import Flask
+
+from tests.allowance import (
+    REGISTERED_AT,
+    VISITED_AT,
+    Clock,
+    actions,
+    complete,
+    only_task,
+    register_and_visit,
+    start_case,
+    timer_jobs,
+)
+from workflow_service.models import JobState
+from workflow_service.services import jobs
+from workflow_service.services.clock import BUSINESS_TIMEZONE
+from workflow_service.services.job_runner import Outcome, run_job
+from workflow_service.worker import Worker
+
+PUBLICITY_ENDS = VISITED_AT + timedelta(days=7)
+
+
+def test_a_timer_due_while_no_worker_ran_fires_once_when_one_runs(app: Flask) -> None:
+    clock = Clock(app, REGISTERED_AT)
+    number = register_and_visit(clock)
+    # Nobody ran a worker for a month.
+    api = clock.move_to(PUBLICITY_ENDS + timedelta(days=30))
+    assert api.case(number)["current_tasks"] == []
+    first = Worker(app).run_once()
+    second = Worker(app).run_once()
+    assert first[Outcome.DONE] >= 1
+    assert second == {}
+    case = api.case(number)
+    assert actions(case).count("timer.fired") == 1
+    assert [task["name"] for task in case["current_tasks"]] == ["审核确认"]
+
+
+def test_a_failing_job_is_retried_with_backoff_and_ends_failed_with_its_error(app: Flask) -> None:
+    app.config.update(JOB_MAX_ATTEMPTS=3, JOB_RETRY_BASE_SECONDS=60)
+    clock = Clock(app, REGISTERED_AT)
+    number = register_and_visit(clock)
+    # The county bureau is closed down during the publicity: the decision task has nowhere to go.
+    response = clock.api.http.patch(
+        "/api/v1/admin/organisations/330783-mzj", headers=clock.api.headers("admin"), json={"active": False}
+    )
+    assert response.status_code == 200, response.json
+    worker = Worker(app)
+
+    clock.move_to(PUBLICITY_ENDS)
+    assert worker.run_once()[Outcome.RETRY] == 1
+    (job,) = timer_jobs(app)
+    assert (job.state, job.attempts) == (JobState.PENDING, 1)
+    assert job.run_at == PUBLICITY_ENDS + timedelta(seconds=60)
+    assert "没有主管部门（civil_affairs）" in job.last_error
+    assert worker.run_once() == {}  # not before the backoff has passed
+
+    clock.move_to(job.run_at)
+    assert worker.run_once()[Outcome.RETRY] == 1
+    (job,) = timer_jobs(app)
+    assert job.run_at == clock.at + timedelta(seconds=120)
+
+    api = clock.move_to(job.run_at)
+    assert worker.run_once()[Outcome.FAILED] == 1
+    (job,) = timer_jobs(app)
+    assert (job.state, job.attempts) == (JobState.FAILED, 3)
+    assert "东阳市没有主管部门（civil_affairs）" in job.last_error
+    clock.move_to(clock.at + timedelta(days=1))
+    assert Outcome.FAILED not in worker.run_once()
+    case = api.case(number, "supervisor")
+    assert case["current_tasks"] == []
+    assert "timer.fired" not in actions(case)
+    (failure,) = [event for event in case["audit"] if event["action"] == "job.failed"]
+    assert "没有主管部门" in failure["summary"]["error"]
+
+    # Once the bureau is back, an operator runs the failed job again.
+    response = api.http.patch(
+        "/api/v1/admin/organisations/330783-mzj", headers=api.headers("admin"), json={"active": True}
+    )
+    assert response.status_code == 200
+    result = app.test_cli_runner().invoke(args=["retry-failed-jobs", str(job.id)])
+    assert result.exit_code == 0, result.output
+    assert f"job {job.id} (timer, case " in result.output
+    assert worker.run_once()[Outcome.DONE] >= 1
+    case = api.case(number, "supervisor")
+    assert actions(case).count("timer.fired") == 1
+    assert [task["name"] for task in case["current_tasks"]] == ["审核确认"]
+
+
+def test_a_job_that_failed_once_succeeds_when_the_cause_is_fixed_before_the_retry(app: Flask) -> None:
+    clock = Clock(app, REGISTERED_AT)
+    number = register_and_visit(clock)
+    admin = clock.api.headers("admin")
+    clock.api.http.patch("/api/v1/admin/organisations/330783-mzj", headers=admin, json={"active": False})
+    worker = Worker(app)
+    clock.move_to(PUBLICITY_ENDS)
+    assert worker.run_once()[Outcome.RETRY] == 1
+    api = clock.move_to(PUBLICITY_ENDS + timedelta(hours=1))
+    response = api.http.patch(
+        "/api/v1/admin/organisations/330783-mzj", headers=api.headers("admin"), json={"active": True}
+    )
+    assert response.status_code == 200
+    assert worker.run_once()[Outcome.DONE] >= 1
+    (job,) = timer_jobs(app)
+    assert (job.state, job.attempts, job.last_error) == (JobState.DONE, 2, None)
+    assert only_task(api, number)["organisation"]["name"] == "东阳市民政局"
+
+
+def test_a_claim_whose_worker_died_is_taken_over_and_the_timer_still_fires_once(app: Flask) -> None:
+    clock = Clock(app, REGISTERED_AT)
+    number = register_and_visit(clock)
+    clock.move_to(PUBLICITY_ENDS)
+    with app.app_context():
+        claimed = jobs.claim_due("worker-that-dies", 10)
+    (timer,) = timer_jobs(app)
+    assert timer.id in claimed
+    assert Worker(app).run_once() == {}  # the claim holds
+
+    api = clock.move_to(PUBLICITY_ENDS + timedelta(seconds=app.config["JOB_LEASE_SECONDS"] + 1))
+    assert Worker(app).run_once()[Outcome.DONE] >= 1
+    with app.app_context():
+        # The first worker wakes up and finds the job is no longer its to run.
+        assert run_job(timer.id, "worker-that-dies") == Outcome.LOST
+    case = api.case(number)
+    assert actions(case).count("timer.fired") == 1
+    assert [task["name"] for task in case["current_tasks"]] == ["审核确认"]
+
+
+def shanghai(day: date, hour: int = 10) -> datetime:
+    return datetime.combine(day, time(hour), tzinfo=BUSINESS_TIMEZONE)
+
+
+def warnings(case: dict) -> list[tuple[str, str]]:
+    return [
+        (event["summary"]["task"], event["summary"]["level"])
+        for event in case["audit"]
+        if event["action"] == "task.deadline_warning"
+    ]
+
+
+def test_a_task_turning_yellow_and_then_red_is_warned_once_each(app: Flask) -> None:
+    clock = Clock(app, REGISTERED_AT)
+    worker = Worker(app)
+    response = start_case(clock.api)
+    number = response.json["number"]
+    # The window is expected to accept the same day: 受理 is yellow from the start.
+    worker.run_once()
+    worker.run_once()
+    assert warnings(clock.api.case(number)) == [("受理", "yellow")]
+    complete(clock.api, number, "clerk", {"acceptance_decision": "accept"})
+    visit = only_task(clock.api, number)
+    due = date.fromisoformat(visit["due_date"])
+
+    worker.run_once()
+    clock.move_to(shanghai(due - timedelta(days=7)))
+    worker.run_once()
+    assert warnings(clock.api.case(number)) == [("受理", "yellow")]
+
+    api = clock.move_to(shanghai(due))
+    assert only_task(api, number)["due_state"] == "yellow"
+    worker.run_once()
+    api = clock.move_to(shanghai(due, 18))
+    worker.run_once()
+    assert warnings(api.case(number)) == [("受理", "yellow"), ("入户调查", "yellow")]
+
+    for days_late in (1, 2, 3):
+        api = clock.move_to(shanghai(due + timedelta(days=days_late)))
+        worker.run_once()
+    assert only_task(api, number)["due_state"] == "red"
+    assert warnings(api.case(number)) == [("受理", "yellow"), ("入户调查", "yellow"), ("入户调查", "red")]
+
+
+def test_worker_once_from_the_command_line(app: Flask) -> None:
+    clock = Clock(app, REGISTERED_AT)
+    number = register_and_visit(clock)
+    runner = app.test_cli_runner()
+    clock.move_to(PUBLICITY_ENDS - timedelta(hours=1))
+    result = runner.invoke(args=["worker", "--once"])
+    assert result.exit_code == 0, result.output
+    assert result.output.strip() == "no jobs due"
+
+    api = clock.move_to(PUBLICITY_ENDS)
+    result = runner.invoke(args=["worker", "--once"])
+    assert result.exit_code == 0, result.output
+    # The timer, then the first deadline check of the task it led to.
+    assert result.output.strip() == "done 1, rescheduled 1"
+    assert [task["name"] for task in api.case(number)["current_tasks"]] == ["审核确认"]

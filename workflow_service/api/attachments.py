@@ -1,0 +1,83 @@
+"""A case's materials as files: upload (multipart), list, download."""
+
+from __future__ import annotations
+
+import io
+from typing import Any, ClassVar
+
+import marshmallow as ma
+from flask import Request, Response, send_file
+from flask.views import MethodView
+from flask_smorest import Blueprint
+from webargs.flaskparser import FlaskParser
+from werkzeug.datastructures import CombinedMultiDict
+
+from workflow_service.api.authentication import current_user, require_bearer_token
+from workflow_service.api.case_file_schemas import AttachmentSchema, AttachmentUploadSchema
+from workflow_service.models import Attachment
+from workflow_service.services.attachments import download_attachment, list_attachments, upload_attachment
+
+
+class _MultipartParser(FlaskParser):
+    """Adds ``form_and_files``: one schema over a multipart body's fields and files together."""
+
+    __location_map__: ClassVar[dict] = {
+        **FlaskParser.__location_map__,
+        "form_and_files": "load_form_and_files",
+    }
+    DEFAULT_UNKNOWN_BY_LOCATION: ClassVar[dict] = {
+        **FlaskParser.DEFAULT_UNKNOWN_BY_LOCATION,
+        "form_and_files": ma.EXCLUDE,
+    }
+
+    def load_form_and_files(self, req: Request, schema: ma.Schema) -> Any:
+        return self._makeproxy(CombinedMultiDict([req.form, req.files]), schema)
+
+
+class _MultipartBlueprint(Blueprint):
+    # Documented as one multipart/form-data request body (separate form and files arguments would
+    # each claim the whole body in OpenAPI 3).
+    ARGUMENTS_PARSER = _MultipartParser()
+    DEFAULT_LOCATION_CONTENT_TYPE_MAPPING: ClassVar[dict] = {
+        **Blueprint.DEFAULT_LOCATION_CONTENT_TYPE_MAPPING,
+        "form_and_files": "multipart/form-data",
+    }
+
+
+blp = _MultipartBlueprint("attachments", __name__, url_prefix="/api/v1/cases", description="办件材料（附件）")
+blp.before_request(require_bearer_token)
+
+
+@blp.route("/<string:number>/attachments")
+class AttachmentsResource(MethodView):
+    @blp.response(200, AttachmentSchema(many=True))
+    def get(self, number: str) -> list[Attachment]:
+        """The files handed in for the case, oldest first (404 outside the caller's scope)."""
+        return list_attachments(current_user(), number)
+
+    @blp.arguments(AttachmentUploadSchema, location="form_and_files")
+    @blp.response(201, AttachmentSchema)
+    def post(self, form: dict, number: str) -> Attachment:
+        """Upload a file for one material: PDF, JPEG, PNG or OFD, detected from the content.
+
+        The accepting window's clerks and the organisation working an open task of the case may
+        upload. 413 beyond the size limit; 422 for a file name with a path or another type.
+        """
+        return upload_attachment(current_user(), number, form["material_name"], form["file"])
+
+
+@blp.route("/<string:number>/attachments/<int:attachment_id>")
+class AttachmentResource(MethodView):
+    @blp.response(200, {"type": "string", "format": "binary"}, content_type="application/octet-stream")
+    def get(self, number: str, attachment_id: int) -> Response:
+        """Download the file as it was uploaded, with its detected type."""
+        download = download_attachment(current_user(), number, attachment_id)
+        response = send_file(
+            io.BytesIO(download.content),
+            mimetype=download.attachment.content_type,
+            as_attachment=True,
+            download_name=download.attachment.original_filename,
+            etag=download.attachment.sha256,
+        )
+        response.headers["X-Content-Type-Options"] = "nosniff"
+        return response

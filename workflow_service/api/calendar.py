@@ -1,0 +1,55 @@
+"""The working-day calendar: admins enter a year's holidays; supervisors read it and how far it reaches."""
+
+from __future__ import annotations
+
+from flask import request
+from flask.views import MethodView
+from flask_smorest import Blueprint
+
+from workflow_service.api.authentication import current_user, require_bearer_token
+from workflow_service.api.calendar_schemas import (
+    CalendarChangeSchema,
+    CalendarOutlookSchema,
+    CalendarYearEntrySchema,
+    CalendarYearSchema,
+)
+from workflow_service.services import holiday_calendar
+from workflow_service.services.holiday_calendar import CalendarChange, CalendarOutlook, YearView
+
+blp = Blueprint("working_calendar", __name__, url_prefix="/api/v1", description="节假日安排（工作日历）")
+blp.before_request(require_bearer_token)
+
+
+@blp.before_request
+def require_admin_to_change() -> None:
+    """403 for a change by any other role, before its body is looked at."""
+    if request.method not in ("GET", "HEAD", "OPTIONS"):
+        holiday_calendar.require_admin(current_user())
+
+
+@blp.route("/admin/calendar/<int:year>")
+class CalendarYearResource(MethodView):
+    @blp.response(200, CalendarYearSchema)
+    def get(self, year: int) -> YearView:
+        """A year's holidays and make-up working days, and where they come from (admins, supervisors)."""
+        return holiday_calendar.show_year(current_user(), year)
+
+    @blp.arguments(CalendarYearEntrySchema)
+    @blp.response(200, CalendarChangeSchema)
+    def put(self, payload: dict, year: int) -> CalendarChange:
+        """Enter the State Council's schedule for a year (admins); open cases' due dates are recomputed."""
+        return holiday_calendar.enter_year(
+            current_user(),
+            year,
+            source=payload["source"],
+            published_at=payload["published_at"],
+            holidays=payload["holidays"],
+        )
+
+
+@blp.route("/dashboard/calendar")
+class CalendarOutlookResource(MethodView):
+    @blp.response(200, CalendarOutlookSchema)
+    def get(self) -> CalendarOutlook:
+        """How far ahead the official holiday schedule is known; a warning under 60 days (supervisors)."""
+        return holiday_calendar.dashboard_outlook(current_user())

@@ -1,0 +1,43 @@
+"""Wire formats of the public case look-up."""
+
+from __future__ import annotations
+
+from marshmallow import Schema, fields, validate
+
+from workflow_service.api.schemas import StatusField
+
+
+class TrackRequestSchema(Schema):
+    number = fields.String(
+        required=True, validate=validate.Length(min=1, max=40), metadata={"description": "办件编号"}
+    )
+    password = fields.String(
+        required=True,
+        load_only=True,
+        validate=validate.Length(min=1, max=32),
+        metadata={"description": "查询密码"},
+    )
+
+
+class TrackedStepSchema(Schema):
+    status = StatusField()
+    at = fields.DateTime()
+
+
+class CollectionSchema(Schema):
+    method = fields.String(
+        allow_none=True, metadata={"description": "pickup（窗口领取）或 mail（邮寄送达），出件后给出"}
+    )
+    tracking_number = fields.String(allow_none=True)
+    instructions = fields.String(metadata={"description": "领取结果的说明"})
+
+
+class TrackedCaseSchema(Schema):
+    number = fields.String()
+    service_name = fields.String()
+    applicant = fields.String(metadata={"description": "申请人（部分隐去）"})
+    status = StatusField()
+    status_history = fields.List(fields.Nested(TrackedStepSchema), attribute="history")
+    due_date = fields.Date(allow_none=True)
+    window = fields.String(metadata={"description": "受理窗口"})
+    collection = fields.Nested(CollectionSchema)

@@ -1,0 +1,128 @@
+/* 一窗通办 staff pages: forms from JSON Schema (json-editor), the applicant block, the case diagram (bpmn-js).
+   Everything here is served by the service itself; the pages make no other network calls. */
+(function () {
+  "use strict";
+
+  function readJson(id) {
+    var node = document.getElementById(id);
+    return node ? JSON.parse(node.textContent) : null;
+  }
+
+  /* Server-side field errors ("data.business_name") shown at the json-editor field they belong to. */
+  function showServerErrors(holder, errors) {
+    Object.keys(errors || {}).forEach(function (key) {
+      if (key.indexOf("data.") !== 0) return;
+      var name = "root[" + key.slice(5).split(".").join("][") + "]";
+      var input = holder.querySelector('[name="' + name + '"]');
+      if (!input) return;
+      input.classList.add("invalid");
+      input.setAttribute("aria-invalid", "true");
+      var message = document.createElement("div");
+      message.className = "err server-error";
+      message.textContent = errors[key].join("；");
+      input.insertAdjacentElement("afterend", message);
+      input.addEventListener("input", function () {
+        input.classList.remove("invalid");
+        message.remove();
+      }, { once: true });
+    });
+  }
+
+  /* json-editor's own (client-side) messages, in the page's language; the server's check is the one that counts. */
+  var MESSAGES_ZH = {
+    error_notset: "必填", error_notempty: "必填", error_enum: "请从列表中选择",
+    error_type: "类型应为 {{0}}", error_minLength: "至少 {{0}} 个字符", error_maxLength: "最多 {{0}} 个字符",
+    error_pattern: "格式不正确", error_minimum_incl: "须大于等于 {{0}}", error_minimum_excl: "须大于 {{0}}",
+    error_maximum_incl: "须小于等于 {{0}}", error_maximum_excl: "须小于 {{0}}", error_required: "必填：{{0}}",
+    error_additionalItems: "多余的项", error_additional_properties: "表单中没有此字段：{{0}}",
+    error_multipleOf: "须为 {{0}} 的倍数", error_not: "取值不符合要求", error_const: "取值不符合要求",
+    error_oneOf: "取值不符合要求", error_anyOf: "取值不符合要求"
+  };
+
+  function withoutEmpty(value) {
+    /* Optional fields left blank are left out, as the API expects, rather than sent as "". */
+    if (value === null || typeof value !== "object" || Array.isArray(value)) return value;
+    var clean = {};
+    Object.keys(value).forEach(function (key) {
+      var item = value[key];
+      if (item === "" || item === null || item === undefined) return;
+      clean[key] = withoutEmpty(item);
+    });
+    return clean;
+  }
+
+  function schemaForm(holder) {
+    if (document.documentElement.lang.indexOf("zh") === 0) {
+      window.JSONEditor.defaults.languages.zh = Object.assign({}, window.JSONEditor.defaults.languages.en, MESSAGES_ZH);
+      window.JSONEditor.defaults.language = "zh";
+    }
+    var form = holder.closest("form");
+    var errors = readJson(holder.dataset.errors) || {};
+    var editor = new window.JSONEditor(holder, {
+      schema: readJson(holder.dataset.schema),
+      startval: readJson(holder.dataset.startval) || undefined,
+      theme: "html",
+      iconlib: null,
+      disable_collapse: true,
+      disable_edit_json: true,
+      disable_properties: true,
+      disable_array_reorder: true,
+      required_by_default: false,
+      show_errors: "interaction",
+      prompt_before_delete: false
+    });
+    editor.on("ready", function () {
+      showServerErrors(holder, errors);
+      holder.querySelectorAll("input, select, textarea").forEach(function (input) {
+        if (!input.id && input.name) input.id = "f-" + input.name.replace(/[^a-z0-9_]/gi, "_");
+      });
+      var firstError = holder.querySelector(".invalid") || document.querySelector("input.invalid");
+      if (firstError) firstError.focus();
+      holder.dataset.ready = "1";
+    });
+    form.addEventListener("submit", function () {
+      form.querySelector('input[name="data"]').value = JSON.stringify(withoutEmpty(editor.getValue()));
+    });
+  }
+
+  /* Person: name, resident ID, phone. Legal entity: name, unified social credit code, phone. */
+  function applicantBlock(block) {
+    function update() {
+      var kind = block.querySelector('input[name="applicant_kind"]:checked').value;
+      block.querySelectorAll("[data-kind]").forEach(function (node) {
+        node.hidden = node.dataset.kind !== kind;
+      });
+    }
+    block.querySelectorAll('input[name="applicant_kind"]').forEach(function (radio) {
+      radio.addEventListener("change", update);
+    });
+    update();
+  }
+
+  function diagram(holder) {
+    var viewer = new window.BpmnJS({ container: holder });
+    fetch(holder.dataset.src, { credentials: "same-origin" })
+      .then(function (response) { return response.text(); })
+      .then(function (xml) { return viewer.importXML(xml); })
+      .then(function () {
+        var canvas = viewer.get("canvas");
+        var registry = viewer.get("elementRegistry");
+        var current = readJson(holder.dataset.current) || [];
+        (readJson(holder.dataset.completed) || []).forEach(function (id) {
+          if (registry.get(id) && current.indexOf(id) < 0) canvas.addMarker(id, "done");
+        });
+        current.forEach(function (id) { if (registry.get(id)) canvas.addMarker(id, "current"); });
+        canvas.zoom("fit-viewport");
+        holder.dataset.ready = "1";
+      })
+      .catch(function (error) {
+        holder.textContent = holder.dataset.failed + " (" + error.message + ")";
+      });
+  }
+
+  document.addEventListener("DOMContentLoaded", function () {
+    document.querySelectorAll("[data-schema]").forEach(schemaForm);
+    document.querySelectorAll("[data-applicant]").forEach(applicantBlock);
+    document.querySelectorAll("[data-diagram]").forEach(diagram);
+  });
+})();

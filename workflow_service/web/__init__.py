@@ -1,0 +1,105 @@
+"""Server-rendered pages for window clerks and approvers (Jinja + htmx), on the same services as the API."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from flask import Flask
+from flask_babel import get_locale, lazy_gettext
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from workflow_service.extensions import babel, csrf, login_manager
+from workflow_service.models import AuditEvent, CaseStatus
+from workflow_service.services import tasks
+from workflow_service.services.case_clock import case_due_state, task_due_state
+from workflow_service.services.case_status import STATUS_LABELS
+from workflow_service.services.clock import BUSINESS_TIMEZONE, business_day
+from workflow_service.web import cases, errors, session, tracking, window, work
+from workflow_service.web.schema_forms import readable
+
+
+def mask_id(number: str | None) -> str:
+    """A resident ID or credit code as lists show it: the first 3 and last 4 characters."""
+    if not number:
+        return ""
+    if len(number) <= 7:
+        return number
+    return number[:3] + "*" * (len(number) - 7) + number[-4:]
+
+
+def local_time(moment: datetime | None, pattern: str = "%Y-%m-%d %H:%M") -> str:
+    """A stored UTC time as Beijing time, as staff read clocks."""
+    return moment.astimezone(BUSINESS_TIMEZONE).strftime(pattern) if moment else ""
+
+
+def status_label(status: CaseStatus | str | None) -> str:
+    if status is None:
+        return ""
+    return STATUS_LABELS.get(CaseStatus(status), str(status))
+
+
+def _actions() -> dict[str, str]:
+    return {
+        "case.started": _("登记申请"),
+        "case.status_changed": _("状态变更"),
+        "case.ended": _("办结"),
+        "case.incident": _("流程异常"),
+        "task.claimed": _("签收任务"),
+        "task.unclaimed": _("退回任务"),
+        "task.completed": _("完成环节"),
+        "task.reassigned": _("改派任务"),
+    }
+
+
+def action_label(event: AuditEvent) -> str:
+    """One line of the case's timeline: what happened, with the detail a reader needs."""
+    label = _actions().get(event.action, event.action)
+    summary = event.summary or {}
+    if event.action == "case.status_changed":
+        before = status_label(summary.get("from")) or _("（开始）")
+        return f"{label}：{before} → {status_label(summary.get('to'))}"
+    if event.action == "task.completed" and summary.get("task"):
+        return f"{label}：{summary['task']}"
+    if event.action == "case.started" and summary.get("number"):
+        return f"{label}：{summary['number']}"
+    return label
+
+
+def _header() -> dict[str, Any]:
+    """The header on every page: who is logged in, for which organisation, and their inbox counts."""
+    values: dict[str, Any] = {
+        "locale": str(get_locale() or "zh_CN"),
+        "languages": session.LANGUAGES,
+        "today": business_day(),
+    }
+    if current_user.is_authenticated:
+        user = session.staff()
+        values["me"] = user
+        values["inbox_counts"] = tasks.inbox_counts(user)
+    return values
+
+
+def init_app(app: Flask) -> None:
+    """Bind session login, CSRF and translations, register the pages and their error pages."""
+    login_manager.init_app(app)
+    login_manager.login_view = "session.login"
+    login_manager.login_message = lazy_gettext("请先登录")
+    login_manager.login_message_category = "info"
+    csrf.init_app(app)
+    babel.init_app(app, locale_selector=session.select_locale)
+    app.permanent_session_lifetime = app.config["WEB_SESSION_LIFETIME_SECONDS"]
+    app.jinja_env.filters.update(mask_id=mask_id, local_time=local_time, status_label=status_label)
+    app.jinja_env.globals.update(
+        STATUS_LABELS=STATUS_LABELS,
+        readable=readable,
+        may_work=tasks.may_work,
+        action_label=action_label,
+        task_due_state=task_due_state,
+        case_due_state=case_due_state,
+    )
+    app.context_processor(_header)
+    for blueprint in (session.blp, window.blp, work.blp, cases.blp, tracking.blp):
+        app.register_blueprint(blueprint)
+    errors.init_app(app)

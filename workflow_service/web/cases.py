@@ -1,0 +1,45 @@
+"""The case page (diagram, status, due date, timeline), its BPMN for the viewer, and the search box."""
+
+from __future__ import annotations
+
+from flask import Response, redirect, render_template, request, url_for
+
+from workflow_service.services.case_lists import find_cases
+from workflow_service.services.cases import case_diagram, view_case
+from workflow_service.web.session import page_blueprint, staff
+
+blp = page_blueprint("case_pages", __name__)
+
+
+@blp.get("/cases/<number>")
+def case_page(number: str) -> str:
+    """Anyone who may see the case (404 for everyone else, as in the API)."""
+    view = view_case(staff(), number)
+    diagram = case_diagram(staff(), number)
+    return render_template(
+        "case.html",
+        view=view,
+        completed=list(diagram.completed),
+        current=list(diagram.current),
+        registered=bool(request.args.get("registered")),
+        done=request.args.get("done"),
+    )
+
+
+@blp.get("/cases/<number>/diagram.bpmn")
+def diagram(number: str) -> Response:
+    """The BPMN XML of the process version the case runs on, for the case page's viewer."""
+    xml = case_diagram(staff(), number).bpmn_xml
+    response = Response(xml, mimetype="application/xml")
+    response.headers["Cache-Control"] = "private, max-age=300"
+    return response
+
+
+@blp.get("/search")
+def search() -> str | Response:
+    """One box: case number, applicant name, resident ID / credit code or phone, within scope."""
+    query = request.args.get("q", "").strip()
+    cases = find_cases(staff(), query)
+    if len(cases) == 1 and query.upper() == cases[0].number:
+        return redirect(url_for("case_pages.case_page", number=cases[0].number))
+    return render_template("search.html", query=query, cases=cases)

@@ -1,0 +1,91 @@
+"""Forms in the browser: a task's JSON Schema adapted for json-editor, and the posted data read back.
+
+The server validates the data against the original schema (services.forms); what is adapted here
+only changes how the form looks: option labels, fields shown by a choice, no unknown input types.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+from collections.abc import Mapping
+from typing import Any
+
+from flask_babel import gettext as _
+
+from workflow_service.errors import InvalidInput
+
+# Checked by the server (services.forms); for the browser they are plain text inputs.
+_SERVER_FORMATS = {"cn-resident-id": 18, "cn-uscc": 18}
+
+
+def _conditional_fields(schema: Mapping[str, Any]) -> list[tuple[str, Any, list[str]]]:
+    """``if field == value then require [...]`` rules, from ``if``/``then`` and ``allOf`` of them."""
+    rules = []
+    for part in [schema, *schema.get("allOf", [])]:
+        condition, then = part.get("if"), part.get("then")
+        if not isinstance(condition, Mapping) or not isinstance(then, Mapping):
+            continue
+        properties = condition.get("properties", {})
+        if len(properties) != 1:
+            continue
+        ((field, test),) = properties.items()
+        if isinstance(test, Mapping) and "const" in test:
+            rules.append((field, test["const"], list(then.get("required", []))))
+    return rules
+
+
+def browser_schema(schema: Mapping[str, Any]) -> dict[str, Any]:
+    """The schema json-editor renders: ``enumNames`` as ``options.enum_titles``, conditional fields
+    shown only when their choice is made, checksum formats as text inputs of the right length."""
+    adapted = copy.deepcopy(dict(schema))
+    adapted.pop("$schema", None)
+    properties: dict[str, Any] = adapted.get("properties", {})
+    for position, field in enumerate(properties.values()):
+        # json-editor sorts fields by propertyOrder; keep the order the analyst wrote.
+        field.setdefault("propertyOrder", position + 1)
+        options = field.setdefault("options", {})
+        if "enumNames" in field:
+            options["enum_titles"] = field.pop("enumNames")
+        if field.get("format") in _SERVER_FORMATS:
+            options["inputAttributes"] = {"maxlength": _SERVER_FORMATS[field.pop("format")]}
+    depended: dict[str, list[tuple[str, Any]]] = {}
+    for field, value, required in _conditional_fields(adapted):
+        for name in required:
+            depended.setdefault(name, []).append((field, value))
+    for name, conditions in depended.items():
+        if name in properties and len(conditions) == 1:
+            ((field, value),) = conditions
+            properties[name]["options"]["dependencies"] = {field: value}
+    # json-editor shows ``required`` fields with a star; keep conditional ones out of its way.
+    for key in ("if", "then", "else", "allOf"):
+        adapted.pop(key, None)
+    return adapted
+
+
+def posted_data(raw: str | None) -> dict[str, Any]:
+    """The form's data as the page posted it (JSON of an object); a field error otherwise."""
+    try:
+        data = json.loads(raw or "{}")
+    except ValueError:
+        data = None
+    if not isinstance(data, dict):
+        raise InvalidInput(_("表单数据无法读取"), errors={"data": [_("表单数据无法读取，请刷新页面后重试")]})
+    return data
+
+
+def readable(schema: Mapping[str, Any] | None, data: Mapping[str, Any] | None) -> list[tuple[str, Any]]:
+    """Form data as (label, value) in the form's field order, choices shown by their labels."""
+    if not data:
+        return []
+    properties: Mapping[str, Any] = (schema or {}).get("properties", {})
+    rows: list[tuple[str, Any]] = []
+    for name, field in properties.items():
+        if name not in data:
+            continue
+        value = data[name]
+        choices, labels = field.get("enum"), field.get("enumNames")
+        if choices and labels and value in choices:
+            value = labels[choices.index(value)]
+        rows.append((field.get("title", name), value))
+    return rows

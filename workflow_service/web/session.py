@@ -1,0 +1,186 @@
+"""Staff browser sessions: log in and out, change a password, pick the language; guards for page blueprints.
+
+A session is tied to the password it was opened with: a reset or change by anyone ends every other
+session of that user, as it revokes their API tokens. It also ends ``WEB_SESSION_LIFETIME_SECONDS``
+after login, however active the user is.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import datetime
+from urllib.parse import urlsplit
+
+from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_user, logout_user
+from sqlalchemy import select
+from sqlalchemy.orm import joinedload
+from werkzeug.wrappers import Response
+
+from workflow_service.errors import InvalidInput, NotAuthenticated
+from workflow_service.extensions import csrf, db, login_manager
+from workflow_service.models import Role, User
+from workflow_service.services import accounts
+from workflow_service.services.authentication import start_session
+from workflow_service.services.clock import now
+
+LANGUAGES = {"zh_CN": "中文", "en": "English"}
+
+blp = Blueprint("session", __name__)
+
+
+class StaffSession:
+    """What Flask-Login keeps for a logged-in user: the account, checked on every request."""
+
+    is_authenticated = True
+    is_active = True
+    is_anonymous = False
+
+    def __init__(self, user: User) -> None:
+        self.user = user
+
+    def get_id(self) -> str:
+        return f"{self.user.id}:{password_fingerprint(self.user)}"
+
+
+def password_fingerprint(user: User) -> str:
+    return hashlib.sha256(user.password_hash.encode()).hexdigest()[:16]
+
+
+@login_manager.user_loader
+def _load_session(session_id: str) -> StaffSession | None:
+    user_id, _sep, fingerprint = session_id.partition(":")
+    started = session.get("started_at")
+    if not user_id.isdigit() or not started:
+        return None
+    lifetime = current_app.config["WEB_SESSION_LIFETIME_SECONDS"]
+    if (now() - datetime.fromisoformat(started)).total_seconds() > lifetime:
+        return None
+    user = db.session.execute(
+        select(User).options(joinedload(User.organisation)).where(User.id == int(user_id))
+    ).scalar_one_or_none()
+    if user is None or not user.active or user.locked_at is not None:
+        return None
+    if password_fingerprint(user) != fingerprint:
+        return None
+    return StaffSession(user)
+
+
+def staff() -> User:
+    """The logged-in user of this request (pages behind :func:`require_login` only)."""
+    return current_user.user  # type: ignore[union-attr]
+
+
+def require_login() -> Response | None:
+    """A live session and a chosen password, else to the login (or password) page."""
+    if not current_user.is_authenticated:
+        if session.pop("started_at", None):
+            flash(_("登录已过期，请重新登录"), "warning")
+        return login_manager.unauthorized()
+    if staff().must_change_password and request.endpoint != "session.password":
+        return redirect(url_for("session.password"))
+    return None
+
+
+def check_csrf() -> None:
+    """Every form post carries the session's CSRF token (400 otherwise)."""
+    if request.method not in ("GET", "HEAD", "OPTIONS"):
+        csrf.protect()
+
+
+def page_blueprint(name: str, import_name: str) -> Blueprint:
+    """A blueprint of staff pages: every view needs a session, every form a CSRF token."""
+    blueprint = Blueprint(name, import_name)
+    blueprint.before_request(check_csrf)
+    blueprint.before_request(require_login)
+    return blueprint
+
+
+def _safe_next(target: str | None) -> str | None:
+    """Only a path on this site, so the login form cannot be used to send users elsewhere."""
+    if not target:
+        return None
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
+        return None
+    return target
+
+
+def home_for(user: User) -> str:
+    if user.has_role(Role.CLERK):
+        return url_for("window.my_window")
+    return url_for("work.inbox")
+
+
+blp.before_request(check_csrf)
+
+
+@blp.route("/login", methods=["GET", "POST"])
+def login() -> str | Response | tuple[str, int]:
+    if request.method == "GET":
+        if current_user.is_authenticated:
+            return redirect(home_for(staff()))
+        return render_template("login.html", next=_safe_next(request.args.get("next")))
+    username = request.form.get("username", "").strip()
+    try:
+        user = start_session(username, request.form.get("password", ""))
+    except NotAuthenticated:
+        flash(_("用户名或密码错误"), "error")
+        return render_template(
+            "login.html", next=_safe_next(request.form.get("next")), username=username
+        ), 401
+    language = session.get("language")
+    session.clear()  # a fresh session on login: nothing from before it survives (session fixation)
+    if language:
+        session["language"] = language
+    session["started_at"] = now().isoformat()
+    session.permanent = True
+    login_user(StaffSession(user))
+    return redirect(_safe_next(request.form.get("next")) or home_for(user))
+
+
+@blp.post("/logout")
+def logout() -> Response:
+    logout_user()
+    language = session.get("language")
+    session.clear()
+    if language:
+        session["language"] = language
+    flash(_("已退出登录"), "info")
+    return redirect(url_for("session.login"))
+
+
+@blp.post("/language")
+def language() -> Response:
+    chosen = request.form.get("language", "")
+    if chosen in LANGUAGES:
+        session["language"] = chosen
+    return redirect(_safe_next(request.form.get("next")) or url_for("session.login"))
+
+
+@blp.route("/password", methods=["GET", "POST"])
+def password() -> str | Response | tuple[str, int]:
+    guard = require_login()
+    if guard is not None:
+        return guard
+    if request.method == "GET":
+        return render_template("password.html", errors={})
+    if request.form.get("new_password") != request.form.get("repeat_password"):
+        errors = {"repeat_password": [_("两次输入的新密码不一致")]}
+        return render_template("password.html", errors=errors), 422
+    try:
+        accounts.change_password(
+            staff(), request.form.get("current_password", ""), request.form.get("new_password", "")
+        )
+    except InvalidInput as error:
+        return render_template("password.html", errors=error.errors), 422
+    # The password changed: this session continues under the new one, every other one has ended.
+    user = db.session.get_one(User, staff().id)
+    login_user(StaffSession(user))
+    flash(_("密码已修改"), "info")
+    return redirect(home_for(user))
+
+
+def select_locale() -> str:
+    return session.get("language") or current_app.config["BABEL_DEFAULT_LOCALE"]

@@ -1,0 +1,110 @@
+"""The background worker: ``flask --app wsgi worker`` runs due jobs (timers, deadline warnings) until stopped.
+
+Every ``WORKER_POLL_SECONDS`` it makes one pass over the due jobs (services.job_runner). SIGTERM or
+SIGINT stop it after the job in hand; ``--once`` makes a single pass and exits. Any number of
+workers may run against PostgreSQL; against SQLite run one. ``flask --app wsgi retry-failed-jobs``
+gives jobs that failed for good another set of attempts once their cause is fixed.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import signal
+import socket
+import threading
+import uuid
+from collections import Counter
+from types import FrameType
+
+import click
+from flask import Flask, current_app
+from flask.cli import with_appcontext
+
+from workflow_service.extensions import db
+from workflow_service.services import jobs
+from workflow_service.services.job_runner import Outcome, run_due_jobs
+
+log = logging.getLogger(__name__)
+
+
+def describe(outcomes: Counter[Outcome]) -> str:
+    """``done 3, retry 1``: how the runs of a pass ended."""
+    return ", ".join(f"{outcome} {count}" for outcome, count in sorted(outcomes.items()))
+
+
+class Worker:
+    """One worker: a name that marks the jobs it claims, and a stop flag."""
+
+    def __init__(self, app: Flask, name: str | None = None, interval: float | None = None) -> None:
+        self.app = app
+        self.name = name or f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+        self.interval = app.config["WORKER_POLL_SECONDS"] if interval is None else interval
+        self._stop = threading.Event()
+
+    def run_once(self) -> Counter[Outcome]:
+        """One pass: run every job that is due now; how each run ended."""
+        with self.app.app_context():
+            try:
+                return run_due_jobs(self.name)
+            finally:
+                db.session.remove()
+
+    def stop(self) -> None:
+        """Stop after the job in hand (safe to call from a signal handler or another thread)."""
+        self._stop.set()
+
+    def run_forever(self) -> None:
+        """Pass after pass until stopped; a pass that fails (the database is down) is logged and retried."""
+        log.info("worker %s started, polling every %ss", self.name, self.interval)
+        while not self._stop.is_set():
+            try:
+                outcomes = self.run_once()
+            except Exception:
+                log.exception("worker %s: pass failed", self.name)
+            else:
+                if outcomes:
+                    log.info("worker %s: %s", self.name, describe(outcomes))
+            self._stop.wait(self.interval)
+        log.info("worker %s stopped", self.name)
+
+
+def _stop_on_signals(worker: Worker) -> None:
+    def handle(signum: int, _frame: FrameType | None) -> None:
+        log.info("worker %s: %s received, stopping", worker.name, signal.Signals(signum).name)
+        worker.stop()
+
+    signal.signal(signal.SIGTERM, handle)
+    signal.signal(signal.SIGINT, handle)
+
+
+@click.command("worker")
+@click.option("--once", is_flag=True, help="run the jobs that are due now, then exit")
+@click.option("--interval", type=float, default=None, help="seconds between passes (WORKER_POLL_SECONDS)")
+@with_appcontext
+def worker_command(once: bool, interval: float | None) -> None:
+    """Run background jobs: BPMN timers and deadline warnings."""
+    if not logging.getLogger().handlers:
+        logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+        # SpiffWorkflow logs every task state change at INFO.
+        logging.getLogger("spiff").setLevel(logging.WARNING)
+    worker = Worker(current_app._get_current_object(), interval=interval)  # type: ignore[attr-defined]
+    if once:
+        outcomes = worker.run_once()
+        click.echo(describe(outcomes) or "no jobs due")
+        return
+    _stop_on_signals(worker)
+    worker.run_forever()
+
+
+@click.command("retry-failed-jobs")
+@click.argument("job_ids", nargs=-1, type=int)
+@with_appcontext
+def retry_failed_jobs_command(job_ids: tuple[int, ...]) -> None:
+    """Run failed jobs again (all, or the ids given), e.g. after fixing what made a timer fail."""
+    retried = jobs.retry_failed(job_ids)
+    for job in retried:
+        click.echo(
+            f"job {job.id} ({job.kind}, case {job.case_id}) pending again; last error: {job.last_error}"
+        )
+    click.echo(f"{len(retried)} job(s) will run at the worker's next pass")
