@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import tempfile
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -32,10 +33,19 @@ from workflow_service.services.deployment import deploy_folder
 from workflow_service.services.seeding import seed_demo
 
 BACKENDS = ["sqlite"] + (["postgresql"] if os.environ.get("TEST_DATABASE_URL") else [])
+# Uploads in tests go here (keys are random, so tests share it), never to the working tree's instance/.
+ATTACHMENT_FOLDER = Path(tempfile.gettempdir()) / f"ws-test-attachments-{os.getpid()}"
 
 
 def make_app(database_url: str, **config: object) -> Flask:
-    return create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": database_url, **config})
+    return create_app(
+        {
+            "TESTING": True,
+            "SQLALCHEMY_DATABASE_URI": database_url,
+            "ATTACHMENT_FOLDER": str(ATTACHMENT_FOLDER),
+            **config,
+        }
+    )
 
 
 def build_template(database_url: str) -> None:
@@ -123,6 +133,7 @@ def backend(
         chosen = PostgresBackend(os.environ["TEST_DATABASE_URL"], worker_id)
     yield chosen
     chosen.close()
+    shutil.rmtree(ATTACHMENT_FOLDER, ignore_errors=True)
 
 
 @pytest.fixture
@@ -136,6 +147,8 @@ def app(backend: SQLiteBackend | PostgresBackend) -> Iterator[Flask]:
         return
     application = backend.shared_app
     application.config["CLOCK"] = None
+    # No app context stays pushed during the test: each request gets its own, as in production, so
+    # its session is removed at teardown and flask.g starts empty.
     with application.app_context():
         # Flask-SQLAlchemy's session asks db.engines for its bind, so the connection goes there.
         engines = db.engines
@@ -145,15 +158,16 @@ def app(backend: SQLiteBackend | PostgresBackend) -> Iterator[Flask]:
         engines[None] = connection  # type: ignore[assignment]
         original_session = db.session
         db.session = db._make_scoped_session({"join_transaction_mode": "create_savepoint"})
-        try:
-            yield application
-        finally:
+    try:
+        yield application
+    finally:
+        with application.app_context():
             db.session.remove()
-            db.session = original_session
-            engines[None] = engine
-            outer.rollback()
-            connection.close()
-            application.config["CLOCK"] = None
+        db.session = original_session
+        engines[None] = engine
+        outer.rollback()
+        connection.close()
+        application.config["CLOCK"] = None
 
 
 @pytest.fixture
