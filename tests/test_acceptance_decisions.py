@@ -13,7 +13,11 @@ from pypdf import PdfReader
 from tests import allowance
 from tests.clocked import ClockedApi
 from tests.support import ApiClient, case_body
-from tests.test_services_rural_housing_construction import APPLICATION as HOUSING, HOUSEHOLDER
+from tests.test_services_rural_housing_construction import APPLICATION as HOUSING
+from tests.test_services_rural_housing_construction import HOUSEHOLDER
+from workflow_service.config import PROJECT_ROOT
+from workflow_service.errors import InvalidProcessDefinition
+from workflow_service.services.deployment import deploy_process
 
 SITE_PROOF = "经营场所使用证明"  # 可容缺 in the catalogue
 ID_PROOF = "经营者身份证明"  # required, not 可容缺
@@ -195,9 +199,17 @@ def test_every_service_accepting_at_the_window_has_the_supplement_loop_and_defer
 @pytest.mark.parametrize(
     ("data", "field", "words"),
     [
-        ({"acceptance_decision": "supplement", "missing_materials": ["营业执照"]}, "missing_materials", "营业执照"),
+        (
+            {"acceptance_decision": "supplement", "missing_materials": ["营业执照"]},
+            "missing_materials",
+            "营业执照",
+        ),
         ({"acceptance_decision": "supplement"}, "missing_materials", "必填"),
-        ({"acceptance_decision": "supplement", "missing_materials": []}, "missing_materials", "至少列出 1 项"),
+        (
+            {"acceptance_decision": "supplement", "missing_materials": []},
+            "missing_materials",
+            "至少列出 1 项",
+        ),
         (
             {"acceptance_decision": "supplement", "missing_materials": [ID_PROOF, ID_PROOF]},
             "missing_materials",
@@ -205,12 +217,23 @@ def test_every_service_accepting_at_the_window_has_the_supplement_loop_and_defer
         ),
         ({"acceptance_decision": "accept", "missing_materials": [ID_PROOF]}, "missing_materials", "补正"),
         (
-            {"acceptance_decision": "supplement", "missing_materials": [ID_PROOF], "deferred_materials": [SITE_PROOF]},
+            {
+                "acceptance_decision": "supplement",
+                "missing_materials": [ID_PROOF],
+                "deferred_materials": [SITE_PROOF],
+            },
             "deferred_materials",
             "容缺只适用于受理",
         ),
     ],
-    ids=["unknown-name", "no-list", "empty-list", "repeated", "list-without-supplement", "deferral-with-supplement"],
+    ids=[
+        "unknown-name",
+        "no-list",
+        "empty-list",
+        "repeated",
+        "list-without-supplement",
+        "deferral-with-supplement",
+    ],
 )
 def test_supplement_lists_are_checked_against_the_cases_materials(
     client: ApiClient, data: dict[str, Any], field: str, words: str
@@ -221,7 +244,11 @@ def test_supplement_lists_are_checked_against_the_cases_materials(
     messages = " ".join(response.json["errors"][f"data.{field}"])
     assert words in messages
     case = client.case(number)
-    assert (case["status"]["code"], case["supplement_count"], case["supplement_notices"]) == ("submitted", 0, [])
+    assert (case["status"]["code"], case["supplement_count"], case["supplement_notices"]) == (
+        "submitted",
+        0,
+        [],
+    )
     assert only_task(client, number, "受理")["state"] == "open"
 
 
@@ -291,7 +318,11 @@ def test_deferral_date_may_be_set_and_is_checked(app: Flask) -> None:
 @pytest.mark.parametrize(
     ("data", "field", "words"),
     [
-        ({"deferred_materials": [ID_PROOF, SITE_PROOF], "deferral_promise": True}, "deferred_materials", ID_PROOF),
+        (
+            {"deferred_materials": [ID_PROOF, SITE_PROOF], "deferral_promise": True},
+            "deferred_materials",
+            ID_PROOF,
+        ),
         ({"deferred_materials": [SITE_PROOF]}, "deferral_promise", "承诺"),
         ({"deferred_materials": [SITE_PROOF], "deferral_promise": False}, "deferral_promise", "承诺"),
         ({"deferred_until": "2026-12-31"}, "deferred_until", "无须"),
@@ -309,7 +340,9 @@ def test_only_deferrable_materials_are_deferred_on_a_written_promise(
     assert (case["status"]["code"], case["deferred_materials"]) == ("submitted", [])
 
 
-def test_a_case_missing_only_deferrable_materials_may_still_get_a_supplement_notice(client: ApiClient) -> None:
+def test_a_case_missing_only_deferrable_materials_may_still_get_a_supplement_notice(
+    client: ApiClient,
+) -> None:
     number = client.start_case()
     case = ask_for(client, number, SITE_PROOF)
     assert case["status"]["code"] == "supplement"
@@ -351,3 +384,33 @@ def test_agent_without_a_phone_is_a_field_error(client: ApiClient) -> None:
     response = client.post("/api/v1/cases", "clerk", json=case_body(agent=agent))
     assert response.status_code == 422
     assert "agent.phone" in response.json["errors"]
+
+
+def test_acceptance_form_offers_the_cases_own_materials(client: ApiClient) -> None:
+    number = client.start_case()
+    task = only_task(client, number, "受理")
+    form = client.get(f"/api/v1/tasks/{task['id']}", "clerk").json["form"]
+    properties = form["properties"]
+    assert properties["acceptance_decision"]["enum"] == ["accept", "supplement", "refuse"]
+    assert properties["missing_materials"]["items"]["enum"] == [
+        "个体工商户登记（备案）申请书",
+        ID_PROOF,
+        SITE_PROOF,
+        AUTHORISATION,
+    ]
+    assert properties["deferred_materials"]["items"]["enum"] == [SITE_PROOF]
+
+
+def test_deploy_checks_the_marks_around_the_supplement_loop(app: Flask) -> None:
+    xml = (PROJECT_ROOT / "bpmn" / "individual_business_registration.bpmn").read_text(encoding="utf-8")
+    # Leaving 补正 straight for 审查 skips the acceptance decision: not a transition the machine allows.
+    broken = xml.replace(
+        '<spiffworkflow:property name="caseStatus" value="submitted" />\n        </spiffworkflow:properties>\n'
+        "      </bpmn:extensionElements>\n      <bpmn:incoming>flow_supplement_received</bpmn:incoming>",
+        '<spiffworkflow:property name="caseStatus" value="under_review" />\n        </spiffworkflow:properties>\n'
+        "      </bpmn:extensionElements>\n      <bpmn:incoming>flow_supplement_received</bpmn:incoming>",
+    )
+    assert broken != xml
+    with app.app_context(), pytest.raises(InvalidProcessDefinition) as refused:
+        deploy_process(broken, "individual_business_registration.bpmn", PROJECT_ROOT / "forms")
+    assert "补正 → 审查 不是允许的状态变更" in refused.value.errors["supplement_received"]

@@ -94,5 +94,5 @@ class DeferredMaterialReceivedResource(MethodView):
     @blp.arguments(DeferredMaterialReceiptSchema, required=False)
     @blp.response(200, CaseSchema)
     def post(self, payload: dict, number: str, material_id: int) -> CaseView:
-        """The accepting window takes a 容缺 material in (audited); once none is owed the department may decide."""
+        """The accepting window takes a 容缺 material in (audited); none owed, the department may decide."""
         return receive_deferred_material(current_user(), number, material_id, payload.get("note"))

@@ -65,14 +65,15 @@ class AgentSchema(Schema):
         metadata={"description": "与申请人的关系或受托身份，如 子女、受托人、村级代办员"},
     )
     authorisation_note = fields.String(
-        load_default=None, allow_none=True, validate=validate.Length(max=500), metadata={"description": "授权说明"}
+        load_default=None,
+        allow_none=True,
+        validate=validate.Length(max=500),
+        metadata={"description": "授权说明"},
     )
     authorisation_material = fields.String(
         load_default=None,
         allow_none=True,
-        metadata={
-            "description": "作为授权证明的申请材料名称；缺省为事项材料中唯一的委托类材料（如 委托代理人身份证明及委托书）"
-        },
+        metadata={"description": "作为授权证明的申请材料名称；缺省为事项材料中唯一的委托类材料（如 委托书）"},
     )
 
 
@@ -80,7 +81,10 @@ class CaseCreateSchema(Schema):
     service_code = fields.String(required=True, metadata={"description": "事项编码"})
     applicant = fields.Nested(ApplicantSchema, required=True)
     agent = fields.Nested(
-        AgentSchema, load_default=None, allow_none=True, metadata={"description": "帮办代办：代申请人办理的人（可选）"}
+        AgentSchema,
+        load_default=None,
+        allow_none=True,
+        metadata={"description": "帮办代办：代申请人办理的人（可选）"},
     )
     matter_township = fields.String(
         load_default=None,
@@ -243,7 +247,9 @@ class MaterialRequestSchema(Schema):
 
 class SupplementNoticeSchema(Schema):
     sequence = fields.Integer(metadata={"description": "第几次补正"})
-    materials = fields.List(fields.Nested(MaterialRequestSchema), metadata={"description": "一次性告知的全部补正材料"})
+    materials = fields.List(
+        fields.Nested(MaterialRequestSchema), metadata={"description": "一次性告知的全部补正材料"}
+    )
     note = fields.String(allow_none=True)
     issued_at = fields.DateTime()
     issued_by = fields.Nested(UserRefSchema)
@@ -265,7 +271,10 @@ class DeferredMaterialSchema(Schema):
 
 class DeferredMaterialReceiptSchema(Schema):
     note = fields.String(
-        load_default=None, allow_none=True, validate=validate.Length(max=500), metadata={"description": "收取说明"}
+        load_default=None,
+        allow_none=True,
+        validate=validate.Length(max=500),
+        metadata={"description": "收取说明"},
     )
 
 
@@ -286,7 +295,9 @@ class CaseSchema(Schema):
     incident = fields.String(attribute="case.incident", allow_none=True)
     channel = fields.String(attribute="case.channel")
     applicant = fields.Method("_applicant")
-    agent = fields.Method("_agent", allow_none=True, metadata={"description": "帮办代办的代理人；无则为 null"})
+    agent = fields.Method(
+        "_agent", allow_none=True, metadata={"description": "帮办代办的代理人；无则为 null"}
+    )
     application = fields.Dict(attribute="case.application")
     accepting_organisation = fields.Nested(OrganisationRefSchema, attribute="case.accepting_organisation")
     matter_township = fields.Nested(OrganisationRefSchema, attribute="case.matter_region")

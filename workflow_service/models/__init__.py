@@ -5,9 +5,19 @@ from workflow_service.models.attachments import Attachment
 from workflow_service.models.audit import AuditEvent
 from workflow_service.models.base import Base
 from workflow_service.models.calendar import CalendarDay, CalendarYear
-from workflow_service.models.cases import ApplicantKind, Case, CaseNumberCounter, CaseStatus
+from workflow_service.models.cases import (
+    ApplicantKind,
+    Case,
+    CaseNumberCounter,
+    CaseResult,
+    CaseStatus,
+    DeliveryMethod,
+)
 from workflow_service.models.delegations import Delegation
+from workflow_service.models.evaluations import CaseEvaluation, EvaluationChannel, Rating
+from workflow_service.models.fees import CaseFee, FeeStatus
 from workflow_service.models.jobs import Job, JobKind, JobState
+from workflow_service.models.licences import ElectronicLicence
 from workflow_service.models.organisations import (
     FunctionType,
     OfficeType,
@@ -29,7 +39,7 @@ from workflow_service.models.service_items import (
     TimeUnit,
 )
 from workflow_service.models.suspensions import CaseSuspension, SuspensionKind
-from workflow_service.models.tasks import Task, TaskState
+from workflow_service.models.tasks import Task, TaskKind, TaskState
 from workflow_service.models.users import ApiToken, Role, User
 
 __all__ = [
@@ -42,11 +52,18 @@ __all__ = [
     "CalendarDay",
     "CalendarYear",
     "Case",
+    "CaseEvaluation",
+    "CaseFee",
     "CaseNumberCounter",
+    "CaseResult",
     "CaseStatus",
     "CaseSuspension",
     "DeferredMaterial",
     "Delegation",
+    "DeliveryMethod",
+    "ElectronicLicence",
+    "EvaluationChannel",
+    "FeeStatus",
     "FunctionType",
     "ItemType",
     "Job",
@@ -57,6 +74,7 @@ __all__ = [
     "Organisation",
     "OrganisationKind",
     "ProcessDefinition",
+    "Rating",
     "Region",
     "RegionLevel",
     "ResponsibilityItem",
@@ -67,6 +85,7 @@ __all__ = [
     "SupplementNotice",
     "SuspensionKind",
     "Task",
+    "TaskKind",
     "TaskState",
     "TimeUnit",
     "User",

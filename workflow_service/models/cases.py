@@ -28,6 +28,22 @@ class CaseStatus(enum.StrEnum):
     SUSPENDED = "suspended"  # 中止
 
 
+class CaseResult(enum.StrEnum):
+    """办结 result codes, as the supervision exchange tables name them."""
+
+    GRANTED = "granted"  # 出证办结 / 准予
+    REFUSED = "refused"  # 不予许可
+    NOT_ACCEPTED = "not_accepted"  # 不予受理
+    RETURNED = "returned"  # 退件: materials never completed, or the applicant gave up before acceptance
+    VOIDED = "voided"  # 作废
+    WITHDRAWN = "withdrawn"  # 撤回
+
+
+class DeliveryMethod(enum.StrEnum):
+    PICKUP = "pickup"  # 窗口领取
+    MAIL = "mail"  # 邮寄送达
+
+
 class ApplicantKind(enum.StrEnum):
     PERSON = "person"
     LEGAL_ENTITY = "legal_entity"
@@ -74,6 +90,21 @@ class Case(Base):
     submitted_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     due_date: Mapped[date | None] = mapped_column(Date)
+    # 办结: the result code, why (mandatory for every negative one), when, and which organisation
+    # decided (None for results no organisation decided: 撤回, 退件, 作废).
+    result_code: Mapped[CaseResult | None] = mapped_column(enum_column(CaseResult, 16), index=True)
+    result_reason: Mapped[str | None] = mapped_column(Text)
+    result_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    result_organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisation.id"))
+    # 出件: how the result reached the applicant; at pickup, who collected it (ID checked).
+    delivery_method: Mapped[DeliveryMethod | None] = mapped_column(enum_column(DeliveryMethod, 16))
+    delivery_recipient_name: Mapped[str | None] = mapped_column(String(128))
+    delivery_recipient_id_number: Mapped[str | None] = mapped_column(String(32))
+    delivery_tracking_number: Mapped[str | None] = mapped_column(String(64))
+    delivered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Registered although the applicant had open cases of the same item: their numbers, and why.
+    duplicate_of: Mapped[list | None] = mapped_column(JSON)
+    duplicate_reason: Mapped[str | None] = mapped_column(Text)
     # The applicant's form data as submitted, for display without touching the workflow blob.
     application: Mapped[dict] = mapped_column(JSON)
     # Deferred: lists and inboxes never load the serialized workflow.
@@ -91,6 +122,7 @@ class Case(Base):
         foreign_keys=[competent_organisation_id]
     )
     matter_region: Mapped[Region] = relationship()
+    result_organisation: Mapped[Organisation | None] = relationship(foreign_keys=[result_organisation_id])
 
 
 class CaseNumberCounter(Base):

@@ -73,6 +73,10 @@ class ServiceItem(Base):
     fee_required: Mapped[bool] = mapped_column(default=False)
     fee_basis: Mapped[str | None] = mapped_column(Text)
     fee_amount: Mapped[Decimal | None] = mapped_column(Numeric(12, 2))
+    # 办理结果: the licence (证照) a granted case produces, if any, and for how many years it is
+    # valid (None: 长期).
+    licence_name: Mapped[str | None] = mapped_column(String(128))
+    licence_valid_years: Mapped[int | None]
     version: Mapped[int] = mapped_column(default=1)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 

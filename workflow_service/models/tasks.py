@@ -21,6 +21,11 @@ class TaskState(enum.StrEnum):
     CANCELLED = "cancelled"
 
 
+class TaskKind(enum.StrEnum):
+    WORKFLOW = "workflow"  # a BPMN user task, mirrored from the engine
+    RECTIFICATION = "rectification"  # 差评整改: opened by a bad evaluation, never seen by the engine
+
+
 class Task(Base):
     __tablename__ = "task"
     __table_args__ = (
@@ -28,8 +33,12 @@ class Task(Base):
         Index("ix_task_inbox", "organisation_id", "role", "state", "due_date", "created_at"),
     )
 
-    # The SpiffWorkflow task id (a UUID), so the API's task id is the engine's.
+    # The SpiffWorkflow task id (a UUID), so the API's task id is the engine's; a random UUID for
+    # tasks that are not the engine's.
     id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    kind: Mapped[TaskKind] = mapped_column(
+        enum_column(TaskKind, 16), default=TaskKind.WORKFLOW, server_default=TaskKind.WORKFLOW.value
+    )
     case_id: Mapped[int] = mapped_column(ForeignKey("case_file.id", ondelete="CASCADE"), index=True)
     bpmn_id: Mapped[str] = mapped_column(String(128))
     name: Mapped[str] = mapped_column(String(255))

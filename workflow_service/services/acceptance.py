@@ -1,4 +1,4 @@
-"""Acceptance decisions beyond accept/refuse: 补正 notices ("一次性告知") and 容缺受理 with deferred materials.
+"""Acceptance decisions beyond accept/refuse: 补正 notices ("一次性告知") and 容缺受理 (deferred materials).
 
 A 受理 form names materials by the names in the catalogue version the case was registered under:
 ``missing_materials`` (with an optional ``supplement_note``) when the step enters 补正, and
@@ -277,7 +277,11 @@ def record_acceptance_step(
             notice.received_at = now()
             notice.received_by_id = actor.id
             audit.record(
-                "case.supplement_received", actor, case=case, task_id=task.id, summary={"count": notice.sequence}
+                "case.supplement_received",
+                actor,
+                case=case,
+                task_id=task.id,
+                summary={"count": notice.sequence},
             )
     if CaseStatus.SUPPLEMENT in reached:
         _issue_notice(case, task, actor, entries)
@@ -289,7 +293,9 @@ def supplement_notices(case: Case) -> list[SupplementNotice]:
     """The case's 补正 notices, first first."""
     return list(
         db.session.execute(
-            select(SupplementNotice).where(SupplementNotice.case_id == case.id).order_by(SupplementNotice.sequence)
+            select(SupplementNotice)
+            .where(SupplementNotice.case_id == case.id)
+            .order_by(SupplementNotice.sequence)
         ).scalars()
     )
 
@@ -317,7 +323,9 @@ def receive_deferred_material(actor: User, number: str, material_id: int, note: 
     """The accepting window takes a deferred material in (audited); the last one frees the decision."""
     case = get_visible_case(actor, number)
     material = db.session.execute(
-        select(DeferredMaterial).where(DeferredMaterial.id == material_id, DeferredMaterial.case_id == case.id)
+        select(DeferredMaterial).where(
+            DeferredMaterial.id == material_id, DeferredMaterial.case_id == case.id
+        )
     ).scalar_one_or_none()
     if material is None:
         raise NotFound(f"办件 {number} 没有此容缺材料")

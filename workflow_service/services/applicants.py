@@ -102,7 +102,9 @@ def checked_agent(
     if not relationship:
         errors[f"{prefix}.relationship"] = ["必填：与申请人的关系或受托身份，如 子女、受托人"]
     note = str(raw.get("authorisation_note") or "").strip() or None
-    material = _authorisation_material(str(raw.get("authorisation_material") or "").strip() or None, materials)
+    material = _authorisation_material(
+        str(raw.get("authorisation_material") or "").strip() or None, materials
+    )
     if material is not None and material not in materials:
         errors[f"{prefix}.authorisation_material"] = [f"不是本事项的申请材料：{material}"]
     if errors:

@@ -41,6 +41,8 @@ def browser_schema(schema: Mapping[str, Any]) -> dict[str, Any]:
     adapted = copy.deepcopy(dict(schema))
     adapted.pop("$schema", None)
     properties: dict[str, Any] = adapted.get("properties", {})
+    # json-editor shows only required fields unless told which to show: show them all.
+    adapted["defaultProperties"] = list(properties)
     for position, field in enumerate(properties.values()):
         # json-editor sorts fields by propertyOrder; keep the order the analyst wrote.
         field.setdefault("propertyOrder", position + 1)

@@ -36,17 +36,28 @@
     error_maximum_incl: "须小于等于 {{0}}", error_maximum_excl: "须小于 {{0}}", error_required: "必填：{{0}}",
     error_additionalItems: "多余的项", error_additional_properties: "表单中没有此字段：{{0}}",
     error_multipleOf: "须为 {{0}} 的倍数", error_not: "取值不符合要求", error_const: "取值不符合要求",
-    error_oneOf: "取值不符合要求", error_anyOf: "取值不符合要求"
+    error_oneOf: "取值不符合要求", error_anyOf: "取值不符合要求", error_uniqueItems: "不能重复",
+    error_minItems: "至少 {{0}} 项", error_maxItems: "最多 {{0}} 项",
+    button_add_row_title: "添加{{0}}", button_delete_row_title: "删除{{0}}", button_delete_row_title_short: "删除",
+    button_delete_all_title: "全部删除", button_delete_last_title: "删除最后一项", button_move_down_title: "下移",
+    button_move_up_title: "上移", button_collapse: "收起", button_expand: "展开", button_add: "添加",
+    button_delete_node_warning: "确定删除？"
   };
 
+  function isEmpty(item) {
+    return item === "" || item === null || item === undefined ||
+      (Array.isArray(item) && item.length === 0) ||
+      (typeof item === "object" && !Array.isArray(item) && Object.keys(item).length === 0);
+  }
+
   function withoutEmpty(value) {
-    /* Optional fields left blank are left out, as the API expects, rather than sent as "". */
-    if (value === null || typeof value !== "object" || Array.isArray(value)) return value;
+    /* Optional fields left blank are left out, as the API expects, rather than sent as "" or []. */
+    if (value === null || typeof value !== "object") return value;
+    if (Array.isArray(value)) return value.filter(function (item) { return !isEmpty(item); }).map(withoutEmpty);
     var clean = {};
     Object.keys(value).forEach(function (key) {
-      var item = value[key];
-      if (item === "" || item === null || item === undefined) return;
-      clean[key] = withoutEmpty(item);
+      var item = withoutEmpty(value[key]);
+      if (!isEmpty(item)) clean[key] = item;
     });
     return clean;
   }
@@ -60,7 +71,6 @@
     var errors = readJson(holder.dataset.errors) || {};
     var editor = new window.JSONEditor(holder, {
       schema: readJson(holder.dataset.schema),
-      startval: readJson(holder.dataset.startval) || undefined,
       theme: "html",
       iconlib: null,
       disable_collapse: true,
@@ -72,6 +82,10 @@
       prompt_before_delete: false
     });
     editor.on("ready", function () {
+      /* Data posted back after a server-side error: merged over the defaults, since a start value
+         without the optional fields would make json-editor drop them from the form. */
+      var posted = readJson(holder.dataset.startval) || {};
+      if (Object.keys(posted).length) editor.setValue(Object.assign(editor.getValue(), posted));
       showServerErrors(holder, errors);
       holder.querySelectorAll("input, select, textarea").forEach(function (input) {
         if (!input.id && input.name) input.id = "f-" + input.name.replace(/[^a-z0-9_]/gi, "_");
