@@ -30,7 +30,7 @@ browser-deps:
 # After changing a page's text: collect the messages, merge them into the English catalogue, compile.
 translations: $(BIN)/activate
 	$(BIN)/pybabel extract -F babel.cfg -k lazy_gettext --no-location --omit-header -o $(VENV)/messages.pot .
-	$(BIN)/pybabel update -i $(VENV)/messages.pot -d workflow_service/translations --no-location --omit-header -w 110
+	$(BIN)/pybabel update -i $(VENV)/messages.pot -d workflow_service/translations --no-fuzzy-matching -w 110
 	$(BIN)/pybabel compile -d workflow_service/translations
 
 # Refresh docs/screenshots/ (1366×768) from the browser walk-through.
@@ -62,6 +62,7 @@ format: install
 
 bench: install
 	$(BIN)/python bench/run_all.py
+	$(BIN)/python bench/worker_bench.py
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache .ruff_cache

@@ -8,6 +8,7 @@ from typing import Any
 
 from flask import Flask
 from sqlalchemy import select
+from stdnum.cn import ric
 
 from tests.support import ApiClient
 from workflow_service.extensions import db
@@ -85,11 +86,24 @@ def application(**changes: Any) -> dict[str, Any]:
     return {**copy.deepcopy(APPLICATION), **changes}
 
 
-def start_case(api: ApiClient, data: dict[str, Any] | None = None) -> Any:
+def household(serial: int) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Another household's applicant and application: one open 低保 case per applicant is the rule."""
+    if serial == 0:
+        return APPLICANT, application()
+    base = f"33078319950615{serial:03d}"
+    id_number = base + ric.calc_check_digit(base + "0")
+    name = f"王{serial}号"
+    data = application(applicant_name=name, applicant_id_number=id_number)
+    data["household_members"] = [{"member_name": name, "member_id_number": id_number, "relation": "self"}]
+    return {**APPLICANT, "name": name, "id_number": id_number}, data
+
+
+def start_case(api: ApiClient, data: dict[str, Any] | None = None, serial: int = 0) -> Any:
+    applicant, default_data = household(serial)
     return api.post(
         "/api/v1/cases",
         "clerk",
-        json={"service_code": SERVICE, "applicant": APPLICANT, "data": data or application()},
+        json={"service_code": SERVICE, "applicant": applicant, "data": data or default_data},
     )
 
 
@@ -108,8 +122,9 @@ def actions(case: dict[str, Any]) -> list[str]:
     return [event["action"] for event in case["audit"]]
 
 
-def register_and_visit(clock: Clock, finding: str = "eligible") -> str:
-    response = start_case(clock.api)
+def register_and_visit(clock: Clock, finding: str = "eligible", serial: int = 0) -> str:
+    """Register a case (of household ``serial``), accept it and do the household visit."""
+    response = start_case(clock.api, serial=serial)
     assert response.status_code == 201, response.json
     number = response.json["number"]
     complete(clock.move_to(ACCEPTED_AT), number, "clerk", {"acceptance_decision": "accept"})

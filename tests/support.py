@@ -22,11 +22,17 @@ APPLICATION = {
 }
 
 
+# Tests register many cases for the one demo applicant, so the body confirms the duplicate warning
+# (409 without it, tests/test_duplicates.py); ``case_body(confirm_duplicate=None)`` leaves it out.
+CONFIRMED_DUPLICATE = {"reason": "测试：同一申请人登记多件"}
+
+
 def case_body(**overrides: Any) -> dict[str, Any]:
     body: dict[str, Any] = {
         "service_code": SERVICE,
         "applicant": copy.deepcopy(APPLICANT),
         "data": copy.deepcopy(APPLICATION),
+        "confirm_duplicate": dict(CONFIRMED_DUPLICATE),
     }
     body.update(overrides)
     return body

@@ -358,7 +358,7 @@ def test_agent_is_recorded_beside_the_applicant(client: ApiClient) -> None:
     (started,) = actions(case, "case.started")
     assert started["summary"]["agent"] == "李四"
 
-    plain = client.case(client.start_case())
+    plain = client.case(client.start_case(applicant=HOUSEHOLDER))  # another applicant: no duplicate
     assert plain["agent"] is None
 
 

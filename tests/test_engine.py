@@ -32,6 +32,7 @@ def test_registration_process_is_read_with_lanes_forms_and_status_marks(registra
         ("受理", "window"),
         ("审核", "department"),
         ("出件", "window"),
+        ("补正材料收取", "window"),
     ]
     assert registration.start_form_key == "individual_business_registration/application.json"
     assert registration.status_marks["end_issued"] == "issued"

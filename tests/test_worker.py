@@ -20,7 +20,7 @@ from tests.allowance import (
 from workflow_service.models import JobState
 from workflow_service.services import jobs
 from workflow_service.services.clock import BUSINESS_TIMEZONE
-from workflow_service.services.job_runner import Outcome, run_job
+from workflow_service.services.job_runner import Outcome, run_due_jobs, run_job
 from workflow_service.worker import Worker
 
 PUBLICITY_ENDS = VISITED_AT + timedelta(days=7)
@@ -190,3 +190,31 @@ def test_worker_once_from_the_command_line(app: Flask) -> None:
     # The timer, then the first deadline check of the task it led to.
     assert result.output.strip() == "done 1, rescheduled 1"
     assert [task["name"] for task in api.case(number)["current_tasks"]] == ["审核确认"]
+
+
+def test_a_stopping_worker_finishes_the_job_in_hand_and_hands_back_the_rest(app: Flask) -> None:
+    clock = Clock(app, REGISTERED_AT)
+    numbers = []
+    for serial in range(3):
+        numbers.append(register_and_visit(clock, serial=serial))
+        clock.move_to(REGISTERED_AT)
+    api = clock.move_to(PUBLICITY_ENDS)
+    runs: list[int] = []
+
+    def stop_after_one_job() -> bool:
+        # Asked before each claim and before each job of a batch.
+        runs.append(1)
+        return len(runs) > 2
+
+    with app.app_context():
+        outcomes = run_due_jobs("stopping-worker", stopping=stop_after_one_job)
+    assert outcomes == {Outcome.DONE: 1}
+    states = sorted((job.state, job.attempts, job.locked_by) for job in timer_jobs(app))
+    assert states == [
+        (JobState.DONE, 1, "stopping-worker"),
+        (JobState.PENDING, 0, None),
+        (JobState.PENDING, 0, None),
+    ]
+    assert Worker(app).run_once()[Outcome.DONE] >= 2
+    for number in numbers:
+        assert actions(api.case(number)).count("timer.fired") == 1

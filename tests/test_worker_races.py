@@ -37,8 +37,8 @@ def race(workers: list[Worker]) -> list[Counter[Outcome]]:
 def test_workers_racing_for_due_timers_fire_each_exactly_once(live_app: Flask) -> None:
     clock = Clock(live_app, REGISTERED_AT)
     numbers = []
-    for _ in range(4):
-        numbers.append(register_and_visit(clock))
+    for serial in range(4):
+        numbers.append(register_and_visit(clock, serial=serial))
         clock.move_to(REGISTERED_AT)
     for round_ in range(2):
         # Round one: the four publicity timers; round two: nothing is due any more.

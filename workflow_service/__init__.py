@@ -15,8 +15,10 @@ from workflow_service.api import (
     authentication,
     calendar,
     cases,
+    closing,
     delegations,
     documents,
+    evaluations,
     health,
     me,
     problems,
@@ -78,6 +80,8 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         attachments.blp,
         documents.blp,
         tracking.blp,
+        closing.blp,
+        evaluations.blp,
     ):
         api.register_blueprint(blueprint)
     problems.init_app(app)

@@ -58,6 +58,8 @@ class DefaultConfig:
     # 容缺受理: the applicant hands a deferred material in within this many working days, unless the
     # window sets another date.
     DEFERRED_MATERIAL_WORKING_DAYS = 5
+    # 好差评: a 不满意 / 非常不满意 evaluation is rectified (整改) within this many working days.
+    RECTIFICATION_WORKING_DAYS = 5
     # Absolute URLs printed on documents (the QR code to /track/<number>).
     PUBLIC_BASE_URL = "http://127.0.0.1:8000"
     # Failed look-ups on the public status page, per client address and per case number.

@@ -35,10 +35,19 @@ class ServiceError(Exception):
     title = "服务内部错误"
     type_slug = "internal-error"
 
-    def __init__(self, detail: str | None = None, *, errors: Mapping[str, Any] | None = None) -> None:
+    def __init__(
+        self,
+        detail: str | None = None,
+        *,
+        errors: Mapping[str, Any] | None = None,
+        extensions: Mapping[str, Any] | None = None,
+    ) -> None:
         super().__init__(detail or self.title)
         self.detail = detail or self.title
         self.errors = dict(errors or {})
+        # Further members of the problem document (RFC 7807 extension members), e.g. the numbers
+        # of the cases a duplicate application conflicts with.
+        self.extensions = dict(extensions or {})
 
 
 class NotAuthenticated(ServiceError):

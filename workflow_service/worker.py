@@ -46,7 +46,7 @@ class Worker:
         """One pass: run every job that is due now; how each run ended."""
         with self.app.app_context():
             try:
-                return run_due_jobs(self.name)
+                return run_due_jobs(self.name, stopping=self._stop.is_set)
             finally:
                 db.session.remove()
 

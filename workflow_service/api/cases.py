@@ -32,7 +32,9 @@ class CasesResource(MethodView):
     def post(self, payload: dict) -> Registration:
         """Register an application at the caller's window; the process runs to its first task.
 
-        The answer carries the case's query password (查询密码), the only time it is shown.
+        The answer carries the case's query password (查询密码), the only time it is shown. When the
+        applicant has an open case of the same item, 409 with their numbers (``existing_cases``)
+        unless the request confirms with ``confirm_duplicate.reason``.
         """
         return register_case(
             current_user(),
@@ -42,6 +44,7 @@ class CasesResource(MethodView):
             payload["matter_township"],
             payload["unified_case_code"],
             payload["agent"],
+            payload["confirm_duplicate"],
         )
 
 

@@ -21,6 +21,7 @@ def problem_response(
     detail: str | None = None,
     type_slug: str | None = None,
     errors: Mapping | None = None,
+    extensions: Mapping[str, Any] | None = None,
 ) -> Response:
     body: dict[str, Any] = {
         "type": f"/problems/{type_slug}" if type_slug else "about:blank",
@@ -32,6 +33,8 @@ def problem_response(
         body["detail"] = detail
     if errors:
         body["errors"] = dict(errors)
+    for name, value in (extensions or {}).items():
+        body.setdefault(name, value)  # never over a standard member
     return Response(json.dumps(body, ensure_ascii=False), status=status, mimetype=PROBLEM_MEDIA_TYPE)
 
 
@@ -51,7 +54,9 @@ def _flatten(messages: Mapping, prefix: str = "") -> dict[str, list[str]]:
 
 def _service_error(error: ServiceError) -> Response:
     db.session.rollback()
-    response = problem_response(error.status, error.title, error.detail, error.type_slug, error.errors)
+    response = problem_response(
+        error.status, error.title, error.detail, error.type_slug, error.errors, error.extensions
+    )
     if error.status == 401:
         response.headers["WWW-Authenticate"] = 'Bearer realm="workflow-service"'
     if isinstance(error, RateLimited) and error.retry_after:

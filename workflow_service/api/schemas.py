@@ -5,11 +5,16 @@ from __future__ import annotations
 from flask import g
 from marshmallow import Schema, fields, validate
 
-from workflow_service.models import SuspensionKind, Task
+from workflow_service.models import Case, SuspensionKind, Task, TaskKind
 from workflow_service.services import delegations, jobs
 from workflow_service.services.acceptance import deferred_materials, is_overdue, supplement_notices, task_form
 from workflow_service.services.case_clock import case_clock, case_due_state, task_due_state
+from workflow_service.services.case_results import result_label
 from workflow_service.services.case_status import STATUS_LABELS
+from workflow_service.services.evaluations import RATING_LABELS, RECTIFICATION_FORM, case_evaluation
+from workflow_service.services.fees import FEE_STATUS_LABELS, case_fee
+from workflow_service.services.issuance import DELIVERY_LABELS
+from workflow_service.services.licences import case_licence
 from workflow_service.services.suspensions import KIND_LABELS as SUSPENSION_KIND_LABELS
 from workflow_service.services.suspensions import case_suspensions, expected_resume_on
 from workflow_service.services.tasks import delegated_from
@@ -77,6 +82,12 @@ class AgentSchema(Schema):
     )
 
 
+class ConfirmDuplicateSchema(Schema):
+    reason = fields.String(
+        required=True, validate=validate.Length(min=2, max=500), metadata={"description": "再次申请的理由"}
+    )
+
+
 class CaseCreateSchema(Schema):
     service_code = fields.String(required=True, metadata={"description": "事项编码"})
     applicant = fields.Nested(ApplicantSchema, required=True)
@@ -100,6 +111,14 @@ class CaseCreateSchema(Schema):
         validate=validate.Length(min=1, max=64),
         metadata={"description": "统一办件编码（省级平台已赋码时填写）"},
     )
+    confirm_duplicate = fields.Nested(
+        ConfirmDuplicateSchema,
+        load_default=None,
+        allow_none=True,
+        metadata={
+            "description": "申请人已有同一事项的在办件时（否则 409，existing_cases 列出办件编号），确认仍要登记并说明理由"
+        },
+    )
 
 
 DUE_STATE_DESCRIPTION = (
@@ -121,6 +140,7 @@ class TaskSummarySchema(Schema):
     id = fields.String()
     name = fields.String()
     bpmn_id = fields.String()
+    kind = fields.String(metadata={"description": "workflow 流程任务 / rectification 差评整改（不属于流程）"})
     lane = fields.String()
     state = fields.String()
     role = fields.String()
@@ -283,6 +303,80 @@ class WaitingTimerSchema(Schema):
     fires_at = fields.DateTime(attribute="run_at", metadata={"description": "到期时间（UTC）"})
 
 
+class CaseResultSchema(Schema):
+    """办结: the result code as the supervision exchange tables name it."""
+
+    code = fields.Function(lambda case: case.result_code.value)
+    label = fields.Function(
+        lambda case: result_label(case.result_code, licensed=case_licence(case) is not None),
+        metadata={"description": "出证办结 / 准予 / 不予许可 / 不予受理 / 退件 / 作废 / 撤回"},
+    )
+    reason = fields.String(attribute="result_reason", allow_none=True)
+    at = fields.DateTime(attribute="result_at")
+    organisation = fields.Nested(
+        OrganisationRefSchema, attribute="result_organisation", allow_none=True, metadata={"description": "作出决定的机构"}
+    )
+
+
+class DeliverySchema(Schema):
+    method = fields.Function(lambda case: case.delivery_method.value, metadata={"description": "pickup / mail"})
+    label = fields.Function(lambda case: DELIVERY_LABELS[case.delivery_method])
+    recipient_name = fields.String(attribute="delivery_recipient_name", allow_none=True)
+    recipient_id_number = fields.String(attribute="delivery_recipient_id_number", allow_none=True)
+    tracking_number = fields.String(attribute="delivery_tracking_number", allow_none=True)
+    at = fields.DateTime(attribute="delivered_at")
+
+
+class FeeSchema(Schema):
+    amount = fields.Decimal(as_string=True, metadata={"description": "收费金额（元）"})
+    basis = fields.String(allow_none=True, metadata={"description": "收费依据"})
+    status = fields.Function(
+        lambda fee: {"code": fee.status.value, "label": FEE_STATUS_LABELS[fee.status]},
+        metadata={"description": "unpaid 未缴费 / paid 已缴费 / waived 已减免"},
+    )
+    receipt_number = fields.String(allow_none=True)
+    waiver_reason = fields.String(allow_none=True)
+    settled_at = fields.DateTime(allow_none=True)
+    settled_by = fields.Nested(UserRefSchema, allow_none=True)
+
+
+class LicenceSchema(Schema):
+    name = fields.String(metadata={"description": "证照名称"})
+    number = fields.String(metadata={"description": "证照编号"})
+    holder_name = fields.String()
+    holder_id_number = fields.String()
+    valid_from = fields.Date()
+    valid_until = fields.Date(allow_none=True, metadata={"description": "有效期至；长期有效为 null"})
+    issuing_organisation = fields.Nested(OrganisationRefSchema, metadata={"description": "发证单位"})
+    issued_at = fields.DateTime()
+
+
+class EvaluationSchema(Schema):
+    rating = fields.Function(lambda e: {"code": e.rating.value, "label": RATING_LABELS[e.rating]})
+    comment = fields.String(allow_none=True)
+    channel = fields.Function(
+        lambda e: e.channel.value, metadata={"description": "public 申请人凭查询密码 / window 窗口代评"}
+    )
+    entered_by = fields.Nested(UserRefSchema, allow_none=True)
+    evaluated_at = fields.DateTime()
+    rectification = fields.Nested(
+        "TaskSummarySchema",
+        attribute="rectification_task",
+        allow_none=True,
+        metadata={"description": "不满意评价开启的整改任务"},
+    )
+
+
+def _closing_part(schema: Schema, value: object) -> dict | None:
+    return schema.dump(value) if value is not None else None
+
+
+def _duplicate(case: Case) -> dict | None:
+    if not case.duplicate_of:
+        return None
+    return {"existing_cases": list(case.duplicate_of), "reason": case.duplicate_reason}
+
+
 class CaseSchema(Schema):
     number = fields.String(attribute="case.number")
     unified_case_code = fields.String(attribute="case.unified_case_code", allow_none=True)
@@ -324,6 +418,30 @@ class CaseSchema(Schema):
         metadata={"description": "容缺受理的材料；未补交前不能作出决定"},
     )
     ended_at = fields.DateTime(attribute="case.ended_at", allow_none=True)
+    result = fields.Function(
+        lambda view: _closing_part(CaseResultSchema(), view.case if view.case.result_code else None),
+        metadata={"description": "办结结果；未办结为 null"},
+    )
+    fee = fields.Function(
+        lambda view: _closing_part(FeeSchema(), case_fee(view.case)),
+        metadata={"description": "收费事项的费用及缴费状态；不收费为 null"},
+    )
+    licence = fields.Function(
+        lambda view: _closing_part(LicenceSchema(), case_licence(view.case)),
+        metadata={"description": "电子证照（GET …/licence.pdf）；未出证为 null"},
+    )
+    delivery = fields.Function(
+        lambda view: _closing_part(DeliverySchema(), view.case if view.case.delivery_method else None),
+        metadata={"description": "出件：窗口领取（领取人）或邮寄（运单号）；未出件为 null"},
+    )
+    evaluation = fields.Function(
+        lambda view: _closing_part(EvaluationSchema(), case_evaluation(view.case)),
+        metadata={"description": "好差评；未评价为 null"},
+    )
+    duplicate = fields.Function(
+        lambda view: _duplicate(view.case),
+        metadata={"description": "登记时申请人已有的同一事项在办件及确认理由；无则为 null"},
+    )
     current_tasks = fields.List(fields.Nested(TaskSummarySchema), attribute="open_tasks")
     waiting_timers = fields.Function(
         lambda view: WaitingTimerSchema(many=True).dump(jobs.waiting_timers(view.case)),
@@ -384,7 +502,7 @@ class TaskDetailSchema(TaskSummarySchema):
     completed_on_behalf_of = fields.Nested(UserRefSchema, allow_none=True)
 
     def _form(self, task: Task) -> dict | None:
-        return task_form(task)
+        return RECTIFICATION_FORM if task.kind == TaskKind.RECTIFICATION else task_form(task)
 
 
 class InboxQuerySchema(Schema):
@@ -444,6 +562,8 @@ class ServiceItemSchema(Schema):
     fee_required = fields.Boolean()
     fee_basis = fields.String(allow_none=True)
     fee_amount = fields.Decimal(as_string=True, allow_none=True)
+    licence_name = fields.String(allow_none=True, metadata={"description": "准予后出具的证照名称；不出证照的为 null"})
+    licence_valid_years = fields.Integer(allow_none=True, metadata={"description": "证照有效期（年）；长期有效为 null"})
     version = fields.Integer()
     materials = fields.List(fields.Nested(ServiceMaterialSchema))
 
@@ -469,6 +589,8 @@ class ServiceItemChangeSchema(Schema):
     fee_required = fields.Boolean()
     fee_basis = fields.String(allow_none=True)
     fee_amount = fields.Decimal(as_string=True, allow_none=True)
+    licence_name = fields.String(allow_none=True)
+    licence_valid_years = fields.Integer(allow_none=True)
     materials = fields.List(fields.Nested(ServiceMaterialSchema))
 
 

@@ -18,7 +18,7 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import select
 
 from workflow_service.extensions import db
-from workflow_service.models import Case, CaseStatus, Task, TaskState, TimeUnit
+from workflow_service.models import Case, CaseStatus, Task, TaskKind, TaskState, TimeUnit
 from workflow_service.services.clock import business_day
 from workflow_service.services.deadlines import WorkingCalendar, working_calendar
 
@@ -123,7 +123,9 @@ def refresh_due_dates(case: Case, calendar: WorkingCalendar | None = None) -> da
     case.due_date = due_date
     if case.id is not None:
         for task in db.session.execute(
-            select(Task).where(Task.case_id == case.id, Task.state == TaskState.OPEN)
+            select(Task).where(
+                Task.case_id == case.id, Task.state == TaskState.OPEN, Task.kind == TaskKind.WORKFLOW
+            )
         ).scalars():
             task.due_date = due_date
     return before

@@ -33,6 +33,14 @@ def next_case_number(county_code: str, item_short_code: str, day: date) -> str:
 
 def daily_serial_number(county_code: str, item_short_code: str, day: date) -> str:
     prefix = f"{county_code}-{item_short_code}-{day:%Y%m%d}"
+    return f"{prefix}-{next_serial(prefix):04d}"
+
+
+def next_serial(prefix: str) -> int:
+    """The next serial under ``prefix`` (1 for a new one), unique and gap-free under concurrency.
+
+    Other official numbers (licence numbers) count on the same table under prefixes of their own.
+    """
     insert = postgresql_insert if db.session.get_bind().dialect.name == "postgresql" else sqlite_insert
     db.session.execute(
         insert(CaseNumberCounter)
@@ -45,4 +53,4 @@ def daily_serial_number(county_code: str, item_short_code: str, day: date) -> st
         .values(last_serial=CaseNumberCounter.last_serial + 1)
         .returning(CaseNumberCounter.last_serial)
     ).scalar_one()
-    return f"{prefix}-{serial:04d}"
+    return int(serial)

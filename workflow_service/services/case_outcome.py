@@ -1,9 +1,9 @@
 """What a case's record tells the applicant: when it reached a status, why refused, how delivered.
 
 Documents and the public status page read these facts here, in one place: they come from the
-status history, from the form data of completed steps (``refusal_reason``, ``review_opinion``,
-``delivery_method``, ``tracking_number``) and from the 补正 notices (services.acceptance); when
-the acceptance and issuance work gives the others columns of their own, only this module changes.
+status history, from the case's result and delivery columns (services.closing, services.issuance),
+from the form data of completed steps (``refusal_reason``, ``review_opinion``; the delivery of cases
+issued before the columns existed) and from the 补正 notices (services.acceptance).
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from typing import Any
 from sqlalchemy import select
 
 from workflow_service.extensions import db
-from workflow_service.models import Case, CaseStatus, Task, TaskState
+from workflow_service.models import Case, CaseResult, CaseStatus, Task, TaskState
 from workflow_service.services.acceptance import latest_notice, material_requirement
 from workflow_service.services.clock import business_day
 
@@ -74,7 +74,9 @@ def _latest(case: Case, field: str) -> tuple[Any, Task] | None:
 
 
 def refusal_reason(case: Case) -> str | None:
-    """The reason given for 不予受理."""
+    """The reason given for 不予受理 (or 退件, which ends a case the same way)."""
+    if case.result_code in (CaseResult.NOT_ACCEPTED, CaseResult.RETURNED) and case.result_reason:
+        return case.result_reason
     found = _latest(case, "refusal_reason")
     return str(found[0]) if found else None
 
@@ -87,6 +89,10 @@ def decision_opinion(case: Case) -> str | None:
 
 def delivery(case: Case) -> Delivery | None:
     """How the result was issued, if it has been."""
+    if case.delivery_method is not None:
+        return Delivery(
+            method=case.delivery_method.value, tracking_number=case.delivery_tracking_number, at=case.delivered_at
+        )
     found = _latest(case, "delivery_method")
     if not found:
         return None

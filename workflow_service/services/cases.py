@@ -23,10 +23,11 @@ from workflow_service.models import (
     Role,
     ServiceItem,
     Task,
+    TaskKind,
     TaskState,
     User,
 )
-from workflow_service.services import audit
+from workflow_service.services import audit, duplicates, fees
 from workflow_service.services.applicants import checked_agent, checked_applicant
 from workflow_service.services.case_numbers import next_case_number
 from workflow_service.services.catalogue import current_version
@@ -142,9 +143,12 @@ def start_case(
     applicant: Mapping[str, Any],
     data: Mapping[str, Any],
     matter_township_code: str | None = None,
+    confirm_duplicate: Mapping[str, Any] | None = None,
 ) -> Case:
     """``register_case`` for callers that hand no receipt out (the window can reissue the password)."""
-    return register_case(actor, service_code, applicant, data, matter_township_code).case
+    return register_case(
+        actor, service_code, applicant, data, matter_township_code, confirm_duplicate=confirm_duplicate
+    ).case
 
 
 def _check_unified_code_free(code: str | None) -> None:
@@ -162,10 +166,13 @@ def register_case(
     matter_township_code: str | None = None,
     unified_case_code: str | None = None,
     agent: Mapping[str, Any] | None = None,
+    confirm_duplicate: Mapping[str, Any] | None = None,
 ) -> Registration:
     """Register a case; the process runs to its first wait state.
 
     ``agent`` is whoever acts for the applicant (帮办代办), recorded beside the applicant.
+    A citizen's application while the applicant has an open case of the item is 409 naming those
+    cases, unless ``confirm_duplicate`` gives the clerk's reason (services.duplicates).
 
     Who registers follows the lane of the process's start event (``_registering_organisation``);
     usually a window clerk registering a citizen's application.
@@ -189,6 +196,10 @@ def register_case(
         check_acceptance_allowed(item, home, matter_township)
 
     _check_unified_code_free(unified_case_code)
+    duplicate_reason = duplicates.confirmation_reason(confirm_duplicate)
+    open_duplicates = (
+        duplicates.check_duplicates(item, checked.id_number, duplicate_reason) if lane == "window" else []
+    )
 
     submitted_at = now()
     county_code = county_of(home).code
@@ -224,6 +235,8 @@ def register_case(
     if acting is not None:
         started["agent"] = acting.name  # 帮办代办: who stood at the window for the applicant
     audit.record("case.started", actor, case=case, summary=started)
+    duplicates.record_confirmation(case, open_duplicates, duplicate_reason, actor)
+    fees.open_fee(case, version.snapshot)
     result = process_runtime().start(
         definition.content_hash,
         definition.spec_json,
@@ -263,6 +276,8 @@ def case_diagram(actor: User, number: str) -> CaseDiagram:
         definition.content_hash, definition.spec_json, case.workflow_state
     )
     current = db.session.execute(
-        select(Task.bpmn_id).where(Task.case_id == case.id, Task.state == TaskState.OPEN).order_by(Task.id)
+        select(Task.bpmn_id)
+        .where(Task.case_id == case.id, Task.state == TaskState.OPEN, Task.kind == TaskKind.WORKFLOW)
+        .order_by(Task.id)
     ).scalars()
     return CaseDiagram(bpmn_xml=definition.bpmn_xml, completed=completed, current=tuple(current))

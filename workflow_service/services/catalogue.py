@@ -56,6 +56,8 @@ SCALAR_FIELDS = (
     "fee_required",
     "fee_basis",
     "fee_amount",
+    "licence_name",
+    "licence_valid_years",
 )
 ENUMS: dict[str, type] = {
     "item_type": ItemType,
@@ -112,6 +114,14 @@ def _check_item(values: Mapping[str, Any], complain: Callable[[str, str], None])
                 complain("fee_amount", "须为非负金额")
         except InvalidOperation:
             complain("fee_amount", "收费事项须有金额")
+    licence_name = values.get("licence_name")
+    if licence_name is not None and not (isinstance(licence_name, str) and 0 < len(licence_name.strip()) <= 128):
+        complain("licence_name", "证照名称须为 1–128 个字符，或不填（不出证照）")
+    years = values.get("licence_valid_years")
+    if years is not None and (not isinstance(years, int) or isinstance(years, bool) or years < 1):
+        complain("licence_valid_years", "须为正整数（年），长期有效的不填")
+    if years is not None and licence_name is None:
+        complain("licence_valid_years", "不出证照的事项无须填写有效期")
     materials = values.get("materials") or []
     if not isinstance(materials, list):
         complain("materials", "须为列表")

@@ -144,16 +144,19 @@ def _page(
     issuer: str,
     issued_on: date | None,
     extra: Sequence[Flowable] = (),
+    reference: str | None = None,
+    addressed: bool = True,
 ) -> bytes:
     """The one layout every notice shares: title, addressee, text, facts, issuer and date, QR code."""
     styles = _styles()
     url = status_page_url(case)
+    addressee = [Paragraph(_text(f"{case.applicant_name}："), styles["plain"])] if addressed else []
     story: list[Flowable] = [
         Paragraph(_text(title), styles["title"]),
         Spacer(1, 4 * mm),
-        Paragraph(_text(f"编号：{case.number}"), styles["reference"]),
+        Paragraph(_text(reference or f"编号：{case.number}"), styles["reference"]),
         Spacer(1, 4 * mm),
-        Paragraph(_text(f"{case.applicant_name}："), styles["plain"]),
+        *addressee,
         *(Paragraph(_text(text), styles["body"]) for text in paragraphs),
         Spacer(1, 4 * mm),
         *extra,
@@ -187,6 +190,30 @@ def _page(
         creator="一窗通办",
     ).build(story)
     return output.getvalue()
+
+
+def official_page(
+    case: Case,
+    title: str,
+    *,
+    reference: str,
+    paragraphs: Sequence[str],
+    facts: Sequence[tuple[str, str]],
+    issuer: str,
+    issued_on: date | None,
+) -> bytes:
+    """The notices' layout for another official paper of the case (the electronic licence, services.licences):
+    its own reference line, no addressee."""
+    return _page(
+        case,
+        title,
+        paragraphs=paragraphs,
+        facts=facts,
+        issuer=issuer,
+        issued_on=issued_on,
+        reference=reference,
+        addressed=False,
+    )
 
 
 def _handling_organisation(case: Case) -> str:

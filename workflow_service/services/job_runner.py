@@ -112,14 +112,21 @@ def run_job(job_id: int, worker: str) -> Outcome:
         return Outcome.FAILED if state == JobState.FAILED else Outcome.RETRY
 
 
-def run_due_jobs(worker: str) -> Counter[Outcome]:
-    """One pass: claim and run due jobs in batches until none is due; how each run ended."""
+def run_due_jobs(worker: str, stopping: Callable[[], bool] = lambda: False) -> Counter[Outcome]:
+    """One pass: claim and run due jobs in batches until none is due; how each run ended.
+
+    When ``stopping()`` turns true the pass ends after the job in hand, handing back the rest of
+    its batch so other workers need not wait for the claims to expire.
+    """
     outcomes: Counter[Outcome] = Counter()
     batch_size = current_app.config["WORKER_BATCH_SIZE"]
-    while outcomes.total() < MAX_JOBS_PER_PASS:
+    while outcomes.total() < MAX_JOBS_PER_PASS and not stopping():
         claimed = jobs.claim_due(worker, batch_size)
         if not claimed:
             break
-        for job_id in claimed:
+        for index, job_id in enumerate(claimed):
+            if stopping():
+                jobs.release(claimed[index:], worker)
+                break
             outcomes[run_job(job_id, worker)] += 1
     return outcomes

@@ -169,6 +169,17 @@ def lock_claimed(job_id: int, worker: str) -> Job | None:
     return job
 
 
+def release(job_ids: Sequence[int], worker: str) -> None:
+    """Hand back claimed jobs a stopping worker will not run: pending again, the attempt not counted."""
+    db.session.execute(
+        update(Job)
+        .where(Job.id.in_(job_ids), Job.state == JobState.RUNNING, Job.locked_by == worker)
+        .values(state=JobState.PENDING, locked_by=None, locked_at=None, attempts=Job.attempts - 1)
+        .execution_options(synchronize_session=False)
+    )
+    db.session.commit()
+
+
 def finish(job: Job, run_again_at: datetime | None = None) -> None:
     """Mark a claimed job done, or pending again at ``run_again_at`` (a job that recurs)."""
     if run_again_at is None:

@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from workflow_service.engine.runtime import ProcessRuntime, StepResult
 from workflow_service.extensions import db
-from workflow_service.models import Case, CaseStatus, Task, TaskState, User
+from workflow_service.models import Case, CaseStatus, Task, TaskKind, TaskState, User
 from workflow_service.services import audit, deadline_warnings, jobs
 from workflow_service.services.case_clock import refresh_due_dates
 from workflow_service.services.case_status import STATUS_LABELS, IllegalStatusTransition, transition_allowed
@@ -56,7 +56,9 @@ def _sync_tasks(case: Case, result: StepResult) -> None:
     open_tasks = {
         task.id: task
         for task in db.session.execute(
-            select(Task).where(Task.case_id == case.id, Task.state == TaskState.OPEN)
+            select(Task).where(
+                Task.case_id == case.id, Task.state == TaskState.OPEN, Task.kind == TaskKind.WORKFLOW
+            )
         ).scalars()
     }
     ready_ids = {ready.id for ready in result.ready_tasks}

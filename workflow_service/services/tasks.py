@@ -27,10 +27,12 @@ from workflow_service.errors import (
     TaskNotOpen,
 )
 from workflow_service.extensions import db
-from workflow_service.models import Case, CaseStatus, Region, ServiceItem, Task, TaskState, User
+from workflow_service.models import Case, CaseStatus, Region, ServiceItem, Task, TaskKind, TaskState, User
 from workflow_service.services import audit, delegations
 from workflow_service.services.acceptance import record_acceptance_step
 from workflow_service.services.clock import now
+from workflow_service.services.closing import record_closing_step
+from workflow_service.services.evaluations import complete_rectification
 from workflow_service.services.forms import validate_form
 from workflow_service.services.progress import apply_step, process_runtime
 from workflow_service.services.scope import get_visible_task
@@ -229,10 +231,13 @@ def complete_task(actor: User, task_id: str, data: Mapping[str, Any]) -> Task:
     the delegator and records both names.
     """
     task = _workable(actor, task_id)
-    refuse_while_suspended(task)
     on_behalf_of = None
     if task.assignee_id is not None and task.assignee_id != actor.id:
         on_behalf_of = _claimant_delegating(actor, task)
+    if task.kind == TaskKind.RECTIFICATION:
+        # Not a BPMN task: the engine never hears of it.
+        return complete_rectification(actor, task, data, on_behalf_of)
+    refuse_while_suspended(task)
     case = db.session.execute(
         select(Case).options(undefer(Case.workflow_state)).where(Case.id == task.case_id)
     ).scalar_one()
@@ -260,6 +265,8 @@ def complete_task(actor: User, task_id: str, data: Mapping[str, Any]) -> Task:
         # 补正 lists, 容缺 and the decision block depend on the case's materials and on where the
         # step led; a refusal here (409/422) rolls the whole completion back.
         record_acceptance_step(case, task, actor, data, result.statuses_reached)
+        # The result (办结), fee, licence and delivery the step reaches (services.closing).
+        record_closing_step(case, task, actor, data, result.statuses_reached)
         apply_step(case, result, actor)  # flushes: the case's version check happens here or at commit
         db.session.commit()
     except StaleDataError:

@@ -15,7 +15,7 @@ from sqlalchemy import select
 
 from workflow_service.errors import NotFound, RateLimited
 from workflow_service.extensions import db
-from workflow_service.models import Case, CaseStatus
+from workflow_service.models import Case, CaseResult, CaseStatus
 from workflow_service.services import case_outcome, rate_limits
 from workflow_service.services.case_status import STATUS_LABELS
 from workflow_service.services.query_passwords import query_password_matches
@@ -79,7 +79,11 @@ def _collection(case: Case) -> Collection:
         else:
             text = f"办理结果已在{window}领取。"
         return Collection(delivered.method, delivered.tracking_number, text)
-    if case.status == CaseStatus.NOT_ACCEPTED:
+    if case.result_code == CaseResult.VOIDED:
+        text = f"本办件已作废。如有疑问，请联系{window}。"
+    elif case.result_code == CaseResult.RETURNED:
+        text = f"本申请已退件。请凭本人身份证件到{window}取回申请材料。"
+    elif case.status == CaseStatus.NOT_ACCEPTED:
         text = f"本申请不予受理。请凭本人身份证件到{window}领取不予受理决定书。"
     elif case.status == CaseStatus.SUPPLEMENT:
         text = f"请按补正材料通知书的要求，携带所缺材料到{window}补正。"
@@ -110,6 +114,12 @@ def _tracked(case: Case) -> TrackedCase:
 
 def track_case(number: str, password: str, client_address: str | None) -> TrackedCase:
     """The case's public status, if ``password`` is its query password; failed tries are counted."""
+    return _tracked(authenticated_case(number, password, client_address))
+
+
+def authenticated_case(number: str, password: str, client_address: str | None) -> Case:
+    """The case, if ``password`` is its query password: the one check behind every public use of a case
+    (look-up, evaluation). Failed tries are counted and limited; failing says nothing about existence."""
     limit = current_app.config["TRACK_ATTEMPT_LIMIT"]
     keys = (("track", "address", client_address or "unknown"), ("track", "case", number))
     wait = rate_limits.seconds_until_allowed(limit, *keys)
@@ -120,4 +130,4 @@ def track_case(number: str, password: str, client_address: str | None) -> Tracke
         rate_limits.count_attempt(limit, *keys)
         raise LookupFailed("请核对办件编号和查询密码（见受理通知书）")
     assert case is not None  # a password only matches an existing case
-    return _tracked(case)
+    return case

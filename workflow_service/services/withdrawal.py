@@ -6,8 +6,9 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from workflow_service.errors import Conflict, PermissionDenied, StaleCase
 from workflow_service.extensions import db
-from workflow_service.models import CaseStatus, Role, User
+from workflow_service.models import CaseResult, CaseStatus, Role, User
 from workflow_service.services import audit
+from workflow_service.services.case_results import record_result
 from workflow_service.services.case_status import STATUS_LABELS
 from workflow_service.services.cases import CaseView, view_case
 from workflow_service.services.progress import apply_step, change_status, process_runtime
@@ -45,6 +46,7 @@ def withdraw_case(actor: User, number: str, reason: str) -> CaseView:
     audit.record(
         "case.withdrawn", actor, case=case, summary={"reason": reason, "status_before": case.status.value}
     )
+    record_result(case, CaseResult.WITHDRAWN, reason, actor)  # 办结 result 撤回, with the reason given
     change_status(case, CaseStatus.WITHDRAWN, actor)
     apply_step(case, result, actor)  # cancels the open tasks and ends the case
     try:

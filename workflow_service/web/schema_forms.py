@@ -17,6 +17,7 @@ from workflow_service.errors import InvalidInput
 
 # Checked by the server (services.forms); for the browser they are plain text inputs.
 _SERVER_FORMATS = {"cn-resident-id": 18, "cn-uscc": 18}
+_TEXT_FORMATS = {"date": "YYYY-MM-DD", "date-time": "YYYY-MM-DDThh:mm:ss+08:00", "time": "hh:mm"}
 
 
 def _conditional_fields(schema: Mapping[str, Any]) -> list[tuple[str, Any, list[str]]]:
@@ -49,6 +50,16 @@ def browser_schema(schema: Mapping[str, Any]) -> dict[str, Any]:
         options = field.setdefault("options", {})
         if "enumNames" in field:
             options["enum_titles"] = field.pop("enumNames")
+        if field.get("type") in ("number", "integer") and "default" not in field:
+            field["default"] = None  # an empty box, not a 0 the clerk never typed
+        if field.get("type") == "boolean":
+            field["format"] = "checkbox"
+        items = field.get("items")
+        if field.get("type") == "array" and isinstance(items, dict) and "title" not in items:
+            items["title"] = field.get("title", "")  # json-editor would label each row "item 1", "item 2"
+        if field.get("format") in _TEXT_FORMATS:
+            # json-editor's date inputs complain in English about an empty optional date.
+            options["inputAttributes"] = {"placeholder": _TEXT_FORMATS[field.pop("format")]}
         if field.get("format") in _SERVER_FORMATS:
             options["inputAttributes"] = {"maxlength": _SERVER_FORMATS[field.pop("format")]}
     depended: dict[str, list[tuple[str, Any]]] = {}

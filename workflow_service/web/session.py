@@ -97,12 +97,14 @@ def page_blueprint(name: str, import_name: str) -> Blueprint:
     return blueprint
 
 
-def _safe_next(target: str | None) -> str | None:
+def safe_next(target: str | None) -> str | None:
     """Only a path on this site, so the login form cannot be used to send users elsewhere."""
     if not target:
         return None
     parts = urlsplit(target)
     if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
+        return None
+    if "\\" in target:  # browsers read "/\\host" like "//host"
         return None
     return target
 
@@ -121,14 +123,14 @@ def login() -> str | Response | tuple[str, int]:
     if request.method == "GET":
         if current_user.is_authenticated:
             return redirect(home_for(staff()))
-        return render_template("login.html", next=_safe_next(request.args.get("next")))
+        return render_template("login.html", next=safe_next(request.args.get("next")))
     username = request.form.get("username", "").strip()
     try:
         user = start_session(username, request.form.get("password", ""))
     except NotAuthenticated:
         flash(_("用户名或密码错误"), "error")
         return render_template(
-            "login.html", next=_safe_next(request.form.get("next")), username=username
+            "login.html", next=safe_next(request.form.get("next")), username=username
         ), 401
     language = session.get("language")
     session.clear()  # a fresh session on login: nothing from before it survives (session fixation)
@@ -137,7 +139,7 @@ def login() -> str | Response | tuple[str, int]:
     session["started_at"] = now().isoformat()
     session.permanent = True
     login_user(StaffSession(user))
-    return redirect(_safe_next(request.form.get("next")) or home_for(user))
+    return redirect(safe_next(request.form.get("next")) or home_for(user))
 
 
 @blp.post("/logout")
@@ -156,7 +158,7 @@ def language() -> Response:
     chosen = request.form.get("language", "")
     if chosen in LANGUAGES:
         session["language"] = chosen
-    return redirect(_safe_next(request.form.get("next")) or url_for("session.login"))
+    return redirect(safe_next(request.form.get("next")) or url_for("session.login"))
 
 
 @blp.route("/password", methods=["GET", "POST"])

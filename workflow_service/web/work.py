@@ -12,7 +12,7 @@ from workflow_service.services.cases import view_case
 from workflow_service.services.catalogue import list_service_items
 from workflow_service.services.regions import townships_of_my_county
 from workflow_service.web.schema_forms import browser_schema, posted_data
-from workflow_service.web.session import page_blueprint, staff
+from workflow_service.web.session import page_blueprint, safe_next, staff
 
 blp = page_blueprint("work", __name__)
 
@@ -57,7 +57,7 @@ def _row(task: Task) -> str | Response:
     """After a claim or unclaim: the updated row for htmx, or back to the page without JavaScript."""
     if request.headers.get("HX-Request"):
         return render_template("inbox_row.html", task=task, tab=request.form.get("tab", "mine"))
-    return redirect(request.form.get("back") or url_for("work.task_page", task_id=task.id))
+    return redirect(safe_next(request.form.get("back")) or url_for("work.task_page", task_id=task.id))
 
 
 @blp.post("/tasks/<task_id>/claim")

@@ -12,14 +12,19 @@
   function showServerErrors(holder, errors) {
     Object.keys(errors || {}).forEach(function (key) {
       if (key.indexOf("data.") !== 0) return;
-      var name = "root[" + key.slice(5).split(".").join("][") + "]";
-      var input = holder.querySelector('[name="' + name + '"]');
-      if (!input) return;
-      input.classList.add("invalid");
-      input.setAttribute("aria-invalid", "true");
+      var path = key.slice(5).split(".");
+      var input = holder.querySelector('[name="root[' + path.join("][") + ']"]');
       var message = document.createElement("div");
       message.className = "err server-error";
       message.textContent = errors[key].join("；");
+      if (!input) {
+        /* A list or group (e.g. the materials to bring): the message goes under its block. */
+        var block = holder.querySelector('[data-schemapath="root.' + path.join(".") + '"]');
+        if (block) block.appendChild(message);
+        return;
+      }
+      input.classList.add("invalid");
+      input.setAttribute("aria-invalid", "true");
       input.insertAdjacentElement("afterend", message);
       input.addEventListener("input", function () {
         input.classList.remove("invalid");
@@ -29,15 +34,8 @@
   }
 
   /* json-editor's own (client-side) messages, in the page's language; the server's check is the one that counts. */
+  /* json-editor's buttons in the page's language (its validation messages are not shown: see below). */
   var MESSAGES_ZH = {
-    error_notset: "必填", error_notempty: "必填", error_enum: "请从列表中选择",
-    error_type: "类型应为 {{0}}", error_minLength: "至少 {{0}} 个字符", error_maxLength: "最多 {{0}} 个字符",
-    error_pattern: "格式不正确", error_minimum_incl: "须大于等于 {{0}}", error_minimum_excl: "须大于 {{0}}",
-    error_maximum_incl: "须小于等于 {{0}}", error_maximum_excl: "须小于 {{0}}", error_required: "必填：{{0}}",
-    error_additionalItems: "多余的项", error_additional_properties: "表单中没有此字段：{{0}}",
-    error_multipleOf: "须为 {{0}} 的倍数", error_not: "取值不符合要求", error_const: "取值不符合要求",
-    error_oneOf: "取值不符合要求", error_anyOf: "取值不符合要求", error_uniqueItems: "不能重复",
-    error_minItems: "至少 {{0}} 项", error_maxItems: "最多 {{0}} 项",
     button_add_row_title: "添加{{0}}", button_delete_row_title: "删除{{0}}", button_delete_row_title_short: "删除",
     button_delete_all_title: "全部删除", button_delete_last_title: "删除最后一项", button_move_down_title: "下移",
     button_move_up_title: "上移", button_collapse: "收起", button_expand: "展开", button_add: "添加",
@@ -78,14 +76,19 @@
       disable_properties: true,
       disable_array_reorder: true,
       required_by_default: false,
-      show_errors: "interaction",
+      /* The server checks every submission and its messages appear at the fields; json-editor's
+         own would appear half-way through typing, some only in English. */
+      show_errors: "never",
       prompt_before_delete: false
     });
+    holder.jsonEditor = editor;
     editor.on("ready", function () {
       /* Data posted back after a server-side error: merged over the defaults, since a start value
          without the optional fields would make json-editor drop them from the form. */
       var posted = readJson(holder.dataset.startval) || {};
-      if (Object.keys(posted).length) editor.setValue(Object.assign(editor.getValue(), posted));
+      if (Object.keys(posted).length) {
+        editor.setValue(Object.assign(editor.getValue(), posted));
+      }
       showServerErrors(holder, errors);
       holder.querySelectorAll("input, select, textarea").forEach(function (input) {
         if (!input.id && input.name) input.id = "f-" + input.name.replace(/[^a-z0-9_]/gi, "_");

@@ -1,0 +1,91 @@
+"""Closing a case: 归档, 退件, 作废, fees, 好差评 entered at the window, and the electronic licence PDF."""
+
+from __future__ import annotations
+
+import io
+
+from flask import Response, send_file
+from flask.views import MethodView
+from flask_smorest import Blueprint
+
+from workflow_service.api.authentication import current_user, require_bearer_token
+from workflow_service.api.closing_schemas import CloseReasonSchema, PaymentSchema, WindowEvaluationSchema
+from workflow_service.api.schemas import CaseSchema, EvaluationSchema, FeeSchema
+from workflow_service.models import CaseEvaluation, CaseFee
+from workflow_service.services.cases import CaseView
+from workflow_service.services.closing import archive_case, return_case, void_case
+from workflow_service.services.evaluations import evaluate_at_window
+from workflow_service.services.fees import record_payment
+from workflow_service.services.licences import licence_pdf
+
+blp = Blueprint("closing", __name__, url_prefix="/api/v1/cases", description="出件、办结与归档")
+blp.before_request(require_bearer_token)
+
+
+@blp.route("/<string:number>/archive")
+class ArchiveResource(MethodView):
+    @blp.response(200, CaseSchema)
+    def post(self, number: str) -> CaseView:
+        """归档 by the accepting window once the process has ended (出件, 不予受理, 撤回 …); 409 before."""
+        return archive_case(current_user(), number)
+
+
+@blp.route("/<string:number>/return")
+class ReturnResource(MethodView):
+    @blp.arguments(CloseReasonSchema)
+    @blp.response(200, CaseSchema)
+    def post(self, payload: dict, number: str) -> CaseView:
+        """退件 before acceptance (materials never completed, or the applicant gave up), with a reason.
+
+        The accepting window or a supervisor; the case ends 不予受理 with the result 退件.
+        """
+        return return_case(current_user(), number, payload["reason"])
+
+
+@blp.route("/<string:number>/void")
+class VoidResource(MethodView):
+    @blp.arguments(CloseReasonSchema)
+    @blp.response(200, CaseSchema)
+    def post(self, payload: dict, number: str) -> CaseView:
+        """作废 an undecided case registered in error, with a reason (accepting window or supervisor); filed at once."""
+        return void_case(current_user(), number, payload["reason"])
+
+
+@blp.route("/<string:number>/payment")
+class PaymentResource(MethodView):
+    @blp.arguments(PaymentSchema)
+    @blp.response(200, FeeSchema)
+    def post(self, payload: dict, number: str) -> CaseFee:
+        """The accepting window records the fee paid (receipt number) or waived (reason); no gateway.
+
+        409 for an item without fees or a fee already recorded.
+        """
+        return record_payment(
+            current_user(), number, payload["status"], payload["receipt_number"], payload["reason"]
+        )
+
+
+@blp.route("/<string:number>/evaluation")
+class EvaluationResource(MethodView):
+    @blp.arguments(WindowEvaluationSchema)
+    @blp.response(201, EvaluationSchema)
+    def post(self, payload: dict, number: str) -> CaseEvaluation:
+        """好差评 entered by the accepting window on the applicant's behalf; once per case (409 again).
+
+        不满意 and 非常不满意 open a rectification task for the organisation that decided.
+        """
+        return evaluate_at_window(current_user(), number, payload["rating"], payload["comment"])
+
+
+@blp.route("/<string:number>/licence.pdf")
+class LicenceResource(MethodView):
+    @blp.response(200, {"type": "string", "format": "binary"}, content_type="application/pdf")
+    def get(self, number: str) -> Response:
+        """The electronic licence of a granted case as PDF (409 when the case has none)."""
+        document = licence_pdf(current_user(), number)
+        return send_file(
+            io.BytesIO(document.content),
+            mimetype="application/pdf",
+            as_attachment=False,
+            download_name=document.filename,
+        )

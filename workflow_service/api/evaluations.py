@@ -1,0 +1,30 @@
+"""好差评 by the applicant: case number and query password in, no account (the public look-up's check)."""
+
+from __future__ import annotations
+
+from flask import request
+from flask.views import MethodView
+from flask_smorest import Blueprint
+
+from workflow_service.api.closing_schemas import EvaluationReceiptSchema, PublicEvaluationSchema
+from workflow_service.models import CaseEvaluation
+from workflow_service.services.evaluations import evaluate_publicly
+
+blp = Blueprint(
+    "public_evaluation", __name__, url_prefix="/api/v1/track", description="好差评（公开，凭查询密码）"
+)
+
+
+@blp.route("/evaluation")
+class PublicEvaluationResource(MethodView):
+    @blp.doc(security=[])
+    @blp.arguments(PublicEvaluationSchema)
+    @blp.response(201, EvaluationReceiptSchema)
+    def post(self, payload: dict) -> CaseEvaluation:
+        """Evaluate a finished case once (409 again); 不满意 and 非常不满意 need a comment and open a rectification.
+
+        A wrong password and an unknown number give the same 404, counted like failed look-ups (429).
+        """
+        return evaluate_publicly(
+            payload["number"], payload["password"], request.remote_addr, payload["rating"], payload["comment"]
+        )

@@ -1,0 +1,135 @@
+"""办结 result codes on the case: derived from the status a step reaches, or set by 撤回 / 退件 / 作废.
+
+Every negative result carries a reason. A result reached in the process takes it from the data of
+the task whose completion reached it: a field ``result_reason`` or one ending in ``_reason``
+(``refusal_reason``, ``housing_refusal_reason``); failing that, the opinions (fields ending in
+``_opinion`` or ``_note``) of the tasks completed since the case entered its current status, so a
+refusal after parallel reviews states each review's opinion. The window's and supervisor's actions
+take it from their request.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+
+from workflow_service.errors import InvalidInput
+from workflow_service.extensions import db
+from workflow_service.models import Case, CaseResult, CaseStatus, Organisation, Task, TaskKind, TaskState, User
+from workflow_service.services import audit
+from workflow_service.services.clock import now
+
+RESULT_LABELS: dict[CaseResult, str] = {
+    CaseResult.GRANTED: "准予",
+    CaseResult.REFUSED: "不予许可",
+    CaseResult.NOT_ACCEPTED: "不予受理",
+    CaseResult.RETURNED: "退件",
+    CaseResult.VOIDED: "作废",
+    CaseResult.WITHDRAWN: "撤回",
+}
+# A granted case that produced an electronic licence is 出证办结 in the supervision tables.
+LICENSED_LABEL = "出证办结"
+NEGATIVE_RESULTS = frozenset(RESULT_LABELS) - {CaseResult.GRANTED}
+# The result a status marked in the process stands for.
+STATUS_RESULTS: dict[CaseStatus, CaseResult] = {
+    CaseStatus.APPROVED: CaseResult.GRANTED,
+    CaseStatus.REFUSED: CaseResult.REFUSED,
+    CaseStatus.NOT_ACCEPTED: CaseResult.NOT_ACCEPTED,
+}
+REASON_FIELD = "result_reason"
+
+
+class MissingResultReason(InvalidInput):
+    title = "须说明理由"
+    type_slug = "missing-result-reason"
+
+
+def result_label(code: CaseResult, *, licensed: bool = False) -> str:
+    return LICENSED_LABEL if code == CaseResult.GRANTED and licensed else RESULT_LABELS[code]
+
+
+def _text(value: Any) -> str | None:
+    return value.strip() or None if isinstance(value, str) else None
+
+
+def _entered_current_status(case: Case) -> datetime | None:
+    if not case.status_history:
+        return None
+    return datetime.fromisoformat(case.status_history[-1]["at"])
+
+
+def _opinions(data: Mapping[str, Any]) -> list[str]:
+    return [
+        text
+        for key, value in data.items()
+        if key.endswith(("_opinion", "_note")) and (text := _text(value)) is not None
+    ]
+
+
+def _earlier_opinions(case: Case, task: Task) -> list[tuple[str, str]]:
+    """(task name, opinion) of the other workflow tasks completed since the case entered its status."""
+    since = _entered_current_status(case)
+    if since is None:
+        return []
+    earlier = db.session.execute(
+        select(Task)
+        .where(
+            Task.case_id == case.id,
+            Task.id != task.id,
+            Task.kind == TaskKind.WORKFLOW,
+            Task.state == TaskState.COMPLETED,
+            Task.completed_at > since,
+        )
+        .order_by(Task.completed_at, Task.id)
+    ).scalars()
+    return [(done.name, text) for done in earlier for text in _opinions(done.data or {})]
+
+
+def step_reason(case: Case, task: Task, data: Mapping[str, Any]) -> str | None:
+    """Why completing ``task`` with ``data`` decided as it did (see the module docstring)."""
+    explicit = _text(data.get(REASON_FIELD))
+    if explicit:
+        return explicit
+    for key in sorted(data, key=lambda name: (not name.endswith("refusal_reason"), name)):
+        text = _text(data[key])
+        if text and key.endswith("_reason"):
+            return text
+    own = _opinions(data)
+    earlier = _earlier_opinions(case, task)
+    if not earlier:
+        return "；".join(own) or None
+    return "；".join(f"{name}：{text}" for name, text in [*earlier, *((task.name, text) for text in own)])
+
+
+def record_result(
+    case: Case,
+    code: CaseResult,
+    reason: str | None,
+    actor: User | None,
+    *,
+    organisation: Organisation | None = None,
+    field: str = "reason",
+) -> None:
+    """Put the 办结 result on the case (audited); a negative one without a reason is 422 on ``field``."""
+    reason = _text(reason)
+    if code in NEGATIVE_RESULTS and reason is None:
+        message = f"“{RESULT_LABELS[code]}”须说明理由"
+        raise MissingResultReason(message, errors={field: [message]})
+    case.result_code = code
+    case.result_reason = reason
+    case.result_at = now()
+    case.result_organisation_id = organisation.id if organisation is not None else None
+    audit.record(
+        "case.result_recorded",
+        actor,
+        case=case,
+        summary={
+            "code": code.value,
+            "label": RESULT_LABELS[code],
+            "reason": reason,
+            "organisation": organisation.code if organisation is not None else None,
+        },
+    )

@@ -1,0 +1,73 @@
+"""Duplicate applications: warn when the applicant already has an open case of the item; record a confirmation.
+
+Only citizens' applications registered at a window are checked: an event reporter (command room)
+may report several events, and a department may propose several adjustments. The open cases are
+named even when another window accepted them, so the clerk can tell the applicant where they stand.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from sqlalchemy import select
+
+from workflow_service.errors import Conflict, InvalidInput
+from workflow_service.extensions import db
+from workflow_service.models import Case, ServiceItem, User
+from workflow_service.services import audit
+
+
+class DuplicateApplication(Conflict):
+    title = "该申请人已有同一事项的在办件"
+    type_slug = "duplicate-application"
+
+
+def open_case_numbers(item: ServiceItem, applicant_id_number: str) -> list[str]:
+    """Numbers of the applicant's cases of ``item`` whose process has not ended, oldest first."""
+    return list(
+        db.session.execute(
+            select(Case.number)
+            .where(
+                Case.service_item_id == item.id,
+                Case.applicant_id_number == applicant_id_number,
+                Case.ended_at.is_(None),
+            )
+            .order_by(Case.submitted_at, Case.id)
+        ).scalars()
+    )
+
+
+def confirmation_reason(confirmation: Mapping[str, Any] | None) -> str | None:
+    """The reason of a ``confirm_duplicate`` object; 422 when the object is given without one."""
+    if confirmation is None:
+        return None
+    reason = confirmation.get("reason")
+    text = reason.strip() if isinstance(reason, str) else ""
+    if len(text) < 2:
+        raise InvalidInput(
+            "确认重复申请须说明理由", errors={"confirm_duplicate.reason": ["须说明再次申请的理由"]}
+        )
+    return text
+
+
+def check_duplicates(item: ServiceItem, applicant_id_number: str, reason: str | None) -> list[str]:
+    """The applicant's open cases of the item; 409 listing them unless the clerk confirmed with a reason."""
+    existing = open_case_numbers(item, applicant_id_number)
+    if existing and reason is None:
+        listed = "、".join(existing)
+        raise DuplicateApplication(
+            f"申请人已有未办结的{item.name}办件：{listed}。确需再次申请的，请以 confirm_duplicate.reason 说明理由后重新提交",
+            errors={"confirm_duplicate": [f"已有未办结的同一事项办件：{listed}"]},
+            extensions={"existing_cases": existing},
+        )
+    return existing
+
+
+def record_confirmation(case: Case, existing: list[str], reason: str | None, actor: User) -> None:
+    """Keep on the case (and audit) that it was registered beside ``existing`` open cases, and why."""
+    if not existing:
+        return
+    case.duplicate_of = existing
+    case.duplicate_reason = reason
+    audit.record("case.duplicate_confirmed", actor, case=case, summary={"existing_cases": existing, "reason": reason})
