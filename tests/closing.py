@@ -8,7 +8,11 @@ from tests.support import APPLICANT, ApiClient
 
 APPROVE = {"review_decision": "approve", "review_opinion": "材料齐全，准予登记"}
 REFUSE = {"review_decision": "refuse", "review_opinion": "经营范围含需前置许可的项目，不予登记"}
-PICKUP = {"delivery_method": "pickup", "recipient_name": APPLICANT["name"], "recipient_id_number": APPLICANT["id_number"]}
+PICKUP = {
+    "delivery_method": "pickup",
+    "recipient_name": APPLICANT["name"],
+    "recipient_id_number": APPLICANT["id_number"],
+}
 MAIL = {"delivery_method": "mail", "tracking_number": "SF1234567890"}
 STRANGER_ID = "330783199006200115"  # a valid resident ID of nobody on the case
 
@@ -19,7 +23,9 @@ def only_task(client: ApiClient, number: str, name: str, user: str = "clerk") ->
 
 
 def accept(client: ApiClient, number: str) -> None:
-    response = client.complete(only_task(client, number, "受理")["id"], "clerk", {"acceptance_decision": "accept"})
+    response = client.complete(
+        only_task(client, number, "受理")["id"], "clerk", {"acceptance_decision": "accept"}
+    )
     assert response.status_code == 200, response.json
 
 

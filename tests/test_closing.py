@@ -71,7 +71,11 @@ def test_pickup_with_an_id_failing_its_checksum_is_refused(client: ApiClient) ->
 
 def test_the_agent_recorded_on_the_case_may_pick_up(client: ApiClient) -> None:
     number = decided(client, agent=AGENT)
-    pickup = {"delivery_method": "pickup", "recipient_name": AGENT["name"], "recipient_id_number": AGENT["id_number"]}
+    pickup = {
+        "delivery_method": "pickup",
+        "recipient_name": AGENT["name"],
+        "recipient_id_number": AGENT["id_number"],
+    }
     assert issue(client, number, pickup).status_code == 200
     assert client.case(number)["delivery"]["recipient_name"] == "李四"
 
@@ -105,9 +109,14 @@ def test_negative_results_carry_their_code_and_reason(
         number = client.start_case()
         if how == "not_accepted":
             refusal = {"acceptance_decision": "refuse", "refusal_reason": reason}
-            assert client.complete(only_task(client, number, "受理")["id"], "clerk", refusal).status_code == 200
+            assert (
+                client.complete(only_task(client, number, "受理")["id"], "clerk", refusal).status_code == 200
+            )
         else:
-            assert client.post(f"/api/v1/cases/{number}/withdraw", "clerk", json={"reason": reason}).status_code == 200
+            assert (
+                client.post(f"/api/v1/cases/{number}/withdraw", "clerk", json={"reason": reason}).status_code
+                == 200
+            )
     result = client.case(number)["result"]
     assert (result["code"], result["label"], result["reason"]) == (code, label, reason)
 
@@ -132,7 +141,11 @@ def test_return_before_acceptance_needs_a_reason_and_ends_the_case_not_accepted(
     assert returned.status_code == 200, returned.json
     case = returned.json
     assert case["status"]["code"] == "not_accepted"
-    assert (case["result"]["code"], case["result"]["label"], case["result"]["reason"]) == ("returned", "退件", reason)
+    assert (case["result"]["code"], case["result"]["label"], case["result"]["reason"]) == (
+        "returned",
+        "退件",
+        reason,
+    )
     assert case["current_tasks"] == [] and case["ended_at"] is not None
     assert "case.returned" in actions(case)
 
@@ -154,7 +167,11 @@ def test_a_supervisor_voids_an_undecided_case_which_is_filed_at_once(client: Api
     assert response.status_code == 200, response.json
     case = response.json
     assert case["status"]["code"] == "archived"
-    assert (case["result"]["code"], case["result"]["label"], case["result"]["reason"]) == ("voided", "作废", reason)
+    assert (case["result"]["code"], case["result"]["label"], case["result"]["reason"]) == (
+        "voided",
+        "作废",
+        reason,
+    )
     assert case["current_tasks"] == []
     assert number not in [task["case_number"] for task in client.inbox("approver")]
 
@@ -163,7 +180,10 @@ def test_who_may_void_and_what(client: ApiClient) -> None:
     number = client.start_case()
     accept(client, number)
     assert client.post(f"/api/v1/cases/{number}/void", "approver", json={"reason": "误登"}).status_code == 403
-    assert client.post(f"/api/v1/cases/{number}/void", "clerk-hengdian", json={"reason": "误登"}).status_code == 404
+    assert (
+        client.post(f"/api/v1/cases/{number}/void", "clerk-hengdian", json={"reason": "误登"}).status_code
+        == 404
+    )
     done = decided(client)
     assert client.post(f"/api/v1/cases/{done}/void", "clerk", json={"reason": "误登"}).status_code == 409
 
@@ -189,7 +209,10 @@ def test_not_accepted_and_withdrawn_cases_are_archived_too(client: ApiClient) ->
     refusal = {"acceptance_decision": "refuse", "refusal_reason": "不属于本机关登记范围"}
     assert client.complete(only_task(client, refused, "受理")["id"], "clerk", refusal).status_code == 200
     withdrawn = client.start_case()
-    assert client.post(f"/api/v1/cases/{withdrawn}/withdraw", "clerk", json={"reason": "不再申请"}).status_code == 200
+    assert (
+        client.post(f"/api/v1/cases/{withdrawn}/withdraw", "clerk", json={"reason": "不再申请"}).status_code
+        == 200
+    )
     for number in (refused, withdrawn):
         response = client.post(f"/api/v1/cases/{number}/archive", "clerk")
         assert response.status_code == 200, response.json
@@ -204,4 +227,3 @@ def test_a_returned_case_prints_its_reason_on_the_not_accepted_decision(client: 
     assert pdf.status_code == 200
     text = "".join("".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf.data)).pages).split())
     assert reason in text
-

@@ -111,7 +111,10 @@ def test_a_bad_evaluation_opens_a_rectification_for_the_deciding_station(client:
     # Completed through the usual endpoint, without the engine: the case stays as it was.
     assert client.complete(task["id"], "clerk", {"rectification_note": "已整改"}).status_code == 403
     assert client.complete(task["id"], "approver", {}).status_code == 422
-    note = {"rectification_note": "已约谈审批人员，公开审核进度查询电话，并回访申请人", "applicant_contacted": True}
+    note = {
+        "rectification_note": "已约谈审批人员，公开审核进度查询电话，并回访申请人",
+        "applicant_contacted": True,
+    }
     done = client.complete(task["id"], "approver", note)
     assert done.status_code == 200, done.json
     assert done.json["state"] == "completed"
@@ -162,7 +165,10 @@ def test_a_bad_evaluation_of_a_case_the_window_refused_goes_to_the_window(client
 def test_a_bad_evaluation_of_a_withdrawn_case_goes_to_the_accepting_window(client: ApiClient) -> None:
     number = client.start_case()
     accept(client, number)
-    assert client.post(f"/api/v1/cases/{number}/withdraw", "clerk", json={"reason": "不再申请"}).status_code == 200
+    assert (
+        client.post(f"/api/v1/cases/{number}/withdraw", "clerk", json={"reason": "不再申请"}).status_code
+        == 200
+    )
     assert client.post(f"/api/v1/cases/{number}/evaluation", "clerk", json=BAD).status_code == 201
     (task,) = rectifications(client, "clerk")
     assert task["case_number"] == number

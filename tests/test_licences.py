@@ -32,7 +32,10 @@ def test_a_granted_case_has_its_licence_record(client: ApiClient) -> None:
     granted_at = datetime.fromisoformat(case["result"]["at"])
     assert licence["valid_from"] == granted_at.astimezone(SHANGHAI).date().isoformat()
     assert licence["valid_until"] is None  # 长期
-    assert licence["issuing_organisation"] == {"code": "330783-scjgj-wuning", "name": "东阳市市场监督管理局吴宁市场监管所"}
+    assert licence["issuing_organisation"] == {
+        "code": "330783-scjgj-wuning",
+        "name": "东阳市市场监督管理局吴宁市场监管所",
+    }
     issued_rows = [event for event in case["audit"] if event["action"] == "licence.issued"]
     assert [row["summary"]["number"] for row in issued_rows] == [licence["number"]]
 
@@ -73,9 +76,14 @@ def test_no_licence_without_a_grant(client: ApiClient) -> None:
 
 def test_validity_in_years_comes_from_the_catalogue_version(client: ApiClient) -> None:
     change = {"licence_valid_years": 3}
-    assert client.http.patch(
-        "/api/v1/services/individual_business_registration", headers=client.headers("analyst"), json=change
-    ).status_code == 200
+    assert (
+        client.http.patch(
+            "/api/v1/services/individual_business_registration",
+            headers=client.headers("analyst"),
+            json=change,
+        ).status_code
+        == 200
+    )
     licence = client.case(decided(client))["licence"]
     valid_from = date.fromisoformat(licence["valid_from"])
     expected = valid_from.replace(year=valid_from.year + 3) - timedelta(days=1)

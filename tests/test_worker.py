@@ -218,3 +218,15 @@ def test_a_stopping_worker_finishes_the_job_in_hand_and_hands_back_the_rest(app:
     assert Worker(app).run_once()[Outcome.DONE] >= 2
     for number in numbers:
         assert actions(api.case(number)).count("timer.fired") == 1
+
+
+def test_a_claim_takes_no_more_than_the_batch(app: Flask) -> None:
+    clock = Clock(app, REGISTERED_AT)
+    for serial in range(3):
+        register_and_visit(clock, serial=serial)
+        clock.move_to(REGISTERED_AT)
+    clock.move_to(PUBLICITY_ENDS)
+    with app.app_context():
+        assert len(jobs.claim_due("first", 2)) == 2
+        assert len(jobs.claim_due("second", 2)) == 1
+        assert jobs.claim_due("third", 2) == []

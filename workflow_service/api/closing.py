@@ -47,7 +47,10 @@ class VoidResource(MethodView):
     @blp.arguments(CloseReasonSchema)
     @blp.response(200, CaseSchema)
     def post(self, payload: dict, number: str) -> CaseView:
-        """作废 an undecided case registered in error, with a reason (accepting window or supervisor); filed at once."""
+        """作废 an undecided case registered in error, with a reason; filed (归档) at once.
+
+        The accepting window or a supervisor.
+        """
         return void_case(current_user(), number, payload["reason"])
 
 

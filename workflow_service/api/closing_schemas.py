@@ -6,7 +6,10 @@ from marshmallow import Schema, fields, validate
 
 from workflow_service.models import FeeStatus, Rating
 
-_RATINGS = "very_satisfied 非常满意 / satisfied 满意 / basically_satisfied 基本满意 / dissatisfied 不满意 / very_dissatisfied 非常不满意"
+_RATINGS = (
+    "very_satisfied 非常满意 / satisfied 满意 / basically_satisfied 基本满意 / "
+    "dissatisfied 不满意 / very_dissatisfied 非常不满意"
+)
 
 
 class CloseReasonSchema(Schema):
@@ -27,7 +30,9 @@ class PaymentSchema(Schema):
     receipt_number = fields.String(
         load_default=None, validate=validate.Length(max=64), metadata={"description": "收据（票据）号码"}
     )
-    reason = fields.String(load_default=None, validate=validate.Length(max=500), metadata={"description": "减免理由"})
+    reason = fields.String(
+        load_default=None, validate=validate.Length(max=500), metadata={"description": "减免理由"}
+    )
 
 
 class WindowEvaluationSchema(Schema):
@@ -55,7 +60,9 @@ class PublicEvaluationSchema(Schema):
         metadata={"description": "查询密码"},
     )
     rating = fields.String(
-        required=True, validate=validate.OneOf([rating.value for rating in Rating]), metadata={"description": _RATINGS}
+        required=True,
+        validate=validate.OneOf([rating.value for rating in Rating]),
+        metadata={"description": _RATINGS},
     )
     comment = fields.String(
         load_default=None,

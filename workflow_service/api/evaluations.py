@@ -21,7 +21,9 @@ class PublicEvaluationResource(MethodView):
     @blp.arguments(PublicEvaluationSchema)
     @blp.response(201, EvaluationReceiptSchema)
     def post(self, payload: dict) -> CaseEvaluation:
-        """Evaluate a finished case once (409 again); 不满意 and 非常不满意 need a comment and open a rectification.
+        """Evaluate a finished case once (409 again).
+
+        不满意 and 非常不满意 need a comment and open a rectification task.
 
         A wrong password and an unknown number give the same 404, counted like failed look-ups (429).
         """

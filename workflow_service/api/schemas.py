@@ -116,7 +116,10 @@ class CaseCreateSchema(Schema):
         load_default=None,
         allow_none=True,
         metadata={
-            "description": "申请人已有同一事项的在办件时（否则 409，existing_cases 列出办件编号），确认仍要登记并说明理由"
+            "description": (
+                "申请人已有同一事项的在办件时（否则 409，existing_cases 列出办件编号），"
+                "确认仍要登记并说明理由"
+            )
         },
     )
 
@@ -314,12 +317,17 @@ class CaseResultSchema(Schema):
     reason = fields.String(attribute="result_reason", allow_none=True)
     at = fields.DateTime(attribute="result_at")
     organisation = fields.Nested(
-        OrganisationRefSchema, attribute="result_organisation", allow_none=True, metadata={"description": "作出决定的机构"}
+        OrganisationRefSchema,
+        attribute="result_organisation",
+        allow_none=True,
+        metadata={"description": "作出决定的机构"},
     )
 
 
 class DeliverySchema(Schema):
-    method = fields.Function(lambda case: case.delivery_method.value, metadata={"description": "pickup / mail"})
+    method = fields.Function(
+        lambda case: case.delivery_method.value, metadata={"description": "pickup / mail"}
+    )
     label = fields.Function(lambda case: DELIVERY_LABELS[case.delivery_method])
     recipient_name = fields.String(attribute="delivery_recipient_name", allow_none=True)
     recipient_id_number = fields.String(attribute="delivery_recipient_id_number", allow_none=True)
@@ -562,8 +570,12 @@ class ServiceItemSchema(Schema):
     fee_required = fields.Boolean()
     fee_basis = fields.String(allow_none=True)
     fee_amount = fields.Decimal(as_string=True, allow_none=True)
-    licence_name = fields.String(allow_none=True, metadata={"description": "准予后出具的证照名称；不出证照的为 null"})
-    licence_valid_years = fields.Integer(allow_none=True, metadata={"description": "证照有效期（年）；长期有效为 null"})
+    licence_name = fields.String(
+        allow_none=True, metadata={"description": "准予后出具的证照名称；不出证照的为 null"}
+    )
+    licence_valid_years = fields.Integer(
+        allow_none=True, metadata={"description": "证照有效期（年）；长期有效为 null"}
+    )
     version = fields.Integer()
     materials = fields.List(fields.Nested(ServiceMaterialSchema))
 

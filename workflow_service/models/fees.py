@@ -1,4 +1,4 @@
-"""The fee of a case of a charged item (收费事项): the amount as catalogued, and whether it was paid or waived."""
+"""The fee a case of a charged item (收费事项) owes: the amount as catalogued, and whether paid or waived."""
 
 from __future__ import annotations
 
@@ -28,7 +28,9 @@ class CaseFee(Base):
     # As the catalogue version the case was registered under says (收费标准 and 收费依据).
     amount: Mapped[Decimal] = mapped_column(Numeric(12, 2))
     basis: Mapped[str | None] = mapped_column(Text)
-    status: Mapped[FeeStatus] = mapped_column(enum_column(FeeStatus, 16), default=FeeStatus.UNPAID, index=True)
+    status: Mapped[FeeStatus] = mapped_column(
+        enum_column(FeeStatus, 16), default=FeeStatus.UNPAID, index=True
+    )
     receipt_number: Mapped[str | None] = mapped_column(String(64))
     waiver_reason: Mapped[str | None] = mapped_column(Text)
     settled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

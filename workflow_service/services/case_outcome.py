@@ -91,7 +91,9 @@ def delivery(case: Case) -> Delivery | None:
     """How the result was issued, if it has been."""
     if case.delivery_method is not None:
         return Delivery(
-            method=case.delivery_method.value, tracking_number=case.delivery_tracking_number, at=case.delivered_at
+            method=case.delivery_method.value,
+            tracking_number=case.delivery_tracking_number,
+            at=case.delivered_at,
         )
     found = _latest(case, "delivery_method")
     if not found:

@@ -18,7 +18,16 @@ from sqlalchemy import select
 
 from workflow_service.errors import InvalidInput
 from workflow_service.extensions import db
-from workflow_service.models import Case, CaseResult, CaseStatus, Organisation, Task, TaskKind, TaskState, User
+from workflow_service.models import (
+    Case,
+    CaseResult,
+    CaseStatus,
+    Organisation,
+    Task,
+    TaskKind,
+    TaskState,
+    User,
+)
 from workflow_service.services import audit
 from workflow_service.services.clock import now
 

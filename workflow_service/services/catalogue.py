@@ -115,7 +115,9 @@ def _check_item(values: Mapping[str, Any], complain: Callable[[str, str], None])
         except InvalidOperation:
             complain("fee_amount", "收费事项须有金额")
     licence_name = values.get("licence_name")
-    if licence_name is not None and not (isinstance(licence_name, str) and 0 < len(licence_name.strip()) <= 128):
+    if licence_name is not None and not (
+        isinstance(licence_name, str) and 0 < len(licence_name.strip()) <= 128
+    ):
         complain("licence_name", "证照名称须为 1–128 个字符，或不填（不出证照）")
     years = values.get("licence_valid_years")
     if years is not None and (not isinstance(years, int) or isinstance(years, bool) or years < 1):

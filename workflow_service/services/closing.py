@@ -25,7 +25,12 @@ from workflow_service.errors import Conflict, PermissionDenied, StaleCase
 from workflow_service.extensions import db
 from workflow_service.models import Case, CaseResult, CaseStatus, Role, Task, User
 from workflow_service.services import audit, fees, issuance, licences
-from workflow_service.services.case_results import STATUS_RESULTS, MissingResultReason, record_result, step_reason
+from workflow_service.services.case_results import (
+    STATUS_RESULTS,
+    MissingResultReason,
+    record_result,
+    step_reason,
+)
 from workflow_service.services.case_status import STATUS_LABELS, transition_allowed
 from workflow_service.services.cases import CaseView, view_case
 from workflow_service.services.progress import apply_step, change_status, process_runtime
@@ -124,7 +129,7 @@ def _required_reason(reason: str | None, code: CaseResult) -> str:
 
 
 def return_case(actor: User, number: str, reason: str | None) -> CaseView:
-    """退件 before acceptance, by the accepting window or a supervisor: the case ends 不予受理, result 退件."""
+    """退件 before acceptance (accepting window or a supervisor): the case ends 不予受理, result 退件."""
     case = get_visible_case(actor, number, with_state=True)
     if not (_is_registering_staff(actor, case) or actor.has_role(Role.SUPERVISOR)):
         raise PermissionDenied("只有受理窗口或督办人员可以退件")
@@ -134,7 +139,9 @@ def return_case(actor: User, number: str, reason: str | None) -> CaseView:
             "受理后申请人放弃的，请办理撤回"
         )
     text = _required_reason(reason, CaseResult.RETURNED)
-    audit.record("case.returned", actor, case=case, summary={"reason": text, "status_before": case.status.value})
+    audit.record(
+        "case.returned", actor, case=case, summary={"reason": text, "status_before": case.status.value}
+    )
     record_result(case, CaseResult.RETURNED, text, actor)
     _end_workflow(case, actor, CaseStatus.NOT_ACCEPTED)
     _commit()
@@ -142,7 +149,7 @@ def return_case(actor: User, number: str, reason: str | None) -> CaseView:
 
 
 def void_case(actor: User, number: str, reason: str | None) -> CaseView:
-    """作废 an undecided case registered in error (accepting window or a supervisor): ended and filed (归档)."""
+    """作废 an undecided case registered in error (accepting window or a supervisor): ended and filed."""
     case = get_visible_case(actor, number, with_state=True)
     if not (_is_registering_staff(actor, case) or actor.has_role(Role.SUPERVISOR)):
         raise PermissionDenied("只有受理窗口或督办人员可以作废办件")
@@ -152,7 +159,9 @@ def void_case(actor: User, number: str, reason: str | None) -> CaseView:
     suspension = open_suspension(case)
     if suspension is not None:
         suspension.ended_note = "voided"
-    audit.record("case.voided", actor, case=case, summary={"reason": text, "status_before": case.status.value})
+    audit.record(
+        "case.voided", actor, case=case, summary={"reason": text, "status_before": case.status.value}
+    )
     record_result(case, CaseResult.VOIDED, text, actor)
     _end_workflow(case, actor, CaseStatus.ARCHIVED)
     _commit()

@@ -1,4 +1,4 @@
-"""Duplicate applications: warn when the applicant already has an open case of the item; record a confirmation.
+"""Duplicate applications: warn when the applicant has an open case of the item; record a confirmation.
 
 Only citizens' applications registered at a window are checked: an event reporter (command room)
 may report several events, and a department may propose several adjustments. The open cases are
@@ -57,7 +57,8 @@ def check_duplicates(item: ServiceItem, applicant_id_number: str, reason: str | 
     if existing and reason is None:
         listed = "、".join(existing)
         raise DuplicateApplication(
-            f"申请人已有未办结的{item.name}办件：{listed}。确需再次申请的，请以 confirm_duplicate.reason 说明理由后重新提交",
+            f"申请人已有未办结的{item.name}办件：{listed}。"
+            "确需再次申请的，请以 confirm_duplicate.reason 说明理由后重新提交",
             errors={"confirm_duplicate": [f"已有未办结的同一事项办件：{listed}"]},
             extensions={"existing_cases": existing},
         )
@@ -70,4 +71,6 @@ def record_confirmation(case: Case, existing: list[str], reason: str | None, act
         return
     case.duplicate_of = existing
     case.duplicate_reason = reason
-    audit.record("case.duplicate_confirmed", actor, case=case, summary={"existing_cases": existing, "reason": reason})
+    audit.record(
+        "case.duplicate_confirmed", actor, case=case, summary={"existing_cases": existing, "reason": reason}
+    )

@@ -162,7 +162,12 @@ def _evaluate(
         "case.evaluated",
         actor,
         case=case,
-        summary={"rating": chosen.value, "label": RATING_LABELS[chosen], "comment": text, "channel": channel.value},
+        summary={
+            "rating": chosen.value,
+            "label": RATING_LABELS[chosen],
+            "comment": text,
+            "channel": channel.value,
+        },
     )
     if chosen in BAD_RATINGS:
         _open_rectification(case, evaluation, actor)

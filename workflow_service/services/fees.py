@@ -72,7 +72,9 @@ def require_settled(case: Case) -> None:
         raise FeeUnpaid(
             f"本事项收费 {describe(fee)}，办件尚未缴费或减免，不能作出准予决定。"
             "请受理窗口登记缴费或减免后再办理",
-            extensions={"fee": {"amount": f"{fee.amount:.2f}", "basis": fee.basis, "status": fee.status.value}},
+            extensions={
+                "fee": {"amount": f"{fee.amount:.2f}", "basis": fee.basis, "status": fee.status.value}
+            },
         )
 
 
@@ -97,7 +99,9 @@ def record_payment(
     reason = (reason or "").strip() or None
     if status == FeeStatus.PAID.value:
         if receipt_number is None:
-            raise InvalidInput("缴费须登记收据号", errors={"receipt_number": ["已缴费须填写收据号（票据号码）"]})
+            raise InvalidInput(
+                "缴费须登记收据号", errors={"receipt_number": ["已缴费须填写收据号（票据号码）"]}
+            )
         fee.status, fee.receipt_number = FeeStatus.PAID, receipt_number
     elif status == FeeStatus.WAIVED.value:
         if reason is None:

@@ -137,7 +137,9 @@ def licence_pdf(actor: User, number: str) -> Document:
         ("发证单位", issuer),
         ("办件编号", case.number),
     ]
-    paragraphs = [f"本电子证照依据{case.service_item.name}办件 {case.number} 的准予决定出具，与纸质证照具有同等效力。"]
+    paragraphs = [
+        f"本电子证照依据{case.service_item.name}办件 {case.number} 的准予决定出具，与纸质证照具有同等效力。"
+    ]
     content = official_page(
         case,
         licence.name,
