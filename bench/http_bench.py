@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import ipaddress
+import itertools
 import math
 import os
 import signal
@@ -30,12 +31,14 @@ import unicodedata
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
 import psycopg
 import requests
 from sqlalchemy.engine import URL, make_url
+from stdnum.cn import ric
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_POSTGRES_URL = "postgresql://127.0.0.1:5432/test"
@@ -44,6 +47,17 @@ SERVICE_CODE = "individual_business_registration"
 PASSWORD = "demo"  # the seed-demo accounts' documented demo password
 
 APPLICANT: dict[str, Any] = {"name": "张三", "id_number": "11010519491231002X", "phone": "13800138000"}
+_applicant_serial = itertools.count()
+
+
+def fresh_applicant_id() -> str:
+    """A valid, never repeated resident ID, so no case trips the duplicate-application check."""
+    serial = next(_applicant_serial)
+    birth = date(1960, 1, 1) + timedelta(days=serial // 999)
+    body = f"330783{birth:%Y%m%d}{serial % 999 + 1:03d}"
+    return body + ric.calc_check_digit(body + "0")  # the function skips the last character
+
+
 APPLICATION: dict[str, Any] = {
     "business_name": "东阳市吴宁张三小吃店",
     "operator_name": "张三",
@@ -324,6 +338,14 @@ class CaseClient:
                 return task["id"]
         raise RequestFailed("tasks.inbox", 200, f"no {bpmn_id} task of {number} among {len(inbox)} tasks")
 
+    def _application(self) -> dict[str, Any]:
+        id_number = fresh_applicant_id()
+        return {
+            "service_code": SERVICE_CODE,
+            "applicant": {**APPLICANT, "id_number": id_number},
+            "data": {**APPLICATION, "operator_id_number": id_number},
+        }
+
     def run_case(self) -> None:
         """One case from submission to 出件; raises RequestFailed on the first unexpected answer."""
         clerk = self._token("clerk")
@@ -333,7 +355,7 @@ class CaseClient:
             "/api/v1/cases",
             201,
             token=clerk,
-            body={"service_code": SERVICE_CODE, "applicant": APPLICANT, "data": APPLICATION},
+            body=self._application(),
         )
         number = created["number"]
         task = self._task_of(clerk, number, "acceptance")

@@ -175,18 +175,20 @@ def run(label: str, database_url: str, cases: int, workers: int, log_folder: Pat
     app = create_app({"SQLALCHEMY_DATABASE_URI": normalise_database_url(database_url)})
     log = log_folder / f"worker-{label}.log"
     running = [start_worker(env, log) for _ in range(workers)]
-    wait_for(lambda: job_counts(app)[0] > 0, 300, "the first timer to fire")
-    running[0].send_signal(signal.SIGKILL)  # a crash, its claimed jobs left running
-    if workers > 1:
-        running[1].send_signal(signal.SIGTERM)  # a graceful stop after the job in hand
-    for process in running[: min(workers, 2)]:
-        process.wait(60)
-    running.append(start_worker(env, log))  # the restart
-    wait_for(lambda: job_counts(app)[1] == 0, 600, "every timer job to finish")
-    for process in running:
-        if process.poll() is None:
-            process.send_signal(signal.SIGTERM)
+    try:
+        wait_for(lambda: job_counts(app)[0] > 0, 300, "the first timer to fire")
+        running[0].send_signal(signal.SIGKILL)  # a crash, its claimed jobs left running
+        if workers > 1:
+            running[1].send_signal(signal.SIGTERM)  # a graceful stop after the job in hand
+        for process in running[: min(workers, 2)]:
             process.wait(60)
+        running.append(start_worker(env, log))  # the restart
+        wait_for(lambda: job_counts(app)[1] == 0, 600, "every timer job to finish")
+    finally:
+        for process in running:
+            if process.poll() is None:
+                process.send_signal(signal.SIGTERM)
+                process.wait(60)
 
     with app.app_context():
         fired = dict(

@@ -264,9 +264,12 @@ def complete_task(actor: User, task_id: str, data: Mapping[str, Any]) -> Task:
     try:
         # 补正 lists, 容缺 and the decision block depend on the case's materials and on where the
         # step led; a refusal here (409/422) rolls the whole completion back.
-        record_acceptance_step(case, task, actor, data, result.statuses_reached)
-        # The result (办结), fee, licence and delivery the step reaches (services.closing).
-        record_closing_step(case, task, actor, data, result.statuses_reached)
+        # Their queries must not flush the task before the case: rows are locked case first, as a
+        # reassignment locks them, or the two deadlock.
+        with db.session.no_autoflush:
+            record_acceptance_step(case, task, actor, data, result.statuses_reached)
+            # The result (办结), fee, licence and delivery the step reaches (services.closing).
+            record_closing_step(case, task, actor, data, result.statuses_reached)
         apply_step(case, result, actor)  # flushes: the case's version check happens here or at commit
         db.session.commit()
     except StaleDataError:
