@@ -54,7 +54,7 @@ def fresh_applicant_id() -> str:
     """A valid, never repeated resident ID, so no case trips the duplicate-application check."""
     serial = next(_applicant_serial)
     birth = date(1960, 1, 1) + timedelta(days=serial // 999)
-    body = f"330783{birth:%Y%m%d}{serial % 999 + 1:03d}"
+    body = f"110105{birth:%Y%m%d}{serial % 999 + 1:03d}"
     return body + ric.calc_check_digit(body + "0")  # the function skips the last character
 
 
