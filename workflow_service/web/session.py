@@ -129,9 +129,7 @@ def login() -> str | Response | tuple[str, int]:
         user = start_session(username, request.form.get("password", ""))
     except NotAuthenticated:
         flash(_("用户名或密码错误"), "error")
-        return render_template(
-            "login.html", next=safe_next(request.form.get("next")), username=username
-        ), 401
+        return render_template("login.html", next=safe_next(request.form.get("next")), username=username), 401
     language = session.get("language")
     session.clear()  # a fresh session on login: nothing from before it survives (session fixation)
     if language:
