@@ -7,16 +7,17 @@ browser's requests each get a fresh ``g``, where Flask-WTF and Flask-Login keep 
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
+from sqlalchemy import update
 
 from tests.support import APPLICANT, APPLICATION, SERVICE, ApiClient
 from workflow_service.extensions import db
-from workflow_service.models import User
+from workflow_service.models import Task, User
 from workflow_service.services import accounts
 
 T0 = datetime(2026, 11, 23, 1, 0, tzinfo=UTC)  # Monday 09:00 in Shanghai
@@ -209,11 +210,22 @@ def test_a_task_is_claimed_with_htmx_and_completed_through_its_form(
     assert client.case(number)["status"]["code"] == "under_review"
 
 
-def test_inbox_pages_by_keyset_in_the_api_and_the_pages(browser: Browser, client: ApiClient) -> None:
+def test_inbox_pages_by_keyset_in_the_api_and_the_pages(
+    app: Flask, browser: Browser, client: ApiClient
+) -> None:
     numbers = [client.start_case() for _ in range(5)]
+    ids = [client.open_task(number)["id"] for number in numbers]
+    with app.app_context():
+        # Due dates out of registration order, and two tasks without one (they come last).
+        for task_id, due in zip(
+            ids, [date(2026, 12, 9), None, date(2026, 12, 1), None, date(2026, 12, 1)], strict=True
+        ):
+            db.session.execute(update(Task).where(Task.id == task_id).values(due_date=due))
+        db.session.commit()
     everything = client.get("/api/v1/tasks?limit=50", "clerk")
     assert "X-Next-Cursor" not in everything.headers
     expected = [task["id"] for task in everything.json]
+    assert expected == [ids[2], ids[4], ids[0], ids[1], ids[3]]
 
     walked: list[str] = []
     path = "/api/v1/tasks?limit=2"

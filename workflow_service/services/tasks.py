@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, Literal
 
-from sqlalchemy import ColumnElement, Select, and_, func, or_, select, update
+from sqlalchemy import Select, func, or_, select, tuple_, update
 from sqlalchemy.orm import contains_eager, joinedload, undefer
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -63,23 +63,22 @@ def _encode_cursor(task: Task) -> str:
     return base64.urlsafe_b64encode(json.dumps(key).encode()).decode().rstrip("=")
 
 
-def _after_cursor(cursor: str) -> ColumnElement[bool]:
-    """Keyset condition: the tasks after the cursor's in (due date, nulls last; created; id) order.
+@dataclass(frozen=True)
+class _Cursor:
+    due_date: date | None
+    created_at: datetime
+    task_id: str
 
-    Unlike OFFSET it costs the same on page 1 and page 1,000: the index seeks to the key.
-    """
+
+def _decode_cursor(cursor: str) -> _Cursor:
     try:
         raw = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
         due = date.fromisoformat(raw[0]) if raw[0] is not None else None
-        created_at, task_id = datetime.fromisoformat(raw[1]), str(raw[2])
+        return _Cursor(due, datetime.fromisoformat(raw[1]), str(raw[2]))
     except (binascii.Error, ValueError, TypeError, IndexError, KeyError):
         raise InvalidInput(
             "翻页游标无效", errors={"cursor": ["无效的翻页游标，请从第一页重新开始"]}
         ) from None
-    later_same_due = or_(Task.created_at > created_at, and_(Task.created_at == created_at, Task.id > task_id))
-    if due is None:
-        return and_(Task.due_date.is_(None), later_same_due)
-    return or_(Task.due_date.is_(None), Task.due_date > due, and_(Task.due_date == due, later_same_due))
 
 
 def _inbox_query(actor: User, claimed: Claimed) -> Select[tuple[Task]]:
@@ -129,12 +128,25 @@ def inbox_page(
         query = query.where(Case.status.in_(list(statuses)))
     if township_code:
         query = query.where(Case.matter_region_id.in_(select(Region.id).where(Region.code == township_code)))
-    if cursor:
-        query = query.where(_after_cursor(cursor))
-    query = query.order_by(Task.due_date.is_(None), Task.due_date, Task.created_at, Task.id).limit(size + 1)
-    rows = list(db.session.execute(query).unique().scalars())
-    page, more = rows[:size], len(rows) > size
-    return InboxPage(tasks=page, next_cursor=_encode_cursor(page[-1]) if more else None)
+    after = _decode_cursor(cursor) if cursor else None
+    # Keyset pages: a row comparison the inbox index (organisation, role, state, due date, created)
+    # can seek to, so the 2,000th page costs what the first does. Tasks without a due date come
+    # after all dated ones, read by a second query of the same kind once the dated ones run out.
+    rows: list[Task] = []
+    if after is None or after.due_date is not None:
+        key = (Task.due_date, Task.created_at, Task.id)
+        dated = query.where(Task.due_date.is_not(None))
+        if after is not None:
+            dated = dated.where(tuple_(*key) > (after.due_date, after.created_at, after.task_id))
+        rows = list(db.session.execute(dated.order_by(*key).limit(size + 1)).unique().scalars())
+    if len(rows) <= size:
+        undated = query.where(Task.due_date.is_(None))
+        if after is not None and after.due_date is None:
+            undated = undated.where(tuple_(Task.created_at, Task.id) > (after.created_at, after.task_id))
+        more = size + 1 - len(rows)
+        rows += db.session.execute(undated.order_by(Task.created_at, Task.id).limit(more)).unique().scalars()
+    page = rows[:size]
+    return InboxPage(tasks=page, next_cursor=_encode_cursor(page[-1]) if len(rows) > size else None)
 
 
 def inbox_counts(actor: User) -> InboxCounts:
