@@ -15,7 +15,7 @@ $(BIN)/activate: pyproject.toml
 	$(BIN)/pip install --quiet -e '.[dev]'
 	touch $(BIN)/activate
 
-install: $(BIN)/activate browser-deps
+install: $(BIN)/activate
 	$(BIN)/pybabel compile --use-fuzzy -d workflow_service/translations >/dev/null
 
 # The browser tests drive Debian's chromium with CJK fonts: installed from Debian, never a downloaded
@@ -34,7 +34,7 @@ translations: $(BIN)/activate
 	$(BIN)/pybabel compile -d workflow_service/translations
 
 # Refresh docs/screenshots/ (1366×768) from the browser walk-through.
-screenshots: install
+screenshots: install browser-deps
 	DOCS_SCREENSHOTS=1 $(BIN)/pytest -q tests/test_browser.py -k sqlite
 
 # gunicorn and the worker (timers, deadline warnings) side by side: Ctrl-C or SIGTERM stops both,
@@ -47,7 +47,7 @@ run: install
 	trap 'kill -TERM $$gunicorn $$worker 2>/dev/null; wait' EXIT INT TERM; \
 	wait $$worker
 
-test: install
+test: install browser-deps
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/pytest -n auto
