@@ -580,30 +580,11 @@ class ServiceItemSchema(Schema):
     materials = fields.List(fields.Nested(ServiceMaterialSchema))
 
 
-class ServiceItemChangeSchema(Schema):
+class ServiceItemChangeSchema(ServiceItemSchema):
     """Any subset of the item's fields; materials, when given, replace the whole list."""
 
-    name = fields.String()
-    short_code = fields.String()
-    basic_code = fields.String(allow_none=True)
-    implementation_code = fields.String(allow_none=True)
-    item_type = fields.String()
-    department_type = fields.String()
-    process_key = fields.String()
-    acceptance_mode = fields.String()
-    instant = fields.Boolean()
-    legal_limit_days = fields.Integer()
-    legal_limit_unit = fields.String()
-    promised_limit_days = fields.Integer()
-    promised_limit_unit = fields.String()
-    warning_days = fields.Integer()
-    visits_required = fields.Integer()
-    fee_required = fields.Boolean()
-    fee_basis = fields.String(allow_none=True)
-    fee_amount = fields.Decimal(as_string=True, allow_none=True)
-    licence_name = fields.String(allow_none=True)
-    licence_valid_years = fields.Integer(allow_none=True)
-    materials = fields.List(fields.Nested(ServiceMaterialSchema))
+    class Meta:
+        exclude = ("code", "version")
 
 
 class ServiceItemVersionSchema(Schema):
