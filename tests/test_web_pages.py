@@ -8,49 +8,18 @@ from __future__ import annotations
 
 import re
 from datetime import UTC, date, datetime, timedelta
-from typing import Any
 
 import pytest
 from flask import Flask
-from flask.testing import FlaskClient
 from sqlalchemy import update
 
+from tests.page_client import Browser, page_text
 from tests.support import APPLICANT, APPLICATION, SERVICE, ApiClient
 from workflow_service.extensions import db
 from workflow_service.models import Task, User
 from workflow_service.services import accounts
 
 T0 = datetime(2026, 11, 23, 1, 0, tzinfo=UTC)  # Monday 09:00 in Shanghai
-
-
-class Browser:
-    """A test client that uses the pages as a browser would: it reads each form's CSRF token."""
-
-    def __init__(self, app: Flask) -> None:
-        self.http: FlaskClient = app.test_client()
-        self.token = ""
-
-    def get(self, path: str, **kwargs: Any) -> Any:
-        response = self.http.get(path, **kwargs)
-        found = re.search(r'name="csrf_token" value="([^"]+)"', response.get_data(as_text=True))
-        if found:
-            self.token = found.group(1)
-        return response
-
-    def post(self, path: str, data: dict[str, Any] | None = None, **kwargs: Any) -> Any:
-        return self.http.post(path, data={"csrf_token": self.token, **(data or {})}, **kwargs)
-
-    def log_in(self, username: str, password: str = "demo") -> Any:
-        """Log in, then open the page it leads to (as a browser does), which carries a fresh CSRF token."""
-        self.get("/login")
-        response = self.post("/login", {"username": username, "password": password})
-        if response.status_code == 302:
-            self.get(response.headers["Location"])
-        return response
-
-
-def page_text(response: Any) -> str:
-    return response.get_data(as_text=True)
 
 
 @pytest.fixture
