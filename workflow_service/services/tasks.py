@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, Literal
 
-from sqlalchemy import Select, func, or_, select, tuple_, update
+from sqlalchemy import ColumnElement, Select, and_, false, func, or_, select, tuple_, update
 from sqlalchemy.orm import contains_eager, joinedload, undefer
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -30,8 +30,10 @@ from workflow_service.extensions import db
 from workflow_service.models import Case, CaseStatus, Region, ServiceItem, Task, TaskKind, TaskState, User
 from workflow_service.services import audit, delegations
 from workflow_service.services.acceptance import record_acceptance_step
-from workflow_service.services.clock import now
+from workflow_service.services.case_clock import PAUSING
+from workflow_service.services.clock import business_day, now
 from workflow_service.services.closing import record_closing_step
+from workflow_service.services.deadlines import working_calendar
 from workflow_service.services.evaluations import complete_rectification
 from workflow_service.services.forms import validate_form
 from workflow_service.services.progress import apply_step, process_runtime
@@ -54,8 +56,16 @@ class InboxPage:
 
 @dataclass(frozen=True)
 class InboxCounts:
+    """The header's figures: claimed, waiting unclaimed, arrived since ``seen_since``, due soon or overdue."""
+
     mine: int
     unclaimed: int
+    new: int
+    due_soon: int
+
+    @property
+    def total(self) -> int:
+        return self.mine + self.unclaimed
 
 
 def _encode_cursor(task: Task) -> str:
@@ -99,6 +109,44 @@ def _inbox_query(actor: User, claimed: Claimed) -> Select[tuple[Task]]:
     )
 
 
+def _narrowed(
+    query: Select[tuple[Task]],
+    service_code: str | None,
+    statuses: Sequence[CaseStatus],
+    township_code: str | None,
+    due_soon: bool,
+) -> Select[tuple[Task]]:
+    """An inbox query narrowed by the inbox's filters."""
+    if service_code:
+        query = query.where(
+            Case.service_item_id.in_(select(ServiceItem.id).where(ServiceItem.code == service_code))
+        )
+    if statuses:
+        query = query.where(Case.status.in_(list(statuses)))
+    if township_code:
+        query = query.where(Case.matter_region_id.in_(select(Region.id).where(Region.code == township_code)))
+    if due_soon:
+        query = query.where(due_soon_clause())
+    return query
+
+
+def count_arrived(
+    actor: User,
+    since: datetime,
+    *,
+    claimed: Claimed = "all",
+    service_code: str | None = None,
+    statuses: Sequence[CaseStatus] = (),
+    township_code: str | None = None,
+    due_soon: bool = False,
+) -> int:
+    """How many tasks of an inbox view (same filters as ``inbox_page``) arrived after ``since``:
+    what an open inbox page polls for, to offer a refresh instead of moving rows under the mouse."""
+    query = _narrowed(_inbox_query(actor, claimed), service_code, statuses, township_code, due_soon)
+    counted = query.where(Task.created_at > since).with_only_columns(func.count(Task.id))  # type: ignore[arg-type]
+    return db.session.execute(counted).scalar_one()
+
+
 def inbox_page(
     actor: User,
     *,
@@ -108,26 +156,21 @@ def inbox_page(
     service_code: str | None = None,
     statuses: Sequence[CaseStatus] = (),
     township_code: str | None = None,
+    due_soon: bool = False,
 ) -> InboxPage:
     """A page of the actor's inbox, due first (so overdue first), keyset-paginated by ``cursor``.
 
     The inbox holds open tasks routed to the actor's organisation and roles, unclaimed or claimed
     by them, and those claimed by users who delegated their work to the actor while that is in
-    force. ``claimed`` narrows it to the actor's own or to the organisation's unclaimed ones.
+    force. ``claimed`` narrows it to the actor's own or to the organisation's unclaimed ones;
+    ``due_soon`` to the tasks whose due date shows yellow or red.
     """
     size = max(1, min(limit, MAX_PAGE))
     query = _inbox_query(actor, claimed).options(
         contains_eager(Task.case).joinedload(Case.service_item),
         joinedload(Task.assignee),
     )
-    if service_code:
-        query = query.where(
-            Case.service_item_id.in_(select(ServiceItem.id).where(ServiceItem.code == service_code))
-        )
-    if statuses:
-        query = query.where(Case.status.in_(list(statuses)))
-    if township_code:
-        query = query.where(Case.matter_region_id.in_(select(Region.id).where(Region.code == township_code)))
+    query = _narrowed(query, service_code, statuses, township_code, due_soon)
     after = _decode_cursor(cursor) if cursor else None
     # Keyset pages: a row comparison the inbox index (organisation, role, state, due date, created)
     # can seek to, so the 2,000th page costs what the first does. Tasks without a due date come
@@ -149,12 +192,43 @@ def inbox_page(
     return InboxPage(tasks=page, next_cursor=_encode_cursor(page[-1]) if len(rows) > size else None)
 
 
-def inbox_counts(actor: User) -> InboxCounts:
-    """How many open tasks the actor has claimed, and how many wait unclaimed for their organisation."""
-    counts = {}
+def due_soon_clause() -> ColumnElement[bool]:
+    """Open tasks whose due date shows yellow or red: within their item's warning days, or past.
+
+    The warning days differ per item, so each distinct value gets its own threshold date; tasks of
+    cases whose clock stands still (补正, 中止) are not counted, as their badge shows "paused".
+    """
+    calendar, today = working_calendar(), business_day()
+    warning_days = db.session.execute(select(ServiceItem.warning_days).distinct()).scalars().all()
+    by_item = [
+        and_(ServiceItem.warning_days == days, Task.due_date <= calendar.add_working_days(today, days))
+        for days in warning_days
+    ]
+    return and_(
+        Task.due_date.is_not(None),
+        Case.status.not_in(list(PAUSING)),
+        Case.service_item_id.in_(select(ServiceItem.id).where(or_(false(), *by_item))),
+    )
+
+
+def inbox_counts(actor: User, seen_since: datetime | None = None) -> InboxCounts:
+    """The actor's inbox in figures: their claimed tasks, the organisation's unclaimed ones, how many
+    of those arrived after ``seen_since`` (when they last opened the inbox), and how many of all of
+    them are due soon or overdue."""
+    counts: dict[str, int] = {}
     for claimed in ("mine", "unclaimed"):
         query = _inbox_query(actor, claimed).with_only_columns(func.count(Task.id))  # type: ignore[arg-type]
         counts[claimed] = db.session.execute(query).scalar_one()
+    counts["new"] = 0
+    if counts["unclaimed"]:
+        arrived = _inbox_query(actor, "unclaimed").with_only_columns(func.count(Task.id))  # type: ignore[arg-type]
+        if seen_since is not None:
+            arrived = arrived.where(Task.created_at > seen_since)
+        counts["new"] = db.session.execute(arrived).scalar_one()
+    counts["due_soon"] = 0
+    if counts["mine"] or counts["unclaimed"]:
+        due = _inbox_query(actor, "all").with_only_columns(func.count(Task.id))  # type: ignore[arg-type]
+        counts["due_soon"] = db.session.execute(due.where(due_soon_clause())).scalar_one()
     return InboxCounts(**counts)
 
 

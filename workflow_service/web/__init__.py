@@ -98,7 +98,7 @@ def _header() -> dict[str, Any]:
     if current_user.is_authenticated:
         user = session.staff()
         values["me"] = user
-        values["inbox_counts"] = tasks.inbox_counts(user)
+        values["inbox_counts"] = tasks.inbox_counts(user, work.seen_since())
     return values
 
 

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from flask import redirect, render_template, request, url_for
+from datetime import datetime
+from typing import Any
+
+from flask import redirect, render_template, request, session, url_for
 from werkzeug.wrappers import Response
 
 from workflow_service.errors import InvalidInput
@@ -10,47 +13,91 @@ from workflow_service.models import CaseStatus, Task
 from workflow_service.services import tasks
 from workflow_service.services.cases import view_case
 from workflow_service.services.catalogue import list_service_items
+from workflow_service.services.clock import now
 from workflow_service.services.regions import townships_of_my_county
 from workflow_service.web.schema_forms import browser_schema, posted_data
 from workflow_service.web.session import page_blueprint, safe_next, staff
 
 blp = page_blueprint("work", __name__)
 
-TABS = ("mine", "unclaimed")
+# Each tab is an inbox view: whose tasks, and whether only those due soon or overdue.
+TABS: dict[str, dict[str, Any]] = {
+    "mine": {"claimed": "mine"},
+    "unclaimed": {"claimed": "unclaimed"},
+    "due": {"claimed": "all", "due_soon": True},
+}
 PAGE_SIZE = 25
+INBOX_SEEN = "inbox_seen_at"  # session key: when the user last opened the unclaimed tab
+
+
+def _tab() -> str:
+    tab = request.args.get("tab", "")
+    return tab if tab in TABS else "mine"
 
 
 def _filters() -> dict[str, str]:
     return {key: request.args.get(key, "").strip() for key in ("service", "status", "township")}
 
 
+def _view(tab: str, filters: dict[str, str]) -> dict[str, Any]:
+    """The inbox_page / count_arrived arguments of a tab with its filters."""
+    status = filters["status"]
+    return {
+        **TABS[tab],
+        "service_code": filters["service"] or None,
+        "statuses": [CaseStatus(status)] if status in set(CaseStatus) else [],
+        "township_code": filters["township"] or None,
+    }
+
+
+def seen_since() -> datetime | None:
+    """When this browser session last opened the unclaimed tab: later arrivals count as new."""
+    seen = session.get(INBOX_SEEN)
+    return datetime.fromisoformat(seen) if seen else None
+
+
 @blp.get("/inbox")
 def inbox() -> str:
-    """Assigned to me / unclaimed for my organisation, due first, with filters and keyset pages."""
-    tab = request.args.get("tab") if request.args.get("tab") in TABS else "mine"
-    filters = _filters()
-    status = filters["status"]
+    """Assigned to me / unclaimed for my organisation / due soon, due first, with filters and keyset pages."""
+    tab, filters = _tab(), _filters()
     page = tasks.inbox_page(
-        staff(),
-        limit=PAGE_SIZE,
-        cursor=request.args.get("cursor") or None,
-        claimed=tab,  # type: ignore[arg-type]
-        service_code=filters["service"] or None,
-        statuses=[CaseStatus(status)] if status in set(CaseStatus) else [],
-        township_code=filters["township"] or None,
+        staff(), limit=PAGE_SIZE, cursor=request.args.get("cursor") or None, **_view(tab, filters)
     )
-    template = (
-        "inbox_rows.html" if request.headers.get("HX-Request") and request.args.get("rows") else "inbox.html"
-    )
+    if request.headers.get("HX-Request") and request.args.get("rows"):
+        return render_template("inbox_rows.html", tab=tab, page=page, filters=filters)
+    rendered_at = now()
+    if tab == "unclaimed":
+        session[INBOX_SEEN] = rendered_at.isoformat()
     return render_template(
-        template,
+        "inbox.html",
         tab=tab,
         page=page,
         filters=filters,
+        rendered_at=rendered_at.isoformat(),
         services=list_service_items(),
         townships=townships_of_my_county(staff()),
-        counts=tasks.inbox_counts(staff()),
+        counts=tasks.inbox_counts(staff(), seen_since()),
     )
+
+
+@blp.get("/inbox/arrivals")
+def arrivals() -> str:
+    """Polled by an open inbox page: a notice offering a refresh when tasks arrived in its view."""
+    tab, filters = _tab(), _filters()
+    try:
+        since = datetime.fromisoformat(request.args.get("since", ""))
+    except ValueError:
+        since = now()
+    arrived = tasks.count_arrived(staff(), since, **_view(tab, filters))
+    return render_template(
+        "inbox_arrivals.html", arrived=arrived, tab=tab, filters=filters, since=since.isoformat()
+    )
+
+
+@blp.get("/inbox/counts")
+def header_counts() -> str:
+    """Polled by every page's header: the inbox figures, refreshed without a reload."""
+    return render_template("_inbox_counts.html", inbox_counts=tasks.inbox_counts(staff(), seen_since()))
 
 
 def _row(task: Task) -> str | Response:
