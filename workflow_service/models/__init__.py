@@ -16,6 +16,7 @@ from workflow_service.models.cases import (
 from workflow_service.models.delegations import Delegation
 from workflow_service.models.evaluations import CaseEvaluation, EvaluationChannel, Rating
 from workflow_service.models.fees import CaseFee, FeeStatus
+from workflow_service.models.intake_drafts import IntakeDraft
 from workflow_service.models.jobs import Job, JobKind, JobState
 from workflow_service.models.licences import ElectronicLicence
 from workflow_service.models.organisations import (
@@ -65,6 +66,7 @@ __all__ = [
     "EvaluationChannel",
     "FeeStatus",
     "FunctionType",
+    "IntakeDraft",
     "ItemType",
     "Job",
     "JobKind",

@@ -68,12 +68,15 @@ class Agent:
     authorisation_material: str | None
 
 
-def _authorisation_material(value: str | None, materials: Sequence[str]) -> str | None:
-    """The material named, or by default the item's only material about a 委托 (None if it has none)."""
-    if value:
-        return value
+def default_authorisation_material(materials: Sequence[str]) -> str | None:
+    """The item's only material about a 委托, taken when the agent names none (None if not exactly one)."""
     candidates = [name for name in materials if "委托" in name]
     return candidates[0] if len(candidates) == 1 else None
+
+
+def _authorisation_material(value: str | None, materials: Sequence[str]) -> str | None:
+    """The material named, or by default the item's only material about a 委托 (None if it has none)."""
+    return value or default_authorisation_material(materials)
 
 
 def checked_agent(

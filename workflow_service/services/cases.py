@@ -144,10 +144,17 @@ def start_case(
     data: Mapping[str, Any],
     matter_township_code: str | None = None,
     confirm_duplicate: Mapping[str, Any] | None = None,
+    agent: Mapping[str, Any] | None = None,
 ) -> Case:
     """``register_case`` for callers that hand no receipt out (the window can reissue the password)."""
     return register_case(
-        actor, service_code, applicant, data, matter_township_code, confirm_duplicate=confirm_duplicate
+        actor,
+        service_code,
+        applicant,
+        data,
+        matter_township_code,
+        agent=agent,
+        confirm_duplicate=confirm_duplicate,
     ).case
 
 

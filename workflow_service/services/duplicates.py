@@ -7,15 +7,19 @@ named even when another window accepted them, so the clerk can tell the applican
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 
 from workflow_service.errors import Conflict, InvalidInput
 from workflow_service.extensions import db
-from workflow_service.models import Case, ServiceItem, User
+from workflow_service.models import Case, CaseStatus, ServiceItem, User
 from workflow_service.services import audit
+from workflow_service.services.scope import visible_cases
 
 
 class DuplicateApplication(Conflict):
@@ -36,6 +40,44 @@ def open_case_numbers(item: ServiceItem, applicant_id_number: str) -> list[str]:
             .order_by(Case.submitted_at, Case.id)
         ).scalars()
     )
+
+
+@dataclass(frozen=True)
+class OpenCase:
+    """An open case a duplicate warning names, as the clerk is shown it."""
+
+    number: str
+    status: CaseStatus
+    accepting_organisation: str
+    submitted_at: datetime
+    # Whether the clerk may open the case's page (another window's case is named, not shown).
+    visible: bool
+
+
+def describe_open_cases(actor: User, numbers: Sequence[str]) -> list[OpenCase]:
+    """The cases a duplicate warning named, in its order, with what ``actor`` may know of them."""
+    cases = {
+        case.number: case
+        for case in db.session.execute(
+            select(Case).options(joinedload(Case.accepting_organisation)).where(Case.number.in_(numbers))
+        ).scalars()
+    }
+    visible = set(
+        db.session.execute(
+            select(Case.number).where(Case.number.in_(numbers), visible_cases(actor))
+        ).scalars()
+    )
+    return [
+        OpenCase(
+            number=number,
+            status=cases[number].status,
+            accepting_organisation=cases[number].accepting_organisation.name,
+            submitted_at=cases[number].submitted_at,
+            visible=number in visible,
+        )
+        for number in numbers
+        if number in cases
+    ]
 
 
 def confirmation_reason(confirmation: Mapping[str, Any] | None) -> str | None:

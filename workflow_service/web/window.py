@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
-from flask import redirect, render_template, request, url_for
+from typing import Any
+
+from flask import flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
-from workflow_service.errors import InvalidInput, PermissionDenied
+from workflow_service.errors import InvalidInput, NotFound, PayloadTooLarge, PermissionDenied
 from workflow_service.models import CaseStatus, Role
-from workflow_service.services import tasks
+from workflow_service.services import intake_drafts, tasks
+from workflow_service.services.applicants import checked_applicant, default_authorisation_material
 from workflow_service.services.case_lists import window_cases
 from workflow_service.services.cases import start_case
-from workflow_service.services.catalogue import list_service_items, service_item_view
+from workflow_service.services.catalogue import ServiceItemView, list_service_items, service_item_view
+from workflow_service.services.duplicates import DuplicateApplication, describe_open_cases, open_case_numbers
 from workflow_service.services.regions import townships_of_my_county
 from workflow_service.web.catalogue_search import matches_query
 from workflow_service.web.schema_forms import browser_schema, posted_data
@@ -33,6 +38,9 @@ def catalogue() -> str:
     return render_template("catalogue.html", items=items, query=query)
 
 
+AGENT_FIELDS = ("name", "id_number", "phone", "relationship", "authorisation_note", "authorisation_material")
+
+
 def _applicant_from_form() -> dict[str, str]:
     return {
         "kind": request.form.get("applicant_kind", "person"),
@@ -42,29 +50,123 @@ def _applicant_from_form() -> dict[str, str]:
     }
 
 
-@blp.route("/services/<code>/apply", methods=["GET", "POST"])
-def intake(code: str) -> str | Response | tuple[str, int]:
-    """Register an application: the applicant block and the item's form, checked by start_case."""
-    _require_clerk()
-    view = service_item_view(code)
-    page = {
+def _agent_from_form() -> dict[str, str] | None:
+    """The 代办人 block; an agent is given as soon as any of its fields is filled in."""
+    agent = {name: request.form.get(f"agent_{name}", "").strip() for name in AGENT_FIELDS}
+    return agent if any(agent.values()) else None
+
+
+def _intake_page(view: ServiceItemView, status: int = 200, **state: Any) -> tuple[str, int]:
+    """The intake form with what was typed (``applicant``, ``agent``, ``matter``, ``data``) and its errors."""
+    names = [material.name for material in view.item.materials]
+    errors = state.get("errors") or {}
+    context = {
         "view": view,
         "schema": browser_schema(view.application_form or {"type": "object", "properties": {}}),
         "townships": townships_of_my_county(staff()),
         "own_township": staff().organisation.region.code,
+        "material_names": names,
+        "default_authorisation": default_authorisation_material(names),
+        "agent_open": bool(state.get("agent")) or any(key.startswith("agent.") for key in errors),
+        "applicant": {"kind": "person"},
+        "agent": None,
+        "matter": None,
+        "data": {},
+        "errors": {},
+        "draft": None,
+        "draft_id": None,
+        "duplicates": [],
+        "duplicate_reason": "",
+        **state,
     }
+    return render_template("intake.html", **context), status
+
+
+def _draft_id(value: str | None) -> int | None:
+    return int(value) if value and value.isdigit() else None
+
+
+@blp.route("/services/<code>/apply", methods=["GET", "POST"])
+def intake(code: str) -> str | Response | tuple[str, int]:
+    """Register an application: applicant, agent and the item's form, checked by start_case.
+
+    ``?draft=<id>`` opens a draft of the window (暂存) in the form; registering from it deletes it.
+    """
+    _require_clerk()
+    view = service_item_view(code)
     if request.method == "GET":
-        return render_template("intake.html", applicant={"kind": "person"}, data={}, errors={}, **page)
-    applicant = _applicant_from_form()
+        if "draft" not in request.args:
+            return _intake_page(view)
+        draft = intake_drafts.get_draft(staff(), _draft_id(request.args["draft"]) or 0)
+        if draft.service_item_id != view.item.id:
+            raise NotFound(_("暂存的申请不存在"))
+        saved = draft.payload
+        return _intake_page(
+            view,
+            draft=draft,
+            draft_id=draft.id,
+            applicant=saved.get("applicant") or {"kind": "person"},
+            agent=saved.get("agent"),
+            matter=saved.get("matter_township"),
+            data=saved.get("data") or {},
+        )
+    draft_id = _draft_id(request.form.get("draft_id"))
+    applicant, agent = _applicant_from_form(), _agent_from_form()
     matter = request.form.get("matter_township") or None
+    reason = request.form.get("duplicate_reason", "")
+    confirm = {"reason": reason} if request.form.get("confirm_duplicate") else None
+    state = {
+        "applicant": applicant,
+        "agent": agent,
+        "matter": matter,
+        "draft_id": draft_id,
+        "duplicate_reason": reason,
+    }
     data: dict = {}
     try:
         data = posted_data(request.form.get("data"))
-        case = start_case(staff(), code, applicant, data, matter)
+        case = start_case(staff(), code, applicant, data, matter, confirm_duplicate=confirm, agent=agent)
+    except DuplicateApplication as error:
+        duplicates = describe_open_cases(staff(), error.extensions.get("existing_cases", []))
+        return _intake_page(view, 409, data=data, duplicates=duplicates, **state)
     except InvalidInput as error:
-        context = {"applicant": applicant, "data": data, "errors": error.errors, "matter": matter}
-        return render_template("intake.html", **context, **page), 422
+        duplicates = []
+        if "confirm_duplicate.reason" in error.errors:
+            # Confirmed without a reason: the warning stays, with the error at the reason.
+            numbers = open_case_numbers(view.item, checked_applicant(applicant).id_number)
+            duplicates = describe_open_cases(staff(), numbers)
+        return _intake_page(view, 422, data=data, errors=error.errors, duplicates=duplicates, **state)
+    if draft_id is not None:
+        intake_drafts.discard_registered_draft(staff(), draft_id)
     return redirect(url_for("case_pages.case_page", number=case.number, registered=1))
+
+
+@blp.post("/services/<code>/drafts")
+def save_draft(code: str) -> Response | tuple[str, int]:
+    """暂存: keep the intake form as it is, unchecked, and come back to it (``?draft=<id>``)."""
+    _require_clerk()
+    view = service_item_view(code)
+    draft_id = _draft_id(request.form.get("draft_id"))
+    applicant, agent = _applicant_from_form(), _agent_from_form()
+    matter = request.form.get("matter_township") or None
+    state = {"applicant": applicant, "agent": agent, "matter": matter, "draft_id": draft_id}
+    data: dict = {}
+    try:
+        data = posted_data(request.form.get("data"))
+        payload = {"applicant": applicant, "agent": agent, "matter_township": matter, "data": data}
+        saved = intake_drafts.save_draft(staff(), code, payload, draft_id)
+    except (InvalidInput, PayloadTooLarge) as error:
+        return _intake_page(view, error.status, data=data, errors=error.errors, **state)
+    flash(_("已暂存。可在“我的窗口”的暂存列表中继续填写。"), "ok")
+    return redirect(url_for("window.intake", code=code, draft=saved.id))
+
+
+@blp.post("/drafts/<int:draft_id>/delete")
+def delete_draft(draft_id: int) -> Response:
+    _require_clerk()
+    intake_drafts.delete_draft(staff(), draft_id)
+    flash(_("已删除暂存的申请"), "info")
+    return redirect(url_for("window.my_window"))
 
 
 @blp.get("/window")
@@ -80,6 +182,8 @@ def my_window() -> str:
         to_issue=tasks.inbox_page(staff(), statuses=RESULTS_BACK, limit=50),
         cases=window_cases(staff(), statuses=statuses, service_code=service),
         services=list_service_items(),
+        drafts=intake_drafts.list_drafts(staff()),
+        stale_before=intake_drafts.stale_before(),
         status=status,
         service=service,
     )

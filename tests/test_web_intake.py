@@ -1,0 +1,208 @@
+"""The intake page as a window clerk uses it all day: 代办人, legal entities, duplicate warnings, 暂存 drafts."""
+
+from __future__ import annotations
+
+import json
+import re
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+from flask import Flask
+
+from tests.page_client import Browser, page_text
+from tests.support import APPLICANT, APPLICATION, SERVICE, ApiClient
+
+INTAKE = f"/services/{SERVICE}/apply"
+DRAFTS = f"/services/{SERVICE}/drafts"
+AGENT = {
+    "agent_name": "李四",
+    "agent_id_number": "110105198001010016",
+    "agent_phone": "13900139000",
+    "agent_relationship": "受托人",
+    "agent_authorisation_note": "张三在外地务工，委托李四办理",
+}
+CREDIT_CODE = "11330783002609123M"
+
+
+@pytest.fixture
+def app(live_app: Flask) -> Flask:
+    return live_app
+
+
+@pytest.fixture
+def clerk(app: Flask) -> Browser:
+    browser = Browser(app)
+    browser.log_in("clerk")
+    browser.get(INTAKE)
+    return browser
+
+
+def form(applicant: dict[str, str] | None = None, data: dict[str, Any] | None = None, **fields: str) -> dict:
+    applicant = applicant or APPLICANT
+    return {
+        "applicant_kind": applicant["kind"],
+        "applicant_name": applicant["name"],
+        "applicant_id_number": applicant["id_number"],
+        "applicant_phone": applicant["phone"],
+        "matter_township": "330783001",
+        "data": json.dumps(APPLICATION if data is None else data, ensure_ascii=False),
+        **fields,
+    }
+
+
+def registered_number(response: Any) -> str:
+    assert response.status_code == 302, page_text(response)[:2000]
+    return response.headers["Location"].split("/cases/")[1].split("?")[0]
+
+
+def draft_id(response: Any) -> str:
+    assert response.status_code == 302, page_text(response)[:2000]
+    found = re.search(r"\?draft=(\d+)$", response.headers["Location"])
+    assert found, response.headers["Location"]
+    return found.group(1)
+
+
+def test_an_agent_is_recorded_on_the_case(clerk: Browser, client: ApiClient) -> None:
+    number = registered_number(clerk.post(INTAKE, form(**AGENT)))
+    agent = client.case(number)["agent"]
+    assert agent["name"] == "李四" and agent["id_number"] == "110105198001010016"
+    assert agent["relationship"] == "受托人" and agent["authorisation_note"].startswith("张三在外地务工")
+    # No material chosen: the item's only 委托 material stands for the authorisation.
+    assert agent["authorisation_material"] == "委托代理人身份证明及委托书"
+
+
+def test_without_agent_fields_there_is_no_agent(clerk: Browser, client: ApiClient) -> None:
+    number = registered_number(clerk.post(INTAKE, form(agent_name="", agent_phone=" ")))
+    assert client.case(number)["agent"] is None
+
+
+def test_a_bad_agent_shows_errors_at_the_agent_fields_with_everything_kept(clerk: Browser) -> None:
+    wrong = clerk.post(INTAKE, form(**{**AGENT, "agent_id_number": "110105198001010017", "agent_phone": ""}))
+    assert wrong.status_code == 422
+    html = page_text(wrong)
+    assert re.search(r'id="err-agent-id_number">不是有效的居民身份证号码', html)
+    assert re.search(r'id="err-agent-phone">必填', html)
+    assert re.search(r"<details[^>]*data-agent open", html)  # the block is open where the errors are
+    assert 'value="110105198001010017"' in html and 'value="李四"' in html and "在外地务工" in html
+    assert "东阳市吴宁张三小吃店" in html  # the item's form, kept
+
+    itself = clerk.post(INTAKE, form(**{**AGENT, "agent_id_number": APPLICANT["id_number"]}))
+    assert itself.status_code == 422
+    assert re.search(r'id="err-agent-id_number">代理人不能是申请人本人', page_text(itself))
+
+
+def test_a_legal_entity_registers_with_its_credit_code_checked_at_the_field(
+    clerk: Browser, client: ApiClient
+) -> None:
+    entity = {"kind": "legal_entity", "name": "东阳市吴宁餐饮管理有限公司", "phone": "0579-86601234"}
+    wrong = clerk.post(INTAKE, form({**entity, "id_number": CREDIT_CODE[:-1] + "A"}, **AGENT))
+    assert wrong.status_code == 422
+    html = page_text(wrong)
+    assert re.search(r'id="err-applicant-id_number">不是有效的统一社会信用代码', html)
+    assert re.search(r'value="legal_entity"\s+checked', html)  # the page stays on 法人
+
+    number = registered_number(clerk.post(INTAKE, form({**entity, "id_number": CREDIT_CODE}, **AGENT)))
+    case = client.case(number)
+    assert case["applicant"]["kind"] == "legal_entity" and case["applicant"]["id_number"] == CREDIT_CODE
+    assert case["agent"]["name"] == "李四"
+
+
+def test_a_duplicate_is_warned_then_registered_with_the_reason(clerk: Browser, client: ApiClient) -> None:
+    here = client.start_case()  # the same applicant's open case at this window
+    elsewhere = client.start_case("clerk-hengdian")  # and one at another township's window
+
+    warned = clerk.post(INTAKE, form(**AGENT))
+    assert warned.status_code == 409
+    html = page_text(warned)
+    warning = html[html.index('data-testid="duplicate-warning"') :]
+    assert f'href="/cases/{here}"' in warning and "申请" in warning
+    assert elsewhere in warning and f'href="/cases/{elsewhere}"' not in warning  # named, not shown
+    assert "横店镇便民服务中心" in warning
+    assert "确认不是重复申请，继续登记" in warning
+    assert 'value="李四"' in html and "东阳市吴宁张三小吃店" in html  # everything kept
+
+    no_reason = clerk.post(INTAKE, form(**AGENT, confirm_duplicate="1", duplicate_reason=" "))
+    assert no_reason.status_code == 422
+    html = page_text(no_reason)
+    assert 'data-testid="duplicate-warning"' in html
+    assert re.search(r'id="err-confirm_duplicate-reason">须说明再次申请的理由', html)
+
+    reason = "原申请经营场所有误，申请人要求另案办理"
+    number = registered_number(
+        clerk.post(INTAKE, form(**AGENT, confirm_duplicate="1", duplicate_reason=reason))
+    )
+    duplicate = client.case(number)["duplicate"]
+    assert duplicate == {"existing_cases": [here, elsewhere], "reason": reason}
+
+
+def test_a_draft_is_saved_resumed_by_a_colleague_and_deleted(app: Flask, clerk: Browser) -> None:
+    half = {"business_name": "东阳市吴宁张三小吃店", "capital_wan_yuan": 5}
+    applicant = {**APPLICANT, "id_number": "1101051949"}  # half typed: drafts are not checked
+    saved = clerk.post(DRAFTS, form(applicant, half, agent_name="李四"))
+    draft = draft_id(saved)
+    resumed = clerk.get(saved.headers["Location"])
+    html = page_text(resumed)
+    assert resumed.status_code == 200 and "已暂存" in html
+    assert 'value="1101051949"' in html and 'value="李四"' in html
+    assert "东阳市吴宁张三小吃店" in html and f'name="draft_id" value="{draft}"' in html
+
+    colleague = Browser(app)
+    colleague.log_in("clerk-wuning")
+    listed = page_text(colleague.get("/window"))
+    assert "张三" in listed and "个体工商户设立登记" in listed and "吴宁街道窗口 陈晓燕" in listed
+    colleague.get(f"{INTAKE}?draft={draft}")
+    again = colleague.post(
+        DRAFTS, form(applicant, {**half, "premises": "东阳市吴宁街道人民路1号"}, draft_id=draft)
+    )
+    assert draft_id(again) == draft  # the same draft, saved over
+    assert "人民路1号" in page_text(clerk.get(f"{INTAKE}?draft={draft}"))
+    assert "吴宁街道窗口人员" in page_text(clerk.get("/window"))  # saved last by the colleague
+
+    outsider = Browser(app)
+    outsider.log_in("clerk-hengdian")
+    assert outsider.get(f"{INTAKE}?draft={draft}").status_code == 404
+    assert outsider.post(f"/drafts/{draft}/delete").status_code == 404
+    assert "张三" not in page_text(outsider.get("/window"))
+
+    clerk.get("/window")
+    deleted = clerk.post(f"/drafts/{draft}/delete")
+    assert deleted.status_code == 302 and deleted.headers["Location"] == "/window"
+    window = page_text(clerk.get("/window"))
+    assert "已删除暂存的申请" in window and "没有暂存的申请" in window
+    assert clerk.get(f"{INTAKE}?draft={draft}").status_code == 404
+    assert clerk.get(f"{INTAKE}?draft=x").status_code == 404
+
+
+def test_registering_from_a_draft_removes_it(clerk: Browser, client: ApiClient) -> None:
+    draft = draft_id(clerk.post(DRAFTS, form(**AGENT)))
+    clerk.get(f"{INTAKE}?draft={draft}")
+    number = registered_number(clerk.post(INTAKE, form(**AGENT, draft_id=draft)))
+    assert client.case(number)["agent"]["name"] == "李四"
+    assert "没有暂存的申请" in page_text(clerk.get("/window"))
+    assert clerk.get(f"{INTAKE}?draft={draft}").status_code == 404
+
+
+def test_a_draft_too_large_is_refused_with_the_form_kept(clerk: Browser) -> None:
+    refused = clerk.post(DRAFTS, form(data={"business_scope": "小吃" * 40_000}))
+    assert refused.status_code == 413
+    html = page_text(refused)
+    assert re.search(r'id="err-draft">暂存内容超过 64 KB', html)
+    assert f'value="{APPLICANT["id_number"]}"' in html
+    assert "没有暂存的申请" in page_text(clerk.get("/window"))
+
+
+def test_drafts_not_saved_for_30_days_are_flagged_on_my_window(app: Flask) -> None:
+    saved_at = datetime(2026, 11, 23, 1, 0, tzinfo=UTC)
+    clock = {"now": saved_at}
+    app.config["CLOCK"] = lambda: clock["now"]
+    clerk = Browser(app)
+    clerk.log_in("clerk")
+    clerk.get(INTAKE)
+    draft_id(clerk.post(DRAFTS, form()))
+    assert "超过 30 天" not in page_text(clerk.get("/window"))
+
+    clock["now"] = saved_at + timedelta(days=30, minutes=1)
+    clerk.log_in("clerk")  # the session has long ended
+    window = page_text(clerk.get("/window"))
+    assert "张三" in window and "超过 30 天" in window  # flagged, not deleted
