@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import delete, or_, select, update
+from sqlalchemy import String, cast, delete, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
@@ -302,11 +302,37 @@ def _organisation_field(code: str | None, errors: dict[str, list[str]]) -> Organ
 
 
 def list_users(
-    actor: User | None, organisation_code: str | None = None, limit: int | None = None, offset: int = 0
+    actor: User | None,
+    organisation_code: str | None = None,
+    limit: int | None = None,
+    offset: int = 0,
+    *,
+    role: str | None = None,
+    active: bool | None = None,
+    text: str | None = None,
 ) -> list[User]:
-    """Every account by username, or those of one organisation (an unknown code is a field error)."""
+    """Every account by username, or those of one organisation (an unknown code is a field error).
+
+    Further filters for the admin pages: a role, active or disabled, and text found in the username
+    or full name.
+    """
     require_admin(actor)
     query = select(User).options(joinedload(User.organisation)).order_by(User.username)
+    if role:
+        if role not in ROLE_NAMES:
+            raise InvalidInput("查询条件有误", errors={"role": [f"未知角色 {role}"]})
+        # Roles are a JSON list; its text holds each role in quotes on both databases.
+        query = query.where(cast(User.roles, String).contains(f'"{role}"'))
+    if active is not None:
+        query = query.where(User.active.is_(active))
+    if text and text.strip():
+        words = text.strip()
+        query = query.where(
+            or_(
+                User.username.contains(words.lower(), autoescape=True),
+                User.full_name.contains(words, autoescape=True),
+            )
+        )
     if organisation_code is not None:
         organisation = db.session.execute(
             select(Organisation).where(Organisation.code == organisation_code)

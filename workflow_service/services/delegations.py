@@ -89,15 +89,30 @@ def _overlaps(delegator: User, delegate: User, starts_at: datetime, ends_at: dat
 
 
 def create_delegation(
-    actor: User, delegate_username: str, starts_at: datetime, ends_at: datetime, reason: str
+    actor: User,
+    delegate_username: str,
+    starts_at: datetime,
+    ends_at: datetime,
+    reason: str,
+    *,
+    delegator: User | None = None,
 ) -> Delegation:
-    """The actor delegates their tasks to a colleague for a period; field errors are InvalidDelegation."""
-    roles = _delegable_roles(actor)
+    """The actor delegates their tasks to a colleague for a period; field errors are InvalidDelegation.
+
+    An admin may give one on behalf of ``delegator`` (someone who fell ill): the same rules, and the
+    audit row names the admin as actor.
+    """
+    if delegator is None or delegator.id == actor.id:
+        delegator = actor
+    elif not actor.has_role(Role.ADMIN):
+        raise PermissionDenied("只有管理员可以代他人设置委托")
+    roles = _delegable_roles(delegator)
     if not roles:
-        raise PermissionDenied("您没有可委托办理的岗位")
+        whose = "您" if delegator is actor else "该用户"
+        raise PermissionDenied(f"{whose}没有可委托办理的岗位")
     delegate = db.session.execute(select(User).where(User.username == delegate_username)).scalar_one_or_none()
     errors: dict[str, list[str]] = {}
-    delegate_errors = _delegate_errors(actor, delegate, roles)
+    delegate_errors = _delegate_errors(delegator, delegate, roles)
     if delegate_errors:
         errors["delegate"] = delegate_errors
     if ends_at <= starts_at:
@@ -108,12 +123,12 @@ def create_delegation(
         errors["ends_at"] = ["结束时间须晚于当前时间"]
     if not reason.strip():
         errors["reason"] = ["必填"]
-    if not errors and delegate is not None and _overlaps(actor, delegate, starts_at, ends_at):
+    if not errors and delegate is not None and _overlaps(delegator, delegate, starts_at, ends_at):
         errors["starts_at"] = ["与给同一受托人的现有委托时间重叠"]
     if errors or delegate is None:  # no delegate always comes with a field error
         raise InvalidDelegation(errors=errors)
     delegation = Delegation(
-        delegator_id=actor.id,
+        delegator_id=delegator.id,
         delegate_id=delegate.id,
         starts_at=starts_at,
         ends_at=ends_at,
@@ -128,7 +143,7 @@ def create_delegation(
         actor,
         summary={
             "delegation": delegation.id,
-            "delegator": actor.username,
+            "delegator": delegator.username,
             "delegate": delegate.username,
             "starts_at": starts_at.isoformat(),
             "ends_at": ends_at.isoformat(),

@@ -37,6 +37,8 @@ class CalendarEntry:
     day: date
     is_working: bool
     name: str
+    # A row of the table (entered from a notice or by an admin), not the chinesecalendar package's.
+    entered: bool = False
 
 
 @dataclass(frozen=True)
@@ -87,7 +89,7 @@ def _entered_days(year: int) -> list[CalendarEntry]:
         .where(CalendarDay.day >= date(year, 1, 1), CalendarDay.day <= date(year, 12, 31))
         .order_by(CalendarDay.day)
     ).scalars()
-    return [CalendarEntry(row.day, row.is_working, row.name) for row in rows]
+    return [CalendarEntry(row.day, row.is_working, row.name, entered=True) for row in rows]
 
 
 def _year_view(year: int) -> YearView:
@@ -253,13 +255,32 @@ def enter_year(
     return CalendarChange(_year_view(year), moved)
 
 
-def set_day(actor: User | None, day: date, is_working: bool, name: str) -> CalendarChange:
-    """Correct one day (a holiday or a working day), in any year. Admins only."""
+def _reason_problems(reason: str | None) -> list[str]:
+    if reason is None:
+        return []
+    if not reason.strip():
+        return ["须填写原因"]
+    return ["不超过 255 字"] if len(reason.strip()) > 255 else []
+
+
+def set_day(
+    actor: User | None, day: date, is_working: bool, name: str, *, reason: str | None = None
+) -> CalendarChange:
+    """Correct one day (a holiday or a working day), in any year. Admins only.
+
+    ``reason`` (why, e.g. the notice or an emergency closure) goes into the audit row; the admin
+    pages always give one, the console and the API need not.
+    """
     require_admin(actor)
     _check_year(day.year)
     name = (name or "").strip()
+    errors: dict[str, list[str]] = {}
     if not name or len(name) > 64:
-        raise InvalidInput("日期设置有误", errors={"name": ["须填写名称（不超过 64 字）"]})
+        errors["name"] = ["须填写名称（不超过 64 字）"]
+    if problems := _reason_problems(reason):
+        errors["reason"] = problems
+    if errors:
+        raise InvalidInput("日期设置有误", errors=errors)
     calendar: WorkingCalendar = load_calendar()
     was_working = calendar.is_working_day(day)
     row = db.session.get(CalendarDay, day)
@@ -268,13 +289,51 @@ def set_day(actor: User | None, day: date, is_working: bool, name: str) -> Calen
         db.session.add(row)
     row.is_working = is_working
     row.name = name
-    audit.record(
-        "calendar.day_set",
-        actor,
-        summary={"day": day.isoformat(), "before": was_working, "after": is_working, "name": name},
-    )
+    summary: dict[str, Any] = {
+        "day": day.isoformat(),
+        "before": was_working,
+        "after": is_working,
+        "name": name,
+    }
+    if reason is not None:
+        summary["reason"] = reason.strip()
+    audit.record("calendar.day_set", actor, summary=summary)
     db.session.flush()
     moved = _recompute_open_cases(actor, f"修改 {day.isoformat()} 为{'工作日' if is_working else '休息日'}")
+    db.session.commit()
+    forget_calendar()
+    return CalendarChange(_year_view(day.year), moved)
+
+
+def clear_day(actor: User | None, day: date, reason: str) -> CalendarChange:
+    """Remove one day's row: the day counts as the package (or Monday–Friday) says again. Admins only."""
+    require_admin(actor)
+    _check_year(day.year)
+    row = db.session.get(CalendarDay, day)
+    errors: dict[str, list[str]] = {}
+    if row is None:
+        errors["day"] = [f"{day.isoformat()} 没有录入的安排"]
+    if problems := _reason_problems(reason):
+        errors["reason"] = problems
+    if errors or row is None:
+        raise InvalidInput("日期设置有误", errors=errors)
+    was_working, name = row.is_working, row.name
+    db.session.delete(row)
+    db.session.flush()
+    forget_calendar()
+    now_working = load_calendar().is_working_day(day)
+    audit.record(
+        "calendar.day_cleared",
+        actor,
+        summary={
+            "day": day.isoformat(),
+            "before": was_working,
+            "after": now_working,
+            "name": name,
+            "reason": reason.strip(),
+        },
+    )
+    moved = _recompute_open_cases(actor, f"删除 {day.isoformat()} 的安排（{name}）")
     db.session.commit()
     forget_calendar()
     return CalendarChange(_year_view(day.year), moved)

@@ -21,3 +21,8 @@ def townships_of_my_county(actor: User) -> list[Region]:
         .order_by(Region.code)
     )
     return list(db.session.execute(query).scalars())
+
+
+def all_regions() -> list[Region]:
+    """Every region by code, with its parent loaded: the admin pages draw the tree from it."""
+    return list(db.session.execute(select(Region).order_by(Region.code)).scalars())
