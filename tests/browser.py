@@ -46,7 +46,8 @@ class Person:
 
     def _note_request(self, request: object) -> None:
         url = request.url  # type: ignore[attr-defined]
-        if not url.startswith(self.server.base) and not url.startswith("data:"):
+        # The browser's own PDF viewer (a PDF shown in a frame) loads from chrome:// and chrome-extension://.
+        if not url.startswith((self.server.base, "data:", "chrome://", "chrome-extension://")):
             self.outside_requests.append(url)
 
     def go(self, path: str) -> Page:

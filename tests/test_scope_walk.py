@@ -1,4 +1,4 @@
-"""Every case- or task-scoped endpoint, called by users of another township and another department, is 404.
+"""Every case- or task-scoped endpoint and page, called by users of another township and another department, is 404.
 
 The walk reads the app's URL map, so an endpoint added later is covered without touching this test;
 a new kind of path parameter makes the test fail until it says which value to use.
@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 from flask import Flask
 
+from tests.page_client import Browser
 from tests.support import ApiClient
 
 OUTSIDERS = (
@@ -36,6 +37,15 @@ BODIES: dict[str, dict[str, Any]] = {
             "material_name": "经营者身份证明",
             "file": (io.BytesIO(b"%PDF-1.4\n%%EOF\n"), "x.pdf"),
         },
+        "content_type": "multipart/form-data",
+    },
+}
+
+
+# Page forms post form fields (with the session's CSRF token, added by the page client).
+PAGE_BODIES: dict[str, dict[str, Any]] = {
+    "attachments": {
+        "data": lambda: {"material": "经营者身份证明", "file": (io.BytesIO(b"%PDF-1.4\n%%EOF\n"), "x.pdf")},
         "content_type": "multipart/form-data",
     },
 }
@@ -94,6 +104,60 @@ def test_outsiders_get_404_everywhere(app: Flask, client: ApiClient, outsider: s
         body = response.get_data(as_text=True)[:300]
         assert response.status_code == 404, (outsider, method, path, response.status_code, body)
         assert response.content_type == "application/problem+json"
+    after = client.case(number)
+    assert after["audit"] == before["audit"]
+    assert after["current_tasks"] == before["current_tasks"]
+
+
+# Pages for the public, not staff: the status look-up answers by the query password (tests/test_tracking.py).
+PUBLIC_PAGE_BLUEPRINTS = {"track_page"}
+
+
+def scoped_page_rules(app: Flask) -> list[tuple[str, str]]:
+    """The staff pages (outside the machine paths) that name a case, task or attachment."""
+    rules = []
+    for rule in app.url_map.iter_rules():
+        if rule.rule.startswith("/api/") or not (set(rule.arguments) & SCOPED_PARAMETERS):
+            continue
+        if rule.endpoint.split(".")[0] in PUBLIC_PAGE_BLUEPRINTS:
+            continue
+        unknown = set(rule.arguments) - SCOPED_PARAMETERS - set(OTHER_PARAMETERS)
+        assert not unknown, f"{rule.rule}: say which value the scope walk uses for {unknown}"
+        for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
+            rules.append((method, rule.rule))
+    return rules
+
+
+@pytest.mark.parametrize("outsider", OUTSIDERS)
+def test_outsiders_get_404_on_every_page(live_app: Flask, outsider: str) -> None:
+    client = ApiClient(live_app.test_client())
+    number = client.start_case()
+    task = client.open_task(number)
+    upload = client.post(
+        f"/api/v1/cases/{number}/attachments",
+        "clerk",
+        data={"material_name": "经营者身份证明", "file": (io.BytesIO(b"%PDF-1.4\n%%EOF\n"), "id.pdf")},
+        content_type="multipart/form-data",
+    )
+    assert upload.status_code == 201, upload.json
+    values = {"number": number, "task_id": task["id"], "attachment_id": upload.json["id"], **OTHER_PARAMETERS}
+    before = client.case(number)
+    browser = Browser(live_app)
+    browser.log_in(outsider)
+    walked = scoped_page_rules(live_app)
+    assert ("GET", "/cases/<number>") in walked and ("POST", "/tasks/<task_id>") in walked
+    for method, rule in walked:
+        path = re.sub(r"<(?:[a-z]+:)?([a-z_]+)>", lambda m: str(values[m.group(1)]), rule)
+        if method == "GET":
+            response = browser.http.get(path)
+        else:
+            action = path.rstrip("/").rsplit("/", 1)[-1]
+            body = {
+                key: value() if callable(value) else value
+                for key, value in PAGE_BODIES.get(action, {}).items()
+            }
+            response = browser.post(path, body.pop("data", {}), **body)
+        assert response.status_code == 404, (outsider, method, path, response.status_code)
     after = client.case(number)
     assert after["audit"] == before["audit"]
     assert after["current_tasks"] == before["current_tasks"]

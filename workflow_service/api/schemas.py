@@ -5,19 +5,19 @@ from __future__ import annotations
 from flask import g
 from marshmallow import Schema, fields, validate
 
-from workflow_service.models import Case, SuspensionKind, Task, TaskKind
+from workflow_service.models import Case, SuspensionKind, Task
 from workflow_service.services import delegations, jobs
-from workflow_service.services.acceptance import deferred_materials, is_overdue, supplement_notices, task_form
+from workflow_service.services.acceptance import deferred_materials, is_overdue, supplement_notices
 from workflow_service.services.case_clock import case_clock, case_due_state, task_due_state
 from workflow_service.services.case_results import result_label
 from workflow_service.services.case_status import STATUS_LABELS
-from workflow_service.services.evaluations import RATING_LABELS, RECTIFICATION_FORM, case_evaluation
+from workflow_service.services.evaluations import RATING_LABELS, case_evaluation
 from workflow_service.services.fees import FEE_STATUS_LABELS, case_fee
 from workflow_service.services.issuance import DELIVERY_LABELS
 from workflow_service.services.licences import case_licence
 from workflow_service.services.suspensions import KIND_LABELS as SUSPENSION_KIND_LABELS
 from workflow_service.services.suspensions import case_suspensions, expected_resume_on
-from workflow_service.services.tasks import delegated_from
+from workflow_service.services.tasks import delegated_from, task_form
 
 
 class TokenRequestSchema(Schema):
@@ -510,7 +510,7 @@ class TaskDetailSchema(TaskSummarySchema):
     completed_on_behalf_of = fields.Nested(UserRefSchema, allow_none=True)
 
     def _form(self, task: Task) -> dict | None:
-        return RECTIFICATION_FORM if task.kind == TaskKind.RECTIFICATION else task_form(task)
+        return task_form(task)
 
 
 class InboxQuerySchema(Schema):

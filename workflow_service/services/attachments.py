@@ -22,6 +22,7 @@ from workflow_service.errors import Conflict, InvalidInput, NotFound, PayloadToo
 from workflow_service.extensions import db
 from workflow_service.models import Attachment, Case, CaseStatus, Role, Task, TaskState, User
 from workflow_service.services import audit
+from workflow_service.services.acceptance import FORM_LABELS, case_materials
 from workflow_service.services.clock import now
 from workflow_service.services.scope import get_visible_case
 from workflow_service.services.storage import attachment_storage
@@ -48,6 +49,24 @@ class UnsupportedFileType(InvalidInput):
 class AttachmentDownload:
     attachment: Attachment
     content: bytes
+
+
+@dataclass(frozen=True)
+class MaterialFiles:
+    """One line of a case's materials checklist: the material as the catalogue asks for it, and its files.
+
+    ``listed`` is False for files uploaded under a name the case's materials do not have (the API
+    takes any name), so that they are still shown.
+    """
+
+    name: str
+    form: str
+    copies: int | None
+    required: bool
+    deferrable: bool
+    note: str | None
+    files: list[Attachment]
+    listed: bool = True
 
 
 def _is_ofd(content: bytes) -> bool:
@@ -90,22 +109,32 @@ def checked_filename(name: str | None) -> str:
     return name
 
 
+def size_limit() -> str:
+    """``ATTACHMENT_MAX_BYTES`` as people read it: "20 MB"."""
+    limit = current_app.config["ATTACHMENT_MAX_BYTES"]
+    return f"{limit // _MIB} MB" if limit % _MIB == 0 else f"{limit} 字节"
+
+
+def too_large() -> PayloadTooLarge:
+    """The refusal of a file beyond ``ATTACHMENT_MAX_BYTES``, naming the limit."""
+    return PayloadTooLarge(f"文件超过 {size_limit()} 的上限")
+
+
 def _read_limited(stream: IO[bytes]) -> bytes:
     limit = current_app.config["ATTACHMENT_MAX_BYTES"]
     content = stream.read(limit + 1)
     if len(content) > limit:
-        size = f"{limit // _MIB} MB" if limit % _MIB == 0 else f"{limit} 字节"
-        raise PayloadTooLarge(f"文件超过 {size} 的上限")
+        raise too_large()
     if not content:
         raise InvalidInput("文件为空", errors={"file": ["文件为空"]})
     return content
 
 
-def _check_may_upload(actor: User, case: Case) -> None:
+def _permitted(actor: User, case: Case) -> bool:
     """The accepting window's clerks, and the staff of an organisation working an open task of the case."""
     if case.accepting_organisation_id == actor.organisation_id and actor.has_role(Role.CLERK):
-        return
-    working_on_it = db.session.execute(
+        return True
+    return db.session.execute(
         select(
             exists().where(
                 Task.case_id == case.id,
@@ -115,8 +144,16 @@ def _check_may_upload(actor: User, case: Case) -> None:
             )
         )
     ).scalar_one()
-    if not working_on_it:
+
+
+def _check_may_upload(actor: User, case: Case) -> None:
+    if not _permitted(actor, case):
         raise PermissionDenied("只有受理窗口或正在办理此件的机构可以上传材料")
+
+
+def may_upload(actor: User, case: Case) -> bool:
+    """Whether an upload by the actor would be taken (pages offer the control only then)."""
+    return case.status != CaseStatus.ARCHIVED and _permitted(actor, case)
 
 
 def upload_attachment(
@@ -184,8 +221,7 @@ def upload_attachment(
     return attachment
 
 
-def list_attachments(actor: User, number: str) -> list[Attachment]:
-    case = get_visible_case(actor, number)
+def _attachments_of(case: Case) -> list[Attachment]:
     return list(
         db.session.execute(
             select(Attachment)
@@ -193,6 +229,36 @@ def list_attachments(actor: User, number: str) -> list[Attachment]:
             .order_by(Attachment.uploaded_at, Attachment.id)
         ).scalars()
     )
+
+
+def list_attachments(actor: User, number: str) -> list[Attachment]:
+    return _attachments_of(get_visible_case(actor, number))
+
+
+def material_checklist(actor: User, number: str) -> list[MaterialFiles]:
+    """The case's materials (its catalogue version's list) with the files uploaded for each, oldest first;
+    files under any other name follow, one line per name."""
+    case = get_visible_case(actor, number)
+    files: dict[str, list[Attachment]] = {}
+    for attachment in _attachments_of(case):
+        files.setdefault(attachment.material_name, []).append(attachment)
+    lines = [
+        MaterialFiles(
+            name=str(material["name"]),
+            form=FORM_LABELS.get(str(material.get("form")), ""),
+            copies=material.get("copies"),
+            required=bool(material.get("required")),
+            deferrable=bool(material.get("deferrable")),
+            note=material.get("note"),
+            files=files.pop(str(material["name"]), []),
+        )
+        for material in case_materials(case)
+    ]
+    lines += [
+        MaterialFiles(name, "", None, False, False, None, attached, listed=False)
+        for name, attached in files.items()
+    ]
+    return lines
 
 
 def download_attachment(actor: User, number: str, attachment_id: int) -> AttachmentDownload:

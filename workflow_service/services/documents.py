@@ -11,7 +11,7 @@ import enum
 import io
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from functools import cache
 from urllib.parse import quote
 from xml.sax.saxutils import escape
@@ -45,6 +45,14 @@ class DocumentKind(enum.StrEnum):
     COMPLETION = "completion"  # 办结通知
 
 
+DOCUMENT_TITLES = {
+    DocumentKind.ACCEPTANCE: "受理通知书",
+    DocumentKind.NOT_ACCEPTED: "不予受理决定书",
+    DocumentKind.SUPPLEMENT: "补正材料通知书",
+    DocumentKind.COMPLETION: "办结通知",
+}
+
+
 class DocumentNotApplicable(Conflict):
     title = "办件当前状态不适用此文书"
     type_slug = "document-not-applicable"
@@ -54,6 +62,36 @@ class DocumentNotApplicable(Conflict):
 class Document:
     filename: str
     content: bytes
+
+
+@dataclass(frozen=True)
+class IssuedDocument:
+    """A notice the case has: its kind, title and when the case reached the status that issues it."""
+
+    kind: DocumentKind
+    title: str
+    issued_at: datetime
+
+
+def issued_at(case: Case, kind: DocumentKind) -> datetime | None:
+    """When the case reached the status that issues a notice of ``kind``; None while it does not apply."""
+    if kind == DocumentKind.ACCEPTANCE:
+        return case_outcome.reached(case, CaseStatus.ACCEPTED)
+    if kind == DocumentKind.NOT_ACCEPTED:
+        return case_outcome.reached(case, CaseStatus.NOT_ACCEPTED)
+    if kind == DocumentKind.SUPPLEMENT:
+        asked = case_outcome.reached(case, CaseStatus.SUPPLEMENT)
+        return asked if asked and case_outcome.missing_materials(case) else None
+    return case_outcome.reached(case, CaseStatus.APPROVED, CaseStatus.REFUSED)
+
+
+def issued_documents(case: Case) -> list[IssuedDocument]:
+    """The notices the case has now (those ``case_document`` gives rather than 409), in the order issued."""
+    found = [(kind, issued_at(case, kind)) for kind in DocumentKind]
+    return sorted(
+        (IssuedDocument(kind, DOCUMENT_TITLES[kind], moment) for kind, moment in found if moment),
+        key=lambda document: document.issued_at,
+    )
 
 
 @cache
@@ -223,9 +261,10 @@ def _handling_organisation(case: Case) -> str:
 
 def acceptance_notice(case: Case, query_password: str | None = None) -> bytes:
     """受理通知书, with the query password when the window prints it together with the registration."""
-    accepted_on = case_outcome.reached_day(case, CaseStatus.ACCEPTED)
-    if accepted_on is None:
+    accepted = issued_at(case, DocumentKind.ACCEPTANCE)
+    if accepted is None:
         raise DocumentNotApplicable(f"办件 {case.number} 尚未受理，不能出具受理通知书")
+    accepted_on = business_day(accepted)
     facts = [
         *_case_facts(case),
         ("申请日期", chinese_date(business_day(case.submitted_at))),
@@ -250,9 +289,10 @@ def acceptance_notice(case: Case, query_password: str | None = None) -> bytes:
 
 def not_accepted_decision(case: Case) -> bytes:
     """不予受理决定书, with the reason the window gave."""
-    decided_on = case_outcome.reached_day(case, CaseStatus.NOT_ACCEPTED)
-    if decided_on is None:
+    decided = issued_at(case, DocumentKind.NOT_ACCEPTED)
+    if decided is None:
         raise DocumentNotApplicable(f"办件 {case.number} 未作出不予受理决定，不能出具不予受理决定书")
+    decided_on = business_day(decided)
     reason = case_outcome.refusal_reason(case) or "不符合受理条件"
     paragraphs = [
         f"你（单位）提出的{case.service_item.name}申请，经审查，{reason.rstrip('。')}。决定不予受理。",
@@ -333,8 +373,7 @@ def supplement_notice(case: Case, missing: Sequence[MissingMaterial], note: str 
 def completion_notice(case: Case) -> bytes:
     """办结通知: the decision, the opinion and how the result reaches the applicant."""
     approved_on = case_outcome.reached(case, CaseStatus.APPROVED)
-    refused_on = case_outcome.reached(case, CaseStatus.REFUSED)
-    decided = max((moment for moment in (approved_on, refused_on) if moment), default=None)
+    decided = issued_at(case, DocumentKind.COMPLETION)
     if decided is None:
         raise DocumentNotApplicable(f"办件 {case.number} 尚未办结，不能出具办结通知")
     result = "准予办理" if decided == approved_on else "不予办理"

@@ -41,9 +41,24 @@ def check_schema(schema: Mapping[str, Any], name: str) -> None:
         raise InvalidProcessDefinition(f"表单 {name} 不是有效的 JSON Schema: {error.message}") from None
 
 
+def _conditions_need_their_fields(schema: dict[str, Any]) -> dict[str, Any]:
+    """``if {decision: {const: x}} then ...`` applies only once the decision is given.
+
+    By the letter of JSON Schema an ``if`` over an absent field holds, so a form sent without its
+    decision would also be told to fill every field of every branch. The forms' ``if`` clauses
+    (top level and in ``allOf``) are read as requiring the fields they test.
+    """
+    for part in [schema, *schema.get("allOf", [])]:
+        condition = part.get("if") if isinstance(part, dict) else None
+        if isinstance(condition, dict) and "required" not in condition and condition.get("properties"):
+            condition["required"] = list(condition["properties"])
+    return schema
+
+
 @lru_cache(maxsize=256)
 def _cached_validator(schema_json: str) -> Draft7Validator:
-    return Draft7Validator(json.loads(schema_json), format_checker=FORMAT_CHECKER)
+    schema = _conditions_need_their_fields(json.loads(schema_json))
+    return Draft7Validator(schema, format_checker=FORMAT_CHECKER)
 
 
 def _validator(schema: Mapping[str, Any]) -> Draft7Validator:

@@ -6,24 +6,35 @@ from flask import Response, redirect, render_template, request, url_for
 
 from workflow_service.services.case_lists import find_cases
 from workflow_service.services.cases import case_diagram, view_case
+from workflow_service.web.checklist import case_files, fresh_papers, papers
 from workflow_service.web.session import page_blueprint, staff
 
 blp = page_blueprint("case_pages", __name__)
 
 
-@blp.get("/cases/<number>")
-def case_page(number: str) -> str:
-    """Anyone who may see the case (404 for everyone else, as in the API)."""
+def render_case_page(number: str, status: int = 200, upload_errors: dict | None = None) -> tuple[str, int]:
+    """The case page: next step, papers to print, diagram, materials checklist, record."""
     view = view_case(staff(), number)
     diagram = case_diagram(staff(), number)
+    done = request.args.get("done")
+    found = papers(view.case)
     return render_template(
         "case.html",
         view=view,
         completed=list(diagram.completed),
         current=list(diagram.current),
         registered=bool(request.args.get("registered")),
-        done=request.args.get("done"),
-    )
+        done=done,
+        papers=found,
+        fresh_papers=fresh_papers(found, view.completed_tasks) if done else [],
+        case_files=case_files(view.case, upload_errors),
+    ), status
+
+
+@blp.get("/cases/<number>")
+def case_page(number: str) -> tuple[str, int]:
+    """Anyone who may see the case (404 for everyone else, as in the API)."""
+    return render_case_page(number)
 
 
 @blp.get("/cases/<number>/diagram.bpmn")

@@ -36,9 +36,13 @@ def _conditional_fields(schema: Mapping[str, Any]) -> list[tuple[str, Any, list[
     return rules
 
 
-def browser_schema(schema: Mapping[str, Any]) -> dict[str, Any]:
+def browser_schema(schema: Mapping[str, Any], *, choices_unchosen: bool = False) -> dict[str, Any]:
     """The schema json-editor renders: ``enumNames`` as ``options.enum_titles``, conditional fields
-    shown only when their choice is made, checksum formats as text inputs of the right length."""
+    shown only when their choice is made, checksum formats as text inputs of the right length.
+
+    With ``choices_unchosen`` (task forms, whose choices are decisions) a choice without a default
+    starts at 请选择 instead of its first option.
+    """
     adapted = copy.deepcopy(dict(schema))
     adapted.pop("$schema", None)
     properties: dict[str, Any] = adapted.get("properties", {})
@@ -50,6 +54,14 @@ def browser_schema(schema: Mapping[str, Any]) -> dict[str, Any]:
         options = field.setdefault("options", {})
         if "enumNames" in field:
             options["enum_titles"] = field.pop("enumNames")
+        unchosen = choices_unchosen and "default" not in field
+        if unchosen and field.get("type") == "string" and field.get("enum"):
+            # A decision starts unchosen, so nobody approves by leaving the first option; left
+            # empty, the field is left out of the data and the server reports it (必填).
+            titles = options.get("enum_titles") or [str(value) for value in field["enum"]]
+            field["enum"] = ["", *field["enum"]]
+            options["enum_titles"] = [_("请选择"), *titles]
+            field["default"] = ""
         if field.get("type") in ("number", "integer") and "default" not in field:
             field["default"] = None  # an empty box, not a 0 the clerk never typed
         if field.get("type") == "boolean":
@@ -57,6 +69,10 @@ def browser_schema(schema: Mapping[str, Any]) -> dict[str, Any]:
         items = field.get("items")
         if field.get("type") == "array" and isinstance(items, dict) and "title" not in items:
             items["title"] = field.get("title", "")  # json-editor would label each row "item 1", "item 2"
+        if field.get("type") == "array" and isinstance(items, dict) and items.get("enum"):
+            # A choice of several from a fixed list (the case's materials): one checkbox each.
+            field["uniqueItems"] = True
+            field["format"] = "checkbox"
         if field.get("format") in _TEXT_FORMATS:
             # json-editor's date inputs complain in English about an empty optional date.
             options["inputAttributes"] = {"placeholder": _TEXT_FORMATS[field.pop("format")]}
