@@ -30,11 +30,12 @@ from workflow_service.extensions import db
 from workflow_service.models import Case, CaseStatus, Region, ServiceItem, Task, TaskKind, TaskState, User
 from workflow_service.services import audit, delegations
 from workflow_service.services.acceptance import record_acceptance_step
+from workflow_service.services.acceptance import task_form as acceptance_task_form
 from workflow_service.services.case_clock import PAUSING
 from workflow_service.services.clock import business_day, now
 from workflow_service.services.closing import record_closing_step
 from workflow_service.services.deadlines import working_calendar
-from workflow_service.services.evaluations import complete_rectification
+from workflow_service.services.evaluations import RECTIFICATION_FORM, complete_rectification
 from workflow_service.services.forms import validate_form
 from workflow_service.services.progress import apply_step, process_runtime
 from workflow_service.services.scope import get_visible_task
@@ -253,6 +254,14 @@ def _claimant_delegating(actor: User, task: Task) -> User:
     return claimant
 
 
+def task_form(task: Task) -> dict[str, Any] | None:
+    """The form that completes the task, as staff fill it in: a rectification's note, else the BPMN
+    task's own form with the 补正 / 容缺 lists offering the case's materials (services.acceptance)."""
+    if task.kind == TaskKind.RECTIFICATION:
+        return RECTIFICATION_FORM
+    return acceptance_task_form(task)
+
+
 def may_work(actor: User, task: Task) -> bool:
     """Whether the task is routed to the actor's organisation and one of their roles."""
     return task.organisation_id == actor.organisation_id and actor.has_role(task.role)
@@ -310,12 +319,23 @@ def unclaim_task(actor: User, task_id: str) -> Task:
     return task
 
 
+def _lock_case_of(task_id: str) -> None:
+    """Lock the task's case row before the task is read and checked (PostgreSQL; SQLite's write
+    transactions are serial anyway). A reassignment locks the case first too, so a completion
+    racing one either waits and then sees the task moved (403), or makes the move fail (409);
+    without the lock it could complete a task the supervisor had just moved elsewhere."""
+    case_id = db.session.execute(select(Task.case_id).where(Task.id == task_id)).scalar_one_or_none()
+    if case_id is not None:
+        db.session.execute(select(Case.id).where(Case.id == case_id).with_for_update()).scalar_one()
+
+
 def complete_task(actor: User, task_id: str, data: Mapping[str, Any]) -> Task:
     """Validate the form, complete the task in the workflow and run on; one transaction.
 
     A delegate completes the delegator's claimed task on their behalf: the task stays assigned to
     the delegator and records both names.
     """
+    _lock_case_of(task_id)
     task = _workable(actor, task_id)
     on_behalf_of = None
     if task.assignee_id is not None and task.assignee_id != actor.id:

@@ -16,7 +16,19 @@ from workflow_service.services import tasks
 from workflow_service.services.case_clock import case_due_state, task_due_state
 from workflow_service.services.case_status import STATUS_LABELS
 from workflow_service.services.clock import BUSINESS_TIMEZONE, business_day
-from workflow_service.web import cases, errors, session, tracking, window, work
+from workflow_service.web import (
+    admin,
+    admin_calendar,
+    admin_organisations,
+    admin_users,
+    cases,
+    errors,
+    materials,
+    session,
+    tracking,
+    window,
+    work,
+)
 from workflow_service.web.schema_forms import readable
 
 
@@ -121,6 +133,8 @@ def init_app(app: Flask) -> None:
         case_due_state=case_due_state,
     )
     app.context_processor(_header)
-    for blueprint in (session.blp, window.blp, work.blp, cases.blp, tracking.blp):
+    for blueprint in (session.blp, window.blp, work.blp, cases.blp, materials.blp, tracking.blp):
+        app.register_blueprint(blueprint)
+    for blueprint in (admin.blp, admin_organisations.blp, admin_users.blp, admin_calendar.blp):
         app.register_blueprint(blueprint)
     errors.init_app(app)

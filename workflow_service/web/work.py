@@ -15,6 +15,7 @@ from workflow_service.services.cases import view_case
 from workflow_service.services.catalogue import list_service_items
 from workflow_service.services.clock import now
 from workflow_service.services.regions import townships_of_my_county
+from workflow_service.web.checklist import case_files
 from workflow_service.web.schema_forms import browser_schema, posted_data
 from workflow_service.web.session import page_blueprint, safe_next, staff
 
@@ -117,21 +118,26 @@ def unclaim(task_id: str) -> str | Response:
     return _row(tasks.unclaim_task(staff(), task_id))
 
 
-def _task_page(task: Task, data: dict, errors: dict, status: int = 200) -> tuple[str, int]:
-    form = task.case.process_definition.forms.get(task.form_key) if task.form_key else None
+def render_task_page(
+    task: Task, data: dict, errors: dict, status: int = 200, upload_errors: dict | None = None
+) -> tuple[str, int]:
+    """The task page: its form (the case's own materials in the 补正 / 容缺 lists), the materials
+    checklist with uploads and previews, the case's record."""
+    form = tasks.task_form(task)
     return render_template(
         "task.html",
         task=task,
         view=view_case(staff(), task.case.number),
-        schema=browser_schema(form) if form else None,
+        schema=browser_schema(form, choices_unchosen=True) if form else None,
         data=data,
         errors=errors,
+        case_files=case_files(task.case, upload_errors),
     ), status
 
 
 @blp.get("/tasks/<task_id>")
 def task_page(task_id: str) -> tuple[str, int]:
-    return _task_page(tasks.get_task(staff(), task_id), {}, {})
+    return render_task_page(tasks.get_task(staff(), task_id), {}, {})
 
 
 @blp.post("/tasks/<task_id>")
@@ -142,5 +148,5 @@ def complete(task_id: str) -> Response | tuple[str, int]:
         data = posted_data(request.form.get("data"))
         task = tasks.complete_task(staff(), task_id, data)
     except InvalidInput as error:
-        return _task_page(tasks.get_task(staff(), task_id), data, error.errors, 422)
+        return render_task_page(tasks.get_task(staff(), task_id), data, error.errors, 422)
     return redirect(url_for("case_pages.case_page", number=task.case.number, done=task.name))

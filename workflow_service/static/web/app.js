@@ -102,18 +102,49 @@
     });
   }
 
-  /* Person: name, resident ID, phone. Legal entity: name, unified social credit code, phone. */
+  /* Person: name, resident ID, phone. Legal entity: name, unified social credit code, phone, and
+     the 代办人 block opened, since a legal entity acts (and collects results) through a person. */
   function applicantBlock(block) {
+    var agent = document.querySelector("[data-agent]");
     function update() {
       var kind = block.querySelector('input[name="applicant_kind"]:checked').value;
       block.querySelectorAll("[data-kind]").forEach(function (node) {
         node.hidden = node.dataset.kind !== kind;
       });
+      if (agent && kind === "legal_entity") agent.open = true;
     }
     block.querySelectorAll('input[name="applicant_kind"]').forEach(function (radio) {
       radio.addEventListener("change", update);
     });
     update();
+  }
+
+  /* Forms that destroy something ask first (e.g. deleting a saved draft). */
+  function confirmFirst(form) {
+    form.addEventListener("submit", function (event) {
+      if (!window.confirm(form.dataset.confirm)) event.preventDefault();
+    });
+  }
+
+  /* A file beyond the size limit is refused here, at its material's row, before it is sent
+     (the server refuses it too, but only after the whole upload). */
+  function uploadForm(form) {
+    var input = form.querySelector('input[type="file"]');
+    var message = document.createElement("div");
+    message.className = "err";
+    message.setAttribute("role", "alert");
+    function check() {
+      var file = input.files[0];
+      var tooLarge = file && file.size > Number(input.dataset.maxBytes);
+      message.textContent = tooLarge ? input.dataset.tooLarge : "";
+      if (tooLarge) form.insertAdjacentElement("afterend", message); else message.remove();
+      input.setAttribute("aria-invalid", tooLarge ? "true" : "false");
+      return !tooLarge;
+    }
+    input.addEventListener("change", check);
+    form.addEventListener("submit", function (event) {
+      if (!check()) event.preventDefault();
+    });
   }
 
   function diagram(holder) {
@@ -140,6 +171,8 @@
   document.addEventListener("DOMContentLoaded", function () {
     document.querySelectorAll("[data-schema]").forEach(schemaForm);
     document.querySelectorAll("[data-applicant]").forEach(applicantBlock);
+    document.querySelectorAll("form[data-confirm]").forEach(confirmFirst);
+    document.querySelectorAll("form.upload").forEach(uploadForm);
     document.querySelectorAll("[data-diagram]").forEach(diagram);
   });
 })();
