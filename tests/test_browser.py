@@ -42,6 +42,8 @@ def test_registration_walked_by_clerk_approver_and_clerk_again(people: object, s
     expect(page.locator("#applicant_id_number")).to_have_value(WRONG_RESIDENT_ID)
     expect(page.locator("#application[data-ready='1']")).to_be_attached()
     expect(json_field(page, "business_name")).to_have_value(APPLICATION["business_name"])
+    # Only the server's messages show, in Chinese, at the fields they concern; none of json-editor's own.
+    expect(page.locator("#application .errmsg:visible")).to_have_count(0)
     clerk.shot("03-intake-field-error", "intake")
 
     page.locator("#applicant_id_number").fill(APPLICANT["id_number"])

@@ -141,7 +141,11 @@
       input.setAttribute("aria-invalid", tooLarge ? "true" : "false");
       return !tooLarge;
     }
-    input.addEventListener("change", check);
+    var chosen = form.querySelector(".file-name");
+    input.addEventListener("change", function () {
+      if (chosen) chosen.textContent = input.files[0] ? input.files[0].name : chosen.dataset.none;
+      check();
+    });
     form.addEventListener("submit", function (event) {
       if (!check()) event.preventDefault();
     });
