@@ -96,6 +96,8 @@ def main() -> None:
         deploy_folder(PROJECT_ROOT / "bpmn", PROJECT_ROOT / "forms")
         _fill(args.tasks)
         approver = _user("approver")
+        # When the approver last looked at the inbox: half the tasks arrived after it.
+        seen_at = datetime(2026, 1, 5, 1, 0, tzinfo=UTC) + timedelta(seconds=args.tasks // 2)
         cursor = None
         walk_started = time.perf_counter()
         for _ in range(50_000 // PAGE):  # walk to the page after the 50,000th task, as a user paging would
@@ -125,6 +127,9 @@ def main() -> None:
             "keyset, after 50,000": _timed(lambda: tasks.inbox_page(approver, limit=PAGE, cursor=cursor)),
             "OFFSET, first page": _timed(lambda: by_offset(0)),
             "OFFSET 50,000": _timed(lambda: by_offset(50_000)),
+            # What every staff page's header runs (claimed, unclaimed, new since, due soon).
+            "header counts": _timed(lambda: tasks.inbox_counts(approver, seen_since=seen_at)),
+            "due-soon tab, first page": _timed(lambda: tasks.inbox_page(approver, limit=PAGE, due_soon=True)),
         }
     backend = "PostgreSQL" if url.startswith("postgresql") else "SQLite"
     print(f"{args.tasks:,} open tasks in one inbox, {backend}, page of {PAGE}, median of 7 runs:")

@@ -13,6 +13,7 @@ from tests.page_client import Browser, page_text
 from tests.support import ApiClient
 from workflow_service.extensions import db
 from workflow_service.models import Task
+from workflow_service.services import tasks
 from workflow_service.services.clock import business_day
 
 
@@ -101,3 +102,16 @@ def test_an_open_inbox_offers_a_refresh_when_tasks_arrive_in_its_view(
     assert "新任务" not in page_text(
         browser.get("/inbox/arrivals", query_string={"tab": "unclaimed", "since": later})
     )
+
+
+def test_header_figures_stop_counting_past_the_cap(
+    browser: Browser, client: ApiClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Every page counts; past the cap the header says "N+" instead of reading the whole inbox.
+    monkeypatch.setattr(tasks, "COUNT_CAP", 2)
+    for _ in range(3):
+        client.start_case()
+    browser.log_in("clerk")
+    page = page_text(browser.get("/inbox?tab=mine"))
+    assert badge(page, "inbox-count") == "2+" and badge(page, "new-count") == "新 2+"
+    assert "本机构待签收 (2+)" in page

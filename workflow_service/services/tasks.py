@@ -42,6 +42,7 @@ from workflow_service.services.scope import get_visible_task
 from workflow_service.services.suspensions import refuse_while_suspended
 
 MAX_PAGE = 200
+COUNT_CAP = 999  # inbox figures beyond this show as "999+"
 
 
 Claimed = Literal["all", "mine", "unclaimed"]
@@ -212,24 +213,30 @@ def due_soon_clause() -> ColumnElement[bool]:
     )
 
 
+def _capped_count(query: Select[tuple[Task]]) -> int:
+    """How many rows the inbox query holds, reading no more than ``COUNT_CAP + 1`` of them."""
+    limited = query.with_only_columns(Task.id).limit(COUNT_CAP + 1).subquery()
+    return db.session.execute(select(func.count()).select_from(limited)).scalar_one()
+
+
 def inbox_counts(actor: User, seen_since: datetime | None = None) -> InboxCounts:
     """The actor's inbox in figures: their claimed tasks, the organisation's unclaimed ones, how many
     of those arrived after ``seen_since`` (when they last opened the inbox), and how many of all of
-    them are due soon or overdue."""
-    counts: dict[str, int] = {}
-    for claimed in ("mine", "unclaimed"):
-        query = _inbox_query(actor, claimed).with_only_columns(func.count(Task.id))  # type: ignore[arg-type]
-        counts[claimed] = db.session.execute(query).scalar_one()
+    them are due soon or overdue.
+
+    Every page's header shows these, so each figure stops at ``COUNT_CAP + 1`` (shown as "999+"):
+    an organisation with 100,000 open tasks costs what one with a thousand does.
+    """
+    counts = {claimed: _capped_count(_inbox_query(actor, claimed)) for claimed in ("mine", "unclaimed")}
     counts["new"] = 0
     if counts["unclaimed"]:
-        arrived = _inbox_query(actor, "unclaimed").with_only_columns(func.count(Task.id))  # type: ignore[arg-type]
+        arrived = _inbox_query(actor, "unclaimed")
         if seen_since is not None:
             arrived = arrived.where(Task.created_at > seen_since)
-        counts["new"] = db.session.execute(arrived).scalar_one()
+        counts["new"] = _capped_count(arrived)
     counts["due_soon"] = 0
     if counts["mine"] or counts["unclaimed"]:
-        due = _inbox_query(actor, "all").with_only_columns(func.count(Task.id))  # type: ignore[arg-type]
-        counts["due_soon"] = db.session.execute(due.where(due_soon_clause())).scalar_one()
+        counts["due_soon"] = _capped_count(_inbox_query(actor, "all").where(due_soon_clause()))
     return InboxCounts(**counts)
 
 

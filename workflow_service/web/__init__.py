@@ -41,6 +41,11 @@ def mask_id(number: str | None) -> str:
     return number[:3] + "*" * (len(number) - 7) + number[-4:]
 
 
+def count_label(count: int) -> str:
+    """An inbox figure as the header shows it: counting stops past ``COUNT_CAP`` ("999+")."""
+    return f"{tasks.COUNT_CAP}+" if count > tasks.COUNT_CAP else str(count)
+
+
 def local_time(moment: datetime | None, pattern: str = "%Y-%m-%d %H:%M") -> str:
     """A stored UTC time as Beijing time, as staff read clocks."""
     return moment.astimezone(BUSINESS_TIMEZONE).strftime(pattern) if moment else ""
@@ -123,7 +128,9 @@ def init_app(app: Flask) -> None:
     csrf.init_app(app)
     babel.init_app(app, locale_selector=session.select_locale)
     app.permanent_session_lifetime = app.config["WEB_SESSION_LIFETIME_SECONDS"]
-    app.jinja_env.filters.update(mask_id=mask_id, local_time=local_time, status_label=status_label)
+    app.jinja_env.filters.update(
+        mask_id=mask_id, local_time=local_time, status_label=status_label, count_label=count_label
+    )
     app.jinja_env.globals.update(
         STATUS_LABELS=STATUS_LABELS,
         readable=readable,
