@@ -115,3 +115,19 @@ def test_header_figures_stop_counting_past_the_cap(
     page = page_text(browser.get("/inbox?tab=mine"))
     assert badge(page, "inbox-count") == "2+" and badge(page, "new-count") == "新 2+"
     assert "本机构待签收 (2+)" in page
+
+
+def test_the_case_page_states_whether_the_clock_runs(browser: Browser, client: ApiClient) -> None:
+    number = client.start_case()
+    browser.log_in("clerk")
+    assert 'data-clock="not_started"' in page_text(browser.get(f"/cases/{number}"))
+
+    task = client.open_task(number)
+    assert client.complete(task["id"], "clerk", {"acceptance_decision": "accept"}).status_code == 200
+    running = page_text(browser.get(f"/cases/{number}"))
+    assert 'data-clock="running"' in running and "计时中" in running and "剩 " in running
+
+    inspection = {"kind": "inspection", "reason": "经营场所需现场核查", "expected_days": 2}
+    assert client.post(f"/api/v1/cases/{number}/suspend", "approver", json=inspection).status_code == 200
+    paused = page_text(browser.get(f"/cases/{number}"))
+    assert 'data-clock="paused"' in paused and "补正或中止期间不计时" in paused

@@ -160,3 +160,38 @@ def task_due_state(task: Task) -> str | None:
     if task.case.status in PAUSING:
         return "paused"
     return _colour(task.due_date, task.case.service_item.warning_days, working_calendar())
+
+
+@dataclass(frozen=True)
+class ClockReading:
+    """The clock as the case page states it: not started / running / paused / stopped, and since when.
+
+    ``days_left`` counts the limit's days from today to the due date (negative once overdue), for a
+    running clock only; ``paused_days`` is what finished pauses added to the limit.
+    """
+
+    state: str
+    since: date | None
+    days_left: int | None
+    paused_days: int
+
+
+def clock_reading(case: Case) -> ClockReading:
+    calendar = working_calendar()
+    clock = case_clock(case, calendar)
+    if clock.started_on is None:
+        return ClockReading("not_started", None, None, 0)
+    if clock.stopped_on is not None:
+        return ClockReading("stopped", clock.stopped_on, None, clock.paused_days)
+    if clock.paused_since is not None:
+        return ClockReading("paused", clock.paused_since, None, clock.paused_days)
+    days_left = None
+    if case.due_date is not None:
+        today = business_day()
+        if clock.limit.counts_natural_days:
+            days_left = (case.due_date - today).days
+        elif today <= case.due_date:
+            days_left = calendar.working_days_between(today, case.due_date)
+        else:
+            days_left = -calendar.working_days_between(case.due_date, today)
+    return ClockReading("running", clock.started_on, days_left, clock.paused_days)

@@ -13,7 +13,7 @@ from flask_login import current_user
 from workflow_service.extensions import babel, csrf, login_manager
 from workflow_service.models import AuditEvent, CaseStatus
 from workflow_service.services import tasks
-from workflow_service.services.case_clock import case_due_state, task_due_state
+from workflow_service.services.case_clock import case_due_state, clock_reading, task_due_state
 from workflow_service.services.case_status import STATUS_LABELS
 from workflow_service.services.clock import BUSINESS_TIMEZONE, business_day
 from workflow_service.web import (
@@ -138,6 +138,7 @@ def init_app(app: Flask) -> None:
         action_label=action_label,
         task_due_state=task_due_state,
         case_due_state=case_due_state,
+        clock_reading=clock_reading,
     )
     app.context_processor(_header)
     for blueprint in (session.blp, window.blp, work.blp, cases.blp, materials.blp, tracking.blp):
