@@ -59,6 +59,14 @@ def test_registration_walked_by_clerk_approver_and_clerk_again(people: object, s
     clerk.shot("05-acceptance-task")
     page.get_by_role("button", name="提交“受理”结果").click()
     expect(page.get_by_test_id("next-step")).to_contain_text("下一步：审核")
+    # The receipt (受理通知书) opens in a tab of its own, to print.
+    receipt = page.get_by_role("link", name="打印受理通知书")
+    with clerk.context.expect_page() as opened:
+        receipt.click()
+    opened.value.wait_for_url(f"**/cases/{number}/documents/acceptance.pdf")
+    printed = page.request.get(clerk.server.base + str(receipt.get_attribute("href")))
+    assert printed.headers["content-type"] == "application/pdf" and printed.body().startswith(b"%PDF")
+    opened.value.close()
 
     # The approver finds it among the unclaimed tasks, claims it without a reload, approves.
     approver = people("approver")  # type: ignore[operator]

@@ -14,6 +14,7 @@ from workflow_service.errors import InvalidProcessDefinition, ServiceError
 from workflow_service.models import Role
 from workflow_service.services.accounts import create_user, password_problems
 from workflow_service.services.catalogue import catalogue_rows, load_catalogue
+from workflow_service.services.demo_cases import DemoCaseFailed, seed_demo_cases
 from workflow_service.services.deployment import deploy_folder
 from workflow_service.services.directory_import import directory_rows, import_directory
 from workflow_service.services.import_files import ImportFailed
@@ -43,9 +44,16 @@ def deploy_command() -> None:
 
 @click.command("seed-demo")
 @with_appcontext
-def seed_demo_command() -> None:
-    """Load the demo directory (users' password: demo), service items and responsibility list; deploy."""
-    summary = seed_demo(Path(current_app.config["CATALOG_FOLDER"]), demo_password="demo")  # noqa: S106 - demo only
+@click.option(
+    "--cases/--no-cases",
+    default=True,
+    help="register the demo cases of catalog/demo_cases.yaml (only into a database without cases)",
+)
+def seed_demo_command(cases: bool) -> None:
+    """Load the demo directory (users' password: demo), service items and responsibility list; deploy;
+    then, once, the demo cases."""
+    catalog = Path(current_app.config["CATALOG_FOLDER"])
+    summary = seed_demo(catalog, demo_password="demo")  # noqa: S106 - demo only
     report = summary.directory
     click.echo(
         "directory: "
@@ -56,6 +64,17 @@ def seed_demo_command() -> None:
     )
     click.echo(f"{summary.service_items} service items, {summary.responsibilities} responsibility items")
     _deploy_all()
+    if not cases:
+        click.echo("demo cases: skipped (--no-cases)")
+        return
+    try:
+        demo = seed_demo_cases(catalog / "demo_cases.yaml")
+    except DemoCaseFailed as error:
+        raise click.ClickException(f"demo cases: {error}") from None
+    if demo.created:
+        click.echo(f"demo cases: {demo.created} registered and worked as the demo users")
+    else:
+        click.echo(f"demo cases: none added, the database already has {demo.existing} case(s)")
 
 
 def _report_import_failure(error: ImportFailed) -> click.ClickException:
