@@ -32,6 +32,7 @@ def test_registration_process_is_read_with_lanes_forms_and_status_marks(registra
         ("受理", "window"),
         ("审核", "department"),
         ("出件", "window"),
+        ("退回补正材料收取", "window"),
         ("补正材料收取", "window"),
     ]
     assert registration.start_form_key == "individual_business_registration/application.json"
@@ -82,11 +83,10 @@ def test_only_ready_user_tasks_can_be_completed(registration: ParsedProcess) -> 
     runtime = ProcessRuntime()
     step = runtime.start("v1", registration.spec_json, {})
     tasks = json.loads(step.state)["tasks"]
-    future_review = next(task_id for task_id, task in tasks.items() if task["task_spec"] == "review")
+    # 补正材料收取 is predicted (it may come next) but not ready.
+    future_task = next(task_id for task_id, task in tasks.items() if task["task_spec"] == "supplement")
     with pytest.raises(TaskNotReady):
-        runtime.complete_task(
-            "v1", registration.spec_json, step.state, future_review, {"review_decision": "approve"}
-        )
+        runtime.complete_task("v1", registration.spec_json, step.state, future_task, {})
     for bad_id in ("not-a-uuid", "00000000-0000-0000-0000-000000000000"):
         with pytest.raises(TaskNotReady):
             runtime.complete_task("v1", registration.spec_json, step.state, bad_id, {})

@@ -276,7 +276,9 @@ class SupplementNoticeSchema(Schema):
     note = fields.String(allow_none=True)
     issued_at = fields.DateTime()
     issued_by = fields.Nested(UserRefSchema)
-    received_at = fields.DateTime(allow_none=True, metadata={"description": "窗口收取补正材料、回到受理之时"})
+    received_at = fields.DateTime(
+        allow_none=True, metadata={"description": "窗口收取补正材料之时（回到受理；审核退回的回到审核）"}
+    )
     received_by = fields.Nested(UserRefSchema, allow_none=True)
 
 

@@ -6,6 +6,10 @@ A 受理 form names materials by the names in the catalogue version the case was
 enters 受理 without some 可容缺 materials. The lists differ per case, so JSON Schema cannot check
 them; ``record_acceptance_step`` does, from what the engine step reached, and also refuses a
 decision (办结) while a deferred material is still owed.
+
+The fields, not the task, say what a step does: a review form with ``missing_materials`` and
+``supplement_note`` sends an accepted case back to the window (退回补正) through the same notice,
+count and receipt; after acceptance the note (the reason for sending it back) is required.
 """
 
 from __future__ import annotations
@@ -31,6 +35,7 @@ from workflow_service.models import (
     User,
 )
 from workflow_service.services import audit
+from workflow_service.services.case_status import has_been_accepted
 from workflow_service.services.cases import CaseView, view_case
 from workflow_service.services.clock import business_day, now
 from workflow_service.services.deadlines import add_working_days
@@ -84,7 +89,8 @@ def material_requirement(material: Mapping[str, Any]) -> str:
 
 
 def task_form(task: Task) -> dict[str, Any] | None:
-    """The task's form as staff see it: the 补正 and 容缺 lists offer the case's own material names.
+    """The task's form as staff see it: the 补正 and 容缺 lists offer the case's own material names,
+    in any form that has them (受理, or a review that may send the case back for 补正).
 
     Only a hint for form renderers; completion is checked against the deployed form and, per
     case, by ``record_acceptance_step``. Without a 可容缺 material the 容缺 fields are left out.
@@ -156,9 +162,13 @@ def _checked_entries(case: Case, data: Mapping[str, Any], reached: set[CaseStatu
     errors: dict[str, list[str]] = {}
     missing = _names(data, MISSING, materials, errors)
     deferred = _names(data, DEFERRED, materials, errors)
+    note = str(data.get(SUPPLEMENT_NOTE) or "").strip() or None
     if CaseStatus.SUPPLEMENT in reached:
         if not missing and f"data.{MISSING}" not in errors:
             errors[f"data.{MISSING}"] = ["要求补正时须一次性列明需补正的全部材料"]
+        if note is None and has_been_accepted(case.status_history):
+            # 退回补正: the applicant learns from the notice why an accepted case came back.
+            errors[f"data.{SUPPLEMENT_NOTE}"] = ["退回补正须写明理由"]
     elif missing:
         errors.setdefault(f"data.{MISSING}", []).append("只有要求补正时才列出需补正的材料")
     promised_on = None
@@ -177,7 +187,6 @@ def _checked_entries(case: Case, data: Mapping[str, Any], reached: set[CaseStatu
         errors[f"data.{DEFERRED_UNTIL}"] = ["没有容缺的材料，无须填写补交期限"]
     if errors:
         raise InvalidInput("受理材料填写有误", errors=errors)
-    note = str(data.get(SUPPLEMENT_NOTE) or "").strip() or None
     return _Entries([dict(materials[name]) for name in missing], note, deferred, promised_on)
 
 
@@ -229,6 +238,7 @@ def _issue_notice(case: Case, task: Task, actor: User, entries: _Entries) -> Non
         task_id=task.id,
         summary={
             "count": notice.sequence,
+            "task": task.name,
             "materials": [m["name"] for m in entries.missing],
             "note": entries.note,
         },
@@ -262,10 +272,11 @@ def record_acceptance_step(
 ) -> None:
     """Check and record what completing ``task`` with ``data`` decided, before the step is applied.
 
-    Entering 补正 issues a notice listing every missing material (and counts it); entering 受理 with
-    deferred materials records them with the promised date; any task completed while the case waits
-    in 补正 takes the supplemented materials in; reaching a decision while a deferred material is
-    owed is refused (409). Invalid lists are 422 naming the materials.
+    Entering 补正 — from 受理, or back from a review (退回补正) — issues a notice listing every
+    missing material (and counts it); entering 受理 with deferred materials records them with the
+    promised date; any task completed while the case waits in 补正 takes the supplemented materials
+    in; reaching a decision while a deferred material is owed is refused (409). Invalid lists are
+    422 naming the materials.
     """
     reached = {CaseStatus(value) for value in statuses_reached}
     if reached & DECISIONS:

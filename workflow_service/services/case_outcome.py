@@ -51,6 +51,15 @@ def reached(case: Case, *statuses: CaseStatus) -> datetime | None:
     return max(moments) if moments else None
 
 
+def returned_after_acceptance(case: Case) -> bool:
+    """Whether the case's last 补正 came after it was accepted: a review sent it back (退回补正)."""
+    statuses = [entry["status"] for entry in case.status_history]
+    if CaseStatus.SUPPLEMENT.value not in statuses:
+        return False
+    last = len(statuses) - 1 - statuses[::-1].index(CaseStatus.SUPPLEMENT.value)
+    return CaseStatus.ACCEPTED.value in statuses[:last]
+
+
 def reached_day(case: Case, *statuses: CaseStatus) -> date | None:
     moment = reached(case, *statuses)
     return business_day(moment) if moment else None

@@ -31,7 +31,7 @@ from workflow_service.services.case_results import (
     record_result,
     step_reason,
 )
-from workflow_service.services.case_status import STATUS_LABELS, transition_allowed
+from workflow_service.services.case_status import STATUS_LABELS, has_been_accepted, transition_allowed
 from workflow_service.services.cases import CaseView, view_case
 from workflow_service.services.progress import apply_step, change_status, process_runtime
 from workflow_service.services.routing import LANE_ROLES
@@ -133,7 +133,8 @@ def return_case(actor: User, number: str, reason: str | None) -> CaseView:
     case = get_visible_case(actor, number, with_state=True)
     if not (_is_registering_staff(actor, case) or actor.has_role(Role.SUPERVISOR)):
         raise PermissionDenied("只有受理窗口或督办人员可以退件")
-    if case.status not in RETURNABLE:
+    # A case in 补正 after acceptance (退回补正 from a review) was accepted: it is withdrawn, not returned.
+    if case.status not in RETURNABLE or has_been_accepted(case.status_history):
         raise CaseNotReturnable(
             f"办件状态为“{STATUS_LABELS[case.status]}”：只有受理前（申请/预审、补正）的办件可以退件，"
             "受理后申请人放弃的，请办理撤回"

@@ -317,7 +317,8 @@ def not_accepted_decision(case: Case) -> bytes:
 
 def supplement_notice(case: Case, missing: Sequence[MissingMaterial], note: str | None = None) -> bytes:
     """补正材料通知书: everything missing, told once ("一次性告知"), from the list the caller gives,
-    with the window's note (``note``) if it wrote one."""
+    with the window's note (``note``) if it wrote one. A notice after acceptance (退回补正 from a
+    review) says so, and its note is the reviewer's reason."""
     asked_on = case_outcome.reached_day(case, CaseStatus.SUPPLEMENT)
     if asked_on is None:
         raise DocumentNotApplicable(f"办件 {case.number} 未要求补正材料，不能出具补正材料通知书")
@@ -350,15 +351,22 @@ def supplement_notice(case: Case, missing: Sequence[MissingMaterial], note: str 
             ]
         ),
     )
-    paragraphs = [
-        f"你（单位）提出的{case.service_item.name}申请，申请材料不齐全或者不符合法定形式。"
-        f"现一次性告知需要补正的全部内容（共{len(missing)}项）如下：",
-    ]
-    after = Paragraph(
-        _text(f"请按上述要求补正后到{case.accepting_organisation.name}提交，补正后继续办理，无须重新申请。"),
-        styles["body"],
-    )
-    remark = [Paragraph(_text(f"说明：{note}"), styles["body"])] if note else []
+    returned = case_outcome.returned_after_acceptance(case)
+    window = case.accepting_organisation.name
+    if returned:
+        accepted_on = case_outcome.reached_day(case, CaseStatus.ACCEPTED)
+        opening = (
+            f"你（单位）提出的{case.service_item.name}申请已于{chinese_date(accepted_on)}受理，"
+            "经审核，申请材料不齐全或者不符合法定形式。"
+        )
+        closing = f"请按上述要求补正后到{window}提交，补正后继续审核，无须重新申请；补正期间不计入办理时限。"
+    else:
+        opening = f"你（单位）提出的{case.service_item.name}申请，申请材料不齐全或者不符合法定形式。"
+        closing = f"请按上述要求补正后到{window}提交，补正后继续办理，无须重新申请。"
+    paragraphs = [f"{opening}现一次性告知需要补正的全部内容（共{len(missing)}项）如下："]
+    after = Paragraph(_text(closing), styles["body"])
+    label = "退回理由" if returned else "说明"
+    remark = [Paragraph(_text(f"{label}：{note}"), styles["body"])] if note else []
     return _page(
         case,
         "补正材料通知书",

@@ -12,7 +12,12 @@ from workflow_service.extensions import db
 from workflow_service.models import Case, CaseStatus, Task, TaskKind, TaskState, User
 from workflow_service.services import audit, deadline_warnings, jobs
 from workflow_service.services.case_clock import refresh_due_dates
-from workflow_service.services.case_status import STATUS_LABELS, IllegalStatusTransition, transition_allowed
+from workflow_service.services.case_status import (
+    STATUS_LABELS,
+    IllegalStatusTransition,
+    has_been_accepted,
+    transition_allowed,
+)
 from workflow_service.services.clock import business_day, now
 from workflow_service.services.responsibilities import responsibility_by_code
 from workflow_service.services.routing import resolve_lane
@@ -25,7 +30,7 @@ def process_runtime() -> ProcessRuntime:
 
 def _enter_status(case: Case, status: CaseStatus, actor: User | None) -> None:
     current = case.status if case.status_history else None
-    if not transition_allowed(current, status):
+    if not transition_allowed(current, status, accepted=has_been_accepted(case.status_history)):
         raise IllegalStatusTransition(f"办件状态不能从 {STATUS_LABELS[current]} 变为 {STATUS_LABELS[status]}")
     if current == status:
         return
