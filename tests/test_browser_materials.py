@@ -51,7 +51,9 @@ def test_clerk_uploads_a_material_accepts_and_prints_the_receipt(people: object,
     row.get_by_label("选择“经营者身份证明”的文件").set_input_files(
         files=[{"name": "身份证.pdf", "mimeType": "application/pdf", "buffer": pdf_bytes("resident ID")}]
     )
-    expect(row.locator(".file-name")).to_have_text("身份证.pdf")  # the chosen file, named in the page's language
+    expect(row.locator(".file-name")).to_have_text(
+        "身份证.pdf"
+    )  # the chosen file, named in the page's language
     row.get_by_role("button", name="上传").click()
     expect(row.get_by_test_id("attachment")).to_have_text("身份证.pdf")
     expect(page.locator("details.preview[open] iframe")).to_be_attached()  # previewed on the page
