@@ -35,7 +35,7 @@ translations: $(BIN)/activate
 
 # Refresh docs/screenshots/ (1366×768) from the browser walk-through.
 screenshots: install browser-deps
-	DOCS_SCREENSHOTS=1 $(BIN)/pytest -q tests/test_browser.py -k sqlite
+	DOCS_SCREENSHOTS=1 $(BIN)/pytest -q tests/test_browser.py tests/test_browser_admin.py -k sqlite
 
 # gunicorn and the worker (timers, deadline warnings) side by side: Ctrl-C or SIGTERM stops both,
 # the worker after the job in hand; when the worker ends, gunicorn is stopped too.

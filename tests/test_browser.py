@@ -56,7 +56,7 @@ def test_registration_walked_by_clerk_approver_and_clerk_again(people: object, s
     page.get_by_role("link", name="现在办理“受理”").click()
     expect(page.locator("#task-form[data-ready='1']")).to_be_attached()
     json_field(page, "acceptance_decision").select_option(label="受理")
-    clerk.shot("05-acceptance-task")
+    clerk.shot("05-acceptance-task", "acceptance")
     page.get_by_role("button", name="提交“受理”结果").click()
     expect(page.get_by_test_id("next-step")).to_contain_text("下一步：审核")
     # The receipt (受理通知书) opens in a tab of its own, to print.
@@ -95,7 +95,7 @@ def test_registration_walked_by_clerk_approver_and_clerk_again(people: object, s
     clerk.go("/window")
     queue = page.get_by_test_id("to-issue")
     expect(queue).to_contain_text(number)
-    clerk.shot("08-window-issuance-queue")
+    clerk.shot("08-window-issuance-queue", "window")
     queue.get_by_role("link", name="出件").click()
     expect(page.locator("#task-form[data-ready='1']")).to_be_attached()
     json_field(page, "delivery_method").select_option(label="邮寄送达")
@@ -137,5 +137,8 @@ def test_case_page_draws_the_diagram_with_the_current_task_highlighted(
     for passed in ("start", "acceptance", "acceptance_gateway", "accepted"):
         expect(page.locator(f".djs-element.done[data-element-id='{passed}']")).to_have_count(1)
     expect(page.locator(".djs-element.done[data-element-id='issuance']")).to_have_count(0)
+    # Lanes are named by who works in them, not by their routing keys.
+    expect(page.locator("#diagram")).to_contain_text("受理窗口（前台）")
+    expect(page.locator("#diagram")).to_contain_text("审批部门（后台）")
     expect(page.get_by_test_id("timeline")).to_contain_text("状态变更：申请/预审 → 受理")
     clerk.shot("case-diagram", "case")

@@ -36,4 +36,4 @@ def test_admin_creates_a_user_through_the_form_and_sees_it_listed(people: object
     expect(row).to_contain_text("吴宁街道窗口 何丽")
     expect(row).to_contain_text("吴宁街道便民服务中心")
     expect(row).to_contain_text("须修改密码")
-    admin.shot("admin-users")
+    admin.shot("admin-users", "admin-users")

@@ -164,6 +164,12 @@
           if (registry.get(id) && current.indexOf(id) < 0) canvas.addMarker(id, "done");
         });
         current.forEach(function (id) { if (registry.get(id)) canvas.addMarker(id, "current"); });
+        var lanes = readJson(holder.dataset.lanes) || {};
+        registry.filter(function (element) { return element.type === "bpmn:Lane"; }).forEach(function (lane) {
+          var label = lanes[lane.businessObject.name];
+          var text = label && registry.getGraphics(lane).querySelector("text tspan");
+          if (text) text.textContent = label;
+        });
         canvas.zoom("fit-viewport");
         holder.dataset.ready = "1";
       })
