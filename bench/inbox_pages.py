@@ -98,6 +98,7 @@ def main() -> None:
         approver = _user("approver")
         # When the approver last looked at the inbox: half the tasks arrived after it.
         seen_at = datetime(2026, 1, 5, 1, 0, tzinfo=UTC) + timedelta(seconds=args.tasks // 2)
+        nothing_newer = datetime(2026, 1, 5, 1, 0, tzinfo=UTC) + timedelta(seconds=args.tasks + 1)
         cursor = None
         walk_started = time.perf_counter()
         for _ in range(50_000 // PAGE):  # walk to the page after the 50,000th task, as a user paging would
@@ -129,6 +130,12 @@ def main() -> None:
             "OFFSET 50,000": _timed(lambda: by_offset(50_000)),
             # What every staff page's header runs (claimed, unclaimed, new since, due soon).
             "header counts": _timed(lambda: tasks.inbox_counts(approver, seen_since=seen_at)),
+            "header counts, nothing new": _timed(
+                lambda: tasks.inbox_counts(approver, seen_since=nothing_newer)
+            ),
+            "arrivals poll, nothing new": _timed(
+                lambda: tasks.count_arrived(approver, nothing_newer, claimed="unclaimed")
+            ),
             "due-soon tab, first page": _timed(lambda: tasks.inbox_page(approver, limit=PAGE, due_soon=True)),
         }
     backend = "PostgreSQL" if url.startswith("postgresql") else "SQLite"

@@ -31,6 +31,8 @@ class Task(Base):
     __table_args__ = (
         # The inbox query: open tasks of an organisation and role, oldest due first.
         Index("ix_task_inbox", "organisation_id", "role", "state", "due_date", "created_at"),
+        # Arrivals: what reached an inbox after a moment (the header's "new", an open inbox's poll).
+        Index("ix_task_arrivals", "organisation_id", "role", "state", "created_at"),
         # Claimed tasks only: "my tasks" are found among the few claimed rows. A plain index on
         # assignee_id is mostly NULLs, which the planners' statistics judge unselective.
         Index(

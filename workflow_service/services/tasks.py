@@ -143,10 +143,10 @@ def count_arrived(
     due_soon: bool = False,
 ) -> int:
     """How many tasks of an inbox view (same filters as ``inbox_page``) arrived after ``since``:
-    what an open inbox page polls for, to offer a refresh instead of moving rows under the mouse."""
+    what an open inbox page polls for, to offer a refresh instead of moving rows under the mouse.
+    Counted up to ``COUNT_CAP + 1``, like the header's figures."""
     query = _narrowed(_inbox_query(actor, claimed), service_code, statuses, township_code, due_soon)
-    counted = query.where(Task.created_at > since).with_only_columns(func.count(Task.id))  # type: ignore[arg-type]
-    return db.session.execute(counted).scalar_one()
+    return _capped_count(query.where(Task.created_at > since))
 
 
 def inbox_page(

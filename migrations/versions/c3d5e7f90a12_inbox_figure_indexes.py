@@ -1,4 +1,4 @@
-"""claimed-task index: "my tasks" found among the claimed rows only
+"""inbox figures: claimed tasks (partial index) and arrivals since a moment
 
 Revision ID: c3d5e7f90a12
 Revises: 84f106fcb1e0
@@ -19,6 +19,9 @@ depends_on = None
 
 def upgrade():
     op.create_index(
+        "ix_task_arrivals", "task", ["organisation_id", "role", "state", "created_at"], unique=False
+    )
+    op.create_index(
         "ix_task_claimed",
         "task",
         ["assignee_id", "state"],
@@ -29,4 +32,5 @@ def upgrade():
 
 
 def downgrade():
+    op.drop_index("ix_task_arrivals", table_name="task")
     op.drop_index("ix_task_claimed", table_name="task")
