@@ -29,6 +29,7 @@ from tests.support import ApiClient
 from workflow_service import create_app
 from workflow_service.config import PROJECT_ROOT, normalise_database_url
 from workflow_service.extensions import db
+from workflow_service.services import rate_limits
 from workflow_service.services.deployment import deploy_folder
 from workflow_service.services.seeding import seed_demo
 
@@ -147,6 +148,8 @@ def app(backend: SQLiteBackend | PostgresBackend) -> Iterator[Flask]:
         return
     application = backend.shared_app
     application.config["CLOCK"] = None
+    with application.app_context():
+        rate_limits.reset()  # the in-memory counters (failed logins) are the shared app's too
     # No app context stays pushed during the test: each request gets its own, as in production, so
     # its session is removed at teardown and flask.g starts empty.
     with application.app_context():

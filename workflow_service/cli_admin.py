@@ -47,7 +47,8 @@ def _organisation_line(organisation: Organisation) -> str:
 
 
 def _user_line(user: User) -> str:
-    flags = [flag for flag, on in (("disabled", not user.active), ("locked", user.locked_at)) if on]
+    locked = accounts.locked_until(user) is not None
+    flags = [flag for flag, on in (("disabled", not user.active), ("locked", locked)) if on]
     if user.must_change_password:
         flags.append("must-change-password")
     return "\t".join([user.username, user.full_name, user.organisation.code, ",".join(user.roles), *flags])

@@ -46,8 +46,12 @@ class DefaultConfig:
     BABEL_DEFAULT_LOCALE = "zh_CN"
     BABEL_DEFAULT_TIMEZONE = "Asia/Shanghai"
     BABEL_TRANSLATION_DIRECTORIES = str(PROJECT_ROOT / "workflow_service" / "translations")
-    # Consecutive failed logins (or wrong current passwords) that lock an account until an admin unlocks it.
+    # Consecutive failed logins (or wrong current passwords) that lock an account for
+    # LOGIN_LOCKOUT_MINUTES, or until an admin unlocks it earlier.
     LOGIN_LOCKOUT_THRESHOLD = 5
+    LOGIN_LOCKOUT_MINUTES = 15
+    # Failed logins (API token endpoint and /login page) per client address; then 429 until the window frees.
+    LOGIN_RATE_LIMIT = "20 per minute"
     # Supervisors and /readyz are warned when fewer days than this of the official holiday schedule are known.
     CALENDAR_WARNING_DAYS = 60
     # Attachments: stored through services.storage in this folder (a shared volume with several nodes).

@@ -6,10 +6,14 @@ line shares; these schemas describe shapes, and list the allowed values for the 
 
 from __future__ import annotations
 
+from datetime import datetime
+from typing import Any
+
 from marshmallow import Schema, fields, validate
 
 from workflow_service.api.schemas import CurrentUserSchema, OrganisationRefSchema, UserRefSchema
-from workflow_service.models import OrganisationKind, Role
+from workflow_service.models import OrganisationKind, Role, User
+from workflow_service.services import accounts
 
 ROLES = [role.value for role in Role]
 KINDS = [kind.value for kind in OrganisationKind]
@@ -81,12 +85,27 @@ class OrganisationCreateSchema(OrganisationPatchSchema):
     active = fields.Boolean(load_default=True)
 
 
+class LockTime(fields.DateTime):
+    """When the account's lockout began (or, with ``end``, ends); null unless it is locked now."""
+
+    def __init__(self, *, end: bool = False, **kwargs: Any) -> None:
+        super().__init__(allow_none=True, dump_only=True, **kwargs)
+        self.end = end
+
+    def get_value(self, obj: User, attr: str, accessor: Any = None, default: Any = None) -> datetime | None:
+        until = accounts.locked_until(obj)
+        if until is None:
+            return None
+        return until if self.end else obj.locked_at
+
+
 class AdminUserSchema(UserRefSchema):
     organisation = fields.Nested(OrganisationRefSchema)
     roles = fields.List(fields.String())
     active = fields.Boolean()
     disabled_at = fields.DateTime(allow_none=True)
-    locked_at = fields.DateTime(allow_none=True)
+    locked_at = LockTime()
+    locked_until = LockTime(end=True, metadata={"description": "锁定自动解除的时间；管理员可提前解除"})
     failed_login_count = fields.Integer()
     must_change_password = fields.Boolean()
     password_changed_at = fields.DateTime(allow_none=True)

@@ -39,5 +39,9 @@ class TokenResource(MethodView):
     @blp.arguments(TokenRequestSchema)
     @blp.response(200, TokenSchema)
     def post(self, credentials: dict) -> IssuedToken:
-        """Exchange a username and password for a bearer token."""
-        return issue_token(credentials["username"], credentials["password"])
+        """Exchange a username and password for a bearer token.
+
+        Every refusal is the same 401 (a locked account included). After ``LOGIN_RATE_LIMIT`` failed
+        logins from one client address (20 per minute by default), 429 with Retry-After.
+        """
+        return issue_token(credentials["username"], credentials["password"], request.remote_addr)

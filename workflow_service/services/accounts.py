@@ -1,5 +1,9 @@
 """Staff accounts: password policy and changes, resets, lockout, disabling leavers, admin user management.
 
+A lockout lasts ``LOGIN_LOCKOUT_MINUTES`` from ``User.locked_at`` (or until an admin unlocks it); a lapsed
+lock is not cleared by a timer but ignored, and cleared by the next successful login. The failure count
+survives the lapse, so the next wrong password locks the account again at once.
+
 Argon2 is deliberately slow, and on SQLite a write transaction holds the database's one write lock.
 So every function that hashes or checks a password first ends the transaction the request opened
 (the token lookup), does the slow work outside any transaction, then writes in a short one.
@@ -15,10 +19,11 @@ import secrets
 import string
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import String, cast, delete, or_, select, update
+from sqlalchemy import ColumnElement, String, cast, delete, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
@@ -93,10 +98,28 @@ def _user(username: str) -> User:
     return user
 
 
+def _lockout_period() -> timedelta:
+    return timedelta(minutes=current_app.config["LOGIN_LOCKOUT_MINUTES"])
+
+
+def locked_until(user: User) -> datetime | None:
+    """When the account's lockout ends; None if it is not locked (never, unlocked, or the lock lapsed)."""
+    if user.locked_at is None:
+        return None
+    until = user.locked_at + _lockout_period()
+    return until if until > now() else None
+
+
+def _not_locked() -> ColumnElement[bool]:
+    """SQL for :func:`locked_until` being None."""
+    return or_(User.locked_at.is_(None), User.locked_at <= now() - _lockout_period())
+
+
 def note_failed_password(user_id: int, username: str, action: str, reason: str) -> None:
     """Count a wrong password in its own short transaction; the threshold-th in a row locks the account.
 
-    Audited as ``action`` (without the actor: whoever typed it is unknown), and ``user.locked``.
+    Audited as ``action`` (without the actor: whoever typed it is unknown), and ``user.locked`` with
+    ``locked_until``.
     """
     count = db.session.execute(
         update(User)
@@ -108,30 +131,37 @@ def note_failed_password(user_id: int, username: str, action: str, reason: str) 
     audit.record(action, None, summary={"username": username, "reason": reason, "failed_count": count})
     if count >= current_app.config["LOGIN_LOCKOUT_THRESHOLD"]:
         # Conditional, so of two concurrent failures only one locks and audits.
+        locked_at = now()
         locked = db.session.execute(
             update(User)
-            .where(User.id == user_id, User.locked_at.is_(None))
-            .values(locked_at=now())
+            .where(User.id == user_id, _not_locked())
+            .values(locked_at=locked_at)
             .execution_options(synchronize_session=False)
         ).rowcount
         if locked:
-            audit.record("user.locked", None, summary={"username": username, "failed_count": count})
+            until = (locked_at + _lockout_period()).isoformat()
+            summary = {"username": username, "failed_count": count, "locked_until": until}
+            audit.record("user.locked", None, summary=summary)
     db.session.commit()
 
 
-def note_refused_login(username: str, reason: str) -> None:
-    """Audit a refused login that counts nothing (unknown user, disabled or locked account)."""
-    audit.record("auth.login_failed", None, summary={"username": username, "reason": reason})
+def note_refused_login(username: str, reason: str, until: datetime | None = None) -> None:
+    """Audit a refused login that counts nothing (unknown user, disabled or locked account: ``until``)."""
+    summary = {"username": username, "reason": reason}
+    if until is not None:
+        summary["locked_until"] = until.isoformat()
+    audit.record("auth.login_failed", None, summary=summary)
     db.session.commit()
 
 
 def note_successful_login(user_id: int) -> bool:
-    """Reset the failure count if the account is still usable; False if locked or disabled meanwhile."""
+    """Reset the failure count (and a lapsed lock) if the account is still usable; False if locked or
+    disabled meanwhile."""
     return bool(
         db.session.execute(
             update(User)
-            .where(User.id == user_id, User.active.is_(True), User.locked_at.is_(None))
-            .values(failed_login_count=0)
+            .where(User.id == user_id, User.active.is_(True), _not_locked())
+            .values(failed_login_count=0, locked_at=None)
             .execution_options(synchronize_session=False)
         ).rowcount
     )
@@ -140,7 +170,7 @@ def note_successful_login(user_id: int) -> bool:
 def change_password(actor: User, current_password: str, new_password: str) -> None:
     """The caller replaces their password; a wrong current one is a field error and counts towards lockout."""
     user_id, username, stored_hash = actor.id, actor.username, actor.password_hash
-    if actor.locked_at is not None:
+    if locked_until(actor) is not None:
         raise PermissionDenied("账户已锁定，请联系管理员解锁")
     problems = password_problems(username, new_password)
     if new_password == current_password:
@@ -183,7 +213,7 @@ def reset_password(actor: User | None, username: str) -> PasswordReset:
     _end_transaction()
     new_hash = hash_password(temporary)
     user = db.session.get_one(User, user_id)
-    unlocked = user.locked_at is not None
+    unlocked = locked_until(user) is not None
     user.password_hash = new_hash
     user.must_change_password = True
     user.locked_at = None
@@ -199,7 +229,10 @@ def reset_password(actor: User | None, username: str) -> PasswordReset:
 
 
 def unlock_user(actor: User | None, username: str) -> User:
-    """Lift a lockout and reset the failure count (no-op for an account that is not locked)."""
+    """Lift a lockout before it lapses and reset the failure count (no-op for an account never locked).
+
+    A lapsed lock is cleared too: the count starts again, so the next wrong password does not re-lock.
+    """
     require_admin(actor)
     user = _user(username)
     if user.locked_at is not None:
@@ -209,6 +242,7 @@ def unlock_user(actor: User | None, username: str) -> User:
             summary={
                 "username": username,
                 "locked_at": user.locked_at.isoformat(),
+                "locked_until": (user.locked_at + _lockout_period()).isoformat(),
                 "failed_count": user.failed_login_count,
             },
         )

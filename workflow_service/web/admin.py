@@ -8,6 +8,7 @@ which check the rules and audit it.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from datetime import datetime
 from typing import Any
 
 from flask import Blueprint, redirect, url_for
@@ -16,6 +17,7 @@ from werkzeug.wrappers import Response
 
 from workflow_service.models import AuditEvent, Organisation, OrganisationKind, Region, RegionLevel, Role
 from workflow_service.services import accounts
+from workflow_service.services.clock import BUSINESS_TIMEZONE
 from workflow_service.web.session import page_blueprint, staff
 
 
@@ -103,6 +105,14 @@ def _login_refusals() -> dict[str, str]:
     }
 
 
+def _locked_until(summary: dict[str, Any]) -> str:
+    """When a lockout was due to lapse, for the admin's audit lines only (never shown at the login)."""
+    if not summary.get("locked_until"):
+        return ""
+    until = datetime.fromisoformat(summary["locked_until"]).astimezone(BUSINESS_TIMEZONE)
+    return "，" + _("锁定至 %(time)s", time=until.strftime("%Y-%m-%d %H:%M"))
+
+
 def _change(before: object, after: object) -> str:
     return f"{before} → {after}"
 
@@ -121,7 +131,8 @@ def _user_detail(action: str, summary: dict[str, Any]) -> str:
     if action in ("user.renamed", "user.organisation_changed"):
         return "：" + _change(summary.get("before"), summary.get("after")) + _counts(summary)
     if action in ("user.locked", "user.unlocked"):
-        return "（" + _("连续失败 %(n)s 次", n=summary.get("failed_count", 0)) + "）"
+        locked_until = _locked_until(summary) if action == "user.locked" else ""
+        return "（" + _("连续失败 %(n)s 次", n=summary.get("failed_count", 0)) + "）" + locked_until
     unlocked = _("，同时解除锁定") if summary.get("unlocked") else ""
     return unlocked + _counts(summary)
 
@@ -129,7 +140,7 @@ def _user_detail(action: str, summary: dict[str, Any]) -> str:
 def _other_detail(action: str, summary: dict[str, Any]) -> str:
     if action == "auth.login_failed":
         reason = summary.get("reason", "")
-        return "：" + _login_refusals().get(reason, reason)
+        return "：" + _login_refusals().get(reason, reason) + _locked_until(summary)
     if action.startswith("delegation."):
         text = "：" + _change(summary.get("delegator"), summary.get("delegate"))
         if action == "delegation.created":

@@ -26,6 +26,12 @@ PAGE_SIZE = 100
 LOCAL_MINUTE = "%Y-%m-%dT%H:%M"  # what <input type="datetime-local"> sends and shows
 
 
+@blp.context_processor
+def _account_state() -> dict[str, Any]:
+    """``locked_until(user)`` for the state badge and the account's facts."""
+    return {"locked_until": accounts.locked_until}
+
+
 def delegation_labels() -> dict[str, str]:
     return {
         DelegationStatus.SCHEDULED: _("未开始"),

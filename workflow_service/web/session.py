@@ -22,7 +22,7 @@ from workflow_service.errors import InvalidInput, NotAuthenticated
 from workflow_service.extensions import csrf, db, login_manager
 from workflow_service.models import Role, User
 from workflow_service.services import accounts
-from workflow_service.services.authentication import start_session
+from workflow_service.services.authentication import TooManyLogins, start_session
 from workflow_service.services.clock import now
 
 LANGUAGES = {"zh_CN": "中文", "en": "English"}
@@ -60,7 +60,9 @@ def _load_session(session_id: str) -> StaffSession | None:
     user = db.session.execute(
         select(User).options(joinedload(User.organisation)).where(User.id == int(user_id))
     ).scalar_one_or_none()
-    if user is None or not user.active or user.locked_at is not None:
+    # A lockout stops password guessing, not work: a session opened with the password goes on, as
+    # API tokens do, so nobody can throw a clerk out of the pages by mistyping their username.
+    if user is None or not user.active:
         return None
     if password_fingerprint(user) != fingerprint:
         return None
@@ -121,17 +123,23 @@ blp.before_request(check_csrf)
 
 
 @blp.route("/login", methods=["GET", "POST"])
-def login() -> str | Response | tuple[str, int]:
+def login() -> str | Response | tuple[str, int] | tuple[str, int, dict[str, str]]:
     if request.method == "GET":
         if current_user.is_authenticated:
             return redirect(home_for(staff()))
         return render_template("login.html", next=safe_next(request.args.get("next")))
     username = request.form.get("username", "").strip()
+    next_page = safe_next(request.form.get("next"))
     try:
-        user = start_session(username, request.form.get("password", ""))
+        user = start_session(username, request.form.get("password", ""), request.remote_addr)
     except NotAuthenticated:
         flash(_("用户名或密码错误"), "error")
-        return render_template("login.html", next=safe_next(request.form.get("next")), username=username), 401
+        return render_template("login.html", next=next_page, username=username), 401
+    except TooManyLogins as error:
+        wait = error.retry_after or 60
+        flash(_("登录失败次数过多，请 %(minutes)s 分钟后再试", minutes=-(-wait // 60)), "error")
+        page = render_template("login.html", next=next_page, username=username)
+        return page, 429, {"Retry-After": str(wait)}
     language = session.get("language")
     session.clear()  # a fresh session on login: nothing from before it survives (session fixation)
     if language:
@@ -139,7 +147,7 @@ def login() -> str | Response | tuple[str, int]:
     session["started_at"] = now().isoformat()
     session.permanent = True
     login_user(StaffSession(user))
-    return redirect(safe_next(request.form.get("next")) or home_for(user))
+    return redirect(next_page or home_for(user))
 
 
 @blp.post("/logout")
