@@ -60,6 +60,24 @@
     return clean;
   }
 
+  /* json-editor draws a choice of several (the materials to bring) as checkboxes under a bold title
+     that names nothing: the boxes become a group named by that title, described by the field's hint. */
+  function groupCheckboxes(holder) {
+    holder.querySelectorAll('[data-schematype="array"] > .control-group').forEach(function (group) {
+      var title = group.querySelector(":scope > b");
+      if (!title || !group.querySelector('input[type="checkbox"]')) return;
+      var id = holder.id + "-" + group.parentElement.dataset.schemapath.replace(/[^a-z0-9_]/gi, "-");
+      title.id = id + "-title";
+      group.setAttribute("role", "group");
+      group.setAttribute("aria-labelledby", title.id);
+      var hint = group.querySelector(":scope > p");
+      if (hint) {
+        hint.id = id + "-hint";
+        group.setAttribute("aria-describedby", hint.id);
+      }
+    });
+  }
+
   function schemaForm(holder) {
     if (document.documentElement.lang.indexOf("zh") === 0) {
       window.JSONEditor.defaults.languages.zh = Object.assign({}, window.JSONEditor.defaults.languages.en, MESSAGES_ZH);
@@ -93,6 +111,7 @@
       holder.querySelectorAll("input, select, textarea").forEach(function (input) {
         if (!input.id && input.name) input.id = "f-" + input.name.replace(/[^a-z0-9_]/gi, "_");
       });
+      groupCheckboxes(holder);
       var firstError = holder.querySelector(".invalid") || document.querySelector("input.invalid");
       if (firstError) firstError.focus();
       holder.dataset.ready = "1";
