@@ -79,6 +79,8 @@ def test_registration_walked_by_clerk_approver_and_clerk_again(people: object, s
     inbox.evaluate("window.notReloaded = true")
     row.get_by_role("button", name="签收").click()
     expect(row).to_contain_text("已签收")
+    expect(inbox.get_by_test_id("tab-mine")).to_contain_text("(1)")  # the tabs' figures follow the claim
+    expect(inbox.get_by_test_id("tab-unclaimed")).to_contain_text("(0)")
     assert inbox.evaluate("window.notReloaded") is True
     approver.shot("06-inbox-claimed", "inbox")
     approver.go("/inbox?tab=mine")

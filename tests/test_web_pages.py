@@ -170,6 +170,10 @@ def test_a_task_is_claimed_with_htmx_and_completed_through_its_form(
     row = browser.post(f"/tasks/{task_id}/claim", {"tab": "unclaimed"}, headers={"HX-Request": "true"})
     assert row.status_code == 200
     assert page_text(row).lstrip().startswith(f'<tr id="task-{task_id}"') and "已签收" in page_text(row)
+    # The header's and the tabs' figures follow, out of band: one claimed, none left to claim.
+    assert '<span id="tab-count-mine" hx-swap-oob="true">(1)</span>' in page_text(row)
+    assert '<span id="tab-count-unclaimed" hx-swap-oob="true">(0)</span>' in page_text(row)
+    assert 'id="inbox-counts" class="inbox-counts" hx-swap-oob="true"' in page_text(row)
 
     browser.get(f"/tasks/{task_id}")
     refused = browser.post(f"/tasks/{task_id}", {"data": '{"acceptance_decision": "refuse"}'})

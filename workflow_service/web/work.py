@@ -104,7 +104,12 @@ def header_counts() -> str:
 def _row(task: Task) -> str | Response:
     """After a claim or unclaim: the updated row for htmx, or back to the page without JavaScript."""
     if request.headers.get("HX-Request"):
-        return render_template("inbox_row.html", task=task, tab=request.form.get("tab", "mine"))
+        return render_template(
+            "inbox_claimed.html",
+            task=task,
+            tab=request.form.get("tab", "mine"),
+            inbox_counts=tasks.inbox_counts(staff(), seen_since()),
+        )
     return redirect(safe_next(request.form.get("back")) or url_for("work.task_page", task_id=task.id))
 
 
