@@ -114,7 +114,7 @@ def test_header_figures_stop_counting_past_the_cap(
     browser.log_in("clerk")
     page = page_text(browser.get("/inbox?tab=mine"))
     assert badge(page, "inbox-count") == "2+" and badge(page, "new-count") == "新 2+"
-    assert "本机构待签收 (2+)" in page
+    assert '<span id="tab-count-unclaimed">(2+)</span>' in page
 
 
 def test_the_case_page_states_whether_the_clock_runs(browser: Browser, client: ApiClient) -> None:
