@@ -131,3 +131,15 @@ def test_the_case_page_states_whether_the_clock_runs(browser: Browser, client: A
     assert client.post(f"/api/v1/cases/{number}/suspend", "approver", json=inspection).status_code == 200
     paused = page_text(browser.get(f"/cases/{number}"))
     assert 'data-clock="paused"' in paused and "补正或中止期间不计时" in paused
+
+
+def test_a_poll_after_the_session_ended_opens_the_login_page_instead_of_filling_the_header(
+    browser: Browser,
+) -> None:
+    browser.log_in("clerk")
+    browser.post("/logout")
+    for poll in ("/inbox/counts", "/inbox/arrivals?tab=unclaimed"):
+        answer = browser.get(poll, headers={"HX-Request": "true"})
+        assert answer.status_code == 204 and answer.headers["HX-Redirect"].startswith("/login"), poll
+        # Without htmx it is the ordinary redirect.
+        assert browser.get(poll).status_code == 302

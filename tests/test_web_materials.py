@@ -55,16 +55,29 @@ def form_schema(html: str) -> dict[str, Any]:
 
 
 def upload(
-    browser: Browser, number: str, material: str, content: bytes, filename: str, task_id: str | None = None
+    browser: Browser,
+    number: str,
+    material: str,
+    content: bytes,
+    filename: str,
+    task_id: str | None = None,
+    *,
+    htmx: bool = False,
 ) -> Any:
-    query = {"material": material, **({"task": task_id} if task_id else {})}
+    """As the page's form sends it: without JavaScript, or with htmx (from the task page, whose
+    form asks for the previews too)."""
+    query = {"material": material, **({"task": task_id, "previews": "1"} if task_id else {})}
     fields = {
         "material": material,
         "file": (io.BytesIO(content), filename),
         **({"task": task_id} if task_id else {}),
     }
     return browser.post(
-        f"/cases/{number}/attachments", fields, query_string=query, content_type="multipart/form-data"
+        f"/cases/{number}/attachments",
+        fields,
+        query_string=query,
+        content_type="multipart/form-data",
+        headers={"HX-Request": "true"} if htmx else {},
     )
 
 
@@ -140,6 +153,80 @@ def test_a_wrong_or_too_large_file_is_refused_at_its_row_and_nothing_is_stored(
     html = page_text(huge)
     assert "文件超过 1000 字节 的上限" in material_row(html, ID_PROOF)
     assert 'id="task-form"' in html  # back on the task page it came from
+
+    assert client.get(f"/api/v1/cases/{number}/attachments", "clerk").json == []
+    assert stored_files(app) == []
+
+
+def test_with_javascript_an_upload_answers_with_the_checklist_alone(
+    browser: Browser, client: ApiClient
+) -> None:
+    number, task_id = accept_task(client, browser)
+    page = page_text(browser.get(f"/tasks/{task_id}"))
+    form = re.search(r'<form class="upload"[^>]*>', material_row(page, ID_PROOF))
+    assert form and 'hx-post="' in form.group(0) and 'hx-target="#materials"' in form.group(0)
+    assert "上传中…" in material_row(page, ID_PROOF)  # shown while the file is sent
+
+    answer = upload(browser, number, ID_PROOF, pdf_bytes("id card"), "身份证.pdf", task_id, htmx=True)
+    assert answer.status_code == 200
+    html = page_text(answer)
+    # Only the checklist and the previews: the task's form, as typed, stays on the page.
+    assert html.lstrip().startswith('<section class="panel" id="materials"')
+    assert "<html" not in html and 'id="task-form"' not in html and "提交“受理”结果" not in html
+    assert "已上传“身份证.pdf”（经营者身份证明）" in html
+    (listed,) = client.get(f"/api/v1/cases/{number}/attachments", "clerk").json
+    link = re.search(
+        r'<a href="[^"]+"[^>]*data-testid="attachment"[^>]*>身份证.pdf</a>', material_row(html, ID_PROOF)
+    )
+    assert link and f"/cases/{number}/attachments/{listed['id']}" in link.group(0)
+    assert "autofocus" in link.group(0)  # focus goes to the new file
+    assert 'id="previews" hx-swap-oob="true"' in html
+    assert f'<iframe src="/cases/{number}/attachments/{listed["id"]}"' in html
+    # The row's form still comes back to this task page.
+    assert f'name="task" value="{task_id}"' in material_row(html, ID_PROOF)
+    # Nothing is left over for the next page.
+    assert "已上传“身份证.pdf”" not in page_text(browser.get(f"/tasks/{task_id}"))
+
+    # From the case page: its checklist, no previews (the case page has none).
+    case_page = page_text(browser.get(f"/cases/{number}"))
+    assert "previews=1" not in case_page and 'name="task"' not in case_page
+    answer = upload(browser, number, "经营场所使用证明", png_bytes(), "租赁协议.png", htmx=True)
+    assert answer.status_code == 200
+    html = page_text(answer)
+    assert "租赁协议.png" in material_row(html, "经营场所使用证明")
+    assert "身份证.pdf" in material_row(html, ID_PROOF)
+    assert 'id="previews"' not in html and 'name="task"' not in html
+
+
+def test_with_javascript_a_refused_upload_comes_back_at_its_row_and_nothing_is_stored(
+    app: Flask, browser: Browser, client: ApiClient
+) -> None:
+    number, task_id = accept_task(client, browser)
+    browser.get(f"/tasks/{task_id}")
+    wrong = upload(browser, number, ID_PROOF, b"just text, not a scan", "scan.pdf", task_id, htmx=True)
+    assert wrong.status_code == 422
+    html = page_text(wrong)
+    assert html.lstrip().startswith('<section class="panel" id="materials"') and "<html" not in html
+    row = material_row(html, ID_PROOF)
+    assert "只接受 PDF、JPEG、PNG、OFD 文件" in row and 'class="has-error"' in row
+    error = re.search(r'<div class="err"[^>]*data-testid="upload-error"[^>]*>', row)
+    assert error and "autofocus" in error.group(0)  # focus goes to the reason
+    assert "只接受" not in material_row(html, "经营场所使用证明")
+    assert 'id="previews"' not in html  # nothing new to preview
+
+    app.config["ATTACHMENT_MAX_BYTES"] = 1000
+    too_big = upload(browser, number, ID_PROOF, pdf_bytes("x" * 2000), "big.pdf", task_id, htmx=True)
+    assert too_big.status_code == 413 and "<html" not in page_text(too_big)
+    assert "文件超过 1000 字节 的上限" in material_row(page_text(too_big), ID_PROOF)
+
+    # Refused before the view runs (MAX_CONTENT_LENGTH): still the checklist, at the row.
+    app.config["MAX_CONTENT_LENGTH"] = 2000
+    huge = upload(browser, number, ID_PROOF, pdf_bytes("x" * 5000), "huge.pdf", task_id, htmx=True)
+    assert huge.status_code == 413 and "text/html" in huge.content_type
+    html = page_text(huge)
+    assert html.lstrip().startswith('<section class="panel" id="materials"') and 'id="task-form"' not in html
+    assert "文件超过 1000 字节 的上限" in material_row(html, ID_PROOF)
+    assert f'name="task" value="{task_id}"' in material_row(html, ID_PROOF)
 
     assert client.get(f"/api/v1/cases/{number}/attachments", "clerk").json == []
     assert stored_files(app) == []

@@ -2,23 +2,28 @@
 
 The same services as the API (services.attachments, services.documents, services.licences), so the
 same scope (404 outside it), permissions and checks; only the session replaces the bearer token.
+An upload sent by htmx is answered with the checklist section alone (413/422 with the reason at the
+material's row), so the rest of the page, the task's form as typed, stays as it was.
 """
 
 from __future__ import annotations
 
 import io
 
-from flask import flash, redirect, request, send_file, url_for
+from flask import flash, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.wrappers import Response
 
 from workflow_service.errors import InvalidInput, PayloadTooLarge, ServiceError
+from workflow_service.models import Attachment, Task
 from workflow_service.services import tasks
 from workflow_service.services.attachments import download_attachment, too_large, upload_attachment
 from workflow_service.services.documents import Document, case_document
 from workflow_service.services.licences import licence_pdf
+from workflow_service.services.scope import get_visible_case
 from workflow_service.web.cases import render_case_page
+from workflow_service.web.checklist import case_files
 from workflow_service.web.session import page_blueprint, require_login, staff
 from workflow_service.web.work import render_task_page
 
@@ -31,27 +36,73 @@ def _back(number: str, task_id: str | None) -> str:
     return url_for("case_pages.case_page", number=number, _anchor="materials")
 
 
+def _from_htmx() -> bool:
+    return bool(request.headers.get("HX-Request"))
+
+
+def _task_of(number: str, task_id: str | None) -> Task | None:
+    """The task whose page the upload came from, if it is one of this case's."""
+    if not task_id:
+        return None
+    task = tasks.get_task(staff(), task_id)
+    return task if task.case.number == number else None
+
+
+def _checklist(
+    number: str,
+    task_id: str | None,
+    status: int = 200,
+    upload_errors: dict[str, list[str]] | None = None,
+    uploaded: Attachment | None = None,
+) -> tuple[str, int]:
+    """For htmx: the checklist section as the page the upload came from draws it, and the task
+    page's previews out of band (``previews`` in the query string); nothing else of the page."""
+    task = _task_of(number, task_id)
+    case = task.case if task else get_visible_case(staff(), number)
+    notice = None
+    if uploaded is not None:
+        notice = _(
+            "已上传“%(file)s”（%(material)s）",
+            file=uploaded.original_filename,
+            material=uploaded.material_name,
+        )
+    return render_template(
+        "_materials_answer.html",
+        case=case,
+        task=task,
+        case_files=case_files(case, upload_errors),
+        previews=bool(request.args.get("previews")),
+        notice=notice,
+        uploaded=uploaded.id if uploaded else None,
+    ), status
+
+
 def _refused(number: str, task_id: str | None, material: str | None, error: ServiceError) -> tuple[str, int]:
-    """The page the upload came from, again, with the reason at the material's row (nothing was stored)."""
+    """The page the upload came from (or its checklist, for htmx), again, with the reason at the
+    material's row (nothing was stored)."""
     details = [message for messages in error.errors.values() for message in messages]
     text = "：".join([error.detail, "；".join(details)]) if details else error.detail
     upload_errors = {material or "": [text]}
-    if task_id:
-        task = tasks.get_task(staff(), task_id)
-        if task.case.number == number:
-            return render_task_page(task, {}, {}, error.status, upload_errors)
+    if _from_htmx():
+        return _checklist(number, task_id, error.status, upload_errors)
+    task = _task_of(number, task_id)
+    if task is not None:
+        return render_task_page(task, {}, {}, error.status, upload_errors)
     return render_case_page(number, error.status, upload_errors)
 
 
 @blp.post("/cases/<number>/attachments")
 def upload(number: str) -> Response | tuple[str, int]:
-    """Upload a file for one of the case's materials (field ``material``), back to the page it came from."""
+    """Upload a file for one of the case's materials (field ``material``), back to the page it came
+    from; for htmx, the checklist with the new file."""
     material = request.form.get("material", "").strip() or None
     task_id = request.form.get("task") or None
     try:
         attachment = upload_attachment(staff(), number, material, request.files.get("file"))
     except (InvalidInput, PayloadTooLarge) as error:
         return _refused(number, task_id, material, error)
+    if _from_htmx():
+        return _checklist(number, task_id, uploaded=attachment)
     name, material_name = attachment.original_filename, attachment.material_name
     flash(_("已上传“%(file)s”（%(material)s）", file=name, material=material_name), "ok")
     return redirect(_back(number, task_id))

@@ -91,11 +91,20 @@ def check_csrf() -> None:
         csrf.protect()
 
 
+def open_redirects_in_full(response: Response) -> Response:
+    """htmx would follow a redirect itself (to the login, once a session has ended) and put the page
+    it lands on into the polled header, the inbox row or the checklist: it is told to open it instead."""
+    if request.headers.get("HX-Request") and response.status_code in (301, 302, 303, 307, 308):
+        return Response(status=204, headers={"HX-Redirect": response.location or url_for("session.login")})
+    return response
+
+
 def page_blueprint(name: str, import_name: str) -> Blueprint:
     """A blueprint of staff pages: every view needs a session, every form a CSRF token."""
     blueprint = Blueprint(name, import_name)
     blueprint.before_request(check_csrf)
     blueprint.before_request(require_login)
+    blueprint.after_request(open_redirects_in_full)
     return blueprint
 
 

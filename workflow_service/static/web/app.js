@@ -145,18 +145,35 @@
     });
   }
 
+  /* A message at a material's row, under its upload form (one per form, replaced by the next). */
+  function rowMessage(form, text, focus) {
+    var message = form.uploadMessage;
+    if (!message) {
+      message = form.uploadMessage = document.createElement("div");
+      message.className = "err";
+      message.setAttribute("role", "alert");
+      message.tabIndex = -1;
+    }
+    message.textContent = text;
+    if (!text) {
+      message.remove();
+      return;
+    }
+    form.insertAdjacentElement("afterend", message);
+    if (focus) message.focus();
+  }
+
   /* A file beyond the size limit is refused here, at its material's row, before it is sent
-     (the server refuses it too, but only after the whole upload). */
+     (the server refuses it too, but only after the whole upload). With htmx the form posts in the
+     background and the answer replaces the checklist alone (uploadAnswer). */
   function uploadForm(form) {
+    if (form.uploadReady) return;
+    form.uploadReady = true;
     var input = form.querySelector('input[type="file"]');
-    var message = document.createElement("div");
-    message.className = "err";
-    message.setAttribute("role", "alert");
     function check() {
       var file = input.files[0];
       var tooLarge = file && file.size > Number(input.dataset.maxBytes);
-      message.textContent = tooLarge ? input.dataset.tooLarge : "";
-      if (tooLarge) form.insertAdjacentElement("afterend", message); else message.remove();
+      rowMessage(form, tooLarge ? input.dataset.tooLarge : "");
       input.setAttribute("aria-invalid", tooLarge ? "true" : "false");
       return !tooLarge;
     }
@@ -168,6 +185,39 @@
     form.addEventListener("submit", function (event) {
       if (!check()) event.preventDefault();
     });
+    /* htmx sends on submit whatever the submit listeners decided: it asks here. */
+    form.addEventListener("htmx:beforeRequest", function (event) {
+      if (event.target === form && !check()) event.preventDefault();
+    });
+    form.addEventListener("htmx:sendError", function () {
+      rowMessage(form, form.dataset.failed, true);
+    });
+  }
+
+  /* htmx swaps only 2xx answers by default; an upload's checklist also comes with 413 or 422 (the
+     reason at the material's row) and is swapped all the same. An answer that is not the checklist
+     either is a page the request was sent on to (the login, once the session has ended), opened,
+     or an error page (403, 404, 409, an expired form …), whose reason is shown at the row. */
+  function uploadAnswer(event) {
+    var detail = event.detail;
+    var form = detail.requestConfig && detail.requestConfig.elt;  /* the event goes to the target */
+    if (!form || !form.matches || !form.matches("form.upload")) return;
+    var answer = new DOMParser().parseFromString(detail.serverResponse || "", "text/html");
+    var first = answer.body.firstElementChild;
+    detail.isError = false;
+    detail.shouldSwap = Boolean(first && first.id === "materials");
+    if (detail.shouldSwap) return;
+    var sent = new URL(detail.requestConfig.path, window.location.href).pathname;
+    var landed = detail.xhr.responseURL ? new URL(detail.xhr.responseURL).pathname : sent;
+    if (detail.xhr.status < 300 && landed !== sent) {
+      window.location.assign(detail.xhr.responseURL);
+      return;
+    }
+    var title = answer.querySelector(".error-page h1");
+    var reason = answer.querySelector(".error-page h1 + p");
+    rowMessage(form, title
+      ? title.textContent + (reason ? "：" + reason.textContent : "")
+      : detail.xhr.status + " " + detail.xhr.statusText, true);
   }
 
   function diagram(holder) {
@@ -203,5 +253,10 @@
     document.querySelectorAll("form[data-confirm]").forEach(confirmFirst);
     document.querySelectorAll("form.upload").forEach(uploadForm);
     document.querySelectorAll("[data-diagram]").forEach(diagram);
+  });
+  document.addEventListener("htmx:beforeSwap", uploadAnswer);
+  /* A checklist swapped in by an upload brings new forms. */
+  document.addEventListener("htmx:load", function (event) {
+    if (event.target.querySelectorAll) event.target.querySelectorAll("form.upload").forEach(uploadForm);
   });
 })();
