@@ -55,7 +55,14 @@ def test_registration_walked_by_clerk_approver_and_clerk_again(people: object, s
     # 受理 through the task's own form.
     page.get_by_role("link", name="现在办理“受理”").click()
     expect(page.locator("#task-form[data-ready='1']")).to_be_attached()
+    # Fields of one choice show only with it: 补正说明 with 补正, the 容缺 fields with 受理.
+    expect(json_field(page, "supplement_note")).to_be_hidden()
+    json_field(page, "acceptance_decision").select_option(label="补正（一次性告知所缺材料）")
+    expect(json_field(page, "supplement_note")).to_be_visible()
+    expect(json_field(page, "deferral_promise")).to_be_hidden()
     json_field(page, "acceptance_decision").select_option(label="受理")
+    expect(json_field(page, "supplement_note")).to_be_hidden()
+    expect(json_field(page, "deferral_promise")).to_be_visible()
     clerk.shot("05-acceptance-task", "acceptance")
     page.get_by_role("button", name="提交“受理”结果").click()
     expect(page.get_by_test_id("next-step")).to_contain_text("下一步：审核")

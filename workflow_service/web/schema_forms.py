@@ -17,6 +17,8 @@ from workflow_service.errors import InvalidInput
 
 # Checked by the server (services.forms); for the browser they are plain text inputs.
 _SERVER_FORMATS = {"cn-resident-id": 18, "cn-uscc": 18}
+# A form's own annotation: ``"x-shown-when": {"decision": "value"}`` on an optional property.
+SHOWN_WHEN = "x-shown-when"
 _TEXT_FORMATS = {"date": "YYYY-MM-DD", "date-time": "YYYY-MM-DDThh:mm:ss+08:00", "time": "hh:mm"}
 
 
@@ -54,6 +56,10 @@ def browser_schema(schema: Mapping[str, Any], *, choices_unchosen: bool = False)
         options = field.setdefault("options", {})
         if "enumNames" in field:
             options["enum_titles"] = field.pop("enumNames")
+        shown_when = field.pop(SHOWN_WHEN, None)
+        if isinstance(shown_when, Mapping) and len(shown_when) == 1:
+            # An optional field that belongs to one choice (补正说明 to 补正): shown only with it.
+            options["dependencies"] = dict(shown_when)
         unchosen = choices_unchosen and "default" not in field
         if unchosen and field.get("type") == "string" and field.get("enum"):
             # A decision starts unchosen, so nobody approves by leaving the first option; left
