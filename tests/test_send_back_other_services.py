@@ -152,7 +152,9 @@ def test_an_allowance_sent_back_at_the_bureau_returns_to_its_decision_without_a_
     assert api.complete(issuance["id"], "clerk", mail).status_code == 200
     case = api.case(number)
     assert case["status"]["code"] == "issued"
-    assert case["result"]["reason"] == DECISION["review_opinion"]
+    # The decision's own opinion, after what the review found before; the send-back's notes are left out.
+    assert case["result"]["reason"].endswith(DECISION["review_opinion"])
+    assert ALLOWANCE_SEND_BACK["supplement_note"] not in case["result"]["reason"]
     assert [step["name"] for step in case["history"]] == [
         "受理",
         "入户调查",
@@ -225,6 +227,10 @@ def test_a_housing_case_sent_back_at_the_township_decision_returns_there_not_to_
     assert names.count("规划和用地审查") == names.count("宅基地审查") == names.count("建设审查") == 1
     assert names[-4:] == ["审批决定", "退回补正材料收取", "审批决定", "出件"]
     assert case["history"][-2]["data"]["licence_number"] == HOUSING_APPROVE["licence_number"]
+    # The approval still states the three reviews' opinions, not the send-back's notes.
+    reason = case["result"]["reason"]
+    assert all(name in reason for name in ("规划和用地审查", "宅基地审查", "建设审查")), reason
+    assert HOUSING_SEND_BACK["supplement_note"] not in reason
     assert [entry["status"]["code"] for entry in case["status_history"]] == [
         "submitted",
         "accepted",

@@ -3,7 +3,8 @@
 Every negative result carries a reason. A result reached in the process takes it from the data of
 the task whose completion reached it: a field ``result_reason`` or one ending in ``_reason``
 (``refusal_reason``, ``housing_refusal_reason``); failing that, the opinions (fields ending in
-``_opinion`` or ``_note``) of the tasks completed since the case entered its current status, so a
+``_opinion`` or ``_note``) of the tasks completed since the case entered its current status (for 审查:
+since the review began, 退回补正 rounds included, their notes left out), so a
 refusal after parallel reviews states each review's opinion. The window's and supervisor's actions
 take it from their request.
 """
@@ -64,17 +65,29 @@ def _text(value: Any) -> str | None:
     return value.strip() or None if isinstance(value, str) else None
 
 
+# A 退回补正 detour inside a review: its notes say what was missing, not what the reviewers found.
+_DETOUR_NOTES = frozenset({"supplement_note", "supplement_receipt_note"})
+
+
 def _entered_current_status(case: Case) -> datetime | None:
-    if not case.status_history:
+    """When the case entered its status; for 审查, when the review began, 退回补正 rounds included,
+    so a decision after a send-back still states the opinions given before it."""
+    history = case.status_history or []
+    if not history:
         return None
-    return datetime.fromisoformat(case.status_history[-1]["at"])
+    start = len(history) - 1
+    if history[start]["status"] == CaseStatus.UNDER_REVIEW.value:
+        detour = (CaseStatus.UNDER_REVIEW.value, CaseStatus.SUPPLEMENT.value)
+        while start > 0 and history[start - 1]["status"] in detour:
+            start -= 1
+    return datetime.fromisoformat(history[start]["at"])
 
 
-def _opinions(data: Mapping[str, Any]) -> list[str]:
+def _opinions(data: Mapping[str, Any], *, skip: frozenset[str] = frozenset()) -> list[str]:
     return [
         text
         for key, value in data.items()
-        if key.endswith(("_opinion", "_note")) and (text := _text(value)) is not None
+        if key.endswith(("_opinion", "_note")) and key not in skip and (text := _text(value)) is not None
     ]
 
 
@@ -94,7 +107,7 @@ def _earlier_opinions(case: Case, task: Task) -> list[tuple[str, str]]:
         )
         .order_by(Task.completed_at, Task.id)
     ).scalars()
-    return [(done.name, text) for done in earlier for text in _opinions(done.data or {})]
+    return [(done.name, text) for done in earlier for text in _opinions(done.data or {}, skip=_DETOUR_NOTES)]
 
 
 def step_reason(case: Case, task: Task, data: Mapping[str, Any]) -> str | None:
