@@ -1,5 +1,6 @@
 """Every process in bpmn/ carries a diagram a modeller draws as it runs: each element and flow has
-its shape or edge, each element sits inside its lane, and each flow is drawn between its ends."""
+its shape or edge, each element sits inside its lane, each flow is drawn between its ends, and no
+shape or label covers another."""
 
 from __future__ import annotations
 
@@ -95,3 +96,34 @@ def test_a_flow_drawn_elsewhere_is_reported(tmp_path: Path) -> None:
         "flow_accepted_approved: 连线不到达 approved",
         "flow_approved_issued: 没有连线",
     ]
+
+
+def overlapping_boxes(path: Path) -> list[tuple[str, str]]:
+    """Pairs of shapes or labels (lanes and pools aside) drawn over each other."""
+    root = etree.parse(str(path)).getroot()
+    boxes: dict[str, Box] = {}
+    for holder in [*root.iterfind(".//bpmndi:BPMNShape", NS), *root.iterfind(".//bpmndi:BPMNEdge", NS)]:
+        element = holder.get("bpmnElement")
+        if element.startswith(("Lane_", "Participant_")):
+            continue
+        for name, bounds in (
+            (element, holder.find("dc:Bounds", NS)),
+            (f"{element} label", holder.find("bpmndi:BPMNLabel/dc:Bounds", NS)),
+        ):
+            if bounds is not None:
+                boxes[name] = tuple(float(bounds.get(k)) for k in ("x", "y", "width", "height"))
+    names = sorted(boxes)
+    return [
+        (a, b)
+        for i, a in enumerate(names)
+        for b in names[i + 1 :]
+        if boxes[a][0] < boxes[b][0] + boxes[b][2]
+        and boxes[b][0] < boxes[a][0] + boxes[a][2]
+        and boxes[a][1] < boxes[b][1] + boxes[b][3]
+        and boxes[b][1] < boxes[a][1] + boxes[a][3]
+    ]
+
+
+@pytest.mark.parametrize("path", sorted((PROJECT_ROOT / "bpmn").glob("*.bpmn")), ids=lambda path: path.stem)
+def test_no_shape_or_label_covers_another(path: Path) -> None:
+    assert overlapping_boxes(path) == []

@@ -12,7 +12,6 @@ from typing import Any
 
 import pytest
 from flask import Flask
-from lxml import etree
 from pypdf import PdfReader
 
 from tests.clocked import ClockedApi
@@ -254,37 +253,6 @@ def test_deploy_refuses_a_send_back_that_leads_to_acceptance_again(app: Flask) -
     with app.app_context(), pytest.raises(InvalidProcessDefinition) as refused:
         deploy_process(broken, BPMN.name, PROJECT_ROOT / "forms")
     assert "补正（已受理） → 受理 不是允许的状态变更" in refused.value.errors["accepted"]
-
-
-def test_the_diagram_draws_the_send_back_without_overlapping_shapes() -> None:
-    ns = {
-        "bpmndi": "http://www.omg.org/spec/BPMN/20100524/DI",
-        "dc": "http://www.omg.org/spec/DD/20100524/DC",
-    }
-    root = etree.parse(str(BPMN)).getroot()
-    boxes: dict[str, tuple[float, ...]] = {}
-    for holder in [*root.iterfind(".//bpmndi:BPMNShape", ns), *root.iterfind(".//bpmndi:BPMNEdge", ns)]:
-        element = holder.get("bpmnElement")
-        if element.startswith(("Lane_", "Participant_")):
-            continue
-        for key, bounds in (
-            (element, holder.find("dc:Bounds", ns)),
-            (f"{element} label", holder.find("bpmndi:BPMNLabel/dc:Bounds", ns)),
-        ):
-            if bounds is not None:
-                boxes[key] = tuple(float(bounds.get(k)) for k in ("x", "y", "width", "height"))
-    assert {"review_merge", "review_supplement"} <= set(boxes)
-    names = sorted(boxes)
-    overlapping = [
-        (a, b)
-        for i, a in enumerate(names)
-        for b in names[i + 1 :]
-        if boxes[a][0] < boxes[b][0] + boxes[b][2]
-        and boxes[b][0] < boxes[a][0] + boxes[a][2]
-        and boxes[a][1] < boxes[b][1] + boxes[b][3]
-        and boxes[b][1] < boxes[a][1] + boxes[a][3]
-    ]
-    assert overlapping == []
 
 
 def form_schema(html: str) -> dict[str, Any]:
