@@ -12,7 +12,8 @@
     │   ├── AlreadyExists (409)       the code or username is taken
     │   ├── TaskNotOpen (409)         the task was completed or cancelled meanwhile
     │   ├── StaleCase (409)           the case changed since it was read
-    │   └── DelegationNotInForce (409) the delegation was revoked or has ended
+    │   ├── DelegationNotInForce (409) the delegation was revoked or has ended
+    │   └── OrganisationInUse (409)   deactivating an organisation that has open tasks or active staff
     ├── InvalidInput (422)            field errors in ``errors``
     │   ├── InvalidProcessDefinition (422)
     │   ├── InvalidDelegation (422)
@@ -102,6 +103,11 @@ class StaleCase(Conflict):
 class DelegationNotInForce(Conflict):
     title = "委托已撤销或已到期"
     type_slug = "delegation-not-in-force"
+
+
+class OrganisationInUse(Conflict):
+    title = "机构仍有未办结的任务或在岗账户，不能停用"
+    type_slug = "organisation-in-use"
 
 
 class InvalidInput(ServiceError):

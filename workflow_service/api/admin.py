@@ -69,7 +69,12 @@ class OrganisationResource(MethodView):
     @blp.arguments(OrganisationPatchSchema)
     @blp.response(200, OrganisationSchema)
     def patch(self, changes: dict, code: str) -> Organisation:
-        """Change the given fields (code, kind and region cannot change)."""
+        """Change the given fields (code, kind and region cannot change).
+
+        Deactivating (``active: false``) is refused with 409 ``organisation-in-use`` while the
+        organisation still has open tasks (``open_tasks``: a supervisor reassigns them first) or active
+        accounts (``active_users``: moved to another organisation or disabled first).
+        """
         return organisations.update_organisation(current_user(), code, changes)
 
 
@@ -130,7 +135,8 @@ class UnlockResource(MethodView):
 class DisableResource(MethodView):
     @blp.response(200, DisabledUserSchema)
     def post(self, username: str) -> accounts.DisabledUser:
-        """A leaver: tokens stop working at once, claimed open tasks go back to the organisation's pool."""
+        """A leaver: tokens stop working at once, claimed open tasks go back to the organisation's pool,
+        delegations to and from them in force or to come end (``delegation.ended``, 账户停用)."""
         return accounts.disable_user(current_user(), username)
 
 
@@ -138,5 +144,5 @@ class DisableResource(MethodView):
 class EnableResource(MethodView):
     @blp.response(200, AdminUserSchema)
     def post(self, username: str) -> User:
-        """Re-enable a disabled account."""
+        """Re-enable a disabled account (409 while its organisation is inactive: move it first)."""
         return accounts.enable_user(current_user(), username)

@@ -146,3 +146,6 @@ class PasswordResetSchema(Schema):
 class DisabledUserSchema(Schema):
     user = fields.Nested(AdminUserSchema)
     tasks_released = fields.Integer(metadata={"description": "退回机构待签收的任务数"})
+    delegations_ended = fields.Integer(
+        metadata={"description": "因账户停用而终止的委托数（委托或受托，生效中或未开始）"}
+    )

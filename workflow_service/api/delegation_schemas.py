@@ -7,7 +7,7 @@ from marshmallow import Schema, fields, validate
 from workflow_service.api.schemas import UserRefSchema
 from workflow_service.models import Delegation
 from workflow_service.services.clock import BUSINESS_TIMEZONE
-from workflow_service.services.delegations import STATUS_LABELS, status_of
+from workflow_service.services.delegations import status_label, status_of
 
 _NAIVE_TIMES = "不带时区的时间按北京时间（Asia/Shanghai）理解"
 
@@ -44,11 +44,18 @@ class DelegationSchema(Schema):
     reason = fields.String()
     created_at = fields.DateTime()
     revoked_at = fields.DateTime(allow_none=True)
+    end_reason = fields.String(
+        allow_none=True,
+        metadata={"description": "系统终止委托的原因（账户停用、调离原机构）；委托人或管理员撤销时为空"},
+    )
     status = fields.Method(
         "_status",
-        metadata={"description": "scheduled 未开始 / active 生效中 / ended 已到期 / revoked 已撤销"},
+        metadata={
+            "description": "scheduled 未开始 / active 生效中 / ended 已到期 / revoked 已撤销"
+            "（系统终止的为 已终止（原因））"
+        },
     )
 
     def _status(self, delegation: Delegation) -> dict:
         status = status_of(delegation)
-        return {"code": status.value, "label": STATUS_LABELS[status]}
+        return {"code": status.value, "label": status_label(delegation)}

@@ -23,6 +23,8 @@ class Delegation(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     created_by_id: Mapped[int] = mapped_column(ForeignKey("app_user.id"))
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Why the system ended it early (e.g. 账户停用); None when the delegator or an admin revoked it.
+    end_reason: Mapped[str | None] = mapped_column(String(64))
 
     delegator: Mapped[User] = relationship(foreign_keys=[delegator_id])
     delegate: Mapped[User] = relationship(foreign_keys=[delegate_id])

@@ -27,10 +27,10 @@ from sqlalchemy import ColumnElement, String, cast, delete, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
-from workflow_service.errors import AlreadyExists, InvalidInput, NotFound, PermissionDenied
+from workflow_service.errors import AlreadyExists, Conflict, InvalidInput, NotFound, PermissionDenied
 from workflow_service.extensions import db
 from workflow_service.models import ApiToken, Case, Organisation, Role, Task, TaskState, User
-from workflow_service.services import audit
+from workflow_service.services import audit, delegations
 from workflow_service.services.clock import now
 from workflow_service.services.passwords import hash_password, password_matches
 
@@ -55,6 +55,7 @@ class PasswordReset:
 class DisabledUser:
     user: User
     tasks_released: int
+    delegations_ended: int = 0
 
 
 def password_problems(username: str, password: str) -> list[str]:
@@ -286,7 +287,8 @@ def _release_claimed_tasks(user: User, actor: User | None, reason: str) -> int:
 
 
 def disable_user(actor: User | None, username: str) -> DisabledUser:
-    """A leaver: the account stops working at once, and their claimed open tasks go back to the pool."""
+    """A leaver: the account stops working at once, their claimed open tasks go back to the pool, and
+    the delegations to and from them that are in force or still to come end (账户停用)."""
     require_admin(actor)
     user = _user(username)
     if actor is not None and actor.id == user.id:
@@ -297,19 +299,28 @@ def disable_user(actor: User | None, username: str) -> DisabledUser:
     user.disabled_at = now()
     tokens = _revoke_tokens(user)
     released = _release_claimed_tasks(user, actor, "user.disabled")
+    ended = delegations.end_delegations_of(user, actor, delegations.ENDED_BY_DISABLING)
     audit.record(
         "user.disabled",
         actor,
-        summary={"username": username, "tasks_released": released, "tokens_revoked": tokens},
+        summary={
+            "username": username,
+            "tasks_released": released,
+            "tokens_revoked": tokens,
+            "delegations_ended": len(ended),
+        },
     )
     db.session.commit()
-    return DisabledUser(user, released)
+    return DisabledUser(user, released, len(ended))
 
 
 def enable_user(actor: User | None, username: str) -> User:
-    """Undo ``disable_user`` (the released tasks stay in the pool); a no-op for an active account."""
+    """Undo ``disable_user`` (the released tasks stay in the pool, the ended delegations ended); a no-op
+    for an active account. An account of an inactive organisation is moved first (409)."""
     require_admin(actor)
     user = _user(username)
+    if not user.active and not user.organisation.active:
+        raise Conflict(f"{user.organisation.name}已停用：请先把该账户调到其他机构，再重新启用")
     if not user.active:
         disabled_at = user.disabled_at.isoformat() if user.disabled_at else None
         audit.record("user.enabled", actor, summary={"username": username, "disabled_at": disabled_at})
@@ -460,7 +471,7 @@ def update_user(actor: User | None, username: str, changes: Mapping[str, Any]) -
     """Change a user's full name, organisation (``organisation``: its code) and roles; one audit row each.
 
     Claimed open tasks the user can no longer work (another organisation, a role taken away) go back
-    to their organisation's pool.
+    to their organisation's pool; a move ends the delegations with the old organisation (调离原机构).
     """
     require_admin(actor)
     user = _user(username)
@@ -499,5 +510,8 @@ def update_user(actor: User | None, username: str, changes: Mapping[str, Any]) -
         if action != "user.renamed" and not counted:
             summary["tasks_released"], counted = released, True
         audit.record(action, actor, summary=summary)
+    if any(action == "user.organisation_changed" for action, _before, _after in events):
+        # Delegations are between colleagues of one organisation: a move ends those with the old one.
+        delegations.end_delegations_of(user, actor, delegations.ENDED_BY_MOVING, outside_organisation=True)
     db.session.commit()
     return user

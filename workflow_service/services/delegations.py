@@ -3,6 +3,9 @@
 A delegation is in force from ``starts_at`` (inclusive) to ``ends_at`` (exclusive) unless revoked.
 While it is, the delegate sees and works the open tasks the delegator has claimed; it is not
 transitive (a delegate's own delegations do not pass the delegator's tasks on).
+
+The system ends those in force or still to come when either side leaves: the account is disabled,
+or moves to another organisation (``end_delegations_of``). They stay ended if that is undone.
 """
 
 from __future__ import annotations
@@ -44,6 +47,11 @@ STATUS_LABELS: dict[DelegationStatus, str] = {
 }
 
 
+# Why the system ended a delegation early (``Delegation.end_reason``).
+ENDED_BY_DISABLING = "账户停用"
+ENDED_BY_MOVING = "调离原机构"
+
+
 def status_of(delegation: Delegation, at: datetime | None = None) -> DelegationStatus:
     moment = at or now()
     if delegation.revoked_at is not None:
@@ -53,6 +61,14 @@ def status_of(delegation: Delegation, at: datetime | None = None) -> DelegationS
     if moment < delegation.ends_at:
         return DelegationStatus.ACTIVE
     return DelegationStatus.ENDED
+
+
+def status_label(delegation: Delegation) -> str:
+    """The status in words; one the system ended says why (已终止（账户停用）)."""
+    status = status_of(delegation)
+    if status == DelegationStatus.REVOKED and delegation.end_reason:
+        return f"已终止（{delegation.end_reason}）"
+    return STATUS_LABELS[status]
 
 
 def _delegable_roles(user: User) -> list[str]:
@@ -191,6 +207,48 @@ def revoke_delegation(actor: User, delegation_id: int) -> Delegation:
     return delegation
 
 
+def end_delegations_of(
+    user: User, actor: User | None, reason: str, *, outside_organisation: bool = False
+) -> list[Delegation]:
+    """End now the delegations to and from ``user`` that are in force or still to come; each audited
+    ``delegation.ended`` with ``reason``. Does not commit: the caller's change and these go together.
+
+    ``outside_organisation``: only those whose other side is not in ``user``'s organisation (now).
+    """
+    moment = now()
+    found = db.session.execute(
+        select(Delegation)
+        .options(joinedload(Delegation.delegator), joinedload(Delegation.delegate))
+        .where(
+            or_(Delegation.delegator_id == user.id, Delegation.delegate_id == user.id),
+            Delegation.revoked_at.is_(None),
+            Delegation.ends_at > moment,
+        )
+        .order_by(Delegation.starts_at, Delegation.id)
+    ).scalars()
+    ended = []
+    for delegation in found:
+        other = delegation.delegate if delegation.delegator_id == user.id else delegation.delegator
+        if outside_organisation and other.organisation_id == user.organisation_id:
+            continue
+        was = status_of(delegation, moment)
+        delegation.revoked_at = moment
+        delegation.end_reason = reason
+        audit.record(
+            "delegation.ended",
+            actor,
+            summary={
+                "delegation": delegation.id,
+                "delegator": delegation.delegator.username,
+                "delegate": delegation.delegate.username,
+                "reason": reason,
+                "was": was.value,
+            },
+        )
+        ended.append(delegation)
+    return ended
+
+
 def delegators_in_force(delegate: User) -> dict[int, User]:
     """The users whose delegation to ``delegate`` is in force now, by id."""
     moment = now()
@@ -202,6 +260,7 @@ def delegators_in_force(delegate: User) -> dict[int, User]:
             Delegation.revoked_at.is_(None),
             Delegation.starts_at <= moment,
             Delegation.ends_at > moment,
+            User.active.is_(True),
         )
     ).scalars()
     return {user.id: user for user in rows}

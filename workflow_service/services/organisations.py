@@ -6,6 +6,9 @@
   that county; two active stations of one type do not cover the same township.
 * A county has at most one active department of each type, a township one active office of each
   type: routing looks them up by type and expects one answer.
+* An organisation is deactivated only once nothing is left with it: no open task (a supervisor
+  reassigns them first) and no active account (moved to another organisation or disabled first).
+  Routing never sends new tasks to an inactive one (services.routing).
 """
 
 from __future__ import annotations
@@ -15,11 +18,11 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import or_, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload, selectinload
 
-from workflow_service.errors import AlreadyExists, InvalidInput, NotFound
+from workflow_service.errors import AlreadyExists, InvalidInput, NotFound, OrganisationInUse
 from workflow_service.extensions import db
 from workflow_service.models import (
     OfficeType,
@@ -27,6 +30,8 @@ from workflow_service.models import (
     OrganisationKind,
     Region,
     RegionLevel,
+    Task,
+    TaskState,
     User,
     station_coverage,
 )
@@ -215,6 +220,41 @@ def _check_fields(draft: _Draft, organisation_id: int | None, errors: dict[str, 
         raise InvalidInput("机构信息有误", errors=errors)
 
 
+def _check_nothing_left(organisation: Organisation) -> None:
+    """Refuse (409) to deactivate an organisation that still has open tasks or active accounts.
+
+    Nothing is moved or disabled silently: the problem names how many tasks and which accounts, so
+    the admin (with a supervisor, for the tasks) decides where each goes.
+    """
+    open_tasks = db.session.execute(
+        select(func.count())
+        .select_from(Task)
+        .where(Task.organisation_id == organisation.id, Task.state == TaskState.OPEN)
+    ).scalar_one()
+    staff = list(
+        db.session.execute(
+            select(User)
+            .where(User.organisation_id == organisation.id, User.active.is_(True))
+            .order_by(User.username)
+        ).scalars()
+    )
+    if not open_tasks and not staff:
+        return
+    reasons = []
+    if open_tasks:
+        reasons.append(f"还有 {open_tasks} 件未办结的任务，请先由督办人员将其改派到其他机构")
+    if staff:
+        names = "、".join(f"{user.full_name}（{user.username}）" for user in staff)
+        reasons.append(f"还有 {len(staff)} 个在用账户：{names}，请先将其调到其他机构或停用")
+    raise OrganisationInUse(
+        f"{organisation.name}不能停用：" + "；".join(reasons) + "。",
+        extensions={
+            "open_tasks": open_tasks,
+            "active_users": [{"username": user.username, "full_name": user.full_name} for user in staff],
+        },
+    )
+
+
 def snapshot(organisation: Organisation) -> dict[str, Any]:
     """The organisation as audit rows record it (references by code)."""
     return {
@@ -327,7 +367,10 @@ def create_organisation(
 
 
 def update_organisation(actor: User | None, code: str, changes: Mapping[str, Any]) -> Organisation:
-    """Change name, types, parent, covered townships or ``active``; audited with before and after."""
+    """Change name, types, parent, covered townships or ``active``; audited with before and after.
+
+    :raises OrganisationInUse: deactivating while open tasks or active accounts are left (409).
+    """
     require_admin(actor)
     unknown = set(changes) - CHANGEABLE
     if unknown:
@@ -356,6 +399,8 @@ def update_organisation(actor: User | None, code: str, changes: Mapping[str, Any
         errors["department_type"] = ["该部门下有派驻机构，不能修改其类型"]
     _check_fields(draft, organisation.id, errors)
     _check_unique_slot(draft, organisation.id)
+    if organisation.active and not draft.active:
+        _check_nothing_left(organisation)
 
     before = snapshot(organisation)
     organisation.name = draft.name

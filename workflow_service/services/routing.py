@@ -15,6 +15,11 @@ This is the single place lanes become inboxes. A lane names a role in the case, 
 
 The window is where the citizen stood; the others follow where the matter is. City-wide and
 cross-region acceptance need nothing special here.
+
+Only active organisations get new tasks. An inactive station is as good as none (the county
+department takes over); an inactive department that registered its own proposal hands over to the
+county's active department of its type; an inactive window has no stand-in, so the step that
+would reach it is refused (422) until an admin reactivates it.
 """
 
 from __future__ import annotations
@@ -87,14 +92,7 @@ def competent_back_office(department_type: str, township: Region) -> Organisatio
     if station is not None:
         return station
     county = county_of(township)
-    department = db.session.execute(
-        select(Organisation).where(
-            Organisation.kind == OrganisationKind.DEPARTMENT,
-            Organisation.department_type == department_type,
-            Organisation.region_id == county.id,
-            Organisation.active.is_(True),
-        )
-    ).scalar_one_or_none()
+    department = county_department(department_type, county)
     if department is None:
         raise RoutingError(
             f"{county.name}没有主管部门（{department_type}）",
@@ -117,13 +115,44 @@ def township_office(township: Region, office_type: str) -> Organisation:
     return office
 
 
+def county_department(department_type: str, county: Region) -> Organisation | None:
+    """The county's active department of ``department_type`` (at most one, services.organisations)."""
+    return db.session.execute(
+        select(Organisation).where(
+            Organisation.kind == OrganisationKind.DEPARTMENT,
+            Organisation.department_type == department_type,
+            Organisation.region_id == county.id,
+            Organisation.active.is_(True),
+        )
+    ).scalar_one_or_none()
+
+
+def _proposing_department(department: Organisation) -> Organisation:
+    """The department that registered its own proposal, or the active one of its type that replaced it."""
+    if department.active:
+        return department
+    successor = county_department(department.department_type or "", county_of(department.region))
+    if successor is None:
+        raise RoutingError(
+            f"立项部门{department.name}已停用，本县没有同类型（{department.department_type}）的部门"
+        )
+    return successor
+
+
+def _window(case: Case) -> Organisation:
+    window = case.accepting_organisation
+    if not window.active:
+        raise RoutingError(f"受理窗口{window.name}已停用，无法把任务分派给它：请联系管理员重新启用该机构")
+    return window
+
+
 def _department(case: Case, department_type: str | None, department_type_field: str | None) -> Organisation:
     if department_type_field and not department_type:
         raise RoutingError(f"表单字段 {department_type_field} 没有给出办理部门类型")
     if department_type:
         return competent_back_office(department_type, case.matter_region)
     if case.accepting_organisation.kind == OrganisationKind.DEPARTMENT:
-        return case.accepting_organisation
+        return _proposing_department(case.accepting_organisation)
     return competent_back_office(case.service_item.department_type, case.matter_region)
 
 
@@ -142,7 +171,7 @@ def resolve_lane(
     if lane not in LANE_ROLES:
         raise RoutingError(f"未知泳道 {lane!r}")
     if lane == "window":
-        organisation = case.accepting_organisation
+        organisation = _window(case)
     elif lane == "department":
         organisation = _department(case, department_type, department_type_field)
     elif lane == "township":

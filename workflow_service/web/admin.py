@@ -16,7 +16,7 @@ from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
 from workflow_service.models import AuditEvent, Organisation, OrganisationKind, Region, RegionLevel, Role
-from workflow_service.services import accounts
+from workflow_service.services import accounts, delegations
 from workflow_service.services.clock import BUSINESS_TIMEZONE
 from workflow_service.web.session import page_blueprint, staff
 
@@ -66,6 +66,8 @@ def _counts(summary: dict[str, Any]) -> str:
         parts.append(_("作废 API 令牌 %(n)s 个", n=summary["tokens_revoked"]))
     if summary.get("tasks_released"):
         parts.append(_("退回待签收任务 %(n)s 件", n=summary["tasks_released"]))
+    if summary.get("delegations_ended"):
+        parts.append(_("终止委托 %(n)s 项", n=summary["delegations_ended"]))
     return "（" + "，".join(parts) + "）" if parts else ""
 
 
@@ -86,6 +88,7 @@ def _event_labels() -> dict[str, str]:
         "auth.session_started": _("登录"),
         "delegation.created": _("设置委托"),
         "delegation.revoked": _("结束委托"),
+        "delegation.ended": _("委托终止"),
         "task.released": _("任务退回待签收"),
         "organisation.created": _("创建机构"),
         "organisation.updated": _("修改机构"),
@@ -103,6 +106,11 @@ def _login_refusals() -> dict[str, str]:
         "locked": _("账户已锁定"),
         "locked_or_disabled_meanwhile": _("账户已锁定或停用"),
     }
+
+
+def delegation_end_reasons() -> dict[str, str]:
+    """Why the system ended a delegation early, in the page's language."""
+    return {delegations.ENDED_BY_DISABLING: _("账户停用"), delegations.ENDED_BY_MOVING: _("调离原机构")}
 
 
 def _locked_until(summary: dict[str, Any]) -> str:
@@ -146,6 +154,9 @@ def _other_detail(action: str, summary: dict[str, Any]) -> str:
         if action == "delegation.created":
             period = f"{str(summary.get('starts_at'))[:16]} ~ {str(summary.get('ends_at'))[:16]}"
             text += f"，{period}（{summary.get('reason')}）"
+        if action == "delegation.ended":
+            reason = summary.get("reason", "")
+            text += f"（{delegation_end_reasons().get(reason, reason)}）"
         return text
     if action == "task.released":
         return f"：{summary.get('task')}（{summary.get('from')}）"

@@ -10,7 +10,7 @@ from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
-from workflow_service.errors import Conflict, InvalidInput
+from workflow_service.errors import Conflict, InvalidInput, OrganisationInUse
 from workflow_service.models import OfficeType, Organisation, OrganisationKind, Region, RegionLevel
 from workflow_service.services import audit_trail, organisations
 from workflow_service.services.regions import all_regions
@@ -91,6 +91,7 @@ def _organisation_form(
     errors: dict[str, Any],
     status: int = 200,
     problem: str | None = None,
+    in_use: dict[str, Any] | None = None,
 ) -> tuple[str, int]:
     events = audit_trail.about_organisation(staff(), organisation.code) if organisation else []
     return render_template(
@@ -99,6 +100,7 @@ def _organisation_form(
         form=form,
         errors=errors,
         problem=problem,
+        in_use=in_use,
         events=events,
         field_labels=organisation_field_labels(),
         **_choices(),
@@ -179,6 +181,10 @@ def organisation_active(code: str) -> Response | tuple[str, int]:
     active = request.form.get("active") == "1"
     try:
         organisations.update_organisation(staff(), code, {"active": active})
+    except OrganisationInUse as error:
+        # What is left there, each with what to do about it, at the top of the form.
+        organisation = organisations.get_organisation(staff(), code)
+        return _organisation_form(organisation, _as_form(organisation), {}, 409, in_use=error.extensions)
     except (InvalidInput, Conflict) as error:
         organisation = organisations.get_organisation(staff(), code)
         problem = "；".join(

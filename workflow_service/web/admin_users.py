@@ -12,12 +12,12 @@ from flask import flash, make_response, redirect, render_template, request, url_
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
-from workflow_service.errors import AlreadyExists, InvalidInput
+from workflow_service.errors import AlreadyExists, Conflict, InvalidInput
 from workflow_service.models import Organisation, User
 from workflow_service.services import accounts, audit_trail, delegations, organisations
 from workflow_service.services.clock import BUSINESS_TIMEZONE, now
 from workflow_service.services.delegations import DELEGABLE_ROLES, DelegationStatus
-from workflow_service.web.admin import admin_blueprint, organisation_groups
+from workflow_service.web.admin import admin_blueprint, delegation_end_reasons, organisation_groups
 from workflow_service.web.session import staff
 
 blp = admin_blueprint("admin_users", __name__)
@@ -134,6 +134,7 @@ def _user_page(username: str, status: int = 200, **values: Any) -> tuple[str, in
         delegations=delegations.my_delegations(user),
         delegation_status=delegations.status_of,
         delegation_labels=delegation_labels(),
+        delegation_end_reasons=delegation_end_reasons(),
         delegable=any(user.has_role(role) for role in DELEGABLE_ROLES),
         colleagues=[colleague for colleague in colleagues if colleague.id != user.id],
         events=audit_trail.about_user(staff(), username),
@@ -158,22 +159,27 @@ def user_page(username: str) -> Response | tuple[str, int]:
 
 @blp.post("/admin/users/<username>/disable")
 def disable(username: str) -> Response:
-    """A leaver: logins and tokens stop at once, claimed open tasks go back to the organisation's pool."""
+    """A leaver: logins and tokens stop at once, claimed open tasks go back to the organisation's pool,
+    delegations to and from them end (listed on the page as 已终止（账户停用）)."""
     result = accounts.disable_user(staff(), username)
-    flash(
-        _(
-            "已停用 %(name)s：网页登录和 API 令牌立即失效，%(n)s 个已签收的任务已退回本机构待签收。",
-            name=result.user.full_name,
-            n=result.tasks_released,
-        ),
-        "ok",
+    message = _(
+        "已停用 %(name)s：网页登录和 API 令牌立即失效，%(n)s 个已签收的任务已退回本机构待签收。",
+        name=result.user.full_name,
+        n=result.tasks_released,
     )
+    if result.delegations_ended:
+        message += _("%(n)s 项委托已终止，见“委托办理”。", n=result.delegations_ended)
+    flash(message, "ok")
     return redirect(url_for("admin_users.user_page", username=username))
 
 
 @blp.post("/admin/users/<username>/enable")
-def enable(username: str) -> Response:
-    accounts.enable_user(staff(), username)
+def enable(username: str) -> Response | tuple[str, int]:
+    """Re-enable; refused (409, said at the top of the page) while the account's organisation is inactive."""
+    try:
+        accounts.enable_user(staff(), username)
+    except Conflict as error:
+        return _user_page(username, error.status, problem=error.detail)
     flash(_("账户已重新启用。"), "ok")
     return redirect(url_for("admin_users.user_page", username=username))
 
