@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from click.testing import Result
@@ -115,9 +116,17 @@ def test_users_set_roles(app: Flask, client: ApiClient) -> None:
 def test_users_disable_returns_claimed_tasks(app: Flask, client: ApiClient) -> None:
     task = client.open_task(client.start_case("clerk"))
     assert client.post(f"/api/v1/tasks/{task['id']}/claim", "clerk").status_code == 200
+    starts = datetime.now(UTC)
+    delegation = {
+        "delegate": "clerk-wuning",
+        "starts_at": starts.isoformat(),
+        "ends_at": (starts + timedelta(days=3)).isoformat(),
+        "reason": "年休假",
+    }
+    assert client.post("/api/v1/delegations", "clerk", json=delegation).status_code == 201
     result = run(app, "users", "disable", "clerk")
     assert result.exit_code == 0, result.output
-    assert "1 claimed task(s) returned to the pool" in result.output
+    assert "1 claimed task(s) returned to the pool, 1 delegation(s) ended" in result.output
     assert client.get("/api/v1/tasks", "clerk").status_code == 401
     assert [t["id"] for t in client.inbox("clerk-wuning")] == [task["id"]]
     assert "disabled" in run(app, "users", "list", "--organisation", WUNING_CENTRE).output

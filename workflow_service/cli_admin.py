@@ -124,7 +124,10 @@ def disable_command(username: str) -> None:
     """Disable a leaver's account: tokens revoked, claimed open tasks back to the pool."""
     with _reported():
         result = accounts.disable_user(None, username)
-    click.echo(f"disabled {username}; {result.tasks_released} claimed task(s) returned to the pool")
+    click.echo(
+        f"disabled {username}; {result.tasks_released} claimed task(s) returned to the pool, "
+        f"{result.delegations_ended} delegation(s) ended"
+    )
 
 
 @users.command("enable")
