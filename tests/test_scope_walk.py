@@ -44,6 +44,7 @@ BODIES: dict[str, dict[str, Any]] = {
 
 # Page forms post form fields (with the session's CSRF token, added by the page client).
 PAGE_BODIES: dict[str, dict[str, Any]] = {
+    "reassign": {"data": {"organisation": "330783111-bmfwzx", "reason": "人手不足"}},
     "attachments": {
         "data": lambda: {"material": "经营者身份证明", "file": (io.BytesIO(b"%PDF-1.4\n%%EOF\n"), "x.pdf")},
         "content_type": "multipart/form-data",

@@ -59,13 +59,29 @@ def _target_problem(task: Task, target: Organisation | None, code: str) -> str |
     return None if _has_staff(target, task.role) else "该机构没有可办理此任务的人员"
 
 
+def may_reassign(actor: User) -> bool:
+    """Whether the actor's role lets them reassign the open tasks they can see (督办人员)."""
+    return actor.has_role(Role.SUPERVISOR)
+
+
+def reassignment_targets(task: Task) -> list[Organisation]:
+    """The active organisations :func:`reassign_task` would accept for ``task``, by code: the same
+    rule, tried on each of them (none for a task that is no longer open)."""
+    if task.state != TaskState.OPEN:
+        return []
+    organisations = db.session.execute(
+        select(Organisation).where(Organisation.active.is_(True)).order_by(Organisation.code)
+    ).scalars()
+    return [target for target in organisations if _target_problem(task, target, target.code) is None]
+
+
 def reassign_task(actor: User, task_id: str, organisation_code: str | None, reason: str | None) -> Task:
     """Move an open task to another organisation; its claim is cleared. Audited ``task.reassigned``.
 
     Checked in the order of DESIGN.md §6: scope (404), role (403), state (409), then the fields (422).
     """
     task = get_visible_task(actor, task_id)
-    if not actor.has_role(Role.SUPERVISOR):
+    if not may_reassign(actor):
         raise PermissionDenied("只有督办人员可以改派任务")
     if task.state != TaskState.OPEN:
         raise TaskNotOpen()

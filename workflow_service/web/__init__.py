@@ -100,6 +100,8 @@ def action_label(event: AuditEvent) -> str:
         return f"{label}：{before} → {status_label(summary.get('to'))}"
     if event.action == "task.completed" and summary.get("task"):
         return f"{label}：{summary['task']}"
+    if event.action == "task.reassigned" and summary.get("task"):
+        return f"{label}：{summary['task']}（{summary.get('reason', '')}）"
     if event.action == "case.started" and summary.get("number"):
         return f"{label}：{summary['number']}"
     return label

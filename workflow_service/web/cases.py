@@ -4,16 +4,28 @@ from __future__ import annotations
 
 from flask import Response, redirect, render_template, request, url_for
 
+from workflow_service.models import Organisation, Task
 from workflow_service.services.case_lists import find_cases
 from workflow_service.services.cases import case_diagram, view_case
+from workflow_service.services.reassignment import may_reassign, reassignment_targets
 from workflow_service.web.checklist import case_files, fresh_papers, papers
 from workflow_service.web.session import page_blueprint, staff
 
 blp = page_blueprint("case_pages", __name__)
 
 
-def render_case_page(number: str, status: int = 200, upload_errors: dict | None = None) -> tuple[str, int]:
-    """The case page: next step, papers to print, diagram, materials checklist, record."""
+def reassign_choices(open_tasks: list[Task]) -> dict[str, list[Organisation]]:
+    """For a supervisor: the organisations each open task may be reassigned to (改派); else nothing."""
+    if not may_reassign(staff()):
+        return {}
+    return {task.id: reassignment_targets(task) for task in open_tasks}
+
+
+def render_case_page(
+    number: str, status: int = 200, upload_errors: dict | None = None, reassigning: dict | None = None
+) -> tuple[str, int]:
+    """The case page: next step (with the 改派 forms of a supervisor), papers to print, diagram,
+    materials checklist, record. ``reassigning``: the task id, data and field errors of a refused 改派."""
     view = view_case(staff(), number)
     diagram = case_diagram(staff(), number)
     done = request.args.get("done")
@@ -28,6 +40,8 @@ def render_case_page(number: str, status: int = 200, upload_errors: dict | None 
         papers=found,
         fresh_papers=fresh_papers(found, view.completed_tasks) if done else [],
         case_files=case_files(view.case, upload_errors),
+        reassign_targets=reassign_choices(view.open_tasks),
+        reassigning=reassigning,
     ), status
 
 

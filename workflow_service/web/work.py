@@ -5,16 +5,19 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from flask import redirect, render_template, request, session, url_for
+from flask import flash, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
-from workflow_service.errors import InvalidInput
+from workflow_service.errors import InvalidInput, InvalidReassignment
 from workflow_service.models import CaseStatus, Task
 from workflow_service.services import tasks
 from workflow_service.services.cases import view_case
 from workflow_service.services.catalogue import list_service_items
 from workflow_service.services.clock import now
+from workflow_service.services.reassignment import reassign_task
 from workflow_service.services.regions import townships_of_my_county
+from workflow_service.web.cases import reassign_choices, render_case_page
 from workflow_service.web.checklist import case_files
 from workflow_service.web.schema_forms import browser_schema, posted_data
 from workflow_service.web.session import page_blueprint, safe_next, staff
@@ -124,10 +127,15 @@ def unclaim(task_id: str) -> str | Response:
 
 
 def render_task_page(
-    task: Task, data: dict, errors: dict, status: int = 200, upload_errors: dict | None = None
+    task: Task,
+    data: dict,
+    errors: dict,
+    status: int = 200,
+    upload_errors: dict | None = None,
+    reassigning: dict | None = None,
 ) -> tuple[str, int]:
     """The task page: its form (the case's own materials in the 补正 / 容缺 lists), the materials
-    checklist with uploads and previews, the case's record."""
+    checklist with uploads and previews, a supervisor's 改派 form, the case's record."""
     form = tasks.task_form(task)
     return render_template(
         "task.html",
@@ -137,6 +145,8 @@ def render_task_page(
         data=data,
         errors=errors,
         case_files=case_files(task.case, upload_errors),
+        reassign_targets=reassign_choices([task]),
+        reassigning=reassigning,
     ), status
 
 
@@ -155,3 +165,20 @@ def complete(task_id: str) -> Response | tuple[str, int]:
     except InvalidInput as error:
         return render_task_page(tasks.get_task(staff(), task_id), data, error.errors, 422)
     return redirect(url_for("case_pages.case_page", number=task.case.number, done=task.name))
+
+
+@blp.post("/tasks/<task_id>/reassign")
+def reassign(task_id: str) -> Response | tuple[str, int]:
+    """改派 from the case or the task page: to the case page with a notice, or back to the page it was
+    posted from with the field errors and the data kept. A refusal (403, 409) is the error page."""
+    data = {key: request.form.get(key, "") for key in ("organisation", "reason")}
+    try:
+        task = reassign_task(staff(), task_id, data["organisation"] or None, data["reason"])
+    except InvalidReassignment as error:
+        task = tasks.get_task(staff(), task_id)
+        reassigning = {"task_id": task.id, "data": data, "errors": error.errors}
+        if request.form.get("from") == "task":
+            return render_task_page(task, {}, {}, 422, reassigning=reassigning)
+        return render_case_page(task.case.number, 422, reassigning=reassigning)
+    flash(_("“%(task)s”已改派至 %(org)s。", task=task.name, org=task.organisation.name), "ok")
+    return redirect(url_for("case_pages.case_page", number=task.case.number))
