@@ -5,7 +5,12 @@ from __future__ import annotations
 import copy
 from typing import Any
 
+from flask import Flask
 from flask.testing import FlaskClient
+from sqlalchemy import select
+
+from workflow_service.extensions import db
+from workflow_service.models import AuditEvent
 
 WUNING = "330783001"
 HENGDIAN = "330783111"
@@ -80,3 +85,12 @@ class ApiClient:
         response = self.get("/api/v1/tasks", user)
         assert response.status_code == 200, response.json
         return response.json
+
+
+def audit(app: Flask, action: str) -> list[dict[str, Any]]:
+    """The summaries (plus actor) of the audit rows with ``action``, oldest first."""
+    with app.app_context():
+        rows = db.session.execute(
+            select(AuditEvent).where(AuditEvent.action == action).order_by(AuditEvent.id)
+        ).scalars()
+        return [{"actor": row.actor_username, **row.summary} for row in rows]

@@ -7,11 +7,8 @@ from typing import Any
 
 import pytest
 from flask import Flask
-from sqlalchemy import select
 
-from tests.support import ApiClient
-from workflow_service.extensions import db
-from workflow_service.models import AuditEvent
+from tests.support import ApiClient, audit
 
 PROBLEM = "application/problem+json"
 WUNING_CENTRE = "330783001-bmfwzx"
@@ -31,15 +28,6 @@ def change_password(client: ApiClient, headers: dict[str, str], current: str, ne
     return client.http.post(
         "/api/v1/me/password", headers=headers, json={"current_password": current, "new_password": new}
     )
-
-
-def audit(app: Flask, action: str) -> list[dict[str, Any]]:
-    """The summaries (plus actor) of the audit rows with ``action``, oldest first."""
-    with app.app_context():
-        rows = db.session.execute(
-            select(AuditEvent).where(AuditEvent.action == action).order_by(AuditEvent.id)
-        ).scalars()
-        return [{"actor": row.actor_username, **row.summary} for row in rows]
 
 
 def admin_view(client: ApiClient, username: str) -> dict[str, Any]:

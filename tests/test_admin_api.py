@@ -6,11 +6,8 @@ from typing import Any
 
 import pytest
 from flask import Flask
-from sqlalchemy import select
 
-from tests.support import ApiClient
-from workflow_service.extensions import db
-from workflow_service.models import AuditEvent
+from tests.support import ApiClient, audit
 
 PROBLEM = "application/problem+json"
 WUNING_CENTRE = "330783001-bmfwzx"
@@ -30,14 +27,6 @@ NEW_USER = {
     "roles": ["clerk"],
     "password": "Initial2026",
 }
-
-
-def audit(app: Flask, action: str) -> list[dict[str, Any]]:
-    with app.app_context():
-        rows = db.session.execute(
-            select(AuditEvent).where(AuditEvent.action == action).order_by(AuditEvent.id)
-        ).scalars()
-        return [{"actor": row.actor_username, **row.summary} for row in rows]
 
 
 def patch(client: ApiClient, path: str, user: str, body: dict[str, Any]) -> Any:

@@ -7,11 +7,8 @@ from typing import Any
 
 from click.testing import Result
 from flask import Flask
-from sqlalchemy import select
 
-from tests.support import ApiClient
-from workflow_service.extensions import db
-from workflow_service.models import AuditEvent
+from tests.support import ApiClient, audit
 
 WUNING_CENTRE = "330783001-bmfwzx"
 
@@ -22,14 +19,6 @@ def run(app: Flask, *args: str) -> Result:
 
 def login(client: ApiClient, username: str, password: str = "demo") -> Any:
     return client.http.post("/api/v1/auth/token", json={"username": username, "password": password})
-
-
-def audit(app: Flask, action: str) -> list[dict[str, Any]]:
-    with app.app_context():
-        rows = db.session.execute(
-            select(AuditEvent).where(AuditEvent.action == action).order_by(AuditEvent.id)
-        ).scalars()
-        return [{"actor": row.actor_username, **row.summary} for row in rows]
 
 
 def test_orgs_list_filters_by_kind_and_region(app: Flask) -> None:

@@ -15,9 +15,9 @@ from flask import Flask
 from sqlalchemy import select
 
 from tests.page_client import Browser, page_text
-from tests.support import ApiClient
+from tests.support import ApiClient, audit
 from workflow_service.extensions import db
-from workflow_service.models import AuditEvent, Case, Organisation, OrganisationKind, Region
+from workflow_service.models import Case, Organisation, OrganisationKind, Region
 from workflow_service.services.routing import RoutingError, resolve_lane
 
 PROBLEM = "application/problem+json"
@@ -48,14 +48,6 @@ def disable(client: ApiClient, username: str) -> Any:
 
 def forget_token(client: ApiClient, username: str) -> None:
     client._tokens.pop(username, None)
-
-
-def audit(app: Flask, action: str) -> list[dict[str, Any]]:
-    with app.app_context():
-        rows = db.session.execute(
-            select(AuditEvent).where(AuditEvent.action == action).order_by(AuditEvent.id)
-        ).scalars()
-        return [{"actor": row.actor_username, **row.summary} for row in rows]
 
 
 def reviewed_at_the_station(client: ApiClient) -> tuple[str, dict[str, Any]]:

@@ -9,12 +9,9 @@ from typing import Any
 
 import pytest
 from flask import Flask
-from sqlalchemy import select
 
 from tests.page_client import Browser, page_text
-from tests.support import ApiClient
-from workflow_service.extensions import db
-from workflow_service.models import AuditEvent
+from tests.support import ApiClient, audit
 
 PROBLEM = "application/problem+json"
 LOCKED_AT = datetime(2026, 11, 23, 1, 0, tzinfo=UTC)  # Monday 09:00 in Shanghai
@@ -56,14 +53,6 @@ def admin_view(app: Flask, username: str) -> dict[str, Any]:
     response = admin_client(app).get(f"/api/v1/admin/users/{username}", "admin")
     assert response.status_code == 200, response.json
     return response.json
-
-
-def audit(app: Flask, action: str) -> list[dict[str, Any]]:
-    with app.app_context():
-        rows = db.session.execute(
-            select(AuditEvent).where(AuditEvent.action == action).order_by(AuditEvent.id)
-        ).scalars()
-        return [dict(row.summary) for row in rows]
 
 
 def test_the_lockout_lapses_after_the_lockout_minutes_not_before(
