@@ -39,9 +39,16 @@ screenshots: install browser-deps
 
 # gunicorn and the worker (timers, deadline warnings) side by side: Ctrl-C or SIGTERM stops both,
 # the worker after the job in hand; when the worker ends, gunicorn is stopped too.
-run: install
+# The service refuses to start without a secret key of its own: `make run` makes one once, in instance/.
+SECRET_KEY_FILE := instance/secret_key
+$(SECRET_KEY_FILE):
+	mkdir -p instance
+	umask 077 && $(PYTHON) -c 'import secrets; print(secrets.token_hex(32))' > $@
+
+run: export FLASK_SECRET_KEY ?= $(shell cat $(SECRET_KEY_FILE) 2>/dev/null)
+run: install $(SECRET_KEY_FILE)
 	$(BIN)/flask db upgrade
-	$(BIN)/flask seed-demo
+	$(BIN)/flask seed-demo --demo-users
 	$(BIN)/gunicorn --workers 2 --bind $(HOST):$(PORT) --access-logfile - wsgi:app & gunicorn=$$!; \
 	$(BIN)/flask worker & worker=$$!; \
 	trap 'kill -TERM $$gunicorn $$worker 2>/dev/null; wait' EXIT INT TERM; \

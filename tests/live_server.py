@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import secrets
 import socket
 import subprocess
 import sys
@@ -25,17 +26,32 @@ def free_port() -> int:
 class Server:
     """A gunicorn process group serving the app on a loopback port; restartable."""
 
-    def __init__(self, database_url: str, log: Path) -> None:
+    def __init__(self, database_url: str, log: Path, *, workers: int = 2, **settings: str) -> None:
         self.port = free_port()
         self.base = f"http://127.0.0.1:{self.port}"
-        self.env = {**os.environ, "DATABASE_URL": database_url}
+        # Outside tests' own app objects the service needs a key of its own (create_app refuses to start
+        # without one); every worker of this server shares it, as every node of an installation does.
+        self.env = {
+            **os.environ,
+            "DATABASE_URL": database_url,
+            "FLASK_SECRET_KEY": secrets.token_hex(32),
+            **{f"FLASK_{name}": value for name, value in settings.items()},
+        }
+        self.workers = workers
         self.log = log
         self.process: subprocess.Popen | None = None
 
     def start(self) -> None:
         with self.log.open("ab") as log:
             self.process = subprocess.Popen(
-                [str(GUNICORN), "--workers", "2", "--bind", f"127.0.0.1:{self.port}", "wsgi:app"],
+                [
+                    str(GUNICORN),
+                    "--workers",
+                    str(self.workers),
+                    "--bind",
+                    f"127.0.0.1:{self.port}",
+                    "wsgi:app",
+                ],
                 cwd=PROJECT_ROOT,
                 env=self.env,
                 stdout=log,

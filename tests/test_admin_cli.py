@@ -126,7 +126,7 @@ def test_users_disable_returns_claimed_tasks(app: Flask, client: ApiClient) -> N
 def test_users_unlock(app: Flask, client: ApiClient) -> None:
     for _ in range(5):
         login(client, "clerk", "guess")
-    assert login(client, "clerk").status_code == 401
+    assert login(client, "clerk").status_code == 429
     assert "locked" in run(app, "users", "list", "--organisation", WUNING_CENTRE).output.splitlines()[0]
     result = run(app, "users", "unlock", "clerk")
     assert result.exit_code == 0, result.output

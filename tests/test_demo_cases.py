@@ -41,10 +41,19 @@ def queue(page: str, testid: str) -> str:
     return found.group(1)
 
 
-def test_seed_demo_registers_cases_in_every_state_once(live_app: Flask) -> None:
-    skipped = seed(live_app, "--no-cases")
-    assert "demo cases: skipped (--no-cases)" in skipped.output
+def test_seed_demo_without_demo_users_touches_no_account_and_registers_no_case(live_app: Flask) -> None:
     result = seed(live_app)
+    assert "users 0 new / 0 updated" in result.output
+    assert "demo users and cases: skipped (add --demo-users for a demonstration service)" in result.output
+    with live_app.app_context():
+        assert db.session.execute(select(Case.id)).first() is None
+
+
+def test_seed_demo_registers_cases_in_every_state_once(live_app: Flask) -> None:
+    skipped = seed(live_app, "--demo-users", "--no-cases")
+    assert "demo users: every demo account logs in with the password demo2026" in skipped.output
+    assert "demo cases: skipped (--no-cases)" in skipped.output
+    result = seed(live_app, "--demo-users")
     assert f"demo cases: {len(CASES)} registered and worked as the demo users" in result.output
 
     with live_app.app_context():
@@ -103,7 +112,7 @@ def test_seed_demo_registers_cases_in_every_state_once(live_app: Flask) -> None:
         window, "to-issue"
     )
 
-    again = seed(live_app)
+    again = seed(live_app, "--demo-users")
     assert f"demo cases: none added, the database already has {len(CASES)} case(s)" in again.output
     with live_app.app_context():
         assert db.session.execute(select(func.count(Case.id))).scalar_one() == len(CASES)

@@ -148,13 +148,13 @@ def test_a_locked_account_is_unlocked(app: Flask, admin: Browser) -> None:
     intruder = Browser(app)
     for _attempt in range(app.config["LOGIN_LOCKOUT_THRESHOLD"]):
         intruder.log_in("approver-county", "guess")
-    assert intruder.log_in("approver-county").status_code == 401  # locked: even the right password fails
+    assert intruder.log_in("approver-county").status_code == 429  # blocked: even the right password fails
 
     page = page_text(admin.get("/admin/users/approver-county"))
-    assert "已锁定" in page and "连续登录失败，账户锁定（连续失败 5 次）" in page
+    assert "已锁定" in page and "连续登录失败，账户锁定（来自 127.0.0.1，连续失败 5 次）" in page
     assert admin.post("/admin/users/approver-county/unlock").status_code == 302
     page = page_text(admin.get("/admin/users/approver-county"))
-    assert "已解除锁定" in page and "解除锁定（连续失败 5 次）" in page
+    assert "已解除锁定" in page and "解除锁定（1 个地址）" in page
     assert Browser(app).log_in("approver-county").status_code == 302
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -33,6 +34,35 @@ from workflow_service.engine.runtime import ProcessRuntime
 from workflow_service.extensions import api, db, migrate
 from workflow_service.services import clock
 
+# Shorter keys, or the development default of earlier versions, are refused as no key at all.
+MIN_SECRET_KEY_LENGTH = 32
+KNOWN_PUBLIC_KEYS = frozenset({"dev-only-not-secret"})
+
+
+class MissingSecretKey(RuntimeError):
+    """The service would sign its session cookies with a key others know."""
+
+
+def require_secret_key(app: Flask) -> None:
+    """Outside debug and tests, a secret key of this installation's own; there a random one per process."""
+    key = app.config.get("SECRET_KEY")
+    if key and len(key) >= MIN_SECRET_KEY_LENGTH and key not in KNOWN_PUBLIC_KEYS:
+        return
+    if app.config.get("TESTING") or app.debug:
+        app.config["SECRET_KEY"] = secrets.token_hex(32)
+        return
+    problem = (
+        "is not set"
+        if not key
+        else f"is too short or publicly known (at least {MIN_SECRET_KEY_LENGTH} characters)"
+    )
+    raise MissingSecretKey(
+        f"FLASK_SECRET_KEY {problem}: it signs the staff session cookies. Set it to a random value "
+        "kept for this installation, e.g.\n"
+        "  export FLASK_SECRET_KEY=$(python3 -c 'import secrets; print(secrets.token_hex(32))')\n"
+        "(the same value on every node; `make run` keeps one in instance/secret_key)."
+    )
+
 
 def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     """The composition root: settings, extensions, blueprints, error handlers, CLI."""
@@ -41,6 +71,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     app.config.from_prefixed_env()
     if test_config:
         app.config.from_mapping(test_config)
+    require_secret_key(app)
     app.json.ensure_ascii = False  # type: ignore[attr-defined]
     if app.config["MAX_CONTENT_LENGTH"] is None:
         # Werkzeug refuses bodies beyond this before a view reads them (413, api.problems).

@@ -19,7 +19,7 @@ from workflow_service.services.deployment import deploy_folder
 from workflow_service.services.directory_import import directory_rows, import_directory
 from workflow_service.services.import_files import ImportFailed
 from workflow_service.services.responsibilities import import_responsibilities, responsibility_rows
-from workflow_service.services.seeding import seed_demo
+from workflow_service.services.seeding import DEMO_PASSWORD, seed_demo
 from workflow_service.worker import retry_failed_jobs_command, worker_command
 
 
@@ -45,15 +45,22 @@ def deploy_command() -> None:
 @click.command("seed-demo")
 @with_appcontext
 @click.option(
+    "--demo-users",
+    is_flag=True,
+    help=f"also create the demo accounts of catalog/directory.yaml, all with the password {DEMO_PASSWORD} "
+    "(every page then warns that they exist): never on a service with real cases",
+)
+@click.option(
     "--cases/--no-cases",
     default=True,
-    help="register the demo cases of catalog/demo_cases.yaml (only into a database without cases)",
+    help="with --demo-users: register the demo cases of catalog/demo_cases.yaml (only into a database "
+    "without cases)",
 )
-def seed_demo_command(cases: bool) -> None:
-    """Load the demo directory (users' password: demo), service items and responsibility list; deploy;
-    then, once, the demo cases."""
+def seed_demo_command(demo_users: bool, cases: bool) -> None:
+    """Load the demo directory (its users only with --demo-users), service items and responsibility
+    list; deploy; then, once, the demo cases."""
     catalog = Path(current_app.config["CATALOG_FOLDER"])
-    summary = seed_demo(catalog, demo_password="demo")  # noqa: S106 - demo only
+    summary = seed_demo(catalog, demo_password=DEMO_PASSWORD if demo_users else None)
     report = summary.directory
     click.echo(
         "directory: "
@@ -64,6 +71,10 @@ def seed_demo_command(cases: bool) -> None:
     )
     click.echo(f"{summary.service_items} service items, {summary.responsibilities} responsibility items")
     _deploy_all()
+    if not demo_users:
+        click.echo("demo users and cases: skipped (add --demo-users for a demonstration service)")
+        return
+    click.echo(f"demo users: every demo account logs in with the password {DEMO_PASSWORD}")
     if not cases:
         click.echo("demo cases: skipped (--no-cases)")
         return

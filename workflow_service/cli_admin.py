@@ -14,7 +14,7 @@ from flask.cli import AppGroup
 from workflow_service.errors import ServiceError
 from workflow_service.extensions import db
 from workflow_service.models import Organisation, OrganisationKind, Role, User
-from workflow_service.services import accounts, organisations
+from workflow_service.services import accounts, login_protection, organisations
 
 orgs = AppGroup("orgs", help="List and create organisations.")
 users = AppGroup("users", help="List accounts; set roles, disable, unlock, reset passwords.")
@@ -47,7 +47,7 @@ def _organisation_line(organisation: Organisation) -> str:
 
 
 def _user_line(user: User) -> str:
-    locked = accounts.locked_until(user) is not None
+    locked = login_protection.locked_until(user) is not None
     flags = [flag for flag, on in (("disabled", not user.active), ("locked", locked)) if on]
     if user.must_change_password:
         flags.append("must-change-password")

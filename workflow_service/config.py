@@ -28,7 +28,9 @@ def normalise_database_url(url: str) -> str:
 class DefaultConfig:
     """Defaults for a development machine; production sets ``FLASK_SECRET_KEY`` and ``DATABASE_URL``."""
 
-    SECRET_KEY = "dev-only-not-secret"  # noqa: S105 - replaced by FLASK_SECRET_KEY in production
+    # No default: outside debug and tests the service refuses to start without FLASK_SECRET_KEY
+    # (create_app), since anyone knowing the key could sign the cookies it trusts.
+    SECRET_KEY: str | None = None
     SQLALCHEMY_DATABASE_URI = database_url_from_environment()
     SQLALCHEMY_ENGINE_OPTIONS: ClassVar[dict] = {"pool_pre_ping": True}
     BPMN_FOLDER = str(PROJECT_ROOT / "bpmn")
@@ -46,12 +48,18 @@ class DefaultConfig:
     BABEL_DEFAULT_LOCALE = "zh_CN"
     BABEL_DEFAULT_TIMEZONE = "Asia/Shanghai"
     BABEL_TRANSLATION_DIRECTORIES = str(PROJECT_ROOT / "workflow_service" / "translations")
-    # Consecutive failed logins (or wrong current passwords) that lock an account for
-    # LOGIN_LOCKOUT_MINUTES, or until an admin unlocks it earlier.
+    # Failed logins (or wrong current passwords) in a row to one account from one client address
+    # before that pair is blocked: LOGIN_BACKOFF_SECONDS, doubling with each further failure, at most
+    # LOGIN_LOCKOUT_MINUTES (an admin may unblock sooner). The account works on from other addresses.
     LOGIN_LOCKOUT_THRESHOLD = 5
+    LOGIN_BACKOFF_SECONDS = 60
     LOGIN_LOCKOUT_MINUTES = 15
-    # Failed logins (API token endpoint and /login page) per client address; then 429 until the window frees.
+    # A pair's failures are forgotten this long after the last one.
+    LOGIN_FAILURES_FORGOTTEN_HOURS = 24
+    # Failed logins (API token endpoint and /login page) per client address, whatever the account; then
+    # 429, except for accounts that logged in from that address within LOGIN_TRUSTED_ADDRESS_DAYS.
     LOGIN_RATE_LIMIT = "20 per minute"
+    LOGIN_TRUSTED_ADDRESS_DAYS = 30
     # Supervisors and /readyz are warned when fewer days than this of the official holiday schedule are known.
     CALENDAR_WARNING_DAYS = 60
     # Attachments: stored through services.storage in this folder (a shared volume with several nodes).
@@ -68,8 +76,9 @@ class DefaultConfig:
     PUBLIC_BASE_URL = "http://127.0.0.1:8000"
     # Failed look-ups on the public status page, per client address and per case number.
     TRACK_ATTEMPT_LIMIT = "5 per 15 minutes"
-    # Where rate-limit counters live: memory:// per process, or redis://… shared by all nodes.
-    RATELIMIT_STORAGE_URI = "memory://"
+    # Where rate-limit counters live: database:// (the service's database) or redis://…, both shared by
+    # every worker and node; memory:// counts per process (a limit of N becomes N per worker).
+    RATELIMIT_STORAGE_URI = "database://"
     # The background worker (flask --app wsgi worker): how often it looks for due jobs, how many it
     # claims at once, how often a failing job is tried, the first retry delay (doubling each time),
     # and after how long a job claimed by a worker that died is claimed again.

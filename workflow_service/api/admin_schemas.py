@@ -7,13 +7,12 @@ line shares; these schemas describe shapes, and list the allowed values for the 
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
 
 from marshmallow import Schema, fields, validate
 
 from workflow_service.api.schemas import CurrentUserSchema, OrganisationRefSchema, UserRefSchema
-from workflow_service.models import OrganisationKind, Role, User
-from workflow_service.services import accounts
+from workflow_service.models import OrganisationKind, Role
+from workflow_service.services import login_protection
 
 ROLES = [role.value for role in Role]
 KINDS = [kind.value for kind in OrganisationKind]
@@ -85,18 +84,14 @@ class OrganisationCreateSchema(OrganisationPatchSchema):
     active = fields.Boolean(load_default=True)
 
 
-class LockTime(fields.DateTime):
-    """When the account's lockout began (or, with ``end``, ends); null unless it is locked now."""
+def _isoformat(moment: datetime | None) -> str | None:
+    return moment.isoformat() if moment else None
 
-    def __init__(self, *, end: bool = False, **kwargs: Any) -> None:
-        super().__init__(allow_none=True, dump_only=True, **kwargs)
-        self.end = end
 
-    def get_value(self, obj: User, attr: str, accessor: Any = None, default: Any = None) -> datetime | None:
-        until = accounts.locked_until(obj)
-        if until is None:
-            return None
-        return until if self.end else obj.locked_at
+class LoginBlockSchema(Schema):
+    client_address = fields.String()
+    failed_count = fields.Integer()
+    blocked_until = fields.DateTime()
 
 
 class AdminUserSchema(UserRefSchema):
@@ -104,9 +99,20 @@ class AdminUserSchema(UserRefSchema):
     roles = fields.List(fields.String())
     active = fields.Boolean()
     disabled_at = fields.DateTime(allow_none=True)
-    locked_at = LockTime()
-    locked_until = LockTime(end=True, metadata={"description": "锁定自动解除的时间；管理员可提前解除"})
-    failed_login_count = fields.Integer()
+    locked_until = fields.Function(
+        lambda user: _isoformat(login_protection.locked_until(user)),
+        allow_none=True,
+        metadata={
+            "description": "从某地址登录被锁定、自动解除的最晚时间；管理员可提前解除；其他地址仍可登录"
+        },
+    )
+    login_blocks = fields.Function(
+        lambda user: LoginBlockSchema(many=True).dump(login_protection.blocked_origins(user)),
+        metadata={"description": "当前被锁定的 (账户, 地址)：连续失败次数与解除时间"},
+    )
+    failed_login_count = fields.Function(
+        login_protection.recent_failures, metadata={"description": "各地址连续登录失败次数之和"}
+    )
     must_change_password = fields.Boolean()
     password_changed_at = fields.DateTime(allow_none=True)
     created_at = fields.DateTime()

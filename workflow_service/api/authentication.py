@@ -8,8 +8,8 @@ from flask_smorest import Blueprint
 
 from workflow_service.api.schemas import TokenRequestSchema, TokenSchema
 from workflow_service.errors import NotAuthenticated, PasswordChangeRequired
-from workflow_service.models import User
-from workflow_service.services.authentication import IssuedToken, issue_token, user_for_token
+from workflow_service.models import CredentialKind, User
+from workflow_service.services.authentication import IssuedToken, issue_token, revoke, user_for_token
 
 blp = Blueprint("auth", __name__, url_prefix="/api/v1/auth", description="登录，获取访问令牌")
 
@@ -19,7 +19,9 @@ def require_bearer_token_allowing_password_change() -> None:
     scheme, _, token = request.headers.get("Authorization", "").partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
         raise NotAuthenticated("缺少 Authorization: Bearer 令牌")
-    g.current_user = user_for_token(token.strip())
+    credential = user_for_token(token.strip())
+    g.current_user, g.credential_id = credential.user, credential.id
+    g.bearer_token = token.strip()
 
 
 def require_bearer_token() -> None:
@@ -31,6 +33,11 @@ def require_bearer_token() -> None:
 
 def current_user() -> User:
     return g.current_user
+
+
+def current_credential_id() -> int:
+    """The id of the token this request came with (kept when the caller changes their password)."""
+    return g.credential_id
 
 
 @blp.route("/token")
@@ -45,3 +52,12 @@ class TokenResource(MethodView):
         logins from one client address (20 per minute by default), 429 with Retry-After.
         """
         return issue_token(credentials["username"], credentials["password"], request.remote_addr)
+
+
+@blp.route("/logout")
+class LogoutResource(MethodView):
+    @blp.response(204)
+    def post(self) -> None:
+        """Revoke the bearer token this request carries; it is refused (401) from now on."""
+        require_bearer_token_allowing_password_change()
+        revoke(g.bearer_token, CredentialKind.BEARER)

@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+from flask import request
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
 from workflow_service.api.admin_schemas import MeSchema, PasswordChangeSchema
-from workflow_service.api.authentication import current_user, require_bearer_token_allowing_password_change
+from workflow_service.api.authentication import (
+    current_credential_id,
+    current_user,
+    require_bearer_token_allowing_password_change,
+)
 from workflow_service.models import User
 from workflow_service.services import accounts
 
@@ -27,5 +32,13 @@ class PasswordResource(MethodView):
     @blp.arguments(PasswordChangeSchema)
     @blp.response(204)
     def post(self, payload: dict) -> None:
-        """Change the caller's password; a wrong current password is a field error (422), not 401."""
-        accounts.change_password(current_user(), payload["current_password"], payload["new_password"])
+        """Change the caller's password; a wrong current password is a field error (422), not 401.
+
+        Every other token and browser session of the caller ends; the token of this request goes on."""
+        accounts.change_password(
+            current_user(),
+            payload["current_password"],
+            payload["new_password"],
+            client_address=request.remote_addr,
+            keep_credential=current_credential_id(),
+        )

@@ -29,6 +29,7 @@ from workflow_service.models.organisations import (
     station_coverage,
 )
 from workflow_service.models.processes import ProcessDefinition
+from workflow_service.models.rate_limits import RateLimitWindow
 from workflow_service.models.responsibilities import ResponsibilityItem
 from workflow_service.models.service_items import (
     AcceptanceMode,
@@ -41,7 +42,7 @@ from workflow_service.models.service_items import (
 )
 from workflow_service.models.suspensions import CaseSuspension, SuspensionKind
 from workflow_service.models.tasks import Task, TaskKind, TaskState
-from workflow_service.models.users import ApiToken, Role, User
+from workflow_service.models.users import ApiToken, CredentialKind, LoginOrigin, Role, User
 
 __all__ = [
     "AcceptanceMode",
@@ -59,6 +60,7 @@ __all__ = [
     "CaseResult",
     "CaseStatus",
     "CaseSuspension",
+    "CredentialKind",
     "DeferredMaterial",
     "Delegation",
     "DeliveryMethod",
@@ -71,11 +73,13 @@ __all__ = [
     "Job",
     "JobKind",
     "JobState",
+    "LoginOrigin",
     "MaterialForm",
     "OfficeType",
     "Organisation",
     "OrganisationKind",
     "ProcessDefinition",
+    "RateLimitWindow",
     "Rating",
     "Region",
     "RegionLevel",

@@ -1,8 +1,8 @@
-"""Staff accounts: password policy and changes, resets, lockout, disabling leavers, admin user management.
+"""Staff accounts: password policy and changes, resets, unblocking, disabling leavers, admin user management.
 
-A lockout lasts ``LOGIN_LOCKOUT_MINUTES`` from ``User.locked_at`` (or until an admin unlocks it); a lapsed
-lock is not cleared by a timer but ignored, and cleared by the next successful login. The failure count
-survives the lapse, so the next wrong password locks the account again at once.
+Failed logins block an (account, address) pair, not the account (services.login_protection); an admin's
+unlock or a reset forgets them for every address. A password change, a reset or disabling ends the
+user's tokens and sessions at once (services.authentication).
 
 Argon2 is deliberately slow, and on SQLite a write transaction holds the database's one write lock.
 So every function that hashes or checks a password first ends the transaction the request opened
@@ -19,18 +19,16 @@ import secrets
 import string
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
 from typing import Any
 
-from flask import current_app
-from sqlalchemy import ColumnElement, String, cast, delete, or_, select, update
+from sqlalchemy import String, cast, or_, select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import joinedload, selectinload
 
 from workflow_service.errors import AlreadyExists, Conflict, InvalidInput, NotFound, PermissionDenied
 from workflow_service.extensions import db
-from workflow_service.models import ApiToken, Case, Organisation, Role, Task, TaskState, User
-from workflow_service.services import audit, delegations
+from workflow_service.models import Case, Organisation, Role, Task, TaskState, User
+from workflow_service.services import audit, authentication, delegations, login_protection
 from workflow_service.services.clock import now
 from workflow_service.services.passwords import hash_password, password_matches
 
@@ -92,87 +90,28 @@ def _end_transaction() -> None:
 
 def _user(username: str) -> User:
     user = db.session.execute(
-        select(User).options(joinedload(User.organisation)).where(User.username == username)
+        select(User)
+        .options(joinedload(User.organisation), selectinload(User.login_origins))
+        .where(User.username == username)
     ).scalar_one_or_none()
     if user is None:
         raise NotFound(f"用户 {username} 不存在")
     return user
 
 
-def _lockout_period() -> timedelta:
-    return timedelta(minutes=current_app.config["LOGIN_LOCKOUT_MINUTES"])
-
-
-def locked_until(user: User) -> datetime | None:
-    """When the account's lockout ends; None if it is not locked (never, unlocked, or the lock lapsed)."""
-    if user.locked_at is None:
-        return None
-    until = user.locked_at + _lockout_period()
-    return until if until > now() else None
-
-
-def _not_locked() -> ColumnElement[bool]:
-    """SQL for :func:`locked_until` being None."""
-    return or_(User.locked_at.is_(None), User.locked_at <= now() - _lockout_period())
-
-
-def note_failed_password(user_id: int, username: str, action: str, reason: str) -> None:
-    """Count a wrong password in its own short transaction; the threshold-th in a row locks the account.
-
-    Audited as ``action`` (without the actor: whoever typed it is unknown), and ``user.locked`` with
-    ``locked_until``.
-    """
-    count = db.session.execute(
-        update(User)
-        .where(User.id == user_id)
-        .values(failed_login_count=User.failed_login_count + 1)
-        .returning(User.failed_login_count)
-        .execution_options(synchronize_session=False)
-    ).scalar_one()
-    audit.record(action, None, summary={"username": username, "reason": reason, "failed_count": count})
-    if count >= current_app.config["LOGIN_LOCKOUT_THRESHOLD"]:
-        # Conditional, so of two concurrent failures only one locks and audits.
-        locked_at = now()
-        locked = db.session.execute(
-            update(User)
-            .where(User.id == user_id, _not_locked())
-            .values(locked_at=locked_at)
-            .execution_options(synchronize_session=False)
-        ).rowcount
-        if locked:
-            until = (locked_at + _lockout_period()).isoformat()
-            summary = {"username": username, "failed_count": count, "locked_until": until}
-            audit.record("user.locked", None, summary=summary)
-    db.session.commit()
-
-
-def note_refused_login(username: str, reason: str, until: datetime | None = None) -> None:
-    """Audit a refused login that counts nothing (unknown user, disabled or locked account: ``until``)."""
-    summary = {"username": username, "reason": reason}
-    if until is not None:
-        summary["locked_until"] = until.isoformat()
-    audit.record("auth.login_failed", None, summary=summary)
-    db.session.commit()
-
-
-def note_successful_login(user_id: int) -> bool:
-    """Reset the failure count (and a lapsed lock) if the account is still usable; False if locked or
-    disabled meanwhile."""
-    return bool(
-        db.session.execute(
-            update(User)
-            .where(User.id == user_id, User.active.is_(True), _not_locked())
-            .values(failed_login_count=0, locked_at=None)
-            .execution_options(synchronize_session=False)
-        ).rowcount
-    )
-
-
-def change_password(actor: User, current_password: str, new_password: str) -> None:
-    """The caller replaces their password; a wrong current one is a field error and counts towards lockout."""
+def change_password(
+    actor: User,
+    current_password: str,
+    new_password: str,
+    *,
+    client_address: str | None = None,
+    keep_credential: int | None = None,
+) -> int:
+    """The caller replaces their password; a wrong current one is a field error and counts as a failed
+    login from ``client_address``. Every other token and session of the caller ends; the one they work
+    with (``keep_credential``) goes on. Returns how many ended."""
     user_id, username, stored_hash = actor.id, actor.username, actor.password_hash
-    if locked_until(actor) is not None:
-        raise PermissionDenied("账户已锁定，请联系管理员解锁")
+    login_protection.check_allowed(username, client_address)
     problems = password_problems(username, new_password)
     if new_password == current_password:
         problems.append("新密码不能与当前密码相同")
@@ -180,7 +119,9 @@ def change_password(actor: User, current_password: str, new_password: str) -> No
     errors: dict[str, list[str]] = {}
     if not password_matches(stored_hash, current_password):
         errors["current_password"] = ["当前密码不正确"]
-        note_failed_password(user_id, username, "user.password_change_failed", "wrong_current_password")
+        login_protection.note_failure(
+            username, client_address, "user.password_change_failed", "wrong_current_password"
+        )
     if problems:
         errors["new_password"] = problems
     if errors:
@@ -190,8 +131,12 @@ def change_password(actor: User, current_password: str, new_password: str) -> No
     user.password_hash = new_hash
     user.password_changed_at = now()
     user.must_change_password = False
-    audit.record("user.password_changed", user, summary={"username": username})
+    revoked = authentication.revoke_all(user_id, keep=keep_credential)
+    audit.record(
+        "user.password_changed", user, summary={"username": username, "credentials_revoked": revoked}
+    )
     db.session.commit()
+    return revoked
 
 
 def _temporary_password() -> str:
@@ -214,12 +159,10 @@ def reset_password(actor: User | None, username: str) -> PasswordReset:
     _end_transaction()
     new_hash = hash_password(temporary)
     user = db.session.get_one(User, user_id)
-    unlocked = locked_until(user) is not None
+    unlocked = bool(login_protection.unblock(username))
     user.password_hash = new_hash
     user.must_change_password = True
-    user.locked_at = None
-    user.failed_login_count = 0
-    tokens = _revoke_tokens(user)
+    tokens = authentication.revoke_all(user.id)
     audit.record(
         "user.password_reset",
         actor,
@@ -230,33 +173,24 @@ def reset_password(actor: User | None, username: str) -> PasswordReset:
 
 
 def unlock_user(actor: User | None, username: str) -> User:
-    """Lift a lockout before it lapses and reset the failure count (no-op for an account never locked).
-
-    A lapsed lock is cleared too: the count starts again, so the next wrong password does not re-lock.
-    """
+    """Lift the blocks of every address before they lapse and forget the failures (no-op for an
+    account never blocked)."""
     require_admin(actor)
     user = _user(username)
-    if user.locked_at is not None:
+    blocked = login_protection.unblock(username)
+    if blocked:
         audit.record(
             "user.unlocked",
             actor,
             summary={
                 "username": username,
-                "locked_at": user.locked_at.isoformat(),
-                "locked_until": (user.locked_at + _lockout_period()).isoformat(),
-                "failed_count": user.failed_login_count,
+                "locked_until": max(blocked).isoformat(),
+                "addresses": len(blocked),
             },
         )
-        user.locked_at = None
-        user.failed_login_count = 0
     db.session.commit()
+    db.session.refresh(user)
     return user
-
-
-def _revoke_tokens(user: User) -> int:
-    return db.session.execute(
-        delete(ApiToken).where(ApiToken.user_id == user.id).execution_options(synchronize_session=False)
-    ).rowcount
 
 
 def _release_claimed_tasks(user: User, actor: User | None, reason: str) -> int:
@@ -297,7 +231,7 @@ def disable_user(actor: User | None, username: str) -> DisabledUser:
         return DisabledUser(user, 0)
     user.active = False
     user.disabled_at = now()
-    tokens = _revoke_tokens(user)
+    tokens = authentication.revoke_all(user.id)
     released = _release_claimed_tasks(user, actor, "user.disabled")
     ended = delegations.end_delegations_of(user, actor, delegations.ENDED_BY_DISABLING)
     audit.record(
@@ -362,7 +296,11 @@ def list_users(
     or full name.
     """
     require_admin(actor)
-    query = select(User).options(joinedload(User.organisation)).order_by(User.username)
+    query = (
+        select(User)
+        .options(joinedload(User.organisation), selectinload(User.login_origins))
+        .order_by(User.username)
+    )
     if role:
         if role not in ROLE_NAMES:
             raise InvalidInput("查询条件有误", errors={"role": [f"未知角色 {role}"]})

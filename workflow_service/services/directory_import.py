@@ -230,8 +230,9 @@ def _region_values(values: Mapping[str, Any], regions: dict[str, Region]) -> dic
 
 
 class _Writer:
-    def __init__(self, report: ImportReport, default_password: str | None) -> None:
+    def __init__(self, report: ImportReport, default_password: str | None, demo_accounts: bool) -> None:
         self.report = report
+        self.demo_accounts = demo_accounts
         self.regions = {r.code: r for r in db.session.execute(select(Region)).scalars()}
         self.organisations = {o.code: o for o in db.session.execute(select(Organisation)).scalars()}
         self.users = {u.username: u for u in db.session.execute(select(User)).scalars()}
@@ -287,6 +288,10 @@ class _Writer:
         if existing is None:
             password = values.get("password")
             fields["password_hash"] = hash_password(password) if password else self.default_hash
+            # A password handed out to many (the import's default) is the user's to replace at once;
+            # demo accounts keep theirs, and every page says they exist.
+            fields["must_change_password"] = not password and not self.demo_accounts
+            fields["demo_account"] = self.demo_accounts
         self.users[username] = self._store("users", existing, User, fields)
 
 
@@ -296,15 +301,19 @@ def import_directory(
     default_password: str | None = None,
     source: str = "",
     progress: Callable[[int], None] | None = None,
+    demo_accounts: bool = False,
 ) -> ImportReport:
-    """Check every row, then write them all in one transaction; ImportFailed lists every bad line."""
+    """Check every row, then write them all in one transaction; ImportFailed lists every bad line.
+
+    New users given the ``default_password`` must change it at their first login; with
+    ``demo_accounts`` they are marked as demo accounts instead (``flask seed-demo --demo-users``)."""
     ordered = sorted(rows, key=lambda row: (SECTIONS.index(row.section), row.line))
     checker = _Checker()
     for row in ordered:
         getattr(checker, row.section[:-1])(row, default_password)
     checker.errors.raise_if_any()
     report = ImportReport()
-    writer = _Writer(report, default_password)
+    writer = _Writer(report, default_password, demo_accounts)
     for row in ordered:
         getattr(writer, row.section[:-1])(row.values)
         if progress:

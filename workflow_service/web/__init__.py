@@ -16,6 +16,7 @@ from workflow_service.services import tasks
 from workflow_service.services.case_clock import case_due_state, clock_reading, task_due_state
 from workflow_service.services.case_status import STATUS_LABELS
 from workflow_service.services.clock import BUSINESS_TIMEZONE, business_day
+from workflow_service.services.demo_mode import demo_accounts_active
 from workflow_service.web import (
     admin,
     admin_calendar,
@@ -113,6 +114,7 @@ def _header() -> dict[str, Any]:
         "locale": str(get_locale() or "zh_CN"),
         "languages": session.LANGUAGES,
         "today": business_day(),
+        "demo_accounts_active": demo_accounts_active(),
     }
     if current_user.is_authenticated:
         user = session.staff()

@@ -103,8 +103,7 @@ def _login_refusals() -> dict[str, str]:
         "wrong_password": _("密码错误"),
         "unknown_user": _("用户不存在"),
         "disabled": _("账户已停用"),
-        "locked": _("账户已锁定"),
-        "locked_or_disabled_meanwhile": _("账户已锁定或停用"),
+        "blocked": _("该地址已被锁定"),
     }
 
 
@@ -138,9 +137,12 @@ def _user_detail(action: str, summary: dict[str, Any]) -> str:
         )
     if action in ("user.renamed", "user.organisation_changed"):
         return "：" + _change(summary.get("before"), summary.get("after")) + _counts(summary)
-    if action in ("user.locked", "user.unlocked"):
-        locked_until = _locked_until(summary) if action == "user.locked" else ""
-        return "（" + _("连续失败 %(n)s 次", n=summary.get("failed_count", 0)) + "）" + locked_until
+    if action == "user.locked":
+        where = _("来自 %(address)s，", address=summary.get("client_address", "?"))
+        failures = _("连续失败 %(n)s 次", n=summary.get("failed_count", 0))
+        return "（" + where + failures + "）" + _locked_until(summary)
+    if action == "user.unlocked":
+        return "（" + _("%(n)s 个地址", n=summary.get("addresses", 0)) + "）"
     unlocked = _("，同时解除锁定") if summary.get("unlocked") else ""
     return unlocked + _counts(summary)
 

@@ -14,7 +14,7 @@ from werkzeug.wrappers import Response
 
 from workflow_service.errors import AlreadyExists, Conflict, InvalidInput
 from workflow_service.models import Organisation, User
-from workflow_service.services import accounts, audit_trail, delegations, organisations
+from workflow_service.services import accounts, audit_trail, delegations, login_protection, organisations
 from workflow_service.services.clock import BUSINESS_TIMEZONE, now
 from workflow_service.services.delegations import DELEGABLE_ROLES, DelegationStatus
 from workflow_service.web.admin import admin_blueprint, delegation_end_reasons, organisation_groups
@@ -28,8 +28,12 @@ LOCAL_MINUTE = "%Y-%m-%dT%H:%M"  # what <input type="datetime-local"> sends and 
 
 @blp.context_processor
 def _account_state() -> dict[str, Any]:
-    """``locked_until(user)`` for the state badge and the account's facts."""
-    return {"locked_until": accounts.locked_until}
+    """``locked_until(user)`` for the state badge, the blocked addresses and failures for the facts."""
+    return {
+        "locked_until": login_protection.locked_until,
+        "blocked_origins": login_protection.blocked_origins,
+        "recent_failures": login_protection.recent_failures,
+    }
 
 
 def delegation_labels() -> dict[str, str]:

@@ -1,29 +1,31 @@
 """Staff browser sessions: log in and out, change a password, pick the language; guards for page blueprints.
 
-A session is tied to the password it was opened with: a reset or change by anyone ends every other
-session of that user, as it revokes their API tokens. It also ends ``WEB_SESSION_LIFETIME_SECONDS``
-after login, however active the user is.
+A session is a server-side credential (services.authentication): the signed cookie carries only its
+random token, looked up on every request, so a cookie re-signed with another user's id opens nothing,
+and logout, a password change, a reset or disabling the account end it at once. It also ends
+``WEB_SESSION_LIFETIME_SECONDS`` after login, however active the user is.
 """
 
 from __future__ import annotations
 
-import hashlib
-from datetime import datetime
 from urllib.parse import urlsplit
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
-from sqlalchemy import select
-from sqlalchemy.orm import joinedload
 from werkzeug.wrappers import Response
 
 from workflow_service.errors import InvalidInput, NotAuthenticated
 from workflow_service.extensions import csrf, db, login_manager
-from workflow_service.models import Role, User
+from workflow_service.models import CredentialKind, Role, User
 from workflow_service.services import accounts
-from workflow_service.services.authentication import TooManyLogins, start_session
-from workflow_service.services.clock import now
+from workflow_service.services.authentication import (
+    IssuedToken,
+    TooManyLogins,
+    credential_for,
+    revoke,
+    start_session,
+)
 
 LANGUAGES = {"zh_CN": "中文", "en": "English"}
 
@@ -31,42 +33,41 @@ blp = Blueprint("session", __name__)
 
 
 class StaffSession:
-    """What Flask-Login keeps for a logged-in user: the account, checked on every request."""
+    """What Flask-Login keeps for a logged-in user: the session's token (its id in the cookie), and the
+    account and credential row it names, looked up on every request."""
 
     is_authenticated = True
     is_active = True
     is_anonymous = False
 
-    def __init__(self, user: User) -> None:
+    def __init__(self, user: User, token: str, credential_id: int) -> None:
         self.user = user
+        self.token = token
+        self.credential_id = credential_id
 
     def get_id(self) -> str:
-        return f"{self.user.id}:{password_fingerprint(self.user)}"
-
-
-def password_fingerprint(user: User) -> str:
-    return hashlib.sha256(user.password_hash.encode()).hexdigest()[:16]
+        return self.token
 
 
 @login_manager.user_loader
-def _load_session(session_id: str) -> StaffSession | None:
-    user_id, _sep, fingerprint = session_id.partition(":")
-    started = session.get("started_at")
-    if not user_id.isdigit() or not started:
+def _load_session(token: str) -> StaffSession | None:
+    # A block on failed logins stops password guessing, not work: a session opened with the password
+    # goes on, as API tokens do, so nobody can throw a clerk out of the pages by mistyping.
+    credential = credential_for(token, CredentialKind.SESSION)
+    if credential is None:
         return None
-    lifetime = current_app.config["WEB_SESSION_LIFETIME_SECONDS"]
-    if (now() - datetime.fromisoformat(started)).total_seconds() > lifetime:
-        return None
-    user = db.session.execute(
-        select(User).options(joinedload(User.organisation)).where(User.id == int(user_id))
-    ).scalar_one_or_none()
-    # A lockout stops password guessing, not work: a session opened with the password goes on, as
-    # API tokens do, so nobody can throw a clerk out of the pages by mistyping their username.
-    if user is None or not user.active:
-        return None
-    if password_fingerprint(user) != fingerprint:
-        return None
-    return StaffSession(user)
+    return StaffSession(credential.user, token, credential.id)
+
+
+def _begin(issued: IssuedToken) -> None:
+    """Put a new session into the cookie; nothing from before it survives (session fixation)."""
+    language = session.get("language")
+    session.clear()
+    if language:
+        session["language"] = language
+    session["signed_in"] = True  # so that an ended session is told apart from never having logged in
+    session.permanent = True
+    login_user(StaffSession(issued.user, issued.token, issued.credential_id))
 
 
 def staff() -> User:
@@ -77,7 +78,7 @@ def staff() -> User:
 def require_login() -> Response | None:
     """A live session and a chosen password, else to the login (or password) page."""
     if not current_user.is_authenticated:
-        if session.pop("started_at", None):
+        if session.pop("signed_in", None):
             flash(_("登录已过期，请重新登录"), "warning")
         return login_manager.unauthorized()
     if staff().must_change_password and request.endpoint != "session.password":
@@ -140,7 +141,7 @@ def login() -> str | Response | tuple[str, int] | tuple[str, int, dict[str, str]
     username = request.form.get("username", "").strip()
     next_page = safe_next(request.form.get("next"))
     try:
-        user = start_session(username, request.form.get("password", ""), request.remote_addr)
+        issued = start_session(username, request.form.get("password", ""), request.remote_addr)
     except NotAuthenticated:
         flash(_("用户名或密码错误"), "error")
         return render_template("login.html", next=next_page, username=username), 401
@@ -149,18 +150,14 @@ def login() -> str | Response | tuple[str, int] | tuple[str, int, dict[str, str]
         flash(_("登录失败次数过多，请 %(minutes)s 分钟后再试", minutes=-(-wait // 60)), "error")
         page = render_template("login.html", next=next_page, username=username)
         return page, 429, {"Retry-After": str(wait)}
-    language = session.get("language")
-    session.clear()  # a fresh session on login: nothing from before it survives (session fixation)
-    if language:
-        session["language"] = language
-    session["started_at"] = now().isoformat()
-    session.permanent = True
-    login_user(StaffSession(user))
-    return redirect(next_page or home_for(user))
+    _begin(issued)
+    return redirect(next_page or home_for(issued.user))
 
 
 @blp.post("/logout")
 def logout() -> Response:
+    if current_user.is_authenticated:
+        revoke(current_user.token, CredentialKind.SESSION)  # type: ignore[union-attr]
     logout_user()
     language = session.get("language")
     session.clear()
@@ -190,13 +187,20 @@ def password() -> str | Response | tuple[str, int]:
         return render_template("password.html", errors=errors), 422
     try:
         accounts.change_password(
-            staff(), request.form.get("current_password", ""), request.form.get("new_password", "")
+            staff(),
+            request.form.get("current_password", ""),
+            request.form.get("new_password", ""),
+            client_address=request.remote_addr,
+            keep_credential=current_user.credential_id,  # type: ignore[union-attr]
         )
     except InvalidInput as error:
         return render_template("password.html", errors=error.errors), 422
-    # The password changed: this session continues under the new one, every other one has ended.
+    except TooManyLogins as error:
+        minutes = -(-(error.retry_after or 60) // 60)
+        errors = {"current_password": [_("当前密码错误次数过多，请 %(minutes)s 分钟后再试", minutes=minutes)]}
+        return render_template("password.html", errors=errors), 429
+    # The password changed: this session continues, every other session and token of the user ended.
     user = db.session.get_one(User, staff().id)
-    login_user(StaffSession(user))
     flash(_("密码已修改"), "info")
     return redirect(home_for(user))
 
