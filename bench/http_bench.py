@@ -20,6 +20,7 @@ import ipaddress
 import itertools
 import math
 import os
+import secrets
 import signal
 import socket
 import subprocess
@@ -40,11 +41,13 @@ import requests
 from sqlalchemy.engine import URL, make_url
 from stdnum.cn import ric
 
+from workflow_service.services.seeding import DEMO_PASSWORD
+
 REPO_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_POSTGRES_URL = "postgresql://127.0.0.1:5432/test"
 BENCH_DATABASE_NAME = "ws_bench"
 SERVICE_CODE = "individual_business_registration"
-PASSWORD = "demo"  # the seed-demo accounts' documented demo password
+PASSWORD = DEMO_PASSWORD  # seed-demo --demo-users: the demo accounts' published password
 
 APPLICANT: dict[str, Any] = {"name": "张三", "id_number": "11010519491231002X", "phone": "13800138000"}
 _applicant_serial = itertools.count()
@@ -200,7 +203,7 @@ def postgres_database(admin_url: str) -> Iterator[tuple[str, str]]:
 
 def prepare_database(env: dict[str, str]) -> None:
     """Migrate to head and load the demo organisations, users and processes."""
-    for command in (["db", "upgrade"], ["seed-demo"]):
+    for command in (["db", "upgrade"], ["seed-demo", "--demo-users"]):
         completed = subprocess.run(
             [sys.executable, "-m", "flask", "--app", "wsgi", *command],
             cwd=REPO_ROOT,
@@ -449,7 +452,8 @@ def run(
         database_context as (database_url, version),
         tempfile.TemporaryDirectory(prefix="ws-bench-log-") as logs,
     ):
-        env = {**os.environ, "DATABASE_URL": database_url}
+        secret_key = os.environ.get("FLASK_SECRET_KEY") or secrets.token_hex(32)
+        env = {**os.environ, "DATABASE_URL": database_url, "FLASK_SECRET_KEY": secret_key}
         prepare_database(env)
         with gunicorn(env, workers, Path(logs)) as server:
             if warmup:

@@ -8,6 +8,7 @@ the page after the 50,000th task, by cursor and by OFFSET. Run: ``python bench/i
 from __future__ import annotations
 
 import argparse
+import secrets
 import statistics
 import sys
 import tempfile
@@ -89,7 +90,7 @@ def main() -> None:
         if args.database_url
         else f"sqlite:///{folder}/bench.sqlite3"
     )
-    app = create_app({"SQLALCHEMY_DATABASE_URI": url})
+    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": secrets.token_hex(32)})
     with app.app_context():
         upgrade()
         seed_demo(PROJECT_ROOT / "catalog", demo_password="demo")

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import secrets
 import signal
 import subprocess
 import sys
@@ -48,6 +49,7 @@ from workflow_service import create_app  # noqa: E402
 from workflow_service.config import normalise_database_url  # noqa: E402
 from workflow_service.extensions import db  # noqa: E402
 from workflow_service.models import AuditEvent, Job, JobKind, JobState, Task, TaskState  # noqa: E402
+from workflow_service.services.seeding import DEMO_PASSWORD  # noqa: E402
 
 DATABASE_NAME = "ws_worker_bench"
 LEASE_SECONDS = 5
@@ -112,10 +114,15 @@ def flask(env: dict[str, str], *args: str) -> None:
 
 def cases_waiting_on_overdue_timers(database_url: str, count: int) -> None:
     """Register ``count`` cases eight days ago and take each to its publicity timer (due a day ago)."""
-    app = create_app({"SQLALCHEMY_DATABASE_URI": normalise_database_url(database_url)})
+    app = create_app(
+        {
+            "SQLALCHEMY_DATABASE_URI": normalise_database_url(database_url),
+            "SECRET_KEY": secrets.token_hex(32),
+        }
+    )
     eight_days_ago = datetime.now(UTC) - timedelta(days=8)
     app.config["CLOCK"] = lambda: eight_days_ago
-    api = ApiClient(app.test_client())
+    api = ApiClient(app.test_client(), password=DEMO_PASSWORD)
     for serial in range(count):
         response = start_case(api, serial=serial)  # one open case per household
         if response.status_code != 201:
@@ -162,17 +169,23 @@ def run(label: str, database_url: str, cases: int, workers: int, log_folder: Pat
     env = {
         **os.environ,
         "DATABASE_URL": database_url,
+        "FLASK_SECRET_KEY": os.environ.get("FLASK_SECRET_KEY") or secrets.token_hex(32),
         "FLASK_JOB_LEASE_SECONDS": str(LEASE_SECONDS),
         # Small batches, so a claim ends by a crash, not by a batch outliving the short lease.
         "FLASK_WORKER_BATCH_SIZE": "5",
         "PYTHONUNBUFFERED": "1",
     }
     flask(env, "db", "upgrade")
-    flask(env, "seed-demo")
+    flask(env, "seed-demo", "--demo-users")
     print(f"{label}: registering {cases} cases ...", flush=True)
     cases_waiting_on_overdue_timers(database_url, cases)
 
-    app = create_app({"SQLALCHEMY_DATABASE_URI": normalise_database_url(database_url)})
+    app = create_app(
+        {
+            "SQLALCHEMY_DATABASE_URI": normalise_database_url(database_url),
+            "SECRET_KEY": secrets.token_hex(32),
+        }
+    )
     log = log_folder / f"worker-{label}.log"
     running = [start_worker(env, log) for _ in range(workers)]
     try:

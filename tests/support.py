@@ -46,13 +46,16 @@ def case_body(**overrides: Any) -> dict[str, Any]:
 class ApiClient:
     """The Flask test client plus the few moves every API test makes."""
 
-    def __init__(self, client: FlaskClient) -> None:
+    def __init__(self, client: FlaskClient, password: str = "demo") -> None:
         self.http = client
+        self.password = password  # the test templates' demo accounts share this one
         self._tokens: dict[str, str] = {}
 
     def headers(self, username: str) -> dict[str, str]:
         if username not in self._tokens:
-            response = self.http.post("/api/v1/auth/token", json={"username": username, "password": "demo"})
+            response = self.http.post(
+                "/api/v1/auth/token", json={"username": username, "password": self.password}
+            )
             assert response.status_code == 200, response.json
             self._tokens[username] = response.json["access_token"]
         return {"Authorization": f"Bearer {self._tokens[username]}"}

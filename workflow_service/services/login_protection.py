@@ -15,6 +15,7 @@ does not stop the colleagues who work there.
 
 from __future__ import annotations
 
+import math
 from datetime import datetime, timedelta
 
 from flask import current_app
@@ -50,7 +51,7 @@ def _origin(username: str, address: str) -> LoginOrigin | None:
 
 
 def _seconds_until(moment: datetime) -> int:
-    return max(1, int(-(-(moment - now()).total_seconds() // 1)))
+    return max(1, math.ceil((moment - now()).total_seconds()))
 
 
 def check_allowed(username: str, client_address: str | None) -> None:
@@ -67,6 +68,7 @@ def check_allowed(username: str, client_address: str | None) -> None:
         }
         audit.record("auth.login_failed", None, summary=summary)
         rate_limits.count_attempt(current_app.config["LOGIN_RATE_LIMIT"], _address_key(address))
+        db.session.commit()
         raise TooManyLogins(retry_after=_seconds_until(origin.blocked_until))
     wait = rate_limits.seconds_until_allowed(current_app.config["LOGIN_RATE_LIMIT"], _address_key(address))
     if wait and not _trusted(origin):
