@@ -93,3 +93,61 @@ def test_a_value_the_workflow_cannot_store_is_an_incident(script: str, kind: str
     assert "无法保存" in step.incident
     assert kind in step.incident
     assert not step.completed
+
+
+def _process(body: str) -> str:
+    return f"""<?xml version="1.0" encoding="UTF-8"?>
+<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" id="d" targetNamespace="t">
+  <bpmn:process id="looping" isExecutable="true">
+    <bpmn:startEvent id="start"><bpmn:outgoing>f1</bpmn:outgoing></bpmn:startEvent>
+    {body}
+    <bpmn:endEvent id="end"><bpmn:incoming>f_end</bpmn:incoming></bpmn:endEvent>
+    <bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="work" />
+  </bpmn:process>
+</bpmn:definitions>"""
+
+
+STANDARD_LOOP = _process("""<bpmn:scriptTask id="work" name="循环计数">
+      <bpmn:incoming>f1</bpmn:incoming><bpmn:outgoing>f_end</bpmn:outgoing>
+      <bpmn:standardLoopCharacteristics testBefore="false">
+        <bpmn:loopCondition>True</bpmn:loopCondition></bpmn:standardLoopCharacteristics>
+      <bpmn:script>rounds = 1</bpmn:script></bpmn:scriptTask>
+    <bpmn:sequenceFlow id="f_end" sourceRef="work" targetRef="end" />""")
+
+CYCLE = _process("""<bpmn:scriptTask id="work" name="计数">
+      <bpmn:incoming>f1</bpmn:incoming><bpmn:incoming>back</bpmn:incoming><bpmn:outgoing>f2</bpmn:outgoing>
+      <bpmn:script>rounds = rounds + 1</bpmn:script></bpmn:scriptTask>
+    <bpmn:exclusiveGateway id="gate" name="再来一轮" default="back"><bpmn:incoming>f2</bpmn:incoming>
+      <bpmn:outgoing>back</bpmn:outgoing><bpmn:outgoing>f_end</bpmn:outgoing></bpmn:exclusiveGateway>
+    <bpmn:sequenceFlow id="f2" sourceRef="work" targetRef="gate" />
+    <bpmn:sequenceFlow id="back" sourceRef="gate" targetRef="work" />
+    <bpmn:sequenceFlow id="f_end" sourceRef="gate" targetRef="end">
+      <bpmn:conditionExpression>rounds &gt; 10 ** 6</bpmn:conditionExpression></bpmn:sequenceFlow>""")
+
+
+def multi_instance(loop: str) -> str:
+    return _process(f"""<bpmn:scriptTask id="work" name="逐户核查">
+      <bpmn:incoming>f1</bpmn:incoming><bpmn:outgoing>f_end</bpmn:outgoing>
+      <bpmn:multiInstanceLoopCharacteristics isSequential="{loop}">
+        <bpmn:loopCardinality>10 ** 7</bpmn:loopCardinality></bpmn:multiInstanceLoopCharacteristics>
+      <bpmn:script>checked = 1</bpmn:script></bpmn:scriptTask>
+    <bpmn:sequenceFlow id="f_end" sourceRef="work" targetRef="end" />""")
+
+
+@pytest.mark.parametrize(
+    ("xml", "incident"),
+    [
+        (STANDARD_LOOP, "循环计数: 一次推进执行的任务超过 100 个"),
+        (CYCLE, "一次推进执行的任务超过 100 个，流程可能陷入无终止的循环"),
+        (multi_instance("false"), "逐户核查: 多实例数量 10000000 超过上限 50"),
+        (multi_instance("true"), "逐户核查: 多实例数量 10000000 超过上限 50"),
+    ],
+)
+def test_an_engine_step_without_end_is_an_incident(xml: str, incident: str) -> None:
+    step, seconds = started(xml, {"rounds": 0})
+    assert step.incident is not None
+    assert incident in step.incident
+    assert not step.completed
+    assert seconds < 3
+    # The state is still stored: the case keeps it, with its incident, for whoever fixes the process.
+    assert step.state

@@ -113,7 +113,9 @@ def _check_instance_count(task_spec: Any, my_task: Any) -> None:
     if not isinstance(count, int):
         return
     if count > limits.max_instances:
-        name = task_spec.bpmn_name or task_spec.bpmn_id
+        # SpiffWorkflow keeps the element's name on the spec of its instances.
+        instance = my_task.workflow.spec.task_specs.get(task_spec.task_spec)
+        name = task_spec.bpmn_name or getattr(instance, "bpmn_name", None) or task_spec.bpmn_id
         raise BudgetExceeded(f"{name}: 多实例数量 {count} 超过上限 {limits.max_instances}")
 
 
