@@ -31,24 +31,31 @@ BUDGETS = {
 FORM = "incident_test/check.json"
 
 
-def process(script: str, *, after_task: bool = False, loop: str = "") -> str:
-    """A one-lane process: start → (a user task →) the script task 计算 → end."""
-    first = "check" if after_task else "compute"
-    user_task = (
-        """<bpmn:userTask id="check" name="核对"><bpmn:extensionElements><spiffworkflow:properties>
+def process(script: str, *, after_task: bool = False, after_timer: bool = False, loop: str = "") -> str:
+    """A one-lane process: start → (a user task, or a timer that is due at once →) the script task 计算 → end."""
+    first = "check" if after_task else "wait" if after_timer else "compute"
+    if after_timer:
+        user_task = """<bpmn:intermediateCatchEvent id="wait" name="等待">
+      <bpmn:incoming>f0</bpmn:incoming><bpmn:outgoing>f1</bpmn:outgoing>
+      <bpmn:timerEventDefinition><bpmn:timeDuration>"PT0S"</bpmn:timeDuration></bpmn:timerEventDefinition>
+    </bpmn:intermediateCatchEvent>
+    <bpmn:sequenceFlow id="f1" sourceRef="wait" targetRef="compute" />"""
+    else:
+        user_task = (
+            """<bpmn:userTask id="check" name="核对"><bpmn:extensionElements><spiffworkflow:properties>
       <spiffworkflow:property name="formJsonSchemaFilename" value="incident_test/check.json" />
       </spiffworkflow:properties></bpmn:extensionElements>
       <bpmn:incoming>f0</bpmn:incoming><bpmn:outgoing>f1</bpmn:outgoing></bpmn:userTask>
     <bpmn:sequenceFlow id="f1" sourceRef="check" targetRef="compute" />"""
-        if after_task
-        else ""
-    )
+            if after_task
+            else ""
+        )
     return f"""<?xml version="1.0" encoding="UTF-8"?>
 <bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL"
     xmlns:spiffworkflow="http://spiffworkflow.org/bpmn/schema/1.0/core" id="d" targetNamespace="t">
   <bpmn:process id="incident_test" name="异常测试" isExecutable="true">
     <bpmn:laneSet id="lanes"><bpmn:lane id="window" name="window">
-      <bpmn:flowNodeRef>start</bpmn:flowNodeRef><bpmn:flowNodeRef>check</bpmn:flowNodeRef>
+      <bpmn:flowNodeRef>start</bpmn:flowNodeRef><bpmn:flowNodeRef>check</bpmn:flowNodeRef><bpmn:flowNodeRef>wait</bpmn:flowNodeRef>
       <bpmn:flowNodeRef>compute</bpmn:flowNodeRef><bpmn:flowNodeRef>end</bpmn:flowNodeRef>
     </bpmn:lane></bpmn:laneSet>
     <bpmn:startEvent id="start"><bpmn:extensionElements><spiffworkflow:properties>
