@@ -298,6 +298,10 @@ _SCALARS = (str, int, float, bool, type(None), _dt.datetime, _dt.timedelta)
 
 def check_storable(name: str, value: Any, limits: EngineLimits) -> None:
     """Refuse a value the workflow cannot store as JSON, or one larger than ``max_data_bytes``."""
+    if value is None or type(value) in (bool, float, _dt.datetime, _dt.timedelta):
+        return
+    if type(value) is str and len(value) <= limits.max_data_bytes:
+        return
     size = 0
     digits_limit = sys.get_int_max_str_digits() or 4300
 

@@ -173,8 +173,8 @@ class RestrictedEnvironment(BasePythonScriptEngineEnvironment):
         code = compile_expression(expression)
         with current_budget(self.limits).evaluation():
             result = eval(code, _namespace(context, external_context))  # noqa: S307
-            # An expression can still change the data it reads (``items.append(...)``).
-            self._check_data(context, ())
+            # An expression can still change the containers it reads (``items.append(...)``).
+            self._check_data({k: v for k, v in context.items() if isinstance(v, list | dict)}, ())
         return result
 
     def execute(self, script: str, context: dict, external_context: dict | None = None) -> bool:
