@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import time as clock_time
 from datetime import date, datetime, time, timedelta
+from pathlib import Path
 
 from flask import Flask
+from sqlalchemy import select
 
 from tests.allowance import (
     REGISTERED_AT,
@@ -17,8 +20,11 @@ from tests.allowance import (
     start_case,
     timer_jobs,
 )
-from tests.support import ApiClient
-from workflow_service.models import JobState
+from tests.conftest import make_app
+from tests.support import ApiClient, case_body
+from tests.test_incidents import install, process
+from workflow_service.extensions import db
+from workflow_service.models import Job, JobState
 from workflow_service.services import jobs
 from workflow_service.services.clock import BUSINESS_TIMEZONE
 from workflow_service.services.job_runner import Outcome, run_due_jobs, run_job
@@ -236,3 +242,32 @@ def test_a_claim_takes_no_more_than_the_batch(app: Flask) -> None:
         assert len(jobs.claim_due("first", 2)) == 2
         assert len(jobs.claim_due("second", 2)) == 1
         assert jobs.claim_due("third", 2) == []
+
+
+def test_a_job_over_its_time_limit_fails_with_its_reason_and_the_rest_of_its_batch_runs(
+    live_database_url: str, tmp_path: Path
+) -> None:
+    # The script's own budget is generous here, so only the job's time limit can stop it.
+    app = make_app(live_database_url, JOB_TIME_LIMIT_SECONDS=0.5, JOB_MAX_ATTEMPTS=1, SCRIPT_CPU_SECONDS=60)
+    slow = "total = sum(1 for a in range(10000) for b in range(10000)) if heavy else 0"
+    install(app, process(slow, after_timer=True), tmp_path)
+    client = ApiClient(app.test_client())
+    numbers = []
+    for heavy in (False, True, False):
+        body = case_body(service_code="incident_test", data={"heavy": heavy})
+        response = client.post("/api/v1/cases", "clerk", json=body)
+        assert response.status_code == 201, response.json
+        numbers.append(response.json["number"])
+    began = clock_time.monotonic()
+    outcomes = Worker(app).run_once()
+    assert clock_time.monotonic() - began < 10
+    assert outcomes == {Outcome.DONE: 2, Outcome.FAILED: 1}
+    light, heavy_case, other = (client.case(number) for number in numbers)
+    assert light["ended_at"] is not None
+    assert other["ended_at"] is not None
+    assert heavy_case["ended_at"] is None
+    with app.app_context():
+        (failed,) = db.session.execute(select(Job).where(Job.state == JobState.FAILED)).scalars()
+        assert failed.last_error == "JobTimedOut: 运行超过 0.5 秒的时限，已停止"
+        db.session.remove()
+        db.engine.dispose()

@@ -30,6 +30,7 @@ from workflow_service.api import (
 )
 from workflow_service.cli import register_commands
 from workflow_service.config import PROJECT_ROOT, DefaultConfig
+from workflow_service.engine.limits import EngineLimits
 from workflow_service.engine.runtime import ProcessRuntime
 from workflow_service.extensions import api, db, migrate
 from workflow_service.services import clock
@@ -64,6 +65,16 @@ def require_secret_key(app: Flask) -> None:
     )
 
 
+def _engine_limits(config: Mapping[str, Any]) -> EngineLimits:
+    return EngineLimits(
+        cpu_seconds=float(config["SCRIPT_CPU_SECONDS"]),
+        memory_bytes=int(config["SCRIPT_MEMORY_MB"]) * 1024 * 1024,
+        max_step_tasks=int(config["ENGINE_STEP_MAX_TASKS"]),
+        max_instances=int(config["MULTI_INSTANCE_MAX"]),
+        max_data_bytes=int(config["SCRIPT_DATA_MAX_BYTES"]),
+    )
+
+
 def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     """The composition root: settings, extensions, blueprints, error handlers, CLI."""
     app = Flask(__name__, instance_path=str(PROJECT_ROOT / "instance"))
@@ -95,7 +106,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"))
     api.init_app(app)
     # Timers run on the service clock, which tests set through app.config["CLOCK"].
-    app.extensions["process_runtime"] = ProcessRuntime(clock=clock.now)
+    app.extensions["process_runtime"] = ProcessRuntime(clock=clock.now, limits=_engine_limits(app.config))
 
     app.register_blueprint(health.blp)
     for blueprint in (

@@ -87,6 +87,19 @@ class DefaultConfig:
     JOB_MAX_ATTEMPTS = 5
     JOB_RETRY_BASE_SECONDS = 60
     JOB_LEASE_SECONDS = 600
+    # A job running longer than this is stopped and counts as a failed attempt (it must stay below
+    # JOB_LEASE_SECONDS, or another worker would take the job meanwhile).
+    JOB_TIME_LIMIT_SECONDS = 60.0
+    # BPMN scripts and conditions: the CPU seconds all of them may use in one engine step, and the
+    # memory one may add to the process (MB; enforced in the main thread: gunicorn sync, the worker).
+    SCRIPT_CPU_SECONDS = 1.0
+    SCRIPT_MEMORY_MB = 256
+    # The most a script may leave in one variable of the task data (bytes, as JSON, roughly).
+    SCRIPT_DATA_MAX_BYTES = 2_000_000
+    # One engine step runs at most this many tasks (a cycle without a wait state is an incident).
+    ENGINE_STEP_MAX_TASKS = 300
+    # A multi-instance task has at most this many instances.
+    MULTI_INSTANCE_MAX = 1000
     # flask-smorest / OpenAPI
     API_TITLE = "一窗通办 workflow service"
     API_VERSION = "v1"

@@ -18,6 +18,7 @@
     │   ├── InvalidProcessDefinition (422)
     │   ├── InvalidDelegation (422)
     │   └── InvalidReassignment (422) no reason, or the organisation is unknown or of the wrong type
+    ├── ProcessIncident (422)         the step was recorded, but the process stopped at an incident
     ├── PayloadTooLarge (413)         an upload beyond the configured size
     ├── RateLimited (429)             too many attempts; ``retry_after`` seconds until the next
     └── Unavailable (503)             the database cannot be reached
@@ -129,6 +130,15 @@ class InvalidDelegation(InvalidInput):
 class InvalidReassignment(InvalidInput):
     title = "改派无效"
     type_slug = "invalid-reassignment"
+
+
+class ProcessIncident(ServiceError):
+    """The case was saved with what the step did, but its process stopped at an incident (a script
+    refused or over its budget); ``case_number`` and ``incident`` say where."""
+
+    status = 422
+    title = "流程异常，办件已记录，等待处理"
+    type_slug = "process-incident"
 
 
 class PayloadTooLarge(ServiceError):

@@ -5,6 +5,11 @@ here as objects; a case's state holds only its task tree and data. Every call re
 advances the workflow to its next wait state and hands back a plain :class:`StepResult`, including
 the timers the workflow now waits on. Steps run on the injected clock (engine.timers); only
 :meth:`ProcessRuntime.fire_due_timers`, which the worker calls, lets a due timer fire.
+
+Each call is one engine step under :class:`EngineLimits` (engine.limits): its scripts share a CPU
+and memory budget, it runs at most ``max_step_tasks`` tasks (a cycle of sequence flows or a loop
+whose condition stays true is stopped there) and a multi-instance task has at most
+``max_instances`` instances. Going beyond any of them is an incident, like a refused script.
 """
 
 from __future__ import annotations
@@ -23,6 +28,12 @@ from SpiffWorkflow.bpmn.serializer.workflow import BpmnWorkflowSerializer
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from SpiffWorkflow.exceptions import SpiffWorkflowException, TaskNotFoundException
 from SpiffWorkflow.spiff.serializer.config import SPIFF_CONFIG
+from SpiffWorkflow.spiff.specs.defaults import (
+    ParallelMultiInstanceTask as SpiffParallelMultiInstanceTask,
+)
+from SpiffWorkflow.spiff.specs.defaults import (
+    SequentialMultiInstanceTask as SpiffSequentialMultiInstanceTask,
+)
 from SpiffWorkflow.util.task import TaskState
 
 from workflow_service.engine.definitions import (
@@ -32,6 +43,7 @@ from workflow_service.engine.definitions import (
     RESPONSIBILITY_PROPERTY,
     STATUS_PROPERTY,
 )
+from workflow_service.engine.limits import BudgetExceeded, EngineLimits, StepBudget, engine_step
 from workflow_service.engine.scripting import ScriptRefused, make_script_engine
 from workflow_service.engine.timers import configure_clocked_timers, pending_timer_tasks, step_clock
 
@@ -88,9 +100,50 @@ class _SpecFreeWorkflowConverter(BpmnWorkflowConverter):
         return dct
 
 
+def _check_instance_count(task_spec: Any, my_task: Any) -> None:
+    """Refuse a multi-instance task with more instances than the limit, before any is created."""
+    limits: EngineLimits = my_task.workflow.script_engine.environment.limits
+    if task_spec.data_input is not None:
+        if not task_spec.data_input.exists(my_task):
+            return  # SpiffWorkflow reports the missing collection itself
+        collection = task_spec.data_input.get(my_task)
+        count = len(collection) if hasattr(collection, "__len__") else None
+    else:
+        count = my_task.workflow.script_engine.evaluate(my_task, task_spec.cardinality)
+    if not isinstance(count, int):
+        return
+    if count > limits.max_instances:
+        # SpiffWorkflow keeps the element's name on the spec of its instances.
+        instance = my_task.workflow.spec.task_specs.get(task_spec.task_spec)
+        name = task_spec.bpmn_name or getattr(instance, "bpmn_name", None) or task_spec.bpmn_id
+        raise BudgetExceeded(f"{name}: 多实例数量 {count} 超过上限 {limits.max_instances}")
+
+
+# Same class names as SpiffWorkflow's, so stored specs restore as these.
+class ParallelMultiInstanceTask(SpiffParallelMultiInstanceTask):
+    """A parallel multi-instance task whose instance count is checked before it creates them."""
+
+    def _update_hook(self, my_task: Any) -> Any:
+        _check_instance_count(self, my_task)
+        return super()._update_hook(my_task)
+
+
+class SequentialMultiInstanceTask(SpiffSequentialMultiInstanceTask):
+    """A sequential multi-instance task whose instance count is checked before the first runs."""
+
+    def _update_hook(self, my_task: Any) -> Any:
+        _check_instance_count(self, my_task)
+        return super()._update_hook(my_task)
+
+
 def _make_serializer() -> BpmnWorkflowSerializer:
     config = dict(SPIFF_CONFIG)
     config[BpmnWorkflow] = _SpecFreeWorkflowConverter
+    for spiff_class, capped in (
+        (SpiffParallelMultiInstanceTask, ParallelMultiInstanceTask),
+        (SpiffSequentialMultiInstanceTask, SequentialMultiInstanceTask),
+    ):
+        config[capped] = config.pop(spiff_class)
     configure_clocked_timers(config)
     return BpmnWorkflowSerializer(BpmnWorkflowSerializer.configure(config))
 
@@ -111,10 +164,16 @@ def _marked_tasks(workflow: BpmnWorkflow) -> list:
 class ProcessRuntime:
     """Runs workflows of deployed process versions; safe to share between requests of one process."""
 
-    def __init__(self, spec_cache_size: int = 64, clock: Callable[[], datetime] | None = None) -> None:
+    def __init__(
+        self,
+        spec_cache_size: int = 64,
+        clock: Callable[[], datetime] | None = None,
+        limits: EngineLimits | None = None,
+    ) -> None:
         self._clock = clock or (lambda: datetime.now(UTC))
+        self.limits = limits or EngineLimits()
         self._serializer = _make_serializer()
-        self._script_engine = make_script_engine()
+        self._script_engine = make_script_engine(self.limits)
         self._specs: OrderedDict[str, tuple[Any, dict]] = OrderedDict()
         self._spec_cache_size = spec_cache_size
         self._lock = Lock()
@@ -149,14 +208,22 @@ class ProcessRuntime:
     def _serialize(self, workflow: BpmnWorkflow) -> str:
         return self._serializer.serialize_json(workflow)
 
-    def _advance(self, workflow: BpmnWorkflow, marked_before: set[UUID]) -> StepResult:
+    def _advance(
+        self, workflow: BpmnWorkflow, marked_before: set[UUID], budget: StepBudget, completing: Any = None
+    ) -> StepResult:
+        """Run the workflow on to its next wait state, after completing the user task ``completing``."""
         incident = None
         try:
+            if completing is not None:
+                completing.run()
             # Timers first: one that fires may make tasks ready for the engine steps.
             workflow.refresh_timers()
-            workflow.do_engine_steps()
+            workflow.do_engine_steps(will_complete_task=lambda task: budget.count_task(_element_name(task)))
         except SpiffWorkflowException as error:
             incident = _describe_failure(error)
+        except ScriptRefused as error:
+            # Raised outside a task's script (the step or instance limits), so not wrapped by SpiffWorkflow.
+            incident = str(error)
         reached = sorted(
             (task for task in _marked_tasks(workflow) if task.id not in marked_before),
             key=lambda task: task.last_state_change,
@@ -178,10 +245,10 @@ class ProcessRuntime:
     def start(self, cache_key: str, spec_json: str, data: Mapping[str, Any]) -> StepResult:
         """Start a new workflow with ``data`` and run it to its first wait state."""
         spec, subprocess_specs = self._specs_for(cache_key, spec_json)
-        with step_clock(self._clock(), fire_due_timers=False):
+        with step_clock(self._clock(), fire_due_timers=False), engine_step(self.limits) as budget:
             workflow = BpmnWorkflow(spec, dict(subprocess_specs), script_engine=self._script_engine)
             workflow.get_tasks(state=TaskState.READY)[0].data.update(data)
-            return self._advance(workflow, set())
+            return self._advance(workflow, set(), budget)
 
     def start_lane(self, cache_key: str, spec_json: str) -> str | None:
         """The lane of the process's start event, which says whose staff register its cases."""
@@ -211,18 +278,17 @@ class ProcessRuntime:
         workflow = self._restore(cache_key, spec_json, state)
         task = _ready_user_task(workflow, task_id)
         marked_before = _marked_task_ids(workflow)
-        with step_clock(self._clock(), fire_due_timers=False):
+        with step_clock(self._clock(), fire_due_timers=False), engine_step(self.limits) as budget:
             task.data.update(data)
-            task.run()
-            return self._advance(workflow, marked_before)
+            return self._advance(workflow, marked_before, budget, completing=task)
 
     def fire_due_timers(self, cache_key: str, spec_json: str, state: str) -> StepResult:
         """Fire every timer that is due on the clock and run on (the worker's step)."""
         workflow = self._restore(cache_key, spec_json, state)
         marked_before = _marked_task_ids(workflow)
         waiting_before = _pending_timers(workflow)
-        with step_clock(self._clock(), fire_due_timers=True):
-            result = self._advance(workflow, marked_before)
+        with step_clock(self._clock(), fire_due_timers=True), engine_step(self.limits) as budget:
+            result = self._advance(workflow, marked_before, budget)
         waiting_after = {(timer.task_id, timer.fires_at) for timer in result.timers}
         fired = tuple(
             timer
@@ -292,6 +358,11 @@ def _ready_task(task: Any) -> ReadyTask:
         department_type=department_type,
         department_type_field=department_type_field,
     )
+
+
+def _element_name(task: Any) -> str:
+    spec = task.task_spec
+    return getattr(spec, "bpmn_name", None) or getattr(spec, "bpmn_id", None) or spec.name
 
 
 def _describe_failure(error: SpiffWorkflowException) -> str:

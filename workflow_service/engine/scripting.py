@@ -3,9 +3,12 @@
 BPMN files are untrusted input. SpiffWorkflow's default environment calls plain ``eval``/``exec``
 with full builtins; here every expression and script is compiled by RestrictedPython (names and
 attributes starting with ``_`` are refused at compile time, so no dunder walk), runs with a small
-whitelist of builtins and no ``__import__``, and ``import`` or ``while`` statements are refused
-before compiling. Anything refused raises :class:`ScriptRefused`, which the runtime turns into an
-incident on the case.
+whitelist of builtins and no ``__import__``, and ``import``, ``while`` or ``try`` statements are
+refused before compiling (``try`` so that no script can catch the end of its budget). Every
+evaluation runs within the engine step's budgets (engine.limits), with the operations that could
+explode in one call guarded (engine.guards), and a script may leave in the task data only what
+the workflow can store. Anything refused raises :class:`ScriptRefused`, which the runtime turns
+into an incident on the case.
 """
 
 from __future__ import annotations
@@ -24,16 +27,22 @@ from RestrictedPython.Guards import (
     full_write_guard,
     guarded_iter_unpack_sequence,
     guarded_unpack_sequence,
-    safer_getattr,
 )
 from SpiffWorkflow.bpmn.script_engine import PythonScriptEngine
 from SpiffWorkflow.bpmn.script_engine.python_environment import BasePythonScriptEngineEnvironment
 
+from workflow_service.engine.guards import (
+    GUARDED_BUILTINS,
+    OPERATION_GUARDS,
+    BudgetedTransformer,
+    check_operation,
+    check_storable,
+)
+from workflow_service.engine.limits import SCRIPT_FILENAME, EngineLimits, ScriptRefused, current_budget
+
+__all__ = ["ScriptRefused", "compile_expression", "compile_script", "make_script_engine"]
+
 MAX_RANGE = 10_000
-
-
-class ScriptRefused(Exception):
-    """A script or expression tried something the evaluator does not allow."""
 
 
 def _bounded_range(*args: int) -> range:
@@ -54,6 +63,7 @@ def _inplace_operation(operator: str, target: Any, value: Any) -> Any:
     }
     if operator not in operations:
         raise ScriptRefused(f"不支持的运算符 {operator}")
+    check_operation(operator[:-1], target, value)
     return operations[operator](target, value)
 
 
@@ -87,17 +97,18 @@ SAFE_BUILTINS: dict[str, Any] = {
     )
 }
 SAFE_BUILTINS.update({"None": None, "True": True, "False": False, "range": _bounded_range})
+SAFE_BUILTINS.update(GUARDED_BUILTINS)
 
 # The helpers RestrictedPython's compiled code calls for attribute access, item access and so on.
 _GUARDS: dict[str, Any] = {
     "__builtins__": SAFE_BUILTINS,
-    "_getattr_": safer_getattr,
     "_getitem_": default_guarded_getitem,
     "_getiter_": default_guarded_getiter,
     "_iter_unpack_sequence_": guarded_iter_unpack_sequence,
     "_unpack_sequence_": guarded_unpack_sequence,
     "_write_": full_write_guard,
     "_inplacevar_": _inplace_operation,
+    **OPERATION_GUARDS,
 }
 
 # Values a script may use besides task data: dates for deadline arithmetic.
@@ -114,12 +125,14 @@ def _refuse_forbidden_statements(source: str, mode: str) -> None:
             raise ScriptRefused("脚本不允许 import")
         if isinstance(node, ast.While):
             raise ScriptRefused("脚本不允许 while 循环")
+        if isinstance(node, ast.Try | ast.TryStar):
+            raise ScriptRefused("脚本不允许 try 语句")
 
 
 def _compiled(source: str, mode: str) -> CodeType:
     _refuse_forbidden_statements(source, mode)
     compile_function = compile_restricted_eval if mode == "eval" else compile_restricted_exec
-    result = compile_function(source)
+    result = compile_function(source, filename=SCRIPT_FILENAME, policy=BudgetedTransformer)
     if result.errors:
         raise ScriptRefused("脚本被拒绝: " + "; ".join(result.errors))
     return result.code
@@ -150,24 +163,42 @@ def _is_task_data(key: str, value: Any, reserved: Iterable[str]) -> bool:
 
 
 class RestrictedEnvironment(BasePythonScriptEngineEnvironment):
-    """A SpiffWorkflow script environment that evaluates through RestrictedPython only."""
+    """A SpiffWorkflow script environment that evaluates through RestrictedPython only, within budgets."""
+
+    def __init__(self, limits: EngineLimits) -> None:
+        super().__init__()
+        self.limits = limits
 
     def evaluate(self, expression: str, context: dict, external_context: dict | None = None) -> Any:
-        return eval(compile_expression(expression), _namespace(context, external_context))  # noqa: S307
+        code = compile_expression(expression)
+        with current_budget(self.limits).evaluation():
+            result = eval(code, _namespace(context, external_context))  # noqa: S307
+            # An expression can still change the containers it reads (``items.append(...)``).
+            self._check_data({k: v for k, v in context.items() if isinstance(v, list | dict)}, ())
+        return result
 
     def execute(self, script: str, context: dict, external_context: dict | None = None) -> bool:
+        code = compile_script(script)
         namespace = _namespace(context, external_context)
-        exec(compile_script(script), namespace)  # noqa: S102
         reserved = set(SCRIPT_GLOBALS) | set(external_context or {})
+        with current_budget(self.limits).evaluation():
+            exec(code, namespace)  # noqa: S102
+            results = {k: v for k, v in namespace.items() if _is_task_data(k, v, reserved)}
+            self._check_data(results, reserved)
         for key in [key for key in context if key not in namespace]:
             del context[key]
-        context.update({k: v for k, v in namespace.items() if _is_task_data(k, v, reserved)})
+        context.update(results)
         return True
+
+    def _check_data(self, data: Mapping[str, Any], reserved: Iterable[str]) -> None:
+        for key, value in data.items():
+            if _is_task_data(key, value, reserved):
+                check_storable(key, value, self.limits)
 
     def call_service(self, context: dict, **kwargs: Any) -> Any:
         raise ScriptRefused("服务任务尚未支持")
 
 
-def make_script_engine() -> PythonScriptEngine:
+def make_script_engine(limits: EngineLimits) -> PythonScriptEngine:
     """The script engine every workflow runs with."""
-    return PythonScriptEngine(environment=RestrictedEnvironment())
+    return PythonScriptEngine(environment=RestrictedEnvironment(limits))

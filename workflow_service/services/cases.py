@@ -34,7 +34,7 @@ from workflow_service.services.catalogue import current_version
 from workflow_service.services.clock import business_day, now
 from workflow_service.services.deployment import latest_definition
 from workflow_service.services.forms import validate_form
-from workflow_service.services.progress import apply_step, process_runtime
+from workflow_service.services.progress import apply_step, process_runtime, refuse_on_incident
 from workflow_service.services.query_passwords import new_query_password
 from workflow_service.services.routing import county_of
 from workflow_service.services.scope import get_visible_case
@@ -252,6 +252,7 @@ def register_case(
     apply_step(case, result, actor)
     query_password = new_query_password(case)
     db.session.commit()
+    refuse_on_incident(case, result)
     return Registration(case, query_password)
 
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from sqlalchemy import func, select
 
-from workflow_service.engine.definitions import ParsedProcess, parse_process
+from workflow_service.engine.definitions import ParsedProcess, parse_process, refused_scripts
 from workflow_service.errors import InvalidProcessDefinition, NotFound
 from workflow_service.extensions import db
 from workflow_service.models import ProcessDefinition, ResponsibilityItem, User
@@ -76,11 +76,22 @@ def _check_start_lane(parsed: ParsedProcess) -> None:
         )
 
 
+def _check_scripts(bpmn_xml: str, filename: str) -> None:
+    """Every script and expression compiles in the evaluator, so none is first refused on a case."""
+    refused = refused_scripts(bpmn_xml)
+    if refused:
+        raise InvalidProcessDefinition(
+            f"{filename}: 脚本或条件被拒绝 — " + "; ".join(refused.values()),
+            errors={element: [reason] for element, reason in refused.items()},
+        )
+
+
 def deploy_process(
     bpmn_xml: str, filename: str, forms_folder: Path, actor: User | None = None
 ) -> DeployResult:
     """Parse, check and store one BPMN file; a new version only when the BPMN or a form changed."""
     parsed = parse_process(bpmn_xml, filename, KNOWN_LANES)
+    _check_scripts(bpmn_xml, filename)
     check_status_marks(list(parsed.start_ids), parsed.successors, parsed.status_marks)
     _check_responsibility_items(parsed)
     _check_start_lane(parsed)

@@ -4,16 +4,22 @@ Each job is run under its claim (services.jobs) and, for timers, under the case'
 lock: firing the timer, applying the step and marking the job done commit together, so a timer
 fires once however many workers race for it. A conflict with a request that changed the case
 meanwhile puts the job back for a moment; any other error is retried with backoff and, after
-``JOB_MAX_ATTEMPTS``, leaves the job failed with its error.
+``JOB_MAX_ATTEMPTS``, leaves the job failed with its error. A job that runs longer than
+``JOB_TIME_LIMIT_SECONDS`` is stopped (SIGALRM, in the worker's main thread) and counts as such a
+failure, so one slow job never holds back the rest of its batch.
 """
 
 from __future__ import annotations
 
 import enum
 import logging
+import signal
+import threading
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import datetime, timedelta
+from types import FrameType
 
 from flask import current_app
 from sqlalchemy import select
@@ -36,6 +42,30 @@ MAX_JOBS_PER_PASS = 1000
 
 class TimerNotFired(Exception):
     """The worker asked the engine to fire a due timer and it did not."""
+
+
+class JobTimedOut(BaseException):
+    """A job ran past its time limit. Not an Exception, so that no ``except Exception`` on the way
+    (SpiffWorkflow's around a script, for one) takes it for an error of the job's own."""
+
+
+@contextmanager
+def time_limit(seconds: float) -> Iterator[None]:
+    """Raise JobTimedOut in the block once ``seconds`` have passed (main thread only: signals)."""
+    if seconds <= 0 or threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def expire(_signum: int, _frame: FrameType | None) -> None:
+        raise JobTimedOut(f"运行超过 {seconds:g} 秒的时限，已停止")
+
+    previous = signal.signal(signal.SIGALRM, expire)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
 
 
 def fire_timer(job: Job) -> datetime | None:
@@ -95,7 +125,8 @@ def run_job(job_id: int, worker: str) -> Outcome:
         if job is None:
             db.session.rollback()
             return Outcome.LOST
-        run_again_at = HANDLERS[job.kind](job)
+        with time_limit(current_app.config["JOB_TIME_LIMIT_SECONDS"]):
+            run_again_at = HANDLERS[job.kind](job)
         jobs.finish(job, run_again_at)
         db.session.commit()
         return Outcome.DONE if run_again_at is None else Outcome.RESCHEDULED
@@ -103,7 +134,7 @@ def run_job(job_id: int, worker: str) -> Outcome:
         db.session.rollback()
         jobs.retry_later(job_id, worker, CONFLICT_RETRY_DELAY)
         return Outcome.CONFLICT
-    except Exception as error:
+    except (Exception, JobTimedOut) as error:
         db.session.rollback()
         log.exception("job %s failed", job_id)
         state = jobs.record_failure(job_id, worker, error)

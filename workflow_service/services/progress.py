@@ -8,6 +8,7 @@ from flask import current_app
 from sqlalchemy import select
 
 from workflow_service.engine.runtime import ProcessRuntime, StepResult
+from workflow_service.errors import ProcessIncident
 from workflow_service.extensions import db
 from workflow_service.models import Case, CaseStatus, Task, TaskKind, TaskState, User
 from workflow_service.services import audit, deadline_warnings, jobs
@@ -115,3 +116,12 @@ def apply_step(case: Case, result: StepResult, actor: User | None) -> None:
     if result.completed and case.ended_at is None:
         case.ended_at = now()
         audit.record("case.ended", actor, case=case, summary={"status": case.status.value})
+
+
+def refuse_on_incident(case: Case, result: StepResult) -> None:
+    """Once the step is committed: one that ended at an incident is the caller's 422, naming it."""
+    if result.incident:
+        raise ProcessIncident(
+            f"办件 {case.number} 流程异常：{result.incident}",
+            extensions={"case_number": case.number, "incident": result.incident},
+        )

@@ -37,7 +37,7 @@ from workflow_service.services.closing import record_closing_step
 from workflow_service.services.deadlines import working_calendar
 from workflow_service.services.evaluations import RECTIFICATION_FORM, complete_rectification
 from workflow_service.services.forms import validate_form
-from workflow_service.services.progress import apply_step, process_runtime
+from workflow_service.services.progress import apply_step, process_runtime, refuse_on_incident
 from workflow_service.services.scope import get_visible_task
 from workflow_service.services.suspensions import refuse_while_suspended
 
@@ -388,4 +388,5 @@ def complete_task(actor: User, task_id: str, data: Mapping[str, Any]) -> Task:
     except StaleDataError:
         db.session.rollback()
         raise StaleCase() from None
+    refuse_on_incident(case, result)
     return task

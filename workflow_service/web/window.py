@@ -8,7 +8,7 @@ from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
-from workflow_service.errors import InvalidInput, NotFound, PayloadTooLarge, PermissionDenied
+from workflow_service.errors import InvalidInput, NotFound, PayloadTooLarge, PermissionDenied, ProcessIncident
 from workflow_service.models import CaseStatus, Role
 from workflow_service.services import intake_drafts, tasks
 from workflow_service.services.applicants import checked_applicant, default_authorisation_material
@@ -136,6 +136,12 @@ def intake(code: str) -> str | Response | tuple[str, int]:
             numbers = open_case_numbers(view.item, checked_applicant(applicant).id_number)
             duplicates = describe_open_cases(staff(), numbers)
         return _intake_page(view, 422, data=data, errors=error.errors, duplicates=duplicates, **state)
+    except ProcessIncident as error:
+        # Registered, but its process stopped: the case page shows the incident (never register it twice).
+        if draft_id is not None:
+            intake_drafts.discard_registered_draft(staff(), draft_id)
+        flash(error.detail, "error")
+        return redirect(url_for("case_pages.case_page", number=error.extensions["case_number"]))
     if draft_id is not None:
         intake_drafts.discard_registered_draft(staff(), draft_id)
     return redirect(url_for("case_pages.case_page", number=case.number, registered=1))

@@ -9,7 +9,7 @@ from flask import flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
-from workflow_service.errors import InvalidInput, InvalidReassignment
+from workflow_service.errors import InvalidInput, InvalidReassignment, ProcessIncident
 from workflow_service.models import CaseStatus, Task
 from workflow_service.services import tasks
 from workflow_service.services.cases import view_case
@@ -164,6 +164,10 @@ def complete(task_id: str) -> Response | tuple[str, int]:
         task = tasks.complete_task(staff(), task_id, data)
     except InvalidInput as error:
         return render_task_page(tasks.get_task(staff(), task_id), data, error.errors, 422)
+    except ProcessIncident as error:
+        # The task is done; the process stopped after it, as the case page shows.
+        flash(error.detail, "error")
+        return redirect(url_for("case_pages.case_page", number=error.extensions["case_number"]))
     return redirect(url_for("case_pages.case_page", number=task.case.number, done=task.name))
 
 
