@@ -39,6 +39,8 @@ screenshots: install browser-deps
 
 # gunicorn and the worker (timers, deadline warnings) side by side: Ctrl-C or SIGTERM stops both,
 # the worker after the job in hand; when the worker ends, gunicorn is stopped too.
+# Plain http://$(HOST):$(PORT): the session cookie goes without the Secure flag (on by default).
+run: export FLASK_SESSION_COOKIE_SECURE ?= false
 run: install
 	$(BIN)/flask db upgrade
 	$(BIN)/flask seed-demo

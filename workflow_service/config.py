@@ -42,6 +42,10 @@ class DefaultConfig:
     WTF_CSRF_CHECK_DEFAULT = False
     WTF_CSRF_TIME_LIMIT = None  # the session's own lifetime bounds the token
     SESSION_COOKIE_HTTPONLY = True
+    # Session cookies go over HTTPS only; FLASK_SESSION_COOKIE_SECURE=false for plain local HTTP (make run).
+    SESSION_COOKIE_SECURE = True
+    # Flask-Login's remember-me cookie (unused by the pages today) likewise.
+    REMEMBER_COOKIE_SECURE = True
     SESSION_COOKIE_SAMESITE = "Lax"
     BABEL_DEFAULT_LOCALE = "zh_CN"
     BABEL_DEFAULT_TIMEZONE = "Asia/Shanghai"
