@@ -61,6 +61,9 @@ class DefaultConfig:
     # Attachments: stored through services.storage in this folder (a shared volume with several nodes).
     ATTACHMENT_FOLDER = str(PROJECT_ROOT / "instance" / "attachments")
     ATTACHMENT_MAX_BYTES = 20 * 1024 * 1024
+    # Per case: at most this many files and this many bytes in all (then 413, nothing stored).
+    ATTACHMENT_CASE_MAX_FILES = 200
+    ATTACHMENT_CASE_MAX_BYTES = 500 * 1024 * 1024
     # MAX_CONTENT_LENGTH, unless set, is ATTACHMENT_MAX_BYTES plus this room for the multipart envelope.
     MULTIPART_ALLOWANCE_BYTES = 64 * 1024
     # 容缺受理: the applicant hands a deferred material in within this many working days, unless the
