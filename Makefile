@@ -37,14 +37,16 @@ translations: $(BIN)/activate
 screenshots: install browser-deps
 	DOCS_SCREENSHOTS=1 $(BIN)/pytest -q tests/test_browser.py tests/test_browser_admin.py -k sqlite
 
-# gunicorn and the worker (timers, deadline warnings) side by side: Ctrl-C or SIGTERM stops both,
-# the worker after the job in hand; when the worker ends, gunicorn is stopped too.
 # The service refuses to start without a secret key of its own: `make run` makes one once, in instance/.
 SECRET_KEY_FILE := instance/secret_key
 $(SECRET_KEY_FILE):
 	mkdir -p instance
 	umask 077 && $(PYTHON) -c 'import secrets; print(secrets.token_hex(32))' > $@
 
+# gunicorn and the worker (timers, deadline warnings) side by side: Ctrl-C or SIGTERM stops both,
+# the worker after the job in hand; when the worker ends, gunicorn is stopped too.
+# Plain http://$(HOST):$(PORT): the session cookie goes without the Secure flag (on by default).
+run: export FLASK_SESSION_COOKIE_SECURE ?= false
 run: export FLASK_SECRET_KEY ?= $(shell cat $(SECRET_KEY_FILE) 2>/dev/null)
 run: install $(SECRET_KEY_FILE)
 	$(BIN)/flask db upgrade

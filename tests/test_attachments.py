@@ -19,6 +19,7 @@ from sqlalchemy import func, select
 from tests.support import ApiClient
 from workflow_service.extensions import db
 from workflow_service.models import Attachment
+from workflow_service.services.file_names import ascii_fallback, download_name
 from workflow_service.services.storage import LocalFolderStorage
 
 
@@ -58,7 +59,14 @@ OFD_XML = (
 def folder(app: Flask, tmp_path: Path) -> Iterator[Path]:
     """Attachments go to a folder of this test's own; settings changed here are put back after."""
     saved = {
-        key: app.config[key] for key in ("ATTACHMENT_FOLDER", "ATTACHMENT_MAX_BYTES", "MAX_CONTENT_LENGTH")
+        key: app.config[key]
+        for key in (
+            "ATTACHMENT_FOLDER",
+            "ATTACHMENT_MAX_BYTES",
+            "MAX_CONTENT_LENGTH",
+            "ATTACHMENT_CASE_MAX_FILES",
+            "ATTACHMENT_CASE_MAX_BYTES",
+        )
     }
     app.config["ATTACHMENT_FOLDER"] = str(tmp_path / "attachments")
     yield tmp_path / "attachments"
@@ -309,3 +317,117 @@ def test_local_storage_keys_are_its_own_and_never_paths(tmp_path: Path) -> None:
     with pytest.raises(KeyError):
         storage.get(key)
     assert stored_files(tmp_path / "store") == []
+
+
+def polyglot_pdf() -> bytes:
+    """A real PDF whose bytes also hold an HTML page with a script: what a browser sniffing it would run."""
+    return pdf_bytes() + b"\n<html><body><script>alert(document.cookie)</script></body></html>\n"
+
+
+def test_a_pdf_that_is_also_html_always_downloads_as_a_pdf_attachment(
+    client: ApiClient, folder: Path
+) -> None:
+    number = client.start_case()
+    uploaded = upload(client, number, polyglot_pdf(), "invoice.html")
+    assert uploaded.status_code == 201, uploaded.json
+    assert uploaded.json["content_type"] == "application/pdf"
+
+    download = client.get(f"/api/v1/cases/{number}/attachments/{uploaded.json['id']}", "clerk")
+    assert download.status_code == 200
+    assert download.mimetype == "application/pdf"  # the stored, detected type
+    assert download.headers["Content-Disposition"] == (
+        "attachment; filename=\"invoice.pdf\"; filename*=UTF-8''invoice.pdf"
+    )
+    assert download.headers["X-Content-Type-Options"] == "nosniff"
+    assert download.headers["Content-Security-Policy"].startswith("default-src 'none'")
+
+
+def test_a_non_ascii_name_downloads_with_an_ascii_fallback(client: ApiClient, folder: Path) -> None:
+    number = client.start_case()
+    uploaded = upload(client, number, pdf_bytes(), "身份证;正面.PDF")
+    attachment_id = uploaded.json["id"]
+    download = client.get(f"/api/v1/cases/{number}/attachments/{attachment_id}", "clerk")
+    assert download.headers["Content-Disposition"] == (
+        f'attachment; filename="attachment-{attachment_id}.PDF"; '
+        "filename*=UTF-8''%E8%BA%AB%E4%BB%BD%E8%AF%81%3B%E6%AD%A3%E9%9D%A2.PDF"
+    )
+
+
+@pytest.mark.parametrize(
+    ("sent", "stored"),
+    [
+        ("invoice\u202efdp.exe", "invoicefdp.exe"),  # RIGHT-TO-LEFT OVERRIDE: would read "invoiceexe.pdf"
+        ("\u2066报告\u2069.pdf", "报告.pdf"),
+        ("身份\u200b证.pdf", "身份证.pdf"),
+        ("\ufeff照片\u200d\u2060.png", "照片.png"),
+        ("a\u200e\u200fb\u202a\u202b\u202c\u202d\u2067\u2068\u200c.pdf", "ab.pdf"),
+    ],
+)
+def test_bidi_and_zero_width_characters_are_taken_out_of_file_names(
+    client: ApiClient, folder: Path, sent: str, stored: str
+) -> None:
+    number = client.start_case()
+    content = png_bytes() if stored.endswith(".png") else pdf_bytes()
+    uploaded = upload(client, number, content, sent)
+    assert uploaded.status_code == 201, uploaded.json
+    assert uploaded.json["filename"] == stored
+    (listed,) = client.get(f"/api/v1/cases/{number}/attachments", "clerk").json
+    assert listed["filename"] == stored
+    [event] = [e for e in client.case(number)["audit"] if e["action"] == "attachment.uploaded"]
+    assert event["summary"]["filename"] == stored
+
+
+def test_a_name_of_invisible_characters_only_is_refused(client: ApiClient, app: Flask, folder: Path) -> None:
+    number = client.start_case()
+    response = upload(client, number, pdf_bytes(), "\u202e\u200b\u2060")
+    assert response.status_code == 422
+    assert response.json["errors"]["file"] == ["请上传带文件名的文件"]
+    assert attachment_rows(app) == 0
+
+
+def test_a_case_holds_a_limited_number_of_files(client: ApiClient, app: Flask, folder: Path) -> None:
+    number = client.start_case()
+    app.config["ATTACHMENT_CASE_MAX_FILES"] = 2
+    for name in ("1.pdf", "2.pdf"):
+        assert upload(client, number, pdf_bytes(name), name).status_code == 201
+    refused = upload(client, number, pdf_bytes("3"), "3.pdf")
+    assert refused.status_code == 413
+    assert refused.mimetype == "application/problem+json"
+    assert refused.json["detail"] == f"办件 {number} 已有 2 个文件，达到每件 2 个的上限"
+    assert attachment_rows(app) == 2 and len(stored_files(folder)) == 2
+    # Another case has a quota of its own.
+    assert upload(client, client.start_case(), pdf_bytes("3"), "3.pdf").status_code == 201
+
+
+def test_a_case_holds_a_limited_number_of_bytes(client: ApiClient, app: Flask, folder: Path) -> None:
+    number = client.start_case()
+    first, second = pdf_bytes("first"), pdf_bytes("second" * 50)
+    app.config["ATTACHMENT_CASE_MAX_BYTES"] = len(first) + len(second) - 1
+    assert upload(client, number, first, "first.pdf").status_code == 201
+    refused = upload(client, number, second, "second.pdf")
+    assert refused.status_code == 413
+    assert "的文件合计将超过每件" in refused.json["detail"]
+    assert attachment_rows(app) == 1 and len(stored_files(folder)) == 1
+    app.config["ATTACHMENT_CASE_MAX_BYTES"] = len(first) + len(second)
+    assert upload(client, number, second, "second.pdf").status_code == 201
+
+
+def test_the_default_case_quota_is_200_files_and_500_mb(app: Flask) -> None:
+    assert app.config["ATTACHMENT_CASE_MAX_FILES"] == 200
+    assert app.config["ATTACHMENT_CASE_MAX_BYTES"] == 500 * 1024 * 1024
+
+
+@pytest.mark.parametrize(
+    ("stored", "content_type", "offered", "fallback"),
+    [
+        ("scan.jpeg", "image/jpeg", "scan.jpeg", "scan.jpeg"),
+        ("scan.png", "image/jpeg", "scan.jpg", "scan.jpg"),
+        ("证照", "application/ofd", "证照.ofd", "attachment-7.ofd"),
+        ('a";b.pdf', "application/pdf", 'a";b.pdf', "attachment-7.pdf"),
+    ],
+)
+def test_the_offered_name_has_the_types_extension_and_a_plain_fallback(
+    stored: str, content_type: str, offered: str, fallback: str
+) -> None:
+    assert download_name(stored, content_type) == offered
+    assert ascii_fallback(offered, "attachment-7") == fallback

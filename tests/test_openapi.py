@@ -29,6 +29,6 @@ def test_api_docs_page_and_its_assets_are_served_locally(client: ApiClient) -> N
     assets = re.findall(r'(?:src|href)="([^"]+)"', html)
     assert assets, html
     for asset in assets:
-        assert asset.startswith("/static/vendor/"), asset
+        assert asset.startswith(("/static/vendor/", "/static/web/")), asset
         with client.http.get(asset) as served:
             assert served.status_code == 200

@@ -282,6 +282,61 @@ def test_only_a_supervisor_in_scope_reassigns(client: ApiClient, app: Flask) -> 
     assert client.open_task(number)["organisation"]["code"] == WUNING_CENTRE
 
 
+COMMAND_ROOM = "command"  # 吴宁街道综合信息指挥室: a township's supervisor
+
+
+def test_a_township_command_room_may_not_move_a_county_departments_review(client: ApiClient) -> None:
+    number, review = accepted_case(client)
+    # The case is the command room's to watch (its township accepted it), the review is not its to move.
+    assert client.open_task(number, COMMAND_ROOM)["id"] == review["id"]
+    before = client.case(number)["audit"]
+    response = reassign(client, review["id"], COMMAND_ROOM, HENGDIAN_CENTRE)
+    assert response.status_code == 403
+    assert response.content_type == "application/problem+json"
+    assert "不在本人督办范围内" in response.json["detail"]
+    assert client.case(number)["audit"] == before
+    assert client.open_task(number, "supervisor")["organisation"] == review["organisation"]
+
+
+def test_a_township_command_room_moves_only_within_its_township(client: ApiClient, app: Flask) -> None:
+    number = client.start_case()
+    window_task = client.open_task(number)
+    # Another township's window is the county's to choose, not the township's.
+    refused = reassign(client, window_task["id"], COMMAND_ROOM, HENGDIAN_CENTRE)
+    assert refused.status_code == 422
+    assert refused.json["errors"] == {"organisation": ["只能改派给本人督办范围内的机构"]}
+    assert client.open_task(number)["organisation"]["code"] == WUNING_CENTRE
+    # The county's supervisor covers both townships.
+    assert reassign(client, window_task["id"], "supervisor", HENGDIAN_CENTRE).status_code == 200
+
+
+def test_a_township_command_room_moves_a_task_between_its_own_offices(client: ApiClient, app: Flask) -> None:
+    offices = {"a": "330783001-test-a", "b": "330783001-test-b"}
+    add_organisation(app, offices["a"], OrganisationKind.OFFICE, "330783001", office_type="party_government")
+    add_organisation(app, offices["b"], OrganisationKind.OFFICE, "330783001", office_type="party_building")
+    add_user(app, "cooperator-b", offices["b"], ["cooperator"])
+    task_id = str(uuid.uuid4())
+    with app.app_context():
+        clerk = db.session.execute(select(User).where(User.username == "clerk")).scalar_one()
+        case = start_case(clerk, SERVICE, APPLICANT, APPLICATION)
+        db.session.add(
+            Task(
+                id=task_id,
+                case_id=case.id,
+                bpmn_id="site_check",
+                name="现场核查",
+                lane="township",
+                organisation_id=organisation(offices["a"]).id,
+                role="cooperator",
+                state=TaskState.OPEN,
+            )
+        )
+        db.session.commit()
+    moved = reassign(client, task_id, COMMAND_ROOM, offices["b"])
+    assert moved.status_code == 200, moved.json
+    assert [t["id"] for t in client.inbox("cooperator-b")] == [task_id]
+
+
 def test_finished_task_is_a_conflict(client: ApiClient) -> None:
     number = client.start_case()
     task = client.open_task(number)

@@ -108,12 +108,18 @@ def test_a_file_uploaded_for_a_material_is_listed_under_it_and_previewed(
     # The API sees the same file, for the same material.
     (listed,) = client.get(f"/api/v1/cases/{number}/attachments", "clerk").json
     assert (listed["material_name"], listed["filename"]) == (ID_PROOF, "身份证.pdf")
-    view = f"/cases/{number}/attachments/{listed['id']}"
+    view = f"/cases/{number}/attachments/{listed['id']}/preview"
     assert f'<iframe src="{view}"' in page  # PDF previewed in a frame on the task page
 
     opened = browser.http.get(view)
     assert opened.status_code == 200 and opened.mimetype == "application/pdf"
     assert opened.headers["Content-Disposition"].startswith("inline")
+    assert opened.headers["X-Frame-Options"] == "SAMEORIGIN"  # framed by the service's own page only
+    # The file's link downloads it.
+    saved = browser.http.get(f"/cases/{number}/attachments/{listed['id']}")
+    assert (
+        saved.headers["Content-Disposition"].startswith("attachment;") and saved.mimetype == "application/pdf"
+    )
     assert opened.headers["X-Content-Type-Options"] == "nosniff"
     assert opened.data.startswith(b"%PDF")
 
@@ -121,7 +127,7 @@ def test_a_file_uploaded_for_a_material_is_listed_under_it_and_previewed(
     (image,) = [
         a for a in client.get(f"/api/v1/cases/{number}/attachments", "clerk").json if a["id"] != listed["id"]
     ]
-    assert f'<img src="/cases/{number}/attachments/{image["id"]}"' in page_text(
+    assert f'<img src="/cases/{number}/attachments/{image["id"]}/preview"' in page_text(
         browser.get(f"/tasks/{task_id}")
     )
     assert browser.http.get(f"/cases/{number}/attachments/{image['id']}").mimetype == "image/png"
@@ -181,7 +187,7 @@ def test_with_javascript_an_upload_answers_with_the_checklist_alone(
     assert link and f"/cases/{number}/attachments/{listed['id']}" in link.group(0)
     assert "autofocus" in link.group(0)  # focus goes to the new file
     assert 'id="previews" hx-swap-oob="true"' in html
-    assert f'<iframe src="/cases/{number}/attachments/{listed["id"]}"' in html
+    assert f'<iframe src="/cases/{number}/attachments/{listed["id"]}/preview"' in html
     # The row's form still comes back to this task page.
     assert f'name="task" value="{task_id}"' in material_row(html, ID_PROOF)
     # Nothing is left over for the next page.
@@ -232,6 +238,21 @@ def test_with_javascript_a_refused_upload_comes_back_at_its_row_and_nothing_is_s
     assert stored_files(app) == []
 
 
+def test_a_case_at_its_quota_refuses_the_next_file_at_its_row(
+    app: Flask, browser: Browser, client: ApiClient
+) -> None:
+    number, task_id = accept_task(client, browser)
+    browser.get(f"/tasks/{task_id}")
+    app.config["ATTACHMENT_CASE_MAX_FILES"] = 1
+    assert upload(browser, number, ID_PROOF, pdf_bytes("one"), "one.pdf", task_id).status_code == 302
+    refused = upload(browser, number, "经营场所使用证明", png_bytes(), "two.png", task_id)
+    assert refused.status_code == 413 and "text/html" in refused.content_type
+    row = material_row(page_text(refused), "经营场所使用证明")
+    assert f"办件 {number} 已有 1 个文件，达到每件 1 个的上限" in row
+    assert len(client.get(f"/api/v1/cases/{number}/attachments", "clerk").json) == 1
+    assert len(stored_files(app)) == 1
+
+
 def test_outsiders_cannot_open_the_files_or_papers(browser: Browser, client: ApiClient) -> None:
     number, task_id = accept_task(client, browser)
     browser.get(f"/tasks/{task_id}")
@@ -242,6 +263,7 @@ def test_outsiders_cannot_open_the_files_or_papers(browser: Browser, client: Api
         f"/cases/{number}/attachments/{listed['id']}",
         f"/cases/{number}/documents/acceptance.pdf",
         f"/cases/{number}/licence.pdf",
+        f"/cases/{number}/attachments/{listed['id']}/preview",
     ]
     assert browser.http.get(paths[0]).status_code == browser.http.get(paths[1]).status_code == 200
 

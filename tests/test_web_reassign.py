@@ -145,3 +145,29 @@ def test_a_supervisor_of_another_county_gets_404(live_app: Flask, client: ApiCli
     )
     assert response.status_code == 404
     assert client.open_task(number, "supervisor")["organisation"] == review["organisation"]
+
+
+def test_a_township_command_room_gets_no_form_for_a_county_review(live_app: Flask, client: ApiClient) -> None:
+    number, review = under_review(client)
+    command = logged_in(live_app, "command")
+    page = page_text(command.get(f"/cases/{number}"))
+    assert "审核" in page and 'data-testid="reassign"' not in page
+    refused = command.post(
+        f"/tasks/{review['id']}/reassign", {"organisation": LIUSHI_STATION, "reason": REASON, "from": "case"}
+    )
+    assert refused.status_code == 403
+    assert "不在本人督办范围内" in page_text(refused)
+    assert client.open_task(number, "supervisor")["organisation"] == review["organisation"]
+
+
+def test_the_form_offers_only_organisations_within_the_supervisors_scope(
+    live_app: Flask, client: ApiClient
+) -> None:
+    number = client.start_case()
+    window_task = client.open_task(number)
+    county = choices(page_text(logged_in(live_app, "supervisor").get(f"/tasks/{window_task['id']}")))
+    assert "330783111-bmfwzx" in county  # another township's window, in the county
+    # 吴宁's command room: its township has one window, the task's own, so nothing is offered.
+    page = page_text(logged_in(live_app, "command").get(f"/tasks/{window_task['id']}"))
+    assert 'data-testid="reassign"' in page and "没有可接收此任务的机构" in page
+    assert "330783111-bmfwzx" not in page

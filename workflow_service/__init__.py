@@ -9,7 +9,7 @@ from typing import Any
 
 from flask import Flask
 
-from workflow_service import database, web
+from workflow_service import database, security_headers, web
 from workflow_service.api import (
     admin,
     attachments,
@@ -128,5 +128,6 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         api.register_blueprint(blueprint)
     problems.init_app(app)
     web.init_app(app)  # after problems: the staff pages' HTML errors wrap its handlers
+    security_headers.init_app(app)
     register_commands(app)
     return app

@@ -44,6 +44,10 @@ class DefaultConfig:
     WTF_CSRF_CHECK_DEFAULT = False
     WTF_CSRF_TIME_LIMIT = None  # the session's own lifetime bounds the token
     SESSION_COOKIE_HTTPONLY = True
+    # Session cookies go over HTTPS only; FLASK_SESSION_COOKIE_SECURE=false for plain local HTTP (make run).
+    SESSION_COOKIE_SECURE = True
+    # Flask-Login's remember-me cookie (unused by the pages today) likewise.
+    REMEMBER_COOKIE_SECURE = True
     SESSION_COOKIE_SAMESITE = "Lax"
     BABEL_DEFAULT_LOCALE = "zh_CN"
     BABEL_DEFAULT_TIMEZONE = "Asia/Shanghai"
@@ -65,6 +69,9 @@ class DefaultConfig:
     # Attachments: stored through services.storage in this folder (a shared volume with several nodes).
     ATTACHMENT_FOLDER = str(PROJECT_ROOT / "instance" / "attachments")
     ATTACHMENT_MAX_BYTES = 20 * 1024 * 1024
+    # Per case: at most this many files and this many bytes in all (then 413, nothing stored).
+    ATTACHMENT_CASE_MAX_FILES = 200
+    ATTACHMENT_CASE_MAX_BYTES = 500 * 1024 * 1024
     # MAX_CONTENT_LENGTH, unless set, is ATTACHMENT_MAX_BYTES plus this room for the multipart envelope.
     MULTIPART_ALLOWANCE_BYTES = 64 * 1024
     # 容缺受理: the applicant hands a deferred material in within this many working days, unless the

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import io
 from typing import Any, ClassVar
 
 import marshmallow as ma
-from flask import Request, Response, send_file
+from flask import Request, Response
 from flask.views import MethodView
 from flask_smorest import Blueprint
 from webargs.flaskparser import FlaskParser
@@ -14,6 +13,7 @@ from werkzeug.datastructures import CombinedMultiDict
 
 from workflow_service.api.authentication import current_user, require_bearer_token
 from workflow_service.api.case_file_schemas import AttachmentSchema, AttachmentUploadSchema
+from workflow_service.file_responses import file_response
 from workflow_service.models import Attachment
 from workflow_service.services.attachments import download_attachment, list_attachments, upload_attachment
 
@@ -70,14 +70,14 @@ class AttachmentsResource(MethodView):
 class AttachmentResource(MethodView):
     @blp.response(200, {"type": "string", "format": "binary"}, content_type="application/octet-stream")
     def get(self, number: str, attachment_id: int) -> Response:
-        """Download the file as it was uploaded, with its detected type."""
+        """Download the file as it was uploaded, with its detected type, always as an attachment,
+        named with that type's extension (a PDF that is also HTML saves as ``.pdf``)."""
         download = download_attachment(current_user(), number, attachment_id)
-        response = send_file(
-            io.BytesIO(download.content),
-            mimetype=download.attachment.content_type,
-            as_attachment=True,
-            download_name=download.attachment.original_filename,
-            etag=download.attachment.sha256,
+        item = download.attachment
+        return file_response(
+            download.content,
+            item.content_type,
+            item.original_filename,
+            f"attachment-{item.id}",
+            etag=item.sha256,
         )
-        response.headers["X-Content-Type-Options"] = "nosniff"
-        return response

@@ -15,7 +15,7 @@ from typing import IO
 
 import filetype
 from flask import current_app
-from sqlalchemy import exists, select
+from sqlalchemy import exists, func, select
 from werkzeug.datastructures import FileStorage
 
 from workflow_service.errors import Conflict, InvalidInput, NotFound, PayloadTooLarge, PermissionDenied
@@ -24,6 +24,7 @@ from workflow_service.models import Attachment, Case, CaseStatus, Role, Task, Ta
 from workflow_service.services import audit
 from workflow_service.services.acceptance import FORM_LABELS, case_materials
 from workflow_service.services.clock import now
+from workflow_service.services.file_names import without_invisible
 from workflow_service.services.scope import get_visible_case
 from workflow_service.services.storage import attachment_storage
 
@@ -91,8 +92,10 @@ def detected_type(content: bytes) -> str | None:
 
 
 def checked_filename(name: str | None) -> str:
-    """The client's file name, for display only; refused if it tries to name a path."""
-    if not name or not name.strip():
+    """The client's file name, for display only, without bidi controls or zero-width characters;
+    refused if it tries to name a path."""
+    name = without_invisible(name or "")
+    if not name.strip():
         raise InvalidInput("缺少文件名", errors={"file": ["请上传带文件名的文件"]})
     if (
         "/" in name
@@ -109,15 +112,39 @@ def checked_filename(name: str | None) -> str:
     return name
 
 
+def _mb(size: int) -> str:
+    return f"{size // _MIB} MB" if size % _MIB == 0 else f"{size} 字节"
+
+
 def size_limit() -> str:
     """``ATTACHMENT_MAX_BYTES`` as people read it: "20 MB"."""
-    limit = current_app.config["ATTACHMENT_MAX_BYTES"]
-    return f"{limit // _MIB} MB" if limit % _MIB == 0 else f"{limit} 字节"
+    return _mb(current_app.config["ATTACHMENT_MAX_BYTES"])
 
 
 def too_large() -> PayloadTooLarge:
     """The refusal of a file beyond ``ATTACHMENT_MAX_BYTES``, naming the limit."""
     return PayloadTooLarge(f"文件超过 {size_limit()} 的上限")
+
+
+def _check_case_quota(case: Case, size: int) -> None:
+    """Refuse a file that would take the case past ATTACHMENT_CASE_MAX_FILES or _MAX_BYTES (413).
+
+    The case row is locked first (PostgreSQL), so two uploads at once cannot both slip under.
+    """
+    db.session.execute(select(Case.id).where(Case.id == case.id).with_for_update())
+    count, total = db.session.execute(
+        select(func.count(Attachment.id), func.coalesce(func.sum(Attachment.size), 0)).where(
+            Attachment.case_id == case.id
+        )
+    ).one()
+    max_files = current_app.config["ATTACHMENT_CASE_MAX_FILES"]
+    max_bytes = current_app.config["ATTACHMENT_CASE_MAX_BYTES"]
+    if count + 1 > max_files:
+        raise PayloadTooLarge(f"办件 {case.number} 已有 {count} 个文件，达到每件 {max_files} 个的上限")
+    if total + size > max_bytes:
+        raise PayloadTooLarge(
+            f"办件 {case.number} 的文件合计将超过每件 {_mb(max_bytes)} 的上限（已用 {total / _MIB:.1f} MB）"
+        )
 
 
 def _read_limited(stream: IO[bytes]) -> bytes:
@@ -181,6 +208,7 @@ def upload_attachment(
         raise UnsupportedFileType(
             errors={"file": [f"只接受 {accepted} 文件（按文件内容识别，与扩展名无关）"]}
         )
+    _check_case_quota(case, len(content))
 
     storage = attachment_storage()
     key = storage.put(content)

@@ -7,7 +7,7 @@ from flask import Response, redirect, render_template, request, url_for
 from workflow_service.models import Organisation, Task
 from workflow_service.services.case_lists import find_cases
 from workflow_service.services.cases import case_diagram, view_case
-from workflow_service.services.reassignment import may_reassign, reassignment_targets
+from workflow_service.services.reassignment import may_reassign, may_reassign_task, reassignment_targets
 from workflow_service.web.checklist import case_files, fresh_papers, papers
 from workflow_service.web.session import page_blueprint, staff
 
@@ -15,10 +15,14 @@ blp = page_blueprint("case_pages", __name__)
 
 
 def reassign_choices(open_tasks: list[Task]) -> dict[str, list[Organisation]]:
-    """For a supervisor: the organisations each open task may be reassigned to (改派); else nothing."""
-    if not may_reassign(staff()):
+    """For a supervisor: the organisations each open task within their scope may be reassigned to (改派);
+    tasks outside it get no form."""
+    actor = staff()
+    if not may_reassign(actor):
         return {}
-    return {task.id: reassignment_targets(task) for task in open_tasks}
+    return {
+        task.id: reassignment_targets(actor, task) for task in open_tasks if may_reassign_task(actor, task)
+    }
 
 
 def render_case_page(

@@ -8,14 +8,13 @@ material's row), so the rest of the page, the task's form as typed, stays as it 
 
 from __future__ import annotations
 
-import io
-
-from flask import flash, redirect, render_template, request, send_file, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.wrappers import Response
 
-from workflow_service.errors import InvalidInput, PayloadTooLarge, ServiceError
+from workflow_service.errors import InvalidInput, NotFound, PayloadTooLarge, ServiceError
+from workflow_service.file_responses import file_response
 from workflow_service.models import Attachment, Task
 from workflow_service.services import tasks
 from workflow_service.services.attachments import download_attachment, too_large, upload_attachment
@@ -120,30 +119,40 @@ def body_too_large(error: RequestEntityTooLarge) -> Response | tuple[str, int]:
     return _refused(number, request.args.get("task") or None, request.args.get("material"), too_large())
 
 
-def _inline(content: bytes, mimetype: str, filename: str, etag: str | None = None) -> Response:
-    """Shown in the browser (PDF viewer, image), under its own name when saved; never sniffed."""
-    response = send_file(
-        io.BytesIO(content),
-        mimetype=mimetype,
-        as_attachment=False,
-        download_name=filename,
-        etag=etag or False,
-    )
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    response.headers["Cache-Control"] = "private, no-cache"
-    return response
+# Types the browser shows itself (its PDF viewer, an image); anything else is only downloaded.
+PREVIEWABLE = frozenset({"application/pdf", "image/jpeg", "image/png"})
 
 
 @blp.get("/cases/<number>/attachments/<int:attachment_id>")
 def attachment(number: str, attachment_id: int) -> Response:
-    """An uploaded file with its detected type, inline (the task page previews it in a frame)."""
+    """An uploaded file with its detected type, as a download (``attachment``) under a safe name."""
     download = download_attachment(staff(), number, attachment_id)
     item = download.attachment
-    return _inline(download.content, item.content_type, item.original_filename, item.sha256)
+    return file_response(
+        download.content, item.content_type, item.original_filename, f"attachment-{item.id}", etag=item.sha256
+    )
+
+
+@blp.get("/cases/<number>/attachments/<int:attachment_id>/preview")
+def attachment_preview(number: str, attachment_id: int) -> Response:
+    """A PDF or image shown inside the task page (a frame or an <img>); other types are not shown."""
+    download = download_attachment(staff(), number, attachment_id)
+    item = download.attachment
+    if item.content_type not in PREVIEWABLE:
+        raise NotFound(_("此类文件不能在浏览器中预览。"))
+    return file_response(
+        download.content,
+        item.content_type,
+        item.original_filename,
+        f"attachment-{item.id}",
+        inline=True,
+        etag=item.sha256,
+    )
 
 
 def _pdf(document: Document) -> Response:
-    return _inline(document.content, "application/pdf", document.filename)
+    """A notice printed by the service itself, opened in the browser's PDF viewer."""
+    return file_response(document.content, "application/pdf", document.filename, "document", inline=True)
 
 
 @blp.get("/cases/<number>/documents/<kind>.pdf")
