@@ -8,7 +8,7 @@ from typing import Any
 
 from flask import Flask
 
-from workflow_service import database, web
+from workflow_service import database, request_guard, web
 from workflow_service.api import (
     admin,
     attachments,
@@ -63,6 +63,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     database.init_app(app)
     migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"))
     api.init_app(app)
+    request_guard.init_app(app)
     # Timers run on the service clock, which tests set through app.config["CLOCK"].
     app.extensions["process_runtime"] = ProcessRuntime(clock=clock.now)
 

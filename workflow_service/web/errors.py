@@ -20,7 +20,8 @@ from workflow_service.extensions import db
 
 MACHINE_PATH_PREFIXES = ("/api/", "/oauth/", "/healthz", "/readyz", "/metrics")
 
-Handler = Callable[[Exception], Response | tuple[str, int]]
+Page = tuple[str, int] | tuple[str, int, dict[str, str]]
+Handler = Callable[[Exception], Response | Page]
 
 
 def is_machine_path(path: str) -> bool:
@@ -40,13 +41,16 @@ def _titles() -> dict[int, str]:
     }
 
 
-def _page(status: int, detail: str | None) -> tuple[str, int]:
+def _page(status: int, detail: str | None) -> Page:
     db.session.rollback()
     title = _titles().get(status, _("出错了"))
-    return render_template("error.html", status=status, title=title, detail=detail), status
+    page = render_template("error.html", status=status, title=title, detail=detail)
+    if status == 503:
+        return page, status, {"Retry-After": str(current_app.config["UNAVAILABLE_RETRY_AFTER_SECONDS"])}
+    return page, status
 
 
-def _for_people(error: Exception) -> tuple[str, int]:
+def _for_people(error: Exception) -> Page:
     if isinstance(error, CSRFError):
         return _page(400, _("页面已过期（安全令牌失效），请返回刷新页面后重试。"))
     if isinstance(error, ServiceError):
@@ -63,7 +67,7 @@ def _for_people(error: Exception) -> tuple[str, int]:
 def _wrap(app: Flask, exception_class: type[Exception]) -> None:
     previous: Handler | None = app.error_handler_spec[None][None].get(exception_class)
 
-    def handle(error: Exception) -> Response | tuple[str, int]:
+    def handle(error: Exception) -> Response | Page:
         if previous is not None and is_machine_path(request.path):
             return previous(error)
         return _for_people(error)
