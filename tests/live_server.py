@@ -23,19 +23,36 @@ def free_port() -> int:
 
 
 class Server:
-    """A gunicorn process group serving the app on a loopback port; restartable."""
+    """A gunicorn process group serving the app on a loopback port; restartable.
 
-    def __init__(self, database_url: str, log: Path) -> None:
+    It runs in the project folder, so gunicorn.conf.py applies as in production; ``options`` are
+    further command-line options (``--access-logfile``, ``--timeout``) and ``app`` the WSGI app.
+    """
+
+    def __init__(
+        self, database_url: str, log: Path, options: tuple[str, ...] = (), app: str = "wsgi:app"
+    ) -> None:
         self.port = free_port()
         self.base = f"http://127.0.0.1:{self.port}"
         self.env = {**os.environ, "DATABASE_URL": database_url}
         self.log = log
+        self.options = options
+        self.app = app
         self.process: subprocess.Popen | None = None
 
     def start(self) -> None:
+        command = [
+            str(GUNICORN),
+            "--workers",
+            "2",
+            "--bind",
+            f"127.0.0.1:{self.port}",
+            *self.options,
+            self.app,
+        ]
         with self.log.open("ab") as log:
             self.process = subprocess.Popen(
-                [str(GUNICORN), "--workers", "2", "--bind", f"127.0.0.1:{self.port}", "wsgi:app"],
+                command,
                 cwd=PROJECT_ROOT,
                 env=self.env,
                 stdout=log,
