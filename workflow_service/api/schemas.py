@@ -5,7 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from flask import g
-from marshmallow import Schema, fields, validate
+from marshmallow import Schema, ValidationError, fields, validate
 
 from workflow_service.api.input_fields import Int, Text
 from workflow_service.models import Case, SuspensionKind, Task
@@ -555,6 +555,13 @@ class ServiceMaterialSchema(Schema):
     note = Text(load_default=None, allow_none=True, max_length=1000)
 
 
+def _fits_fee_column(amount: Decimal) -> None:
+    # Numeric(12, 2). A plain function, not validate.Range: the API document would state a
+    # Decimal's bounds as strings, which is no JSON Schema.
+    if not 0 <= amount < 10**10:
+        raise ValidationError("须在 0 至 9999999999.99 之间")
+
+
 class ServiceItemSchema(Schema):
     code = fields.String()
     short_code = Text(max_length=8)
@@ -574,13 +581,7 @@ class ServiceItemSchema(Schema):
     visits_required = Int(maximum=100)
     fee_required = fields.Boolean()
     fee_basis = Text(allow_none=True, max_length=1000)
-    # Numeric(12, 2): at most ten digits before the point.
-    fee_amount = fields.Decimal(
-        as_string=True,
-        allow_none=True,
-        places=2,
-        validate=validate.Range(min=0, max=Decimal("9999999999.99")),
-    )
+    fee_amount = fields.Decimal(as_string=True, allow_none=True, places=2, validate=_fits_fee_column)
     licence_name = Text(
         max_length=128, allow_none=True, metadata={"description": "准予后出具的证照名称；不出证照的为 null"}
     )
