@@ -7,16 +7,23 @@ and refused requests carrying them; then every log line of the run is searched f
 
 from __future__ import annotations
 
+import logging
 import re
 from pathlib import Path
 from typing import Any
 
+import pytest
 import requests
 import yaml
+from flask import Flask
+from sqlalchemy import text
+from sqlalchemy.exc import DBAPIError
 
 from tests.live_server import Server
 from tests.support import APPLICANT, case_body
 from workflow_service.config import PROJECT_ROOT
+from workflow_service.error_log import log_unexpected
+from workflow_service.extensions import db
 
 
 def demo_ids_and_phones() -> set[str]:
@@ -91,3 +98,23 @@ def test_no_resident_id_or_phone_in_any_log(live_database_url: str, tmp_path: Pa
     logs = access + error_log.read_text(encoding="utf-8", errors="replace")
     leaked = sorted(value for value in secrets if value.lower() in logs.lower())
     assert leaked == []
+
+
+def test_an_unexpected_database_error_is_logged_without_the_values(
+    app: Flask, caplog: pytest.LogCaptureFixture
+) -> None:
+    phone = APPLICANT["phone"]
+    with app.test_request_context("/api/v1/cases", method="POST"):
+        try:
+            # No full name: NOT NULL fails, and PostgreSQL's DETAIL quotes the row ("Failing row contains").
+            db.session.execute(
+                text("INSERT INTO app_user (username) VALUES (:username)"), {"username": phone}
+            )
+        except DBAPIError as error:
+            failure = error
+        db.session.rollback()
+        assert "parameters hidden" in str(failure)  # hide_parameters: SQLAlchemy's own text has none
+        with caplog.at_level(logging.ERROR):
+            log_unexpected(failure)
+    assert "unhandled database error on POST /api/v1/cases: " in caplog.text
+    assert phone not in caplog.text

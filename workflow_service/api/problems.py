@@ -9,6 +9,7 @@ from flask import Flask, Response, current_app, json, request
 from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException
 
+from workflow_service.error_log import log_unexpected
 from workflow_service.errors import PayloadTooLarge, RateLimited, ServiceError, Unavailable
 from workflow_service.extensions import db
 
@@ -103,7 +104,7 @@ def _database_unavailable(error: OperationalError) -> Response:
 
 def _unexpected(error: Exception) -> Response:
     db.session.rollback()
-    current_app.logger.exception("unhandled error on %s %s", request.method, request.path)
+    log_unexpected(error)
     return problem_response(500, ServiceError.title, "请求未能完成，已记录错误", ServiceError.type_slug)
 
 

@@ -15,6 +15,7 @@ from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response
 
+from workflow_service.error_log import log_unexpected
 from workflow_service.errors import ServiceError
 from workflow_service.extensions import db
 
@@ -60,7 +61,7 @@ def _for_people(error: Exception) -> Page:
     if isinstance(error, OperationalError):
         current_app.logger.error("database unavailable: %s", error)
         return _page(503, _("数据库暂不可用，请稍后重试。"))
-    current_app.logger.exception("unhandled error on %s %s", request.method, request.path)
+    log_unexpected(error)
     return _page(500, _("请求未能完成，错误已记录。请稍后重试，或联系管理员。"))
 
 
