@@ -101,8 +101,10 @@ def test_no_resident_id_or_phone_in_any_log(live_database_url: str, tmp_path: Pa
 
 
 def test_an_unexpected_database_error_is_logged_without_the_values(
-    app: Flask, caplog: pytest.LogCaptureFixture
+    app: Flask, caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    # Migrating the template database ran Alembic's fileConfig, which disables loggers that existed.
+    monkeypatch.setattr(app.logger, "disabled", False)
     phone = APPLICANT["phone"]
     with app.test_request_context("/api/v1/cases", method="POST"):
         try:
