@@ -24,9 +24,23 @@ def free_port() -> int:
 
 
 class Server:
-    """A gunicorn process group serving the app on a loopback port; restartable."""
+    """A gunicorn process group serving the app on a loopback port; restartable.
 
-    def __init__(self, database_url: str, log: Path, *, workers: int = 2, **settings: str) -> None:
+    It runs in the project folder, so gunicorn.conf.py applies as in production; ``options`` are
+    further command-line options (``--access-logfile``, ``--timeout``), ``app`` the WSGI app, and
+    ``settings`` the app's settings as ``FLASK_<NAME>`` environment variables.
+    """
+
+    def __init__(
+        self,
+        database_url: str,
+        log: Path,
+        options: tuple[str, ...] = (),
+        app: str = "wsgi:app",
+        *,
+        workers: int = 2,
+        **settings: str,
+    ) -> None:
         self.port = free_port()
         self.base = f"http://127.0.0.1:{self.port}"
         # Outside tests' own app objects the service needs a key of its own (create_app refuses to start
@@ -39,19 +53,23 @@ class Server:
         }
         self.workers = workers
         self.log = log
+        self.options = options
+        self.app = app
         self.process: subprocess.Popen | None = None
 
     def start(self) -> None:
+        command = [
+            str(GUNICORN),
+            "--workers",
+            str(self.workers),
+            "--bind",
+            f"127.0.0.1:{self.port}",
+            *self.options,
+            self.app,
+        ]
         with self.log.open("ab") as log:
             self.process = subprocess.Popen(
-                [
-                    str(GUNICORN),
-                    "--workers",
-                    str(self.workers),
-                    "--bind",
-                    f"127.0.0.1:{self.port}",
-                    "wsgi:app",
-                ],
+                command,
                 cwd=PROJECT_ROOT,
                 env=self.env,
                 stdout=log,

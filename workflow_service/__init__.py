@@ -9,7 +9,7 @@ from typing import Any
 
 from flask import Flask
 
-from workflow_service import database, security_headers, web
+from workflow_service import database, request_guard, security_headers, web
 from workflow_service.api import (
     admin,
     attachments,
@@ -105,6 +105,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     database.init_app(app)
     migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"))
     api.init_app(app)
+    request_guard.init_app(app)
     # Timers run on the service clock, which tests set through app.config["CLOCK"].
     app.extensions["process_runtime"] = ProcessRuntime(clock=clock.now, limits=_engine_limits(app.config))
 

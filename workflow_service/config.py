@@ -32,7 +32,8 @@ class DefaultConfig:
     # (create_app), since anyone knowing the key could sign the cookies it trusts.
     SECRET_KEY: str | None = None
     SQLALCHEMY_DATABASE_URI = database_url_from_environment()
-    SQLALCHEMY_ENGINE_OPTIONS: ClassVar[dict] = {"pool_pre_ping": True}
+    # hide_parameters: SQL errors, and the log lines quoting them, never carry the values (personal data).
+    SQLALCHEMY_ENGINE_OPTIONS: ClassVar[dict] = {"pool_pre_ping": True, "hide_parameters": True}
     BPMN_FOLDER = str(PROJECT_ROOT / "bpmn")
     FORMS_FOLDER = str(PROJECT_ROOT / "forms")
     CATALOG_FOLDER = str(PROJECT_ROOT / "catalog")
@@ -74,6 +75,11 @@ class DefaultConfig:
     ATTACHMENT_CASE_MAX_BYTES = 500 * 1024 * 1024
     # MAX_CONTENT_LENGTH, unless set, is ATTACHMENT_MAX_BYTES plus this room for the multipart envelope.
     MULTIPART_ALLOWANCE_BYTES = 64 * 1024
+    # A JSON body may be at most this large (413 beyond it) and nested this deep (400 beyond it).
+    JSON_MAX_BYTES = 1024 * 1024
+    JSON_MAX_DEPTH = 32
+    # Retry-After (seconds) on a 503: the database unreachable, or a request that ran past the timeout.
+    UNAVAILABLE_RETRY_AFTER_SECONDS = 30
     # 容缺受理: the applicant hands a deferred material in within this many working days, unless the
     # window sets another date.
     DEFERRED_MATERIAL_WORKING_DAYS = 5

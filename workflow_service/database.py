@@ -1,4 +1,5 @@
-"""Engine settings per database: SQLite gets WAL, a busy timeout and ``BEGIN IMMEDIATE`` for writes.
+"""Engine settings per database: SQLite gets WAL, a busy timeout and ``BEGIN IMMEDIATE`` for writes;
+PostgreSQL sessions keep the values of failed statements out of the server's log where the role may.
 
 Several gunicorn processes share one SQLite file. A deferred transaction that reads and then writes
 fails at once with "database is locked" when another process wrote meanwhile, whatever the busy
@@ -42,8 +43,42 @@ def _configure_sqlite(engine: Engine) -> None:
         connection.exec_driver_sql(_begin_statement())
 
 
+# PostgreSQL logs a failed statement (log_min_error_statement) and a DETAIL quoting the values
+# ("Failing row contains (…)"): personal data in the server's log. Input is validated before any
+# statement runs, so bad input does not fail one; these settings cover what still might. Both are
+# superuser settings: a role without the right (or a GRANT SET ON PARAMETER) keeps the server's own.
+QUIET_ERROR_SETTINGS = {"log_min_error_statement": "panic", "log_error_verbosity": "terse"}
+
+
+def _may_set(cursor: Any, parameter: str) -> bool:
+    cursor.execute(
+        "SELECT current_setting('is_superuser') = 'on', current_setting('server_version_num')::int"
+    )
+    superuser, version = cursor.fetchone()
+    if superuser or version < 150000:  # has_parameter_privilege() is new in PostgreSQL 15
+        return bool(superuser)
+    cursor.execute("SELECT has_parameter_privilege(%s, 'SET')", (parameter,))
+    return bool(cursor.fetchone()[0])
+
+
+def _configure_postgresql(engine: Engine) -> None:
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        autocommit = dbapi_connection.autocommit
+        dbapi_connection.autocommit = True  # a SET inside the pool's transaction would be rolled back
+        try:
+            with dbapi_connection.cursor() as cursor:
+                for parameter, value in QUIET_ERROR_SETTINGS.items():
+                    if _may_set(cursor, parameter):
+                        cursor.execute(f"SET {parameter} = {value}")
+        finally:
+            dbapi_connection.autocommit = autocommit
+
+
 def init_app(app: Flask) -> None:
     with app.app_context():
         engine = db.engine
         if engine.dialect.name == "sqlite":
             _configure_sqlite(engine)
+        elif engine.dialect.name == "postgresql":
+            _configure_postgresql(engine)

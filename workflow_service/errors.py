@@ -3,6 +3,7 @@
 ::
 
     ServiceError (500)
+    ├── MalformedRequest (400)        a body that cannot be read: JSON nested too deep
     ├── NotAuthenticated (401)        no, bad or expired credentials
     ├── PermissionDenied (403)        in scope, but this role may not, or the task is someone else's
     │   ├── TaskClaimedByOther (403)
@@ -21,7 +22,8 @@
     ├── ProcessIncident (422)         the step was recorded, but the process stopped at an incident
     ├── PayloadTooLarge (413)         an upload beyond the configured size
     ├── RateLimited (429)             too many attempts; ``retry_after`` seconds until the next
-    └── Unavailable (503)             the database cannot be reached
+    └── Unavailable (503)             the database cannot be reached; ``Retry-After`` says when to retry
+        └── RequestTimedOut (503)     gunicorn ended a request that ran past its timeout
 """
 
 from __future__ import annotations
@@ -50,6 +52,12 @@ class ServiceError(Exception):
         # Further members of the problem document (RFC 7807 extension members), e.g. the numbers
         # of the cases a duplicate application conflicts with.
         self.extensions = dict(extensions or {})
+
+
+class MalformedRequest(ServiceError):
+    status = 400
+    title = "请求格式有误"
+    type_slug = "malformed-request"
 
 
 class NotAuthenticated(ServiceError):
@@ -161,3 +169,8 @@ class Unavailable(ServiceError):
     status = 503
     title = "服务暂不可用"
     type_slug = "unavailable"
+
+
+class RequestTimedOut(Unavailable):
+    title = "请求处理超时"
+    type_slug = "request-timed-out"

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from marshmallow import Schema, fields, post_load, validate
+from marshmallow import Schema, fields, post_load
+
+from workflow_service.api.input_fields import Text
 
 
 class CalendarDaySchema(Schema):
@@ -37,7 +39,7 @@ class CalendarChangeSchema(Schema):
 
 
 class HolidaySchema(Schema):
-    name = fields.String(required=True, validate=validate.Length(min=1, max=48), metadata={"example": "春节"})
+    name = Text(required=True, min_length=1, max_length=48, metadata={"example": "春节"})
     first = fields.Date(required=True, data_key="from", metadata={"description": "放假第一天"})
     last = fields.Date(
         load_default=None, data_key="to", metadata={"description": "放假最后一天（缺省同 from）"}
@@ -55,9 +57,10 @@ class HolidaySchema(Schema):
 
 
 class CalendarYearEntrySchema(Schema):
-    source = fields.String(
+    source = Text(
         required=True,
-        validate=validate.Length(min=1, max=255),
+        min_length=1,
+        max_length=255,
         metadata={"description": "依据：通知名称和文号，如 国务院办公厅关于2027年部分节假日安排的通知"},
     )
     published_at = fields.Date(load_default=None, allow_none=True, metadata={"description": "通知发布日期"})

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from marshmallow import Schema, ValidationError, fields, validate
+from marshmallow import Schema, ValidationError, fields
 from werkzeug.datastructures import FileStorage
 
+from workflow_service.api.input_fields import Text
 from workflow_service.api.schemas import OrganisationRefSchema, UserRefSchema
 
 
@@ -24,9 +25,10 @@ class AttachmentUploadSchema(Schema):
 
     # Not required here: the service answers 404 outside the caller's scope (and 403, 409) before
     # it reports missing fields, so a body never tells an outsider anything about the case.
-    material_name = fields.String(
+    material_name = Text(
         load_default=None,
-        validate=validate.Length(min=1, max=128),
+        min_length=1,
+        max_length=128,
         metadata={"description": "所属申请材料的名称，如“经营场所使用证明”"},
     )
     file = UploadField(
@@ -49,9 +51,10 @@ class AttachmentSchema(Schema):
 
 class PrintedReceiptSchema(Schema):
     # Not required here, for the same reason as in AttachmentUploadSchema.
-    query_password = fields.String(
+    query_password = Text(
         load_default=None,
-        validate=validate.Length(min=1, max=32),
+        min_length=1,
+        max_length=32,
         metadata={"description": "登记时返回的查询密码，核对无误后印在受理通知书上"},
     )
 

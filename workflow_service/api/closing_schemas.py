@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
+from workflow_service.api.input_fields import Text
 from workflow_service.models import FeeStatus, Rating
 
 _RATINGS = (
@@ -15,59 +16,55 @@ _RATINGS = (
 class CloseReasonSchema(Schema):
     # Not required here: the service answers 404 outside the caller's scope (and 403, 409) before
     # it reports a missing reason, so a body never tells an outsider anything about the case.
-    reason = fields.String(
-        load_default=None, validate=validate.Length(max=500), metadata={"description": "理由（必填）"}
-    )
+    reason = Text(load_default=None, max_length=500, metadata={"description": "理由（必填）"})
 
 
 class PaymentSchema(Schema):
     # Checked in the service, after scope, role and state (see CloseReasonSchema).
-    status = fields.String(
+    status = Text(
+        max_length=16,
         load_default=None,
         validate=validate.OneOf([FeeStatus.PAID.value, FeeStatus.WAIVED.value]),
         metadata={"description": "paid 已缴费（须填 receipt_number）/ waived 减免（须填 reason）"},
     )
-    receipt_number = fields.String(
-        load_default=None, validate=validate.Length(max=64), metadata={"description": "收据（票据）号码"}
-    )
-    reason = fields.String(
-        load_default=None, validate=validate.Length(max=500), metadata={"description": "减免理由"}
-    )
+    receipt_number = Text(load_default=None, max_length=64, metadata={"description": "收据（票据）号码"})
+    reason = Text(load_default=None, max_length=500, metadata={"description": "减免理由"})
 
 
 class WindowEvaluationSchema(Schema):
-    rating = fields.String(
+    rating = Text(
+        max_length=24,
         load_default=None,
         validate=validate.OneOf([rating.value for rating in Rating]),
         metadata={"description": _RATINGS},
     )
-    comment = fields.String(
+    comment = Text(
         load_default=None,
         allow_none=True,
-        validate=validate.Length(max=1000),
+        max_length=1000,
         metadata={"description": "评价内容；不满意、非常不满意须填写"},
     )
 
 
 class PublicEvaluationSchema(Schema):
-    number = fields.String(
-        required=True, validate=validate.Length(min=1, max=40), metadata={"description": "办件编号"}
-    )
-    password = fields.String(
+    number = Text(required=True, min_length=1, max_length=40, metadata={"description": "办件编号"})
+    password = Text(
         required=True,
         load_only=True,
-        validate=validate.Length(min=1, max=32),
+        min_length=1,
+        max_length=32,
         metadata={"description": "查询密码"},
     )
-    rating = fields.String(
+    rating = Text(
+        max_length=24,
         required=True,
         validate=validate.OneOf([rating.value for rating in Rating]),
         metadata={"description": _RATINGS},
     )
-    comment = fields.String(
+    comment = Text(
         load_default=None,
         allow_none=True,
-        validate=validate.Length(max=1000),
+        max_length=1000,
         metadata={"description": "评价内容；不满意、非常不满意须填写"},
     )
 

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from marshmallow import Schema, fields, validate
+from marshmallow import Schema, fields
 
+from workflow_service.api.input_fields import Text
 from workflow_service.api.schemas import UserRefSchema
 from workflow_service.models import Delegation
 from workflow_service.services.clock import BUSINESS_TIMEZONE
@@ -13,9 +14,10 @@ _NAIVE_TIMES = "不带时区的时间按北京时间（Asia/Shanghai）理解"
 
 
 class DelegationCreateSchema(Schema):
-    delegate = fields.String(
+    delegate = Text(
         required=True,
-        validate=validate.Length(min=1, max=64),
+        min_length=1,
+        max_length=64,
         metadata={"description": "受托人用户名：本机构、具有相同岗位的在岗人员"},
     )
     starts_at = fields.AwareDateTime(
@@ -28,9 +30,10 @@ class DelegationCreateSchema(Schema):
         default_timezone=BUSINESS_TIMEZONE,
         metadata={"description": f"结束时间（不含），晚于开始时间，最长 90 天；{_NAIVE_TIMES}"},
     )
-    reason = fields.String(
+    reason = Text(
         required=True,
-        validate=validate.Length(min=1, max=255),
+        min_length=1,
+        max_length=255,
         metadata={"description": "事由，如休假、培训"},
     )
 

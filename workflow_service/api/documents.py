@@ -30,7 +30,17 @@ def _pdf(document: Document) -> Response:
 
 @blp.route("/<string:number>/documents/<string:kind>.pdf")
 class DocumentResource(MethodView):
-    @blp.doc(parameters=[{"in": "path", "name": "kind", "description": f"文书种类：{_KINDS}"}])
+    @blp.doc(
+        parameters=[
+            {
+                "in": "path",
+                "name": "kind",
+                "required": True,
+                "description": f"文书种类：{_KINDS}",
+                "schema": {"type": "string", "enum": [kind.value for kind in DocumentKind]},
+            }
+        ]
+    )
     @blp.response(200, _PDF, content_type="application/pdf")
     def get(self, number: str, kind: str) -> Response:
         """The notice as PDF; 409 where it does not apply (no 不予受理决定书 for an accepted case)."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, Response, jsonify
 from sqlalchemy import text
 
+from workflow_service.api.problems import retry_after_unavailable
 from workflow_service.extensions import db
 from workflow_service.services.holiday_calendar import outlook
 
@@ -24,7 +25,9 @@ def readyz() -> tuple[Response, int]:
         db.session.execute(text("SELECT 1"))
     except Exception:
         db.session.rollback()
-        return jsonify(status="unavailable", checks={"database": "unreachable"}), 503
+        unavailable = jsonify(status="unavailable", checks={"database": "unreachable"})
+        unavailable.headers["Retry-After"] = retry_after_unavailable()
+        return unavailable, 503
     # A calendar known for too few days ahead is a warning for the operators, not a reason to stop serving.
     calendar = outlook()
     details = {

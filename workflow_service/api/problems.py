@@ -9,6 +9,7 @@ from flask import Flask, Response, current_app, json, request
 from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException
 
+from workflow_service.error_log import log_unexpected
 from workflow_service.errors import PayloadTooLarge, RateLimited, ServiceError, Unavailable
 from workflow_service.extensions import db
 
@@ -61,7 +62,14 @@ def _service_error(error: ServiceError) -> Response:
         response.headers["WWW-Authenticate"] = 'Bearer realm="workflow-service"'
     if isinstance(error, RateLimited) and error.retry_after:
         response.headers["Retry-After"] = str(error.retry_after)
+    if isinstance(error, Unavailable):
+        response.headers["Retry-After"] = retry_after_unavailable()
     return response
+
+
+def retry_after_unavailable() -> str:
+    """The Retry-After of every 503: when a client should try again."""
+    return str(current_app.config["UNAVAILABLE_RETRY_AFTER_SECONDS"])
 
 
 def _http_error(error: HTTPException) -> Response:
@@ -81,6 +89,8 @@ def _http_error(error: HTTPException) -> Response:
         too_large = PayloadTooLarge("请求内容超过允许的大小")
         return problem_response(413, too_large.title, too_large.detail, too_large.type_slug)
     response = problem_response(status, error.name, error.description, None)
+    if status == 503:
+        response.headers["Retry-After"] = retry_after_unavailable()
     if status == 405 and error.get_response().headers.get("Allow"):
         response.headers["Allow"] = error.get_response().headers["Allow"]
     return response
@@ -89,13 +99,12 @@ def _http_error(error: HTTPException) -> Response:
 def _database_unavailable(error: OperationalError) -> Response:
     db.session.rollback()
     current_app.logger.error("database unavailable: %s", error)
-    unavailable = Unavailable("数据库暂不可用，请稍后重试")
-    return problem_response(503, unavailable.title, unavailable.detail, unavailable.type_slug)
+    return _service_error(Unavailable("数据库暂不可用，请稍后重试"))
 
 
 def _unexpected(error: Exception) -> Response:
     db.session.rollback()
-    current_app.logger.exception("unhandled error on %s %s", request.method, request.path)
+    log_unexpected(error)
     return problem_response(500, ServiceError.title, "请求未能完成，已记录错误", ServiceError.type_slug)
 
 

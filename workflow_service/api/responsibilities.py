@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from flask.views import MethodView
 from flask_smorest import Blueprint
-from marshmallow import Schema, fields
+from marshmallow import Schema
 
 from workflow_service.api.authentication import require_bearer_token
+from workflow_service.api.input_fields import Text
 from workflow_service.api.schemas import ResponsibilitySchema
 from workflow_service.models import ResponsibilityItem
 from workflow_service.services.responsibilities import list_responsibilities, responsibility_by_code
@@ -18,8 +19,10 @@ blp.before_request(require_bearer_token)
 
 
 class ResponsibilityQuerySchema(Schema):
-    category = fields.String(load_default=None, metadata={"description": "审批服务 / 行政执法 / 社会管理"})
-    department_type = fields.String(load_default=None)
+    category = Text(
+        max_length=16, load_default=None, metadata={"description": "审批服务 / 行政执法 / 社会管理"}
+    )
+    department_type = Text(max_length=64, load_default=None)
 
 
 @blp.route("")

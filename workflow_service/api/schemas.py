@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
-from flask import g
-from marshmallow import Schema, fields, validate
+from decimal import Decimal
 
+from flask import g
+from marshmallow import Schema, ValidationError, fields, validate
+
+from workflow_service.api.input_fields import Int, Text
 from workflow_service.models import Case, SuspensionKind, Task
 from workflow_service.services import delegations, jobs
 from workflow_service.services.acceptance import deferred_materials, is_overdue, supplement_notices
@@ -21,8 +24,8 @@ from workflow_service.services.tasks import delegated_from, task_form
 
 
 class TokenRequestSchema(Schema):
-    username = fields.String(required=True, validate=validate.Length(min=1, max=64))
-    password = fields.String(required=True, load_only=True, validate=validate.Length(min=1, max=256))
+    username = Text(required=True, min_length=1, max_length=64)
+    password = Text(required=True, load_only=True, min_length=1, max_length=256)
 
 
 class OrganisationRefSchema(Schema):
@@ -50,32 +53,37 @@ class TokenSchema(Schema):
 
 
 class ApplicantSchema(Schema):
-    kind = fields.String(
-        load_default="person", metadata={"description": "person（自然人）或 legal_entity（法人）"}
+    kind = Text(
+        max_length=16,
+        load_default="person",
+        metadata={"description": "person（自然人）或 legal_entity（法人）"},
     )
-    name = fields.String(required=True)
-    id_number = fields.String(required=True, metadata={"description": "居民身份证号码或统一社会信用代码"})
-    phone = fields.String(load_default=None, allow_none=True)
+    name = Text(required=True, max_length=128)
+    id_number = Text(
+        required=True, max_length=32, metadata={"description": "居民身份证号码或统一社会信用代码"}
+    )
+    phone = Text(load_default=None, allow_none=True, max_length=32)
 
 
 class AgentSchema(Schema):
     """Whoever acts for the applicant (帮办代办): checked by services.applicants.checked_agent."""
 
-    name = fields.String(required=True, metadata={"description": "代理人姓名"})
-    id_number = fields.String(required=True, metadata={"description": "代理人居民身份证号码"})
-    phone = fields.String(required=True, metadata={"description": "代理人联系电话"})
-    relationship = fields.String(
+    name = Text(required=True, max_length=128, metadata={"description": "代理人姓名"})
+    id_number = Text(required=True, max_length=32, metadata={"description": "代理人居民身份证号码"})
+    phone = Text(required=True, max_length=32, metadata={"description": "代理人联系电话"})
+    relationship = Text(
         required=True,
-        validate=validate.Length(max=64),
+        max_length=64,
         metadata={"description": "与申请人的关系或受托身份，如 子女、受托人、村级代办员"},
     )
-    authorisation_note = fields.String(
+    authorisation_note = Text(
         load_default=None,
         allow_none=True,
-        validate=validate.Length(max=500),
+        max_length=500,
         metadata={"description": "授权说明"},
     )
-    authorisation_material = fields.String(
+    authorisation_material = Text(
+        max_length=255,
         load_default=None,
         allow_none=True,
         metadata={"description": "作为授权证明的申请材料名称；缺省为事项材料中唯一的委托类材料（如 委托书）"},
@@ -83,13 +91,11 @@ class AgentSchema(Schema):
 
 
 class ConfirmDuplicateSchema(Schema):
-    reason = fields.String(
-        required=True, validate=validate.Length(min=2, max=500), metadata={"description": "再次申请的理由"}
-    )
+    reason = Text(required=True, min_length=2, max_length=500, metadata={"description": "再次申请的理由"})
 
 
 class CaseCreateSchema(Schema):
-    service_code = fields.String(required=True, metadata={"description": "事项编码"})
+    service_code = Text(required=True, max_length=64, metadata={"description": "事项编码"})
     applicant = fields.Nested(ApplicantSchema, required=True)
     agent = fields.Nested(
         AgentSchema,
@@ -97,7 +103,8 @@ class CaseCreateSchema(Schema):
         allow_none=True,
         metadata={"description": "帮办代办：代申请人办理的人（可选）"},
     )
-    matter_township = fields.String(
+    matter_township = Text(
+        max_length=12,
         load_default=None,
         allow_none=True,
         metadata={"description": "事项所在乡镇（街道）的区划代码；缺省为受理窗口所在地"},
@@ -105,10 +112,11 @@ class CaseCreateSchema(Schema):
     data = fields.Dict(
         keys=fields.String(), required=True, metadata={"description": "事项申请表（见事项的表单）"}
     )
-    unified_case_code = fields.String(
+    unified_case_code = Text(
         load_default=None,
         allow_none=True,
-        validate=validate.Length(min=1, max=64),
+        min_length=1,
+        max_length=64,
         metadata={"description": "统一办件编码（省级平台已赋码时填写）"},
     )
     confirm_duplicate = fields.Nested(
@@ -244,21 +252,18 @@ class SuspensionSchema(Schema):
 
 
 class CaseSuspendSchema(Schema):
-    kind = fields.String(
+    kind = Text(
         required=True,
+        max_length=24,
         validate=validate.OneOf([kind.value for kind in SuspensionKind]),
         metadata={"description": "inspection 现场核查 / publicity 公示 / expert_review 专家评审"},
     )
-    reason = fields.String(required=True, validate=validate.Length(min=1, max=500))
-    expected_days = fields.Integer(
-        required=True, validate=validate.Range(min=1, max=365), metadata={"description": "预计所需工作日"}
-    )
+    reason = Text(required=True, min_length=1, max_length=500)
+    expected_days = Int(required=True, minimum=1, maximum=365, metadata={"description": "预计所需工作日"})
 
 
 class CaseWithdrawSchema(Schema):
-    reason = fields.String(
-        required=True, validate=validate.Length(min=1, max=500), metadata={"description": "申请人撤回的理由"}
-    )
+    reason = Text(required=True, min_length=1, max_length=500, metadata={"description": "申请人撤回的理由"})
 
 
 class MaterialRequestSchema(Schema):
@@ -295,10 +300,10 @@ class DeferredMaterialSchema(Schema):
 
 
 class DeferredMaterialReceiptSchema(Schema):
-    note = fields.String(
+    note = Text(
         load_default=None,
         allow_none=True,
-        validate=validate.Length(max=500),
+        max_length=500,
         metadata={"description": "收取说明"},
     )
 
@@ -516,10 +521,10 @@ class TaskDetailSchema(TaskSummarySchema):
 
 
 class InboxQuerySchema(Schema):
-    limit = fields.Integer(load_default=50, validate=validate.Range(min=1, max=200))
-    cursor = fields.String(
+    limit = Int(load_default=50, minimum=1, maximum=200)
+    cursor = Text(
         load_default=None,
-        validate=validate.Length(max=200),
+        max_length=200,
         metadata={"description": "上一页响应头 X-Next-Cursor 的值：从该位置继续（键集分页）"},
     )
 
@@ -531,52 +536,57 @@ class TaskCompleteSchema(Schema):
 class TaskReassignSchema(Schema):
     # Not required here: the service answers 404 outside the caller's scope (and 403, 409) before
     # it reports missing fields, so a body never tells an outsider anything about the task.
-    organisation = fields.String(
-        load_default=None,
-        validate=validate.Length(max=32),
-        metadata={"description": "改派到的机构编码（必填）"},
+    organisation = Text(
+        load_default=None, max_length=32, metadata={"description": "改派到的机构编码（必填）"}
     )
-    reason = fields.String(
-        load_default=None, validate=validate.Length(max=255), metadata={"description": "改派理由（必填）"}
-    )
+    reason = Text(load_default=None, max_length=255, metadata={"description": "改派理由（必填）"})
 
 
 class ServiceMaterialSchema(Schema):
-    name = fields.String(required=True)
-    form = fields.String(
-        load_default="original", metadata={"description": "original 原件 / copy 复印件 / electronic 电子件"}
+    name = Text(required=True, max_length=255)
+    form = Text(
+        max_length=16,
+        load_default="original",
+        metadata={"description": "original 原件 / copy 复印件 / electronic 电子件"},
     )
-    copies = fields.Integer(load_default=1)
+    copies = Int(load_default=1, minimum=1, maximum=100)
     required = fields.Boolean(load_default=True)
     deferrable = fields.Boolean(load_default=False, metadata={"description": "可容缺"})
-    note = fields.String(load_default=None, allow_none=True)
+    note = Text(load_default=None, allow_none=True, max_length=1000)
+
+
+def _fits_fee_column(amount: Decimal) -> None:
+    # Numeric(12, 2). A plain function, not validate.Range: the API document would state a
+    # Decimal's bounds as strings, which is no JSON Schema.
+    if not 0 <= amount < 10**10:
+        raise ValidationError("须在 0 至 9999999999.99 之间")
 
 
 class ServiceItemSchema(Schema):
     code = fields.String()
-    short_code = fields.String()
-    name = fields.String()
-    basic_code = fields.String(allow_none=True)
-    implementation_code = fields.String(allow_none=True)
-    item_type = fields.String()
-    department_type = fields.String()
-    process_key = fields.String()
-    acceptance_mode = fields.String()
+    short_code = Text(max_length=8)
+    name = Text(max_length=128)
+    basic_code = Text(allow_none=True, max_length=64)
+    implementation_code = Text(allow_none=True, max_length=64)
+    item_type = Text(max_length=24)
+    department_type = Text(max_length=64)
+    process_key = Text(max_length=128)
+    acceptance_mode = Text(max_length=24)
     instant = fields.Boolean()
-    legal_limit_days = fields.Integer()
-    legal_limit_unit = fields.String()
-    promised_limit_days = fields.Integer()
-    promised_limit_unit = fields.String()
-    warning_days = fields.Integer()
-    visits_required = fields.Integer()
+    legal_limit_days = Int(maximum=3650)
+    legal_limit_unit = Text(max_length=16)
+    promised_limit_days = Int(maximum=3650)
+    promised_limit_unit = Text(max_length=16)
+    warning_days = Int(maximum=3650)
+    visits_required = Int(maximum=100)
     fee_required = fields.Boolean()
-    fee_basis = fields.String(allow_none=True)
-    fee_amount = fields.Decimal(as_string=True, allow_none=True)
-    licence_name = fields.String(
-        allow_none=True, metadata={"description": "准予后出具的证照名称；不出证照的为 null"}
+    fee_basis = Text(allow_none=True, max_length=1000)
+    fee_amount = fields.Decimal(as_string=True, allow_none=True, places=2, validate=_fits_fee_column)
+    licence_name = Text(
+        max_length=128, allow_none=True, metadata={"description": "准予后出具的证照名称；不出证照的为 null"}
     )
-    licence_valid_years = fields.Integer(
-        allow_none=True, metadata={"description": "证照有效期（年）；长期有效为 null"}
+    licence_valid_years = Int(
+        minimum=1, maximum=100, allow_none=True, metadata={"description": "证照有效期（年）；长期有效为 null"}
     )
     version = fields.Integer()
     materials = fields.List(fields.Nested(ServiceMaterialSchema))

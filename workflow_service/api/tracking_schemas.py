@@ -2,19 +2,19 @@
 
 from __future__ import annotations
 
-from marshmallow import Schema, fields, validate
+from marshmallow import Schema, fields
 
+from workflow_service.api.input_fields import Text
 from workflow_service.api.schemas import StatusField
 
 
 class TrackRequestSchema(Schema):
-    number = fields.String(
-        required=True, validate=validate.Length(min=1, max=40), metadata={"description": "办件编号"}
-    )
-    password = fields.String(
+    number = Text(required=True, min_length=1, max_length=40, metadata={"description": "办件编号"})
+    password = Text(
         required=True,
         load_only=True,
-        validate=validate.Length(min=1, max=32),
+        min_length=1,
+        max_length=32,
         metadata={"description": "查询密码"},
     )
 

@@ -16,6 +16,10 @@ from workflow_service.errors import InvalidInput
 from workflow_service.models import ApplicantKind
 
 MOBILE_OR_LANDLINE = re.compile(r"^(1[3-9]\d{9}|0\d{2,3}-?\d{7,8})$")
+# The lengths of the case's columns (the pages' intake form has no schema in front of this check).
+NAME_MAX_LENGTH = 128
+RELATIONSHIP_MAX_LENGTH = 64
+NOTE_MAX_LENGTH = 500
 
 
 @dataclass(frozen=True)
@@ -41,6 +45,8 @@ def checked_applicant(raw: Mapping[str, Any], prefix: str = "applicant") -> Appl
     name = str(raw.get("name") or "").strip()
     if len(name) < 2:
         errors[f"{prefix}.name"] = ["必填，至少 2 个字符"]
+    elif len(name) > NAME_MAX_LENGTH:
+        errors[f"{prefix}.name"] = [f"最多 {NAME_MAX_LENGTH} 个字符"]
     id_number = str(raw.get("id_number") or "").strip().upper()
     validator, label = (ric, "居民身份证号码") if kind == ApplicantKind.PERSON else (uscc, "统一社会信用代码")
     try:
@@ -90,6 +96,8 @@ def checked_agent(
     name = str(raw.get("name") or "").strip()
     if len(name) < 2:
         errors[f"{prefix}.name"] = ["必填，至少 2 个字符"]
+    elif len(name) > NAME_MAX_LENGTH:
+        errors[f"{prefix}.name"] = [f"最多 {NAME_MAX_LENGTH} 个字符"]
     id_number = str(raw.get("id_number") or "").strip().upper()
     try:
         id_number = ric.validate(id_number)
@@ -104,7 +112,11 @@ def checked_agent(
     relationship = str(raw.get("relationship") or "").strip()
     if not relationship:
         errors[f"{prefix}.relationship"] = ["必填：与申请人的关系或受托身份，如 子女、受托人"]
+    elif len(relationship) > RELATIONSHIP_MAX_LENGTH:
+        errors[f"{prefix}.relationship"] = [f"最多 {RELATIONSHIP_MAX_LENGTH} 个字符"]
     note = str(raw.get("authorisation_note") or "").strip() or None
+    if note is not None and len(note) > NOTE_MAX_LENGTH:
+        errors[f"{prefix}.authorisation_note"] = [f"最多 {NOTE_MAX_LENGTH} 个字符"]
     material = _authorisation_material(
         str(raw.get("authorisation_material") or "").strip() or None, materials
     )

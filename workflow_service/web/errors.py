@@ -15,12 +15,14 @@ from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response
 
+from workflow_service.error_log import log_unexpected
 from workflow_service.errors import ServiceError
 from workflow_service.extensions import db
 
 MACHINE_PATH_PREFIXES = ("/api/", "/oauth/", "/healthz", "/readyz", "/metrics")
 
-Handler = Callable[[Exception], Response | tuple[str, int]]
+Page = tuple[str, int] | tuple[str, int, dict[str, str]]
+Handler = Callable[[Exception], Response | Page]
 
 
 def is_machine_path(path: str) -> bool:
@@ -40,13 +42,16 @@ def _titles() -> dict[int, str]:
     }
 
 
-def _page(status: int, detail: str | None) -> tuple[str, int]:
+def _page(status: int, detail: str | None) -> Page:
     db.session.rollback()
     title = _titles().get(status, _("出错了"))
-    return render_template("error.html", status=status, title=title, detail=detail), status
+    page = render_template("error.html", status=status, title=title, detail=detail)
+    if status == 503:
+        return page, status, {"Retry-After": str(current_app.config["UNAVAILABLE_RETRY_AFTER_SECONDS"])}
+    return page, status
 
 
-def _for_people(error: Exception) -> tuple[str, int]:
+def _for_people(error: Exception) -> Page:
     if isinstance(error, CSRFError):
         return _page(400, _("页面已过期（安全令牌失效），请返回刷新页面后重试。"))
     if isinstance(error, ServiceError):
@@ -56,14 +61,14 @@ def _for_people(error: Exception) -> tuple[str, int]:
     if isinstance(error, OperationalError):
         current_app.logger.error("database unavailable: %s", error)
         return _page(503, _("数据库暂不可用，请稍后重试。"))
-    current_app.logger.exception("unhandled error on %s %s", request.method, request.path)
+    log_unexpected(error)
     return _page(500, _("请求未能完成，错误已记录。请稍后重试，或联系管理员。"))
 
 
 def _wrap(app: Flask, exception_class: type[Exception]) -> None:
     previous: Handler | None = app.error_handler_spec[None][None].get(exception_class)
 
-    def handle(error: Exception) -> Response | tuple[str, int]:
+    def handle(error: Exception) -> Response | Page:
         if previous is not None and is_machine_path(request.path):
             return previous(error)
         return _for_people(error)
