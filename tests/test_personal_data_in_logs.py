@@ -59,7 +59,10 @@ def test_no_resident_id_or_phone_in_any_log(live_database_url: str, tmp_path: Pa
     secrets = demo_ids_and_phones()
     assert len(secrets) > 10
     access_log, error_log = tmp_path / "access.log", tmp_path / "gunicorn.log"
-    server = Server(live_database_url, error_log, ("--access-logfile", str(access_log)))
+    # Over plain HTTP, as `make run` serves: requests would not send a Secure session cookie back.
+    server = Server(
+        live_database_url, error_log, ("--access-logfile", str(access_log)), SESSION_COOKIE_SECURE="false"
+    )
     server.start()
     try:
         base = server.base
