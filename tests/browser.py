@@ -13,9 +13,11 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+import requests
 from playwright.sync_api import Browser, Page, expect, sync_playwright
 
 from tests.live_server import Server
+from tests.support import case_body
 from workflow_service.config import PROJECT_ROOT
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -100,3 +102,21 @@ def people(server: Server, request: pytest.FixtureRequest) -> Iterator[object]:
 def json_field(page: Page, name: str) -> object:
     """A field of a form drawn by json-editor from the task's JSON Schema."""
     return page.locator(f'[name="root[{name}]"]')
+
+
+def accepted_case(server: Server) -> str:
+    """A case registered and accepted over HTTP by the clerk: waiting at the department's 审核."""
+    login = {"username": "clerk", "password": "demo"}
+    token = requests.post(f"{server.base}/api/v1/auth/token", json=login, timeout=10).json()["access_token"]
+    headers = {"Authorization": f"Bearer {token}"}
+    created = requests.post(f"{server.base}/api/v1/cases", json=case_body(), headers=headers, timeout=10)
+    number = created.json()["number"]
+    case = requests.get(f"{server.base}/api/v1/cases/{number}", headers=headers, timeout=10).json()
+    done = requests.post(
+        f"{server.base}/api/v1/tasks/{case['current_tasks'][0]['id']}/complete",
+        json={"data": {"acceptance_decision": "accept"}},
+        headers=headers,
+        timeout=10,
+    )
+    assert done.status_code == 200, done.text
+    return number

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import pytest
-import requests
 from playwright.sync_api import expect
 
-from tests.browser import WRONG_RESIDENT_ID, json_field, people
+from tests.browser import WRONG_RESIDENT_ID, accepted_case, json_field, people
 from tests.live_server import Server
-from tests.support import APPLICANT, APPLICATION, case_body
+from tests.support import APPLICANT, APPLICATION
 
 __all__ = ["people"]  # the fixture, imported for pytest
 
@@ -124,20 +123,7 @@ def test_registration_walked_by_clerk_approver_and_clerk_again(people: object, s
 def test_case_page_draws_the_diagram_with_the_current_task_highlighted(
     people: object, server: Server
 ) -> None:
-    token = requests.post(
-        f"{server.base}/api/v1/auth/token", json={"username": "clerk", "password": "demo"}, timeout=10
-    ).json()["access_token"]
-    headers = {"Authorization": f"Bearer {token}"}
-    created = requests.post(f"{server.base}/api/v1/cases", json=case_body(), headers=headers, timeout=10)
-    number = created.json()["number"]
-    task = requests.get(f"{server.base}/api/v1/cases/{number}", headers=headers, timeout=10).json()
-    accepted = requests.post(
-        f"{server.base}/api/v1/tasks/{task['current_tasks'][0]['id']}/complete",
-        json={"data": {"acceptance_decision": "accept"}},
-        headers=headers,
-        timeout=10,
-    )
-    assert accepted.status_code == 200, accepted.text
+    number = accepted_case(server)
 
     clerk = people("clerk")  # type: ignore[operator]
     page = clerk.go(f"/cases/{number}")

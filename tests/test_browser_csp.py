@@ -6,12 +6,10 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-import requests
 from playwright.sync_api import Page, expect
 
-from tests.browser import people
+from tests.browser import accepted_case, people
 from tests.live_server import Server
-from tests.support import case_body
 
 __all__ = ["people"]  # the fixture, imported for pytest
 
@@ -54,23 +52,6 @@ def script_policy(person: Any, path: str) -> str:
         name, _, sources = part.strip().partition(" ")
         directives[name] = sources
     return directives.get("script-src", directives["default-src"])
-
-
-def accepted_case(server: Server) -> str:
-    login = {"username": "clerk", "password": "demo"}
-    token = requests.post(f"{server.base}/api/v1/auth/token", json=login, timeout=10).json()["access_token"]
-    headers = {"Authorization": f"Bearer {token}"}
-    created = requests.post(f"{server.base}/api/v1/cases", json=case_body(), headers=headers, timeout=10)
-    number = created.json()["number"]
-    case = requests.get(f"{server.base}/api/v1/cases/{number}", headers=headers, timeout=10).json()
-    done = requests.post(
-        f"{server.base}/api/v1/tasks/{case['current_tasks'][0]['id']}/complete",
-        json={"data": {"acceptance_decision": "accept"}},
-        headers=headers,
-        timeout=10,
-    )
-    assert done.status_code == 200, done.text
-    return number
 
 
 def test_the_pages_scripts_run_under_the_policy_without_a_violation(people: object, server: Server) -> None:

@@ -135,6 +135,30 @@ def accepted_case(client: ApiClient) -> tuple[str, dict]:
     return number, client.open_task(number, "supervisor")
 
 
+def township_site_check(app: Flask, office_code: str) -> str:
+    """An open 现场核查 cooperation task at a township office, on a newly started case; its id.
+
+    No deployed process has a township lane yet, so the task is put on the case directly."""
+    task_id = str(uuid.uuid4())
+    with app.app_context():
+        clerk = db.session.execute(select(User).where(User.username == "clerk")).scalar_one()
+        case = start_case(clerk, SERVICE, APPLICANT, APPLICATION)
+        db.session.add(
+            Task(
+                id=task_id,
+                case_id=case.id,
+                bpmn_id="site_check",
+                name="现场核查",
+                lane="township",
+                organisation_id=organisation(office_code).id,
+                role="cooperator",
+                state=TaskState.OPEN,
+            )
+        )
+        db.session.commit()
+    return task_id
+
+
 def test_window_task_moves_to_another_township_service_centre(client: ApiClient) -> None:
     number = client.start_case()
     task = client.open_task(number)
@@ -315,23 +339,7 @@ def test_a_township_command_room_moves_a_task_between_its_own_offices(client: Ap
     add_organisation(app, offices["a"], OrganisationKind.OFFICE, "330783001", office_type="party_government")
     add_organisation(app, offices["b"], OrganisationKind.OFFICE, "330783001", office_type="party_building")
     add_user(app, "cooperator-b", offices["b"], ["cooperator"])
-    task_id = str(uuid.uuid4())
-    with app.app_context():
-        clerk = db.session.execute(select(User).where(User.username == "clerk")).scalar_one()
-        case = start_case(clerk, SERVICE, APPLICANT, APPLICATION)
-        db.session.add(
-            Task(
-                id=task_id,
-                case_id=case.id,
-                bpmn_id="site_check",
-                name="现场核查",
-                lane="township",
-                organisation_id=organisation(offices["a"]).id,
-                role="cooperator",
-                state=TaskState.OPEN,
-            )
-        )
-        db.session.commit()
+    task_id = township_site_check(app, offices["a"])
     moved = reassign(client, task_id, COMMAND_ROOM, offices["b"])
     assert moved.status_code == 200, moved.json
     assert [t["id"] for t in client.inbox("cooperator-b")] == [task_id]
@@ -348,7 +356,6 @@ def test_finished_task_is_a_conflict(client: ApiClient) -> None:
 
 
 def test_township_office_task_moves_only_within_its_township(client: ApiClient, app: Flask) -> None:
-    # No deployed process has a township lane yet, so the cooperation task is put on a started case here.
     offices = {"a": "330783001-test-a", "b": "330783001-test-b", "hengdian": "330783111-test"}
     add_organisation(app, offices["a"], OrganisationKind.OFFICE, "330783001", office_type="party_government")
     add_organisation(app, offices["b"], OrganisationKind.OFFICE, "330783001", office_type="party_building")
@@ -357,23 +364,7 @@ def test_township_office_task_moves_only_within_its_township(client: ApiClient, 
     )
     for name, code in offices.items():
         add_user(app, f"cooperator-{name}", code, ["cooperator"])
-    task_id = str(uuid.uuid4())
-    with app.app_context():
-        clerk = db.session.execute(select(User).where(User.username == "clerk")).scalar_one()
-        case = start_case(clerk, SERVICE, APPLICANT, APPLICATION)
-        db.session.add(
-            Task(
-                id=task_id,
-                case_id=case.id,
-                bpmn_id="site_check",
-                name="现场核查",
-                lane="township",
-                organisation_id=organisation(offices["a"]).id,
-                role="cooperator",
-                state=TaskState.OPEN,
-            )
-        )
-        db.session.commit()
+    task_id = township_site_check(app, offices["a"])
 
     for target, message in [
         (offices["hengdian"], "只能改派给同一乡镇（街道）的机构"),
