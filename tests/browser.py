@@ -104,19 +104,32 @@ def json_field(page: Page, name: str) -> object:
     return page.locator(f'[name="root[{name}]"]')
 
 
-def accepted_case(server: Server) -> str:
-    """A case registered and accepted over HTTP by the clerk: waiting at the department's 审核."""
-    login = {"username": "clerk", "password": "demo"}
+def api_headers(server: Server, username: str) -> dict[str, str]:
+    login = {"username": username, "password": "demo"}
     token = requests.post(f"{server.base}/api/v1/auth/token", json=login, timeout=10).json()["access_token"]
-    headers = {"Authorization": f"Bearer {token}"}
+    return {"Authorization": f"Bearer {token}"}
+
+
+def registered(server: Server) -> tuple[str, str]:
+    """A case registered over the API: its number and its open 受理 task."""
+    headers = api_headers(server, "clerk")
     created = requests.post(f"{server.base}/api/v1/cases", json=case_body(), headers=headers, timeout=10)
+    assert created.status_code == 201, created.text
     number = created.json()["number"]
     case = requests.get(f"{server.base}/api/v1/cases/{number}", headers=headers, timeout=10).json()
+    return number, case["current_tasks"][0]["id"]
+
+
+def accepted(server: Server) -> tuple[str, str]:
+    """A case accepted at the window: its number and its open 审核 task."""
+    number, task_id = registered(server)
+    headers = api_headers(server, "clerk")
     done = requests.post(
-        f"{server.base}/api/v1/tasks/{case['current_tasks'][0]['id']}/complete",
+        f"{server.base}/api/v1/tasks/{task_id}/complete",
         json={"data": {"acceptance_decision": "accept"}},
         headers=headers,
         timeout=10,
     )
     assert done.status_code == 200, done.text
-    return number
+    case = requests.get(f"{server.base}/api/v1/cases/{number}", headers=headers, timeout=10).json()
+    return number, case["current_tasks"][0]["id"]

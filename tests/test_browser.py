@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser import WRONG_RESIDENT_ID, accepted_case, json_field, people
+from tests.browser import WRONG_RESIDENT_ID, accepted, json_field, people
 from tests.live_server import Server
 from tests.support import APPLICANT, APPLICATION
 
@@ -123,7 +123,7 @@ def test_registration_walked_by_clerk_approver_and_clerk_again(people: object, s
 def test_case_page_draws_the_diagram_with_the_current_task_highlighted(
     people: object, server: Server
 ) -> None:
-    number = accepted_case(server)
+    number, _review = accepted(server)
 
     clerk = people("clerk")  # type: ignore[operator]
     page = clerk.go(f"/cases/{number}")

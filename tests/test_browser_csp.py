@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.browser import accepted_case, people
+from tests.browser import accepted, people
 from tests.live_server import Server
 
 __all__ = ["people"]  # the fixture, imported for pytest
@@ -55,7 +55,7 @@ def script_policy(person: Any, path: str) -> str:
 
 
 def test_the_pages_scripts_run_under_the_policy_without_a_violation(people: object, server: Server) -> None:
-    number = accepted_case(server)
+    number, _review = accepted(server)
     clerk = people("clerk")  # type: ignore[operator]
     console = watched(clerk)
     page = clerk.page

@@ -10,9 +10,8 @@ import pytest
 import requests
 from playwright.sync_api import Page, expect
 
-from tests.browser import json_field, people
+from tests.browser import accepted, api_headers, json_field, people, registered
 from tests.live_server import Server
-from tests.support import case_body
 
 __all__ = ["people"]  # the fixture, imported for pytest
 
@@ -140,37 +139,6 @@ FOCUSED = (
   return {at: describe(el), order: Array.prototype.indexOf.call(document.getElementsByTagName("*"), el), ring: ring};
 }"""
 )
-
-
-def api_headers(server: Server, username: str) -> dict[str, str]:
-    login = {"username": username, "password": "demo"}
-    token = requests.post(f"{server.base}/api/v1/auth/token", json=login, timeout=10).json()["access_token"]
-    return {"Authorization": f"Bearer {token}"}
-
-
-def registered(server: Server) -> tuple[str, str]:
-    """A case registered over the API: its number and its open 受理 task."""
-    headers = api_headers(server, "clerk")
-    created = requests.post(f"{server.base}/api/v1/cases", json=case_body(), headers=headers, timeout=10)
-    assert created.status_code == 201, created.text
-    number = created.json()["number"]
-    case = requests.get(f"{server.base}/api/v1/cases/{number}", headers=headers, timeout=10).json()
-    return number, case["current_tasks"][0]["id"]
-
-
-def accepted(server: Server) -> tuple[str, str]:
-    """A case accepted at the window: its number and its open 审核 task."""
-    number, task_id = registered(server)
-    headers = api_headers(server, "clerk")
-    done = requests.post(
-        f"{server.base}/api/v1/tasks/{task_id}/complete",
-        json={"data": {"acceptance_decision": "accept"}},
-        headers=headers,
-        timeout=10,
-    )
-    assert done.status_code == 200, done.text
-    case = requests.get(f"{server.base}/api/v1/cases/{number}", headers=headers, timeout=10).json()
-    return number, case["current_tasks"][0]["id"]
 
 
 def problems_on(page: Page) -> list[str]:
