@@ -13,11 +13,19 @@ from typing import Any
 
 from flask import Flask, has_request_context, request
 from sqlalchemy import Engine, event
+from sqlalchemy.dialects import postgresql, sqlite
 
 from workflow_service.extensions import db
 
 SQLITE_BUSY_TIMEOUT_MS = 30_000
 READ_ONLY_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+def upsert(model: type) -> Any:
+    """``INSERT`` for ``model`` that takes ``on_conflict_do_update`` / ``_do_nothing`` on the database
+    the session is bound to (both dialects have it, under the same names)."""
+    dialect = postgresql if db.session.get_bind().dialect.name == "postgresql" else sqlite
+    return dialect.insert(model)
 
 
 def _begin_statement() -> str:

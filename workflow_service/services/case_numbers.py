@@ -14,10 +14,9 @@ from datetime import date
 
 from flask import current_app
 from sqlalchemy import update
-from sqlalchemy.dialects.postgresql import insert as postgresql_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from werkzeug.utils import import_string
 
+from workflow_service.database import upsert
 from workflow_service.extensions import db
 from workflow_service.models import CaseNumberCounter
 
@@ -41,9 +40,8 @@ def next_serial(prefix: str) -> int:
 
     Other official numbers (licence numbers) count on the same table under prefixes of their own.
     """
-    insert = postgresql_insert if db.session.get_bind().dialect.name == "postgresql" else sqlite_insert
     db.session.execute(
-        insert(CaseNumberCounter)
+        upsert(CaseNumberCounter)
         .values(prefix=prefix, last_serial=0)
         .on_conflict_do_nothing(index_elements=["prefix"])
     )

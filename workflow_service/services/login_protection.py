@@ -20,8 +20,8 @@ from datetime import datetime, timedelta
 
 from flask import current_app
 from sqlalchemy import case, delete, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 
+from workflow_service.database import upsert
 from workflow_service.errors import RateLimited
 from workflow_service.extensions import db
 from workflow_service.models import LoginOrigin, User
@@ -93,12 +93,11 @@ def note_failure(username: str, client_address: str | None, action: str, reason:
     threshold-th in a row blocks the pair (audited as ``user.locked`` with ``locked_until``)."""
     address, moment = _address(client_address), now()
     forgotten = moment - timedelta(hours=current_app.config["LOGIN_FAILURES_FORGOTTEN_HOURS"])
-    dialect = postgresql if db.engine.dialect.name == "postgresql" else sqlite
-    upsert = dialect.insert(LoginOrigin).values(
+    insert = upsert(LoginOrigin).values(
         username=username, client_address=address, failed_count=1, last_failed_at=moment
     )
     count = db.session.execute(
-        upsert.on_conflict_do_update(
+        insert.on_conflict_do_update(
             index_elements=["username", "client_address"],
             set_={
                 "failed_count": case(
@@ -132,12 +131,11 @@ def note_success(username: str, client_address: str | None) -> None:
     """The pair starts again from nothing, and the address is now one the account works from; the
     caller commits."""
     address, moment = _address(client_address), now()
-    dialect = postgresql if db.engine.dialect.name == "postgresql" else sqlite
-    upsert = dialect.insert(LoginOrigin).values(
+    insert = upsert(LoginOrigin).values(
         username=username, client_address=address, failed_count=0, last_success_at=moment
     )
     db.session.execute(
-        upsert.on_conflict_do_update(
+        insert.on_conflict_do_update(
             index_elements=["username", "client_address"],
             set_={
                 "failed_count": 0,

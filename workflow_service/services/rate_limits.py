@@ -21,8 +21,8 @@ from limits import RateLimitItem, parse
 from limits.storage import storage_from_string
 from limits.strategies import MovingWindowRateLimiter
 from sqlalchemy import delete, select
-from sqlalchemy.dialects import postgresql, sqlite
 
+from workflow_service.database import upsert
 from workflow_service.extensions import db
 from workflow_service.models import RateLimitWindow
 
@@ -77,8 +77,7 @@ def _database_hit(item: RateLimitItem, key: tuple[str, ...]) -> None:
     length = item.get_expiry()
     index = int(time.time() // length)
     digest = _key_digest(key)
-    dialect = postgresql if db.engine.dialect.name == "postgresql" else sqlite
-    statement = dialect.insert(RateLimitWindow).values(key_sha256=digest, window_index=index, hits=1)
+    statement = upsert(RateLimitWindow).values(key_sha256=digest, window_index=index, hits=1)
     db.session.execute(
         statement.on_conflict_do_update(
             index_elements=["key_sha256", "window_index"], set_={"hits": RateLimitWindow.hits + 1}
