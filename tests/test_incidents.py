@@ -11,14 +11,16 @@ from pathlib import Path
 import pytest
 import requests
 from flask import Flask
+from sqlalchemy import func, select
 
 from tests.conftest import make_app
 from tests.live_server import Server
-from tests.support import ApiClient, case_body
+from tests.page_client import Browser, page_text
+from tests.support import APPLICANT, ApiClient, case_body
 from tests.test_script_budgets import NESTED_GENERATORS
 from workflow_service.errors import InvalidProcessDefinition
 from workflow_service.extensions import db
-from workflow_service.models import AcceptanceMode, ServiceItem
+from workflow_service.models import AcceptanceMode, Case, ServiceItem
 from workflow_service.services.deployment import deploy_process
 
 # Small budgets keep every bomb short.
@@ -254,3 +256,30 @@ def test_flask_deploy_refuses_the_process_naming_the_element(live_database_url: 
     assert "计算（compute）: 脚本不允许 import" in result.output
     with app.app_context():
         db.engine.dispose()
+
+
+def test_a_bomb_at_registration_on_the_page_opens_the_case_with_its_incident(
+    budget_app: Flask, tmp_path: Path
+) -> None:
+    install(budget_app, process(NESTED_GENERATORS), tmp_path)
+    clerk = Browser(budget_app)
+    clerk.log_in("clerk")
+    clerk.get("/services/incident_test/apply")
+    answer = clerk.post(
+        "/services/incident_test/apply",
+        {
+            "applicant_kind": APPLICANT["kind"],
+            "applicant_name": APPLICANT["name"],
+            "applicant_id_number": APPLICANT["id_number"],
+            "applicant_phone": APPLICANT["phone"],
+            "matter_township": "330783001",
+            "data": json.dumps({"rounds": 0}),
+        },
+    )
+    # Registered once, and the clerk is taken to the case, never back to a form to submit again.
+    assert answer.status_code == 302
+    assert "/cases/" in answer.headers["Location"]
+    page = page_text(clerk.get(answer.headers["Location"]))
+    assert "脚本或条件超出 CPU 时间预算" in page
+    with budget_app.app_context():
+        assert db.session.execute(select(func.count(Case.id))).scalar_one() == 1
