@@ -29,10 +29,10 @@ from workflow_service import create_app  # noqa: E402
 from workflow_service.config import PROJECT_ROOT, normalise_database_url  # noqa: E402
 from workflow_service.extensions import db  # noqa: E402
 from workflow_service.models import Case, Task, TaskState, User  # noqa: E402
-from workflow_service.services import tasks  # noqa: E402
-from workflow_service.services.cases import start_case  # noqa: E402
-from workflow_service.services.deployment import deploy_folder  # noqa: E402
-from workflow_service.services.seeding import seed_demo  # noqa: E402
+from workflow_service.services.intake.cases import start_case  # noqa: E402
+from workflow_service.services.process.deployment import deploy_folder  # noqa: E402
+from workflow_service.services.seed.seeding import seed_demo  # noqa: E402
+from workflow_service.services.work import tasks  # noqa: E402
 
 PAGE = 25
 

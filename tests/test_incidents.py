@@ -19,7 +19,7 @@ from tests.test_script_budgets import NESTED_GENERATORS
 from workflow_service.errors import InvalidProcessDefinition
 from workflow_service.extensions import db
 from workflow_service.models import AcceptanceMode, ServiceItem
-from workflow_service.services.deployment import deploy_process
+from workflow_service.services.process.deployment import deploy_process
 
 # Small budgets keep every bomb short.
 BUDGETS = {

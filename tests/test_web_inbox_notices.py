@@ -13,8 +13,8 @@ from tests.page_client import Browser, page_text
 from tests.support import ApiClient
 from workflow_service.extensions import db
 from workflow_service.models import Task
-from workflow_service.services import tasks
 from workflow_service.services.clock import business_day
+from workflow_service.services.work import tasks
 
 
 @pytest.fixture

@@ -19,7 +19,7 @@ from workflow_service.api.admin_schemas import (
 )
 from workflow_service.api.authentication import current_user, require_bearer_token
 from workflow_service.models import Organisation, User
-from workflow_service.services import accounts, organisations
+from workflow_service.services.directory import accounts, organisations
 
 blp = Blueprint("admin", __name__, url_prefix="/api/v1/admin", description="系统管理：机构与账户")
 blp.before_request(require_bearer_token)

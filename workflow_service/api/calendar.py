@@ -13,8 +13,8 @@ from workflow_service.api.calendar_schemas import (
     CalendarYearEntrySchema,
     CalendarYearSchema,
 )
-from workflow_service.services import holiday_calendar
-from workflow_service.services.holiday_calendar import CalendarChange, CalendarOutlook, YearView
+from workflow_service.services.calendar import holiday_calendar
+from workflow_service.services.calendar.holiday_calendar import CalendarChange, CalendarOutlook, YearView
 
 blp = Blueprint("working_calendar", __name__, url_prefix="/api/v1", description="节假日安排（工作日历）")
 blp.before_request(require_bearer_token)

@@ -14,8 +14,8 @@ from workflow_service.api.schemas import (
     TaskReassignSchema,
 )
 from workflow_service.models import Task
-from workflow_service.services import tasks
-from workflow_service.services.reassignment import reassign_task
+from workflow_service.services.review.reassignment import reassign_task
+from workflow_service.services.work import tasks
 
 blp = Blueprint("tasks", __name__, url_prefix="/api/v1/tasks", description="待办任务")
 blp.before_request(require_bearer_token)

@@ -12,11 +12,11 @@ from flask_login import current_user
 
 from workflow_service.extensions import babel, csrf, login_manager
 from workflow_service.models import AuditEvent, CaseStatus
-from workflow_service.services import tasks
-from workflow_service.services.case_clock import case_due_state, clock_reading, task_due_state
-from workflow_service.services.case_status import STATUS_LABELS
+from workflow_service.services.calendar.case_clock import case_due_state, clock_reading, task_due_state
 from workflow_service.services.clock import BUSINESS_TIMEZONE, business_day
-from workflow_service.services.demo_mode import demo_accounts_active
+from workflow_service.services.process.case_status import STATUS_LABELS
+from workflow_service.services.seed.demo_mode import demo_accounts_active
+from workflow_service.services.work import tasks
 from workflow_service.web import (
     admin,
     admin_calendar,

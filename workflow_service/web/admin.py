@@ -16,8 +16,8 @@ from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
 from workflow_service.models import AuditEvent, Organisation, OrganisationKind, Region, RegionLevel, Role
-from workflow_service.services import accounts, delegations
 from workflow_service.services.clock import BUSINESS_TIMEZONE
+from workflow_service.services.directory import accounts, delegations
 from workflow_service.web.session import page_blueprint, staff
 
 

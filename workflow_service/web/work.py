@@ -11,12 +11,12 @@ from werkzeug.wrappers import Response
 
 from workflow_service.errors import InvalidInput, InvalidReassignment, ProcessIncident
 from workflow_service.models import CaseStatus, Task
-from workflow_service.services import tasks
-from workflow_service.services.cases import view_case
-from workflow_service.services.catalogue import list_service_items
+from workflow_service.services.catalogue.service_items import list_service_items
 from workflow_service.services.clock import now
-from workflow_service.services.reassignment import reassign_task
-from workflow_service.services.regions import townships_of_my_county
+from workflow_service.services.directory.regions import townships_of_my_county
+from workflow_service.services.intake.cases import view_case
+from workflow_service.services.review.reassignment import reassign_task
+from workflow_service.services.work import tasks
 from workflow_service.web.cases import reassign_choices, render_case_page
 from workflow_service.web.checklist import case_files
 from workflow_service.web.schema_forms import browser_schema, posted_data
