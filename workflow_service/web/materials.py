@@ -20,7 +20,8 @@ from workflow_service.models import Attachment, Task
 from workflow_service.services.closing.licences import licence_pdf
 from workflow_service.services.directory.scope import get_visible_case
 from workflow_service.services.materials.attachments import download_attachment, too_large, upload_attachment
-from workflow_service.services.notices.documents import Document, case_document
+from workflow_service.services.notices.documents import case_document
+from workflow_service.services.notices.layout import Document
 from workflow_service.services.work import tasks
 from workflow_service.web.cases import render_case_page
 from workflow_service.web.checklist import case_files

@@ -22,7 +22,7 @@ from workflow_service.services.clock import business_day, now
 from workflow_service.services.directory.routing import county_of
 from workflow_service.services.directory.scope import get_visible_case
 from workflow_service.services.intake.case_numbers import next_serial
-from workflow_service.services.notices.documents import Document, chinese_date, official_page
+from workflow_service.services.notices.layout import Document, chinese_date, official_page
 
 # Application fields that identify people (ID numbers, phones) stay off the printed licence.
 _PRIVATE_FORMATS = frozenset({"cn-resident-id", "cn-uscc"})

@@ -1,31 +1,16 @@
-"""The case's official notices as PDF: one function per kind, all on one page layout.
-
-Chinese text uses ReportLab's built-in CID font STSong-Light, which needs no font file (the reader
-supplies the glyphs). Every notice carries a QR code to the case's public status page, whose
-absolute address comes from ``PUBLIC_BASE_URL``.
-"""
+"""The case's official notices as PDF: one function per kind, all on the one page layout
+(services.notices.layout)."""
 
 from __future__ import annotations
 
 import enum
-import io
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
-from functools import cache
-from urllib.parse import quote
-from xml.sax.saxutils import escape
+from datetime import datetime
 
-import segno
-from flask import current_app
 from reportlab.lib import colors
-from reportlab.lib.enums import TA_CENTER, TA_RIGHT
-from reportlab.lib.pagesizes import A4
-from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
-from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.cidfonts import UnicodeCIDFont
-from reportlab.platypus import Flowable, Image, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+from reportlab.platypus import Paragraph, Spacer, Table, TableStyle
 
 from workflow_service.errors import Conflict, InvalidInput, NotFound
 from workflow_service.models import Case, CaseStatus, User
@@ -34,8 +19,7 @@ from workflow_service.services.directory.scope import get_visible_case
 from workflow_service.services.intake.query_passwords import query_password_matches
 from workflow_service.services.notices import case_outcome
 from workflow_service.services.notices.case_outcome import MissingMaterial
-
-FONT = "STSong-Light"
+from workflow_service.services.notices.layout import Document, chinese_date, escaped, page_styles, render_page
 
 
 class DocumentKind(enum.StrEnum):
@@ -56,12 +40,6 @@ DOCUMENT_TITLES = {
 class DocumentNotApplicable(Conflict):
     title = "办件当前状态不适用此文书"
     type_slug = "document-not-applicable"
-
-
-@dataclass(frozen=True)
-class Document:
-    filename: str
-    content: bytes
 
 
 @dataclass(frozen=True)
@@ -94,71 +72,6 @@ def issued_documents(case: Case) -> list[IssuedDocument]:
     )
 
 
-@cache
-def _font() -> str:
-    pdfmetrics.registerFont(UnicodeCIDFont(FONT))
-    return FONT
-
-
-@cache
-def _styles() -> dict[str, ParagraphStyle]:
-    font = _font()
-    body = ParagraphStyle("body", fontName=font, fontSize=12, leading=20, wordWrap="CJK", firstLineIndent=24)
-    return {
-        "title": ParagraphStyle("title", fontName=font, fontSize=22, leading=30, alignment=TA_CENTER),
-        "reference": ParagraphStyle(
-            "reference", fontName=font, fontSize=10.5, leading=16, alignment=TA_RIGHT
-        ),
-        "body": body,
-        "plain": ParagraphStyle("plain", parent=body, firstLineIndent=0),
-        "cell": ParagraphStyle("cell", fontName=font, fontSize=10.5, leading=15, wordWrap="CJK"),
-        "signature": ParagraphStyle("signature", fontName=font, fontSize=12, leading=20, alignment=TA_RIGHT),
-        "small": ParagraphStyle("small", fontName=font, fontSize=8.5, leading=12, wordWrap="CJK"),
-    }
-
-
-def chinese_date(day: date | None) -> str:
-    return f"{day.year}年{day.month}月{day.day}日" if day else "—"
-
-
-def status_page_url(case: Case) -> str:
-    """The absolute address of the case's public status page, as printed and encoded in the QR code."""
-    base = current_app.config["PUBLIC_BASE_URL"].rstrip("/")
-    return f"{base}/track/{quote(case.number, safe='')}"
-
-
-def _qr_code(url: str) -> Image:
-    png = io.BytesIO()
-    segno.make(url, error="m").save(png, kind="png", scale=6, border=4)
-    png.seek(0)
-    return Image(png, width=32 * mm, height=32 * mm)
-
-
-def _text(value: object) -> str:
-    return escape(str(value))
-
-
-def _facts_table(rows: Sequence[tuple[str, str]]) -> Table:
-    styles = _styles()
-    table = Table(
-        [
-            [Paragraph(_text(label), styles["cell"]), Paragraph(_text(value), styles["cell"])]
-            for label, value in rows
-        ],
-        colWidths=[38 * mm, 122 * mm],
-    )
-    table.setStyle(
-        TableStyle(
-            [
-                ("GRID", (0, 0), (-1, -1), 0.5, colors.grey),
-                ("BACKGROUND", (0, 0), (0, -1), colors.whitesmoke),
-                ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
-            ]
-        )
-    )
-    return table
-
-
 def _case_facts(case: Case) -> list[tuple[str, str]]:
     rows = [("办件编号", case.number)]
     if case.unified_case_code:
@@ -171,87 +84,6 @@ def _case_facts(case: Case) -> list[tuple[str, str]]:
     if case.competent_organisation is not None:
         rows.append(("办理机构", case.competent_organisation.name))
     return rows
-
-
-def _page(
-    case: Case,
-    title: str,
-    *,
-    paragraphs: Sequence[str],
-    facts: Sequence[tuple[str, str]],
-    issuer: str,
-    issued_on: date | None,
-    extra: Sequence[Flowable] = (),
-    reference: str | None = None,
-    addressed: bool = True,
-) -> bytes:
-    """The one layout every notice shares: title, addressee, text, facts, issuer and date, QR code."""
-    styles = _styles()
-    url = status_page_url(case)
-    addressee = [Paragraph(_text(f"{case.applicant_name}："), styles["plain"])] if addressed else []
-    story: list[Flowable] = [
-        Paragraph(_text(title), styles["title"]),
-        Spacer(1, 4 * mm),
-        Paragraph(_text(reference or f"编号：{case.number}"), styles["reference"]),
-        Spacer(1, 4 * mm),
-        *addressee,
-        *(Paragraph(_text(text), styles["body"]) for text in paragraphs),
-        Spacer(1, 4 * mm),
-        *extra,
-        _facts_table(facts),
-        Spacer(1, 10 * mm),
-        Paragraph(_text(issuer), styles["signature"]),
-        Paragraph(_text(chinese_date(issued_on)), styles["signature"]),
-        Spacer(1, 8 * mm),
-        Table(
-            [
-                [
-                    _qr_code(url),
-                    Paragraph(_text(f"扫码或访问以下地址，凭查询密码查询办理进度：{url}"), styles["small"]),
-                ]
-            ],
-            colWidths=[36 * mm, 124 * mm],
-            style=TableStyle([("VALIGN", (0, 0), (-1, -1), "MIDDLE")]),
-        ),
-    ]
-    output = io.BytesIO()
-    SimpleDocTemplate(
-        output,
-        pagesize=A4,
-        leftMargin=25 * mm,
-        rightMargin=25 * mm,
-        topMargin=22 * mm,
-        bottomMargin=20 * mm,
-        title=f"{title} {case.number}",
-        author=issuer,
-        subject=case.service_item.name,
-        creator="一窗通办",
-    ).build(story)
-    return output.getvalue()
-
-
-def official_page(
-    case: Case,
-    title: str,
-    *,
-    reference: str,
-    paragraphs: Sequence[str],
-    facts: Sequence[tuple[str, str]],
-    issuer: str,
-    issued_on: date | None,
-) -> bytes:
-    """The notices' layout for another official paper of the case (the electronic licence,
-    services.closing.licences): its own reference line, no addressee."""
-    return _page(
-        case,
-        title,
-        paragraphs=paragraphs,
-        facts=facts,
-        issuer=issuer,
-        issued_on=issued_on,
-        reference=reference,
-        addressed=False,
-    )
 
 
 def _handling_organisation(case: Case) -> str:
@@ -277,7 +109,7 @@ def acceptance_notice(case: Case, query_password: str | None = None) -> bytes:
         f"本事项承诺于{chinese_date(case.due_date)}前办结（补正、特别程序所需时间不计算在内）。"
         "办理进度可凭办件编号和查询密码查询，请妥善保管本通知书和查询密码。",
     ]
-    return _page(
+    return render_page(
         case,
         "受理通知书",
         paragraphs=paragraphs,
@@ -305,7 +137,7 @@ def not_accepted_decision(case: Case) -> bytes:
         ("决定日期", chinese_date(decided_on)),
         ("不予受理理由", reason),
     ]
-    return _page(
+    return render_page(
         case,
         "不予受理决定书",
         paragraphs=paragraphs,
@@ -324,7 +156,7 @@ def supplement_notice(case: Case, missing: Sequence[MissingMaterial], note: str 
         raise DocumentNotApplicable(f"办件 {case.number} 未要求补正材料，不能出具补正材料通知书")
     if not missing:
         raise DocumentNotApplicable(f"办件 {case.number} 没有记录需要补正的材料")
-    styles = _styles()
+    styles = page_styles()
     materials = Table(
         [
             [
@@ -335,8 +167,8 @@ def supplement_notice(case: Case, missing: Sequence[MissingMaterial], note: str 
             *(
                 [
                     Paragraph(str(position), styles["cell"]),
-                    Paragraph(_text(material.name), styles["cell"]),
-                    Paragraph(_text(material.note or "请提交"), styles["cell"]),
+                    Paragraph(escaped(material.name), styles["cell"]),
+                    Paragraph(escaped(material.note or "请提交"), styles["cell"]),
                 ]
                 for position, material in enumerate(missing, start=1)
             ),
@@ -364,10 +196,10 @@ def supplement_notice(case: Case, missing: Sequence[MissingMaterial], note: str 
         opening = f"你（单位）提出的{case.service_item.name}申请，申请材料不齐全或者不符合法定形式。"
         closing = f"请按上述要求补正后到{window}提交，补正后继续办理，无须重新申请。"
     paragraphs = [f"{opening}现一次性告知需要补正的全部内容（共{len(missing)}项）如下："]
-    after = Paragraph(_text(closing), styles["body"])
+    after = Paragraph(escaped(closing), styles["body"])
     label = "退回理由" if returned else "说明"
-    remark = [Paragraph(_text(f"{label}：{note}"), styles["body"])] if note else []
-    return _page(
+    remark = [Paragraph(escaped(f"{label}：{note}"), styles["body"])] if note else []
+    return render_page(
         case,
         "补正材料通知书",
         paragraphs=paragraphs,
@@ -408,7 +240,7 @@ def completion_notice(case: Case) -> bytes:
         paragraphs.append(
             "如不服本决定，可以自收到本通知之日起六十日内依法申请行政复议，或者自收到本通知之日起六个月内依法提起行政诉讼。"
         )
-    return _page(
+    return render_page(
         case,
         "办结通知",
         paragraphs=paragraphs,

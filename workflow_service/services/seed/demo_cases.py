@@ -30,7 +30,7 @@ from workflow_service.services.clock import BUSINESS_TIMEZONE, business_day, now
 from workflow_service.services.closing import closing, evaluations
 from workflow_service.services.intake.cases import start_case
 from workflow_service.services.materials import attachments
-from workflow_service.services.notices.documents import official_page
+from workflow_service.services.notices.layout import official_page
 from workflow_service.services.work import tasks
 
 AT = re.compile(r"^(\d+) (\d{1,2}:\d{2})$")
