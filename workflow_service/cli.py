@@ -13,7 +13,8 @@ from workflow_service.cli_calendar import calendar
 from workflow_service.errors import InvalidProcessDefinition, ServiceError
 from workflow_service.models import Role
 from workflow_service.services.catalogue.service_items import catalogue_rows, load_catalogue
-from workflow_service.services.directory.accounts import create_user, password_problems
+from workflow_service.services.directory.accounts import create_user
+from workflow_service.services.directory.credentials import password_problems
 from workflow_service.services.directory.directory_import import directory_rows, import_directory
 from workflow_service.services.directory.import_files import ImportFailed
 from workflow_service.services.directory.responsibilities import import_responsibilities, responsibility_rows

@@ -18,7 +18,7 @@ from werkzeug.wrappers import Response
 from workflow_service.errors import InvalidInput, NotAuthenticated
 from workflow_service.extensions import csrf, db, login_manager
 from workflow_service.models import CredentialKind, Role, User
-from workflow_service.services.directory import accounts
+from workflow_service.services.directory import credentials
 from workflow_service.services.directory.authentication import (
     IssuedToken,
     TooManyLogins,
@@ -186,7 +186,7 @@ def password() -> str | Response | tuple[str, int]:
         errors = {"repeat_password": [_("两次输入的新密码不一致")]}
         return render_template("password.html", errors=errors), 422
     try:
-        accounts.change_password(
+        credentials.change_password(
             staff(),
             request.form.get("current_password", ""),
             request.form.get("new_password", ""),

@@ -28,6 +28,7 @@ from workflow_service.services.calendar.deadlines import (
     package_knows,
 )
 from workflow_service.services.clock import business_day, now
+from workflow_service.services.directory.permissions import MAINTAIN_CALENDAR, require_admin
 
 YearSource = Literal["entered", "chinesecalendar", "weekdays_only"]
 
@@ -65,12 +66,6 @@ class CalendarOutlook:
     @property
     def has_warning(self) -> bool:
         return self.warning is not None
-
-
-def require_admin(actor: User | None) -> None:
-    # ``None`` is the operator at the console (flask calendar …).
-    if actor is not None and not actor.has_role(Role.ADMIN):
-        raise PermissionDenied("只有系统管理员可以维护节假日安排")
 
 
 def _require_reader(actor: User) -> None:
@@ -220,7 +215,7 @@ def enter_year(
     holidays: Sequence[Mapping[str, Any]],
 ) -> CalendarChange:
     """Enter (or replace) a year's official schedule; the year then counts as known. Admins only."""
-    require_admin(actor)
+    require_admin(actor, MAINTAIN_CALENDAR)
     _check_year(year)
     source = (source or "").strip()
     if not source:
@@ -271,7 +266,7 @@ def set_day(
     ``reason`` (why, e.g. the notice or an emergency closure) goes into the audit row; the admin
     pages always give one, the console and the API need not.
     """
-    require_admin(actor)
+    require_admin(actor, MAINTAIN_CALENDAR)
     _check_year(day.year)
     name = (name or "").strip()
     errors: dict[str, list[str]] = {}
@@ -307,7 +302,7 @@ def set_day(
 
 def clear_day(actor: User | None, day: date, reason: str) -> CalendarChange:
     """Remove one day's row: the day counts as the package (or Monday–Friday) says again. Admins only."""
-    require_admin(actor)
+    require_admin(actor, MAINTAIN_CALENDAR)
     _check_year(day.year)
     row = db.session.get(CalendarDay, day)
     errors: dict[str, list[str]] = {}

@@ -1,12 +1,10 @@
-"""Staff accounts: password policy and changes, resets, unblocking, disabling leavers, admin user management.
+"""Account administration: create and change staff accounts, reset passwords, unlock, disable leavers.
 
-Failed logins block an (account, address) pair, not the account (services.directory.login_protection);
-an admin's unlock or a reset forgets them for every address. A password change, a reset or disabling ends the
-user's tokens and sessions at once (services.directory.authentication).
-
-Argon2 is deliberately slow, and on SQLite a write transaction holds the database's one write lock.
-So every function that hashes or checks a password first ends the transaction the request opened
-(the token lookup), does the slow work outside any transaction, then writes in a short one.
+The password policy and the owner's own password change are services.directory.credentials; who may
+administer is services.directory.permissions. Failed logins block an (account, address) pair, not
+the account (services.directory.login_protection); an admin's unlock or a reset forgets them for
+every address. A reset or disabling ends the user's tokens and sessions at once
+(services.directory.authentication). Hashing happens outside any transaction, as credentials explains.
 
 ``actor`` ``None`` is the operator at the command line (``flask users …``), who has the database
 anyway; over the API every admin operation needs the admin role.
@@ -15,8 +13,6 @@ anyway; over the API every admin operation needs the admin role.
 from __future__ import annotations
 
 import re
-import secrets
-import string
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -31,16 +27,16 @@ from workflow_service.models import Case, Organisation, Role, Task, TaskState, U
 from workflow_service.services import audit
 from workflow_service.services.clock import now
 from workflow_service.services.directory import authentication, delegations, login_protection
-from workflow_service.services.directory.passwords import hash_password, password_matches
+from workflow_service.services.directory.credentials import (
+    end_transaction,
+    password_problems,
+    temporary_password,
+)
+from workflow_service.services.directory.passwords import hash_password
+from workflow_service.services.directory.permissions import require_admin
 
-MIN_PASSWORD_LENGTH = 8
-# The token endpoint accepts passwords up to this length; a longer one could never be used to log in.
-MAX_PASSWORD_LENGTH = 256
 USERNAME = re.compile(r"^[a-z][a-z0-9_.-]{1,63}$")
 MAX_FULL_NAME_LENGTH = 64
-# Read aloud or copied from a screen by window staff: no 0/O, 1/l/I.
-TEMPORARY_PASSWORD_ALPHABET = "".join(c for c in string.ascii_letters + string.digits if c not in "0O1lI")
-TEMPORARY_PASSWORD_LENGTH = 12
 ROLE_NAMES = tuple(role.value for role in Role)
 
 
@@ -57,36 +53,9 @@ class DisabledUser:
     delegations_ended: int = 0
 
 
-def password_problems(username: str, password: str) -> list[str]:
-    """What is wrong with ``password`` as a new password for ``username``; empty if it is acceptable."""
-    problems = []
-    if len(password) < MIN_PASSWORD_LENGTH:
-        problems.append(f"密码至少 {MIN_PASSWORD_LENGTH} 个字符")
-    if len(password) > MAX_PASSWORD_LENGTH:
-        problems.append(f"密码不能超过 {MAX_PASSWORD_LENGTH} 个字符")
-    if password.casefold() == username.casefold():
-        problems.append("密码不能与用户名相同")
-    has_letter = any(c in string.ascii_letters for c in password)
-    has_digit = any(c in string.digits for c in password)
-    if not (has_letter and has_digit):
-        problems.append("密码须同时包含字母和数字")
-    return problems
-
-
-def require_admin(actor: User | None) -> None:
-    """Organisations and accounts are the administrator's (403 for every other role)."""
-    if actor is not None and not actor.has_role(Role.ADMIN):
-        raise PermissionDenied("只有系统管理员可以管理机构和账户")
-
-
 def who_am_i(actor: User) -> User:
     """The caller's own account, with organisation and roles."""
     return actor
-
-
-def _end_transaction() -> None:
-    """End the open (read) transaction before slow Argon2 work, so no lock is held during it."""
-    db.session.commit()
 
 
 def _user(username: str) -> User:
@@ -100,55 +69,6 @@ def _user(username: str) -> User:
     return user
 
 
-def change_password(
-    actor: User,
-    current_password: str,
-    new_password: str,
-    *,
-    client_address: str | None = None,
-    keep_credential: int | None = None,
-) -> int:
-    """The caller replaces their password; a wrong current one is a field error and counts as a failed
-    login from ``client_address``. Every other token and session of the caller ends; the one they work
-    with (``keep_credential``) goes on. Returns how many ended."""
-    user_id, username, stored_hash = actor.id, actor.username, actor.password_hash
-    login_protection.check_allowed(username, client_address)
-    problems = password_problems(username, new_password)
-    if new_password == current_password:
-        problems.append("新密码不能与当前密码相同")
-    _end_transaction()
-    errors: dict[str, list[str]] = {}
-    if not password_matches(stored_hash, current_password):
-        errors["current_password"] = ["当前密码不正确"]
-        login_protection.note_failure(
-            username, client_address, "user.password_change_failed", "wrong_current_password"
-        )
-    if problems:
-        errors["new_password"] = problems
-    if errors:
-        raise InvalidInput("密码未修改", errors=errors)
-    new_hash = hash_password(new_password)
-    user = db.session.get_one(User, user_id)
-    user.password_hash = new_hash
-    user.password_changed_at = now()
-    user.must_change_password = False
-    revoked = authentication.revoke_all(user_id, keep=keep_credential)
-    audit.record(
-        "user.password_changed", user, summary={"username": username, "credentials_revoked": revoked}
-    )
-    db.session.commit()
-    return revoked
-
-
-def _temporary_password() -> str:
-    while True:
-        password = "".join(
-            secrets.choice(TEMPORARY_PASSWORD_ALPHABET) for _ in range(TEMPORARY_PASSWORD_LENGTH)
-        )
-        if not password_problems("", password):
-            return password
-
-
 def reset_password(actor: User | None, username: str) -> PasswordReset:
     """Give the user a one-time random password they must change at once; their tokens stop working.
 
@@ -156,8 +76,8 @@ def reset_password(actor: User | None, username: str) -> PasswordReset:
     """
     require_admin(actor)
     user_id = _user(username).id
-    temporary = _temporary_password()
-    _end_transaction()
+    temporary = temporary_password()
+    end_transaction()
     new_hash = hash_password(temporary)
     user = db.session.get_one(User, user_id)
     unlocked = bool(login_protection.unblock(username))
@@ -377,7 +297,7 @@ def create_user(
         raise InvalidInput("账户信息有误", errors=errors)
     assert organisation is not None  # no errors means it was found
     organisation_id = organisation.id
-    _end_transaction()
+    end_transaction()
     password_hash = hash_password(password)
     user = User(
         username=username,

@@ -29,7 +29,8 @@ from workflow_service.models import (
     User,
 )
 from workflow_service.services import audit
-from workflow_service.services.directory.accounts import USERNAME, password_problems
+from workflow_service.services.directory.accounts import USERNAME
+from workflow_service.services.directory.credentials import password_problems
 from workflow_service.services.directory.import_files import LineErrors, Row, rows_from_file
 from workflow_service.services.directory.passwords import hash_password
 

@@ -36,7 +36,7 @@ from workflow_service.models import (
     station_coverage,
 )
 from workflow_service.services import audit
-from workflow_service.services.directory.accounts import require_admin
+from workflow_service.services.directory.permissions import require_admin
 
 CODE = re.compile(r"^[0-9A-Za-z][0-9A-Za-z_.-]{0,31}$")
 MAX_NAME_LENGTH = 128

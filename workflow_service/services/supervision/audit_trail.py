@@ -6,8 +6,7 @@ from sqlalchemy import and_, or_, select
 
 from workflow_service.extensions import db
 from workflow_service.models import AuditEvent, User
-from workflow_service.services.calendar import holiday_calendar
-from workflow_service.services.directory.accounts import require_admin
+from workflow_service.services.directory.permissions import MAINTAIN_CALENDAR, require_admin
 
 RECENT = 30
 CALENDAR_ACTIONS = ("calendar.day_set", "calendar.day_cleared", "calendar.year_entered")
@@ -56,7 +55,7 @@ def about_organisation(actor: User | None, code: str, limit: int = RECENT) -> li
 
 def about_calendar_year(actor: User | None, year: int, limit: int = RECENT) -> list[AuditEvent]:
     """Newest first: the year's schedule entered, and its days set or removed."""
-    holiday_calendar.require_admin(actor)
+    require_admin(actor, MAINTAIN_CALENDAR)
     summary = AuditEvent.summary
     return _recent(
         and_(
