@@ -24,7 +24,7 @@ from workflow_service.services.intake.duplicates import (
     describe_open_cases,
     open_case_numbers,
 )
-from workflow_service.services.work import tasks
+from workflow_service.services.work import inbox
 from workflow_service.services.work.case_lists import window_cases
 from workflow_service.web.catalogue_search import matches_query
 from workflow_service.web.schema_forms import browser_schema, posted_data
@@ -193,8 +193,8 @@ def my_window() -> str:
     statuses = [CaseStatus(status)] if status in set(CaseStatus) else []
     return render_template(
         "window.html",
-        to_accept=tasks.inbox_page(staff(), statuses=[CaseStatus.SUBMITTED], limit=50),
-        to_issue=tasks.inbox_page(staff(), statuses=RESULTS_BACK, limit=50),
+        to_accept=inbox.inbox_page(staff(), statuses=[CaseStatus.SUBMITTED], limit=50),
+        to_issue=inbox.inbox_page(staff(), statuses=RESULTS_BACK, limit=50),
         cases=window_cases(staff(), statuses=statuses, service_code=service),
         services=list_service_items(),
         drafts=intake_drafts.list_drafts(staff()),
