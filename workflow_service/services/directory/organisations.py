@@ -9,6 +9,9 @@
 * An organisation is deactivated only once nothing is left with it: no open task (a supervisor
   reassigns them first) and no active account (moved to another organisation or disabled first).
   Routing never sends new tasks to an inactive one (services.directory.routing).
+
+Over 400 lines with one job: the shape rules above are checked by both create and update, and
+kept beside them so a rule and the operations it guards are read together.
 """
 
 from __future__ import annotations
