@@ -26,9 +26,9 @@ if str(REPO_ROOT) not in sys.path:
 
 from workflow_service.engine.definitions import ParsedProcess, parse_process  # noqa: E402
 from workflow_service.engine.runtime import ProcessRuntime, StepResult  # noqa: E402
-from workflow_service.services.applicants import checked_applicant  # noqa: E402
-from workflow_service.services.forms import validate_form  # noqa: E402
-from workflow_service.services.routing import KNOWN_LANES  # noqa: E402
+from workflow_service.services.directory.routing import KNOWN_LANES  # noqa: E402
+from workflow_service.services.intake.applicants import checked_applicant  # noqa: E402
+from workflow_service.services.process.forms import validate_form  # noqa: E402
 
 PROCESS_FILE = "individual_business_registration.bpmn"
 SERVICE_CODE = "individual_business_registration"

@@ -41,7 +41,7 @@ import requests
 from sqlalchemy.engine import URL, make_url
 from stdnum.cn import ric
 
-from workflow_service.services.seeding import DEMO_PASSWORD
+from workflow_service.services.seed.seeding import DEMO_PASSWORD
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_POSTGRES_URL = "postgresql://127.0.0.1:5432/test"

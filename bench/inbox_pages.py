@@ -29,10 +29,10 @@ from workflow_service import create_app  # noqa: E402
 from workflow_service.config import PROJECT_ROOT, normalise_database_url  # noqa: E402
 from workflow_service.extensions import db  # noqa: E402
 from workflow_service.models import Case, Task, TaskState, User  # noqa: E402
-from workflow_service.services import tasks  # noqa: E402
-from workflow_service.services.cases import start_case  # noqa: E402
-from workflow_service.services.deployment import deploy_folder  # noqa: E402
-from workflow_service.services.seeding import seed_demo  # noqa: E402
+from workflow_service.services.intake.cases import start_case  # noqa: E402
+from workflow_service.services.process.deployment import deploy_folder  # noqa: E402
+from workflow_service.services.seed.seeding import seed_demo  # noqa: E402
+from workflow_service.services.work import inbox  # noqa: E402
 
 PAGE = 25
 
@@ -103,7 +103,7 @@ def main() -> None:
         cursor = None
         walk_started = time.perf_counter()
         for _ in range(50_000 // PAGE):  # walk to the page after the 50,000th task, as a user paging would
-            cursor = tasks.inbox_page(approver, limit=PAGE, cursor=cursor).next_cursor
+            cursor = inbox.inbox_page(approver, limit=PAGE, cursor=cursor).next_cursor
             db.session.rollback()  # a request per page: nothing piles up in the session
         walk_seconds = time.perf_counter() - walk_started
         # The same query as the inbox's (joins and eager loads), paged by OFFSET instead.
@@ -125,19 +125,19 @@ def main() -> None:
             db.session.execute(same_query.offset(offset).limit(PAGE)).unique().scalars().all()
 
         figures = {
-            "keyset, first page": _timed(lambda: tasks.inbox_page(approver, limit=PAGE)),
-            "keyset, after 50,000": _timed(lambda: tasks.inbox_page(approver, limit=PAGE, cursor=cursor)),
+            "keyset, first page": _timed(lambda: inbox.inbox_page(approver, limit=PAGE)),
+            "keyset, after 50,000": _timed(lambda: inbox.inbox_page(approver, limit=PAGE, cursor=cursor)),
             "OFFSET, first page": _timed(lambda: by_offset(0)),
             "OFFSET 50,000": _timed(lambda: by_offset(50_000)),
             # What every staff page's header runs (claimed, unclaimed, new since, due soon).
-            "header counts": _timed(lambda: tasks.inbox_counts(approver, seen_since=seen_at)),
+            "header counts": _timed(lambda: inbox.inbox_counts(approver, seen_since=seen_at)),
             "header counts, nothing new": _timed(
-                lambda: tasks.inbox_counts(approver, seen_since=nothing_newer)
+                lambda: inbox.inbox_counts(approver, seen_since=nothing_newer)
             ),
             "arrivals poll, nothing new": _timed(
-                lambda: tasks.count_arrived(approver, nothing_newer, claimed="unclaimed")
+                lambda: inbox.count_arrived(approver, nothing_newer, claimed="unclaimed")
             ),
-            "due-soon tab, first page": _timed(lambda: tasks.inbox_page(approver, limit=PAGE, due_soon=True)),
+            "due-soon tab, first page": _timed(lambda: inbox.inbox_page(approver, limit=PAGE, due_soon=True)),
         }
     backend = "PostgreSQL" if url.startswith("postgresql") else "SQLite"
     print(f"{args.tasks:,} open tasks in one inbox, {backend}, page of {PAGE}, median of 7 runs:")

@@ -30,7 +30,7 @@ for folder in (REPO_ROOT, BENCH_DIR):
 import engine_bench  # noqa: E402
 import http_bench  # noqa: E402
 
-from workflow_service.services.passwords import hash_password, password_matches  # noqa: E402
+from workflow_service.services.directory.passwords import hash_password, password_matches  # noqa: E402
 
 DOC_PATH = REPO_ROOT / "docs" / "benchmarks.md"
 DATABASE_LABELS = {"sqlite": "SQLite", "postgresql": "PostgreSQL"}

@@ -49,7 +49,7 @@ from workflow_service import create_app  # noqa: E402
 from workflow_service.config import normalise_database_url  # noqa: E402
 from workflow_service.extensions import db  # noqa: E402
 from workflow_service.models import AuditEvent, Job, JobKind, JobState, Task, TaskState  # noqa: E402
-from workflow_service.services.seeding import DEMO_PASSWORD  # noqa: E402
+from workflow_service.services.seed.seeding import DEMO_PASSWORD  # noqa: E402
 
 DATABASE_NAME = "ws_worker_bench"
 LEASE_SECONDS = 5

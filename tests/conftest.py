@@ -29,9 +29,9 @@ from tests.support import ApiClient
 from workflow_service import create_app
 from workflow_service.config import PROJECT_ROOT, normalise_database_url
 from workflow_service.extensions import db
-from workflow_service.services import rate_limits
-from workflow_service.services.deployment import deploy_folder
-from workflow_service.services.seeding import seed_demo
+from workflow_service.services.directory import rate_limits
+from workflow_service.services.process.deployment import deploy_folder
+from workflow_service.services.seed.seeding import seed_demo
 
 BACKENDS = ["sqlite"] + (["postgresql"] if os.environ.get("TEST_DATABASE_URL") else [])
 # Uploads in tests go here (keys are random, so tests share it), never to the working tree's instance/.

@@ -17,7 +17,7 @@ from tests.test_services_rural_housing_construction import APPLICATION as HOUSIN
 from tests.test_services_rural_housing_construction import HOUSEHOLDER
 from workflow_service.config import PROJECT_ROOT
 from workflow_service.errors import InvalidProcessDefinition
-from workflow_service.services.deployment import deploy_process
+from workflow_service.services.process.deployment import deploy_process
 
 SITE_PROOF = "经营场所使用证明"  # 可容缺 in the catalogue
 ID_PROOF = "经营者身份证明"  # required, not 可容缺

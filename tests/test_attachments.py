@@ -19,8 +19,8 @@ from sqlalchemy import func, select
 from tests.support import ApiClient
 from workflow_service.extensions import db
 from workflow_service.models import Attachment
-from workflow_service.services.file_names import ascii_fallback, download_name
-from workflow_service.services.storage import LocalFolderStorage
+from workflow_service.services.materials.file_names import ascii_fallback, download_name
+from workflow_service.services.materials.storage import LocalFolderStorage
 
 
 def pdf_bytes(text: str = "materials") -> bytes:

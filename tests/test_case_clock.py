@@ -16,7 +16,7 @@ from sqlalchemy import select
 from workflow_service.engine.runtime import ProcessRuntime
 from workflow_service.extensions import db
 from workflow_service.models import Case, ProcessDefinition, ServiceItem, TimeUnit
-from workflow_service.services.case_clock import case_clock
+from workflow_service.services.calendar.case_clock import case_clock
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 

@@ -18,7 +18,7 @@ from tests.page_client import Browser, page_text
 from tests.support import ApiClient, audit
 from workflow_service.extensions import db
 from workflow_service.models import Case, Organisation, OrganisationKind, Region
-from workflow_service.services.routing import RoutingError, resolve_lane
+from workflow_service.services.directory.routing import RoutingError, resolve_lane
 
 PROBLEM = "application/problem+json"
 T0 = datetime(2026, 11, 23, 1, 0, tzinfo=UTC)  # Monday 09:00 in Shanghai

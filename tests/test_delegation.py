@@ -15,7 +15,7 @@ from sqlalchemy import select
 from tests.support import SERVICE, ApiClient
 from workflow_service.extensions import db
 from workflow_service.models import AuditEvent, Organisation, OrganisationKind, ServiceItem, User
-from workflow_service.services.passwords import hash_password
+from workflow_service.services.directory.passwords import hash_password
 
 WUNING_CENTRE = "330783001-bmfwzx"
 T0 = datetime(2026, 11, 23, 1, 0, tzinfo=UTC)  # Monday 09:00 in Shanghai

@@ -13,7 +13,7 @@ from tests.support import ApiClient
 from workflow_service.config import PROJECT_ROOT
 from workflow_service.errors import InvalidProcessDefinition
 from workflow_service.extensions import db
-from workflow_service.services.deployment import deploy_folder, deploy_process
+from workflow_service.services.process.deployment import deploy_folder, deploy_process
 
 BPMN = PROJECT_ROOT / "bpmn" / "individual_business_registration.bpmn"
 

@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 
 from workflow_service.extensions import db
 from workflow_service.models import AuditEvent, Organisation, Region, ResponsibilityItem, User
-from workflow_service.services.routing import competent_back_office
+from workflow_service.services.directory.routing import competent_back_office
 
 BAD_YAML = """\
 regions:

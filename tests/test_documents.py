@@ -14,8 +14,8 @@ from sqlalchemy import select
 from tests.support import ApiClient, case_body
 from workflow_service.extensions import db
 from workflow_service.models import Case, CaseStatus
-from workflow_service.services.case_outcome import MissingMaterial
-from workflow_service.services.documents import DocumentNotApplicable, supplement_notice
+from workflow_service.services.notices.case_outcome import MissingMaterial
+from workflow_service.services.notices.documents import DocumentNotApplicable, supplement_notice
 
 SERVICE_NAME = "个体工商户设立登记"
 BASE_URL = "https://zwfw.dongyang.example.cn"

@@ -11,7 +11,7 @@ from workflow_service.config import PROJECT_ROOT
 from workflow_service.engine.definitions import ParsedProcess, parse_process
 from workflow_service.engine.runtime import ProcessRuntime, TaskNotReady
 from workflow_service.errors import InvalidProcessDefinition
-from workflow_service.services.routing import KNOWN_LANES
+from workflow_service.services.directory.routing import KNOWN_LANES
 
 REGISTRATION = PROJECT_ROOT / "bpmn" / "individual_business_registration.bpmn"
 

@@ -11,7 +11,7 @@ from flask import Flask
 
 from tests.closing import APPROVE, accept, actions, decided, issue, only_task, review
 from tests.support import ApiClient, case_body
-from workflow_service.services import rate_limits
+from workflow_service.services.directory import rate_limits
 
 SATISFIED = {"rating": "satisfied", "comment": "一次办好，窗口服务热情"}
 BAD = {"rating": "very_dissatisfied", "comment": "审核时间长，电话无人接听"}

@@ -21,7 +21,7 @@ from tests.test_script_budgets import NESTED_GENERATORS
 from workflow_service.errors import InvalidProcessDefinition
 from workflow_service.extensions import db
 from workflow_service.models import AcceptanceMode, Case, ServiceItem
-from workflow_service.services.deployment import deploy_process
+from workflow_service.services.process.deployment import deploy_process
 
 # Small budgets keep every bomb short.
 BUDGETS = {

@@ -27,8 +27,8 @@ from workflow_service.models import (
     TaskState,
     User,
 )
-from workflow_service.services.cases import start_case
-from workflow_service.services.passwords import hash_password
+from workflow_service.services.directory.passwords import hash_password
+from workflow_service.services.intake.cases import start_case
 
 DONGYANG = "330783"
 WUNING_CENTRE = "330783001-bmfwzx"

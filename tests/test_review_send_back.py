@@ -19,7 +19,7 @@ from tests.page_client import Browser, page_text
 from tests.support import ApiClient
 from workflow_service.config import PROJECT_ROOT
 from workflow_service.errors import InvalidProcessDefinition
-from workflow_service.services.deployment import deploy_process
+from workflow_service.services.process.deployment import deploy_process
 
 BPMN = PROJECT_ROOT / "bpmn" / "individual_business_registration.bpmn"
 MATERIALS = [

@@ -12,8 +12,8 @@ from sqlalchemy import select
 from tests.support import ApiClient
 from workflow_service.extensions import db
 from workflow_service.models import AcceptanceMode, Region, ServiceItem
-from workflow_service.services.deployment import deploy_process
-from workflow_service.services.routing import competent_back_office
+from workflow_service.services.directory.routing import competent_back_office
+from workflow_service.services.process.deployment import deploy_process
 
 WUNING, HENGDIAN, MAZHAI, WEISHAN = "330783001", "330783111", "330783107", "330783101"
 CIWU = "330681102"  # 绍兴市诸暨市次坞镇

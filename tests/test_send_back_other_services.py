@@ -21,7 +21,7 @@ from tests.test_services_rural_housing_construction import accept_and_survey, re
 from workflow_service.config import PROJECT_ROOT
 from workflow_service.errors import InvalidProcessDefinition
 from workflow_service.models import JobState
-from workflow_service.services.deployment import deploy_process
+from workflow_service.services.process.deployment import deploy_process
 from workflow_service.worker import Worker
 
 WINDOW = "吴宁街道便民服务中心"

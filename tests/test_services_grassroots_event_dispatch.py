@@ -15,7 +15,7 @@ from tests.support import ApiClient
 from workflow_service.errors import InvalidProcessDefinition
 from workflow_service.extensions import db
 from workflow_service.models import ServiceItem
-from workflow_service.services.deployment import deploy_process
+from workflow_service.services.process.deployment import deploy_process
 
 SERVICE = "grassroots_event_dispatch"
 REPORTER = {"kind": "person", "name": "楼小红", "id_number": "330783199205110067", "phone": "13967901234"}

@@ -11,7 +11,7 @@ from flask import Flask
 
 from tests.support import ApiClient
 from workflow_service.errors import InvalidProcessDefinition
-from workflow_service.services.deployment import deploy_process
+from workflow_service.services.process.deployment import deploy_process
 
 SERVICE = "rural_housing_construction"
 HOUSEHOLDER = {"kind": "person", "name": "陈丽芳", "id_number": "330783199006200043", "phone": "13905791234"}

@@ -24,9 +24,9 @@ from workflow_service import MissingSecretKey, create_app
 from workflow_service.config import PROJECT_ROOT
 from workflow_service.extensions import db
 from workflow_service.models import User
-from workflow_service.services.demo_mode import _READING
-from workflow_service.services.directory_import import import_directory
-from workflow_service.services.import_files import Row
+from workflow_service.services.directory.directory_import import import_directory
+from workflow_service.services.directory.import_files import Row
+from workflow_service.services.seed.demo_mode import _READING
 
 ADMIN_PAGE = "/admin/users"
 

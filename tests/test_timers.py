@@ -8,7 +8,7 @@ import pytest
 
 from workflow_service.engine.definitions import ParsedProcess, parse_process
 from workflow_service.engine.runtime import ProcessRuntime, StepResult
-from workflow_service.services.routing import KNOWN_LANES
+from workflow_service.services.directory.routing import KNOWN_LANES
 
 HEADER = """<?xml version="1.0" encoding="UTF-8"?>
 <bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL"

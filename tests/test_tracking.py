@@ -15,7 +15,7 @@ from sqlalchemy import select
 from tests.support import ApiClient, case_body
 from workflow_service.extensions import db
 from workflow_service.models import Case
-from workflow_service.services import rate_limits
+from workflow_service.services.directory import rate_limits
 
 
 @pytest.fixture(autouse=True)

@@ -13,8 +13,8 @@ from tests.page_client import Browser, page_text
 from tests.support import ApiClient
 from workflow_service.extensions import db
 from workflow_service.models import Task
-from workflow_service.services import tasks
 from workflow_service.services.clock import business_day
+from workflow_service.services.work import inbox
 
 
 @pytest.fixture
@@ -108,7 +108,7 @@ def test_header_figures_stop_counting_past_the_cap(
     browser: Browser, client: ApiClient, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # Every page counts; past the cap the header says "N+" instead of reading the whole inbox.
-    monkeypatch.setattr(tasks, "COUNT_CAP", 2)
+    monkeypatch.setattr(inbox, "COUNT_CAP", 2)
     for _ in range(3):
         client.start_case()
     browser.log_in("clerk")

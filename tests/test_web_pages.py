@@ -17,7 +17,7 @@ from tests.page_client import Browser, page_text
 from tests.support import APPLICANT, APPLICATION, SERVICE, ApiClient
 from workflow_service.extensions import db
 from workflow_service.models import Task, User
-from workflow_service.services import accounts
+from workflow_service.services.directory import accounts
 
 T0 = datetime(2026, 11, 23, 1, 0, tzinfo=UTC)  # Monday 09:00 in Shanghai
 

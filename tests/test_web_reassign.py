@@ -16,7 +16,7 @@ from tests.page_client import Browser, page_text
 from tests.support import ApiClient
 from workflow_service.extensions import db
 from workflow_service.models import Organisation, User
-from workflow_service.services.passwords import hash_password
+from workflow_service.services.directory.passwords import hash_password
 
 LIUSHI_STATION = "330783-scjgj-liushi"  # a station of the same department, staffed by approver-liushi
 REASON = "吴宁市场监管所人手不足，临时改派"

@@ -25,9 +25,9 @@ from tests.support import ApiClient, case_body
 from tests.test_incidents import install, process
 from workflow_service.extensions import db
 from workflow_service.models import Job, JobState
-from workflow_service.services import jobs
 from workflow_service.services.clock import BUSINESS_TIMEZONE
-from workflow_service.services.job_runner import Outcome, run_due_jobs, run_job
+from workflow_service.services.process import jobs
+from workflow_service.services.process.job_runner import Outcome, run_due_jobs, run_job
 from workflow_service.worker import Worker
 
 PUBLICITY_ENDS = VISITED_AT + timedelta(days=7)

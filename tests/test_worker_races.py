@@ -11,7 +11,7 @@ from flask import Flask
 
 from tests.allowance import REGISTERED_AT, VISITED_AT, Clock, actions, register_and_visit, timer_jobs
 from workflow_service.models import JobState
-from workflow_service.services.job_runner import Outcome
+from workflow_service.services.process.job_runner import Outcome
 from workflow_service.worker import Worker
 
 pytestmark = pytest.mark.live

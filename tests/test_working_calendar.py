@@ -14,7 +14,7 @@ from tests.clocked import ClockedApi
 from workflow_service.config import PROJECT_ROOT
 from workflow_service.extensions import db
 from workflow_service.models import AuditEvent
-from workflow_service.services.deadlines import load_calendar
+from workflow_service.services.calendar.deadlines import load_calendar
 
 EXAMPLE_2027 = PROJECT_ROOT / "catalog" / "calendar-2027.example.yaml"
 NEW_YEAR_2027 = {

@@ -12,14 +12,15 @@ from workflow_service.cli_admin import ADMIN_COMMANDS
 from workflow_service.cli_calendar import calendar
 from workflow_service.errors import InvalidProcessDefinition, ServiceError
 from workflow_service.models import Role
-from workflow_service.services.accounts import create_user, password_problems
-from workflow_service.services.catalogue import catalogue_rows, load_catalogue
-from workflow_service.services.demo_cases import DemoCaseFailed, seed_demo_cases
-from workflow_service.services.deployment import deploy_folder
-from workflow_service.services.directory_import import directory_rows, import_directory
-from workflow_service.services.import_files import ImportFailed
-from workflow_service.services.responsibilities import import_responsibilities, responsibility_rows
-from workflow_service.services.seeding import DEMO_PASSWORD, seed_demo
+from workflow_service.services.catalogue.service_items import catalogue_rows, load_catalogue
+from workflow_service.services.directory.accounts import create_user
+from workflow_service.services.directory.credentials import password_problems
+from workflow_service.services.directory.directory_import import directory_rows, import_directory
+from workflow_service.services.directory.import_files import ImportFailed
+from workflow_service.services.directory.responsibilities import import_responsibilities, responsibility_rows
+from workflow_service.services.process.deployment import deploy_folder
+from workflow_service.services.seed.demo_cases import DemoCaseFailed, seed_demo_cases
+from workflow_service.services.seed.seeding import DEMO_PASSWORD, seed_demo
 from workflow_service.worker import retry_failed_jobs_command, worker_command
 
 

@@ -14,7 +14,7 @@ from flask.cli import AppGroup
 from workflow_service.errors import ServiceError
 from workflow_service.extensions import db
 from workflow_service.models import Organisation, OrganisationKind, Role, User
-from workflow_service.services import accounts, login_protection, organisations
+from workflow_service.services.directory import accounts, login_protection, organisations
 
 orgs = AppGroup("orgs", help="List and create organisations.")
 users = AppGroup("users", help="List accounts; set roles, disable, unlock, reset passwords.")

@@ -14,8 +14,8 @@ from flask.cli import AppGroup
 
 from workflow_service.errors import ServiceError
 from workflow_service.extensions import db
-from workflow_service.services import holiday_calendar
-from workflow_service.services.holiday_calendar import CalendarChange, YearView
+from workflow_service.services.calendar import holiday_calendar
+from workflow_service.services.calendar.holiday_calendar import CalendarChange, YearView
 
 calendar = AppGroup("calendar", help="The working-day calendar: statutory holidays and make-up working days.")
 

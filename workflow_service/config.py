@@ -67,7 +67,7 @@ class DefaultConfig:
     LOGIN_TRUSTED_ADDRESS_DAYS = 30
     # Supervisors and /readyz are warned when fewer days than this of the official holiday schedule are known.
     CALENDAR_WARNING_DAYS = 60
-    # Attachments: stored through services.storage in this folder (a shared volume with several nodes).
+    # Attachments: stored through services.materials.storage in this folder (a volume shared by nodes).
     ATTACHMENT_FOLDER = str(PROJECT_ROOT / "instance" / "attachments")
     ATTACHMENT_MAX_BYTES = 20 * 1024 * 1024
     # Per case: at most this many files and this many bytes in all (then 413, nothing stored).

@@ -8,7 +8,7 @@ from flask import send_file
 from werkzeug.wrappers import Response
 
 from workflow_service.security_headers import framed_by_own_pages
-from workflow_service.services.file_names import content_disposition, download_name
+from workflow_service.services.materials.file_names import content_disposition, download_name
 
 
 def file_response(

@@ -1,6 +1,6 @@
 """The background worker: ``flask --app wsgi worker`` runs due jobs (timers, deadline warnings) until stopped.
 
-Every ``WORKER_POLL_SECONDS`` it makes one pass over the due jobs (services.job_runner). SIGTERM or
+Every ``WORKER_POLL_SECONDS`` it makes one pass over the due jobs (services.process.job_runner). SIGTERM or
 SIGINT stop it after the job in hand; ``--once`` makes a single pass and exits. Any number of
 workers may run against PostgreSQL; against SQLite run one. ``flask --app wsgi retry-failed-jobs``
 gives jobs that failed for good another set of attempts once their cause is fixed.
@@ -22,8 +22,8 @@ from flask import Flask, current_app
 from flask.cli import with_appcontext
 
 from workflow_service.extensions import db
-from workflow_service.services import jobs
-from workflow_service.services.job_runner import Outcome, run_due_jobs
+from workflow_service.services.process import jobs
+from workflow_service.services.process.job_runner import Outcome, run_due_jobs
 
 log = logging.getLogger(__name__)
 

@@ -19,7 +19,8 @@ from workflow_service.api.admin_schemas import (
 )
 from workflow_service.api.authentication import current_user, require_bearer_token
 from workflow_service.models import Organisation, User
-from workflow_service.services import accounts, organisations
+from workflow_service.services.directory import accounts, organisations
+from workflow_service.services.directory.permissions import require_admin
 
 blp = Blueprint("admin", __name__, url_prefix="/api/v1/admin", description="系统管理：机构与账户")
 blp.before_request(require_bearer_token)
@@ -28,7 +29,7 @@ blp.before_request(require_bearer_token)
 @blp.before_request
 def require_admin_role() -> None:
     """403 for every other role, before any input is looked at."""
-    accounts.require_admin(current_user())
+    require_admin(current_user())
 
 
 @blp.route("/organisations")

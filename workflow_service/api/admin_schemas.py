@@ -13,7 +13,7 @@ from marshmallow import Schema, fields
 from workflow_service.api.input_fields import Int, Text
 from workflow_service.api.schemas import CurrentUserSchema, OrganisationRefSchema, UserRefSchema
 from workflow_service.models import OrganisationKind, Role
-from workflow_service.services import login_protection
+from workflow_service.services.directory import login_protection
 
 ROLES = [role.value for role in Role]
 KINDS = [kind.value for kind in OrganisationKind]

@@ -15,7 +15,11 @@ from workflow_service.api.authentication import current_user, require_bearer_tok
 from workflow_service.api.case_file_schemas import AttachmentSchema, AttachmentUploadSchema
 from workflow_service.file_responses import file_response
 from workflow_service.models import Attachment
-from workflow_service.services.attachments import download_attachment, list_attachments, upload_attachment
+from workflow_service.services.materials.attachments import (
+    download_attachment,
+    list_attachments,
+    upload_attachment,
+)
 
 
 class _MultipartParser(FlaskParser):

@@ -9,7 +9,12 @@ from flask_smorest import Blueprint
 from workflow_service.api.schemas import TokenRequestSchema, TokenSchema
 from workflow_service.errors import NotAuthenticated, PasswordChangeRequired
 from workflow_service.models import CredentialKind, User
-from workflow_service.services.authentication import IssuedToken, issue_token, revoke, user_for_token
+from workflow_service.services.directory.authentication import (
+    IssuedToken,
+    issue_token,
+    revoke,
+    user_for_token,
+)
 
 blp = Blueprint("auth", __name__, url_prefix="/api/v1/auth", description="登录，获取访问令牌")
 

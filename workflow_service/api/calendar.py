@@ -13,8 +13,9 @@ from workflow_service.api.calendar_schemas import (
     CalendarYearEntrySchema,
     CalendarYearSchema,
 )
-from workflow_service.services import holiday_calendar
-from workflow_service.services.holiday_calendar import CalendarChange, CalendarOutlook, YearView
+from workflow_service.services.calendar import holiday_calendar
+from workflow_service.services.calendar.holiday_calendar import CalendarChange, CalendarOutlook, YearView
+from workflow_service.services.directory.permissions import MAINTAIN_CALENDAR, require_admin
 
 blp = Blueprint("working_calendar", __name__, url_prefix="/api/v1", description="节假日安排（工作日历）")
 blp.before_request(require_bearer_token)
@@ -24,7 +25,7 @@ blp.before_request(require_bearer_token)
 def require_admin_to_change() -> None:
     """403 for a change by any other role, before its body is looked at."""
     if request.method not in ("GET", "HEAD", "OPTIONS"):
-        holiday_calendar.require_admin(current_user())
+        require_admin(current_user(), MAINTAIN_CALENDAR)
 
 
 @blp.route("/admin/calendar/<int:year>")

@@ -15,11 +15,11 @@ from workflow_service.api.schemas import (
     CaseWithdrawSchema,
     DeferredMaterialReceiptSchema,
 )
-from workflow_service.services.acceptance import receive_deferred_material
-from workflow_service.services.cases import CaseView, Registration, register_case, view_case
-from workflow_service.services.query_passwords import IssuedQueryPassword, reissue_query_password
-from workflow_service.services.suspensions import resume_case, suspend_case
-from workflow_service.services.withdrawal import withdraw_case
+from workflow_service.services.closing.withdrawal import withdraw_case
+from workflow_service.services.intake.acceptance import receive_deferred_material
+from workflow_service.services.intake.cases import CaseView, Registration, register_case, view_case
+from workflow_service.services.intake.query_passwords import IssuedQueryPassword, reissue_query_password
+from workflow_service.services.review.suspensions import resume_case, suspend_case
 
 blp = Blueprint("cases", __name__, url_prefix="/api/v1/cases", description="办件")
 blp.before_request(require_bearer_token)

@@ -12,11 +12,11 @@ from workflow_service.api.authentication import current_user, require_bearer_tok
 from workflow_service.api.closing_schemas import CloseReasonSchema, PaymentSchema, WindowEvaluationSchema
 from workflow_service.api.schemas import CaseSchema, EvaluationSchema, FeeSchema
 from workflow_service.models import CaseEvaluation, CaseFee
-from workflow_service.services.cases import CaseView
-from workflow_service.services.closing import archive_case, return_case, void_case
-from workflow_service.services.evaluations import evaluate_at_window
-from workflow_service.services.fees import record_payment
-from workflow_service.services.licences import licence_pdf
+from workflow_service.services.closing.closing import archive_case, return_case, void_case
+from workflow_service.services.closing.evaluations import evaluate_at_window
+from workflow_service.services.closing.licences import licence_pdf
+from workflow_service.services.intake.cases import CaseView
+from workflow_service.services.intake.fees import record_payment
 
 blp = Blueprint("closing", __name__, url_prefix="/api/v1/cases", description="出件、办结与归档")
 blp.before_request(require_bearer_token)

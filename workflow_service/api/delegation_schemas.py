@@ -8,7 +8,7 @@ from workflow_service.api.input_fields import Text
 from workflow_service.api.schemas import UserRefSchema
 from workflow_service.models import Delegation
 from workflow_service.services.clock import BUSINESS_TIMEZONE
-from workflow_service.services.delegations import status_label, status_of
+from workflow_service.services.directory.delegations import status_label, status_of
 
 _NAIVE_TIMES = "不带时区的时间按北京时间（Asia/Shanghai）理解"
 

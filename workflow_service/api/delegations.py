@@ -8,7 +8,7 @@ from flask_smorest import Blueprint
 from workflow_service.api.authentication import current_user, require_bearer_token
 from workflow_service.api.delegation_schemas import DelegationCreateSchema, DelegationSchema
 from workflow_service.models import Delegation
-from workflow_service.services import delegations
+from workflow_service.services.directory import delegations
 
 blp = Blueprint("delegations", __name__, url_prefix="/api/v1/delegations", description="委托办理")
 blp.before_request(require_bearer_token)

@@ -10,7 +10,12 @@ from flask_smorest import Blueprint
 
 from workflow_service.api.authentication import current_user, require_bearer_token
 from workflow_service.api.case_file_schemas import PrintedReceiptSchema
-from workflow_service.services.documents import Document, DocumentKind, acceptance_receipt, case_document
+from workflow_service.services.notices.documents import (
+    DocumentKind,
+    acceptance_receipt,
+    case_document,
+)
+from workflow_service.services.notices.layout import Document
 
 blp = Blueprint("documents", __name__, url_prefix="/api/v1/cases", description="办件文书（PDF）")
 blp.before_request(require_bearer_token)

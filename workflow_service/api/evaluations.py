@@ -8,7 +8,7 @@ from flask_smorest import Blueprint
 
 from workflow_service.api.closing_schemas import EvaluationReceiptSchema, PublicEvaluationSchema
 from workflow_service.models import CaseEvaluation
-from workflow_service.services.evaluations import evaluate_publicly
+from workflow_service.services.closing.evaluations import evaluate_publicly
 
 blp = Blueprint(
     "public_evaluation", __name__, url_prefix="/api/v1/track", description="好差评（公开，凭查询密码）"

@@ -7,7 +7,7 @@ from sqlalchemy import text
 
 from workflow_service.api.problems import retry_after_unavailable
 from workflow_service.extensions import db
-from workflow_service.services.holiday_calendar import outlook
+from workflow_service.services.calendar.holiday_calendar import outlook
 
 blp = Blueprint("health", __name__)
 

@@ -13,7 +13,7 @@ from workflow_service.api.authentication import (
     require_bearer_token_allowing_password_change,
 )
 from workflow_service.models import User
-from workflow_service.services import accounts
+from workflow_service.services.directory import accounts, credentials
 
 blp = Blueprint("me", __name__, url_prefix="/api/v1/me", description="当前用户：账户信息，修改密码")
 blp.before_request(require_bearer_token_allowing_password_change)
@@ -35,7 +35,7 @@ class PasswordResource(MethodView):
         """Change the caller's password; a wrong current password is a field error (422), not 401.
 
         Every other token and browser session of the caller ends; the token of this request goes on."""
-        accounts.change_password(
+        credentials.change_password(
             current_user(),
             payload["current_password"],
             payload["new_password"],

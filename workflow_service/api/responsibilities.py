@@ -10,7 +10,7 @@ from workflow_service.api.authentication import require_bearer_token
 from workflow_service.api.input_fields import Text
 from workflow_service.api.schemas import ResponsibilitySchema
 from workflow_service.models import ResponsibilityItem
-from workflow_service.services.responsibilities import list_responsibilities, responsibility_by_code
+from workflow_service.services.directory.responsibilities import list_responsibilities, responsibility_by_code
 
 blp = Blueprint(
     "responsibilities", __name__, url_prefix="/api/v1/responsibilities", description="配合事项清单"

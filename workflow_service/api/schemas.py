@@ -9,18 +9,19 @@ from marshmallow import Schema, ValidationError, fields, validate
 
 from workflow_service.api.input_fields import Int, Text
 from workflow_service.models import Case, SuspensionKind, Task
-from workflow_service.services import delegations, jobs
-from workflow_service.services.acceptance import deferred_materials, is_overdue, supplement_notices
-from workflow_service.services.case_clock import case_clock, case_due_state, task_due_state
-from workflow_service.services.case_results import result_label
-from workflow_service.services.case_status import STATUS_LABELS
-from workflow_service.services.evaluations import RATING_LABELS, case_evaluation
-from workflow_service.services.fees import FEE_STATUS_LABELS, case_fee
-from workflow_service.services.issuance import DELIVERY_LABELS
-from workflow_service.services.licences import case_licence
-from workflow_service.services.suspensions import KIND_LABELS as SUSPENSION_KIND_LABELS
-from workflow_service.services.suspensions import case_suspensions, expected_resume_on
-from workflow_service.services.tasks import delegated_from, task_form
+from workflow_service.services.calendar.case_clock import case_clock, case_due_state, task_due_state
+from workflow_service.services.closing.case_results import result_label
+from workflow_service.services.closing.evaluations import RATING_LABELS, case_evaluation
+from workflow_service.services.closing.issuance import DELIVERY_LABELS
+from workflow_service.services.closing.licences import case_licence
+from workflow_service.services.directory import delegations
+from workflow_service.services.intake.acceptance import deferred_materials, is_overdue, supplement_notices
+from workflow_service.services.intake.fees import FEE_STATUS_LABELS, case_fee
+from workflow_service.services.process import jobs
+from workflow_service.services.process.case_status import STATUS_LABELS
+from workflow_service.services.review.suspensions import KIND_LABELS as SUSPENSION_KIND_LABELS
+from workflow_service.services.review.suspensions import case_suspensions, expected_resume_on
+from workflow_service.services.work.tasks import delegated_from, task_form
 
 
 class TokenRequestSchema(Schema):
@@ -66,7 +67,7 @@ class ApplicantSchema(Schema):
 
 
 class AgentSchema(Schema):
-    """Whoever acts for the applicant (帮办代办): checked by services.applicants.checked_agent."""
+    """Whoever acts for the applicant (帮办代办): checked by services.intake.applicants.checked_agent."""
 
     name = Text(required=True, max_length=128, metadata={"description": "代理人姓名"})
     id_number = Text(required=True, max_length=32, metadata={"description": "代理人居民身份证号码"})

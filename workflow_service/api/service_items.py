@@ -13,7 +13,7 @@ from workflow_service.api.schemas import (
     ServiceItemVersionSchema,
 )
 from workflow_service.models import ServiceItem, ServiceItemVersion
-from workflow_service.services.catalogue import (
+from workflow_service.services.catalogue.service_items import (
     ServiceItemView,
     change_service_item,
     item_versions,

@@ -14,8 +14,8 @@ from workflow_service.api.schemas import (
     TaskReassignSchema,
 )
 from workflow_service.models import Task
-from workflow_service.services import tasks
-from workflow_service.services.reassignment import reassign_task
+from workflow_service.services.review.reassignment import reassign_task
+from workflow_service.services.work import inbox, tasks
 
 blp = Blueprint("tasks", __name__, url_prefix="/api/v1/tasks", description="待办任务")
 blp.before_request(require_bearer_token)
@@ -39,7 +39,7 @@ class InboxResource(MethodView):
 
         Keyset pagination: pass the ``X-Next-Cursor`` response header as ``cursor`` for the next page.
         """
-        page = tasks.inbox_page(current_user(), limit=query["limit"], cursor=query["cursor"])
+        page = inbox.inbox_page(current_user(), limit=query["limit"], cursor=query["cursor"])
         return page.tasks, ({"X-Next-Cursor": page.next_cursor} if page.next_cursor else {})
 
 

@@ -1,4 +1,4 @@
-"""Attachments: the files handed in for a case's materials; the bytes live in services.storage."""
+"""Attachments: the files handed in for a case's materials; the bytes live in services.materials.storage."""
 
 from __future__ import annotations
 
@@ -22,7 +22,7 @@ class Attachment(Base):
     material_name: Mapped[str] = mapped_column(String(128))
     # The name the file had on the uploader's machine, for display and download only.
     original_filename: Mapped[str] = mapped_column(String(255))
-    # The generated key under which services.storage keeps the bytes.
+    # The generated key under which services.materials.storage keeps the bytes.
     storage_key: Mapped[str] = mapped_column(String(64), unique=True)
     # Detected from the content, never the client's claim.
     content_type: Mapped[str] = mapped_column(String(64))

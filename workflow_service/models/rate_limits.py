@@ -1,4 +1,4 @@
-"""Rate-limit counters shared by every worker and node through the database (services.rate_limits)."""
+"""Rate-limit counters shared by every worker and node in the database (services.directory.rate_limits)."""
 
 from __future__ import annotations
 

@@ -12,11 +12,11 @@ from flask_login import current_user
 
 from workflow_service.extensions import babel, csrf, login_manager
 from workflow_service.models import AuditEvent, CaseStatus
-from workflow_service.services import tasks
-from workflow_service.services.case_clock import case_due_state, clock_reading, task_due_state
-from workflow_service.services.case_status import STATUS_LABELS
+from workflow_service.services.calendar.case_clock import case_due_state, clock_reading, task_due_state
 from workflow_service.services.clock import BUSINESS_TIMEZONE, business_day
-from workflow_service.services.demo_mode import demo_accounts_active
+from workflow_service.services.process.case_status import STATUS_LABELS
+from workflow_service.services.seed.demo_mode import demo_accounts_active
+from workflow_service.services.work import inbox, tasks
 from workflow_service.web import (
     admin,
     admin_calendar,
@@ -44,7 +44,7 @@ def mask_id(number: str | None) -> str:
 
 def count_label(count: int) -> str:
     """An inbox figure as the header shows it: counting stops past ``COUNT_CAP`` ("999+")."""
-    return f"{tasks.COUNT_CAP}+" if count > tasks.COUNT_CAP else str(count)
+    return f"{inbox.COUNT_CAP}+" if count > inbox.COUNT_CAP else str(count)
 
 
 def local_time(moment: datetime | None, pattern: str = "%Y-%m-%d %H:%M") -> str:
@@ -119,7 +119,7 @@ def _header() -> dict[str, Any]:
     if current_user.is_authenticated:
         user = session.staff()
         values["me"] = user
-        values["inbox_counts"] = tasks.inbox_counts(user, work.seen_since())
+        values["inbox_counts"] = inbox.inbox_counts(user, work.seen_since())
     return values
 
 

@@ -16,8 +16,9 @@ from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
 from workflow_service.models import AuditEvent, Organisation, OrganisationKind, Region, RegionLevel, Role
-from workflow_service.services import accounts, delegations
 from workflow_service.services.clock import BUSINESS_TIMEZONE
+from workflow_service.services.directory import delegations
+from workflow_service.services.directory.permissions import require_admin
 from workflow_service.web.session import page_blueprint, staff
 
 
@@ -204,7 +205,7 @@ def organisation_field_labels() -> dict[str, str]:
 
 def _require_admin() -> None:
     """403 page for every other role (DESIGN §6: signed in, but the role may not)."""
-    accounts.require_admin(staff())
+    require_admin(staff())
 
 
 def _admin_globals() -> dict[str, Callable[..., Any] | dict[str, str]]:

@@ -1,6 +1,6 @@
 """The working-day calendar page: a year's holidays and make-up working days, admin rows added and removed.
 
-services.holiday_calendar checks, audits and recomputes the open cases' due dates, as for the API
+services.calendar.holiday_calendar checks, audits and recomputes the open cases' due dates, as for the API
 and ``flask calendar``.
 """
 
@@ -14,8 +14,9 @@ from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
 from workflow_service.errors import InvalidInput
-from workflow_service.services import audit_trail, holiday_calendar
+from workflow_service.services.calendar import holiday_calendar
 from workflow_service.services.clock import business_day
+from workflow_service.services.supervision import audit_trail
 from workflow_service.web.admin import admin_blueprint
 from workflow_service.web.session import staff
 

@@ -12,8 +12,9 @@ from werkzeug.wrappers import Response
 
 from workflow_service.errors import Conflict, InvalidInput, OrganisationInUse
 from workflow_service.models import OfficeType, Organisation, OrganisationKind, Region, RegionLevel
-from workflow_service.services import audit_trail, organisations
-from workflow_service.services.regions import all_regions
+from workflow_service.services.directory import organisations
+from workflow_service.services.directory.regions import all_regions
+from workflow_service.services.supervision import audit_trail
 from workflow_service.web.admin import admin_blueprint, organisation_field_labels
 from workflow_service.web.session import staff
 

@@ -1,6 +1,7 @@
 """Account pages: the list with filters, create, edit, disable, reset a password, unlock, delegations.
 
-services.accounts and services.delegations check every rule and audit every change, as for the API.
+services.directory.accounts and services.directory.delegations check every rule and audit every change,
+as for the API.
 """
 
 from __future__ import annotations
@@ -14,9 +15,10 @@ from werkzeug.wrappers import Response
 
 from workflow_service.errors import AlreadyExists, Conflict, InvalidInput
 from workflow_service.models import Organisation, User
-from workflow_service.services import accounts, audit_trail, delegations, login_protection, organisations
 from workflow_service.services.clock import BUSINESS_TIMEZONE, now
-from workflow_service.services.delegations import DELEGABLE_ROLES, DelegationStatus
+from workflow_service.services.directory import accounts, delegations, login_protection, organisations
+from workflow_service.services.directory.delegations import DELEGABLE_ROLES, DelegationStatus
+from workflow_service.services.supervision import audit_trail
 from workflow_service.web.admin import admin_blueprint, delegation_end_reasons, organisation_groups
 from workflow_service.web.session import staff
 

@@ -5,9 +5,13 @@ from __future__ import annotations
 from flask import Response, redirect, render_template, request, url_for
 
 from workflow_service.models import Organisation, Task
-from workflow_service.services.case_lists import find_cases
-from workflow_service.services.cases import case_diagram, view_case
-from workflow_service.services.reassignment import may_reassign, may_reassign_task, reassignment_targets
+from workflow_service.services.intake.cases import case_diagram, view_case
+from workflow_service.services.review.reassignment import (
+    may_reassign,
+    may_reassign_task,
+    reassignment_targets,
+)
+from workflow_service.services.work.case_lists import find_cases
 from workflow_service.web.checklist import case_files, fresh_papers, papers
 from workflow_service.web.session import page_blueprint, staff
 

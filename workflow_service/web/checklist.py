@@ -10,15 +10,15 @@ from typing import Any
 from flask import current_app, url_for
 
 from workflow_service.models import Case, Task
-from workflow_service.services.attachments import (
+from workflow_service.services.closing.licences import case_licence
+from workflow_service.services.materials.attachments import (
     ALLOWED_TYPES,
     material_checklist,
     may_upload,
     size_limit,
     too_large,
 )
-from workflow_service.services.documents import issued_documents
-from workflow_service.services.licences import case_licence
+from workflow_service.services.notices.documents import issued_documents
 from workflow_service.web.session import staff
 
 # What the file picker offers first; the server still decides by the content.
@@ -35,7 +35,7 @@ class Paper:
 
 
 def papers(case: Case) -> list[Paper]:
-    """The case's notices (services.documents) and its electronic licence, in the order issued."""
+    """The case's notices (services.notices.documents) and its electronic licence, in the order issued."""
     found = [
         Paper(
             document.title,

@@ -1,7 +1,8 @@
 """A case's files on the pages: upload per material, view an attachment inline, open the notices as PDF.
 
-The same services as the API (services.attachments, services.documents, services.licences), so the
-same scope (404 outside it), permissions and checks; only the session replaces the bearer token.
+The same services as the API (services.materials.attachments, services.notices.documents,
+services.closing.licences), so the same scope (404 outside it), permissions and checks; only the session
+replaces the bearer token.
 An upload sent by htmx is answered with the checklist section alone (413/422 with the reason at the
 material's row), so the rest of the page, the task's form as typed, stays as it was.
 """
@@ -16,11 +17,12 @@ from werkzeug.wrappers import Response
 from workflow_service.errors import InvalidInput, NotFound, PayloadTooLarge, ServiceError
 from workflow_service.file_responses import file_response
 from workflow_service.models import Attachment, Task
-from workflow_service.services import tasks
-from workflow_service.services.attachments import download_attachment, too_large, upload_attachment
-from workflow_service.services.documents import Document, case_document
-from workflow_service.services.licences import licence_pdf
-from workflow_service.services.scope import get_visible_case
+from workflow_service.services.closing.licences import licence_pdf
+from workflow_service.services.directory.scope import get_visible_case
+from workflow_service.services.materials.attachments import download_attachment, too_large, upload_attachment
+from workflow_service.services.notices.documents import case_document
+from workflow_service.services.notices.layout import Document
+from workflow_service.services.work import tasks
 from workflow_service.web.cases import render_case_page
 from workflow_service.web.checklist import case_files
 from workflow_service.web.session import page_blueprint, require_login, staff

@@ -1,6 +1,6 @@
 """Forms in the browser: a task's JSON Schema adapted for json-editor, and the posted data read back.
 
-The server validates the data against the original schema (services.forms); what is adapted here
+The server validates the data against the original schema (services.process.forms); what is adapted here
 only changes how the form looks: option labels, fields shown by a choice, no unknown input types.
 """
 
@@ -15,7 +15,7 @@ from flask_babel import gettext as _
 
 from workflow_service.errors import InvalidInput
 
-# Checked by the server (services.forms); for the browser they are plain text inputs.
+# Checked by the server (services.process.forms); for the browser they are plain text inputs.
 _SERVER_FORMATS = {"cn-resident-id": 18, "cn-uscc": 18}
 # A form's own annotation: ``"x-shown-when": {"decision": "value"}`` on an optional property.
 SHOWN_WHEN = "x-shown-when"

@@ -1,6 +1,6 @@
 """Staff browser sessions: log in and out, change a password, pick the language; guards for page blueprints.
 
-A session is a server-side credential (services.authentication): the signed cookie carries only its
+A session is a server-side credential (services.directory.authentication): the signed cookie carries only its
 random token, looked up on every request, so a cookie re-signed with another user's id opens nothing,
 and logout, a password change, a reset or disabling the account end it at once. It also ends
 ``WEB_SESSION_LIFETIME_SECONDS`` after login, however active the user is.
@@ -18,8 +18,8 @@ from werkzeug.wrappers import Response
 from workflow_service.errors import InvalidInput, NotAuthenticated
 from workflow_service.extensions import csrf, db, login_manager
 from workflow_service.models import CredentialKind, Role, User
-from workflow_service.services import accounts
-from workflow_service.services.authentication import (
+from workflow_service.services.directory import credentials
+from workflow_service.services.directory.authentication import (
     IssuedToken,
     TooManyLogins,
     credential_for,
@@ -186,7 +186,7 @@ def password() -> str | Response | tuple[str, int]:
         errors = {"repeat_password": [_("两次输入的新密码不一致")]}
         return render_template("password.html", errors=errors), 422
     try:
-        accounts.change_password(
+        credentials.change_password(
             staff(),
             request.form.get("current_password", ""),
             request.form.get("new_password", ""),

@@ -13,7 +13,7 @@ from werkzeug.wrappers import Response
 
 from workflow_service.extensions import csrf
 from workflow_service.services.clock import BUSINESS_TIMEZONE
-from workflow_service.services.tracking import LookupFailed, TooManyLookups, track_case
+from workflow_service.services.notices.tracking import LookupFailed, TooManyLookups, track_case
 
 blp = Blueprint("track_page", __name__, url_prefix="/track")
 # A read-only look-up with nothing to forge: no session, so no CSRF token either.

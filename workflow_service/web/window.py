@@ -10,13 +10,22 @@ from werkzeug.wrappers import Response
 
 from workflow_service.errors import InvalidInput, NotFound, PayloadTooLarge, PermissionDenied, ProcessIncident
 from workflow_service.models import CaseStatus, Role
-from workflow_service.services import intake_drafts, tasks
-from workflow_service.services.applicants import checked_applicant, default_authorisation_material
-from workflow_service.services.case_lists import window_cases
-from workflow_service.services.cases import start_case
-from workflow_service.services.catalogue import ServiceItemView, list_service_items, service_item_view
-from workflow_service.services.duplicates import DuplicateApplication, describe_open_cases, open_case_numbers
-from workflow_service.services.regions import townships_of_my_county
+from workflow_service.services.catalogue.service_items import (
+    ServiceItemView,
+    list_service_items,
+    service_item_view,
+)
+from workflow_service.services.directory.regions import townships_of_my_county
+from workflow_service.services.intake import intake_drafts
+from workflow_service.services.intake.applicants import checked_applicant, default_authorisation_material
+from workflow_service.services.intake.cases import start_case
+from workflow_service.services.intake.duplicates import (
+    DuplicateApplication,
+    describe_open_cases,
+    open_case_numbers,
+)
+from workflow_service.services.work import inbox
+from workflow_service.services.work.case_lists import window_cases
 from workflow_service.web.catalogue_search import matches_query
 from workflow_service.web.schema_forms import browser_schema, posted_data
 from workflow_service.web.session import page_blueprint, staff
@@ -184,8 +193,8 @@ def my_window() -> str:
     statuses = [CaseStatus(status)] if status in set(CaseStatus) else []
     return render_template(
         "window.html",
-        to_accept=tasks.inbox_page(staff(), statuses=[CaseStatus.SUBMITTED], limit=50),
-        to_issue=tasks.inbox_page(staff(), statuses=RESULTS_BACK, limit=50),
+        to_accept=inbox.inbox_page(staff(), statuses=[CaseStatus.SUBMITTED], limit=50),
+        to_issue=inbox.inbox_page(staff(), statuses=RESULTS_BACK, limit=50),
         cases=window_cases(staff(), statuses=statuses, service_code=service),
         services=list_service_items(),
         drafts=intake_drafts.list_drafts(staff()),

@@ -11,12 +11,13 @@ from werkzeug.wrappers import Response
 
 from workflow_service.errors import InvalidInput, InvalidReassignment, ProcessIncident
 from workflow_service.models import CaseStatus, Task
-from workflow_service.services import tasks
-from workflow_service.services.cases import view_case
-from workflow_service.services.catalogue import list_service_items
+from workflow_service.services.catalogue.service_items import list_service_items
 from workflow_service.services.clock import now
-from workflow_service.services.reassignment import reassign_task
-from workflow_service.services.regions import townships_of_my_county
+from workflow_service.services.directory.regions import townships_of_my_county
+from workflow_service.services.intake.cases import view_case
+from workflow_service.services.review.reassignment import reassign_task
+from workflow_service.services.work import tasks
+from workflow_service.services.work.inbox import count_arrived, inbox_counts, inbox_page
 from workflow_service.web.cases import reassign_choices, render_case_page
 from workflow_service.web.checklist import case_files
 from workflow_service.web.schema_forms import browser_schema, posted_data
@@ -64,7 +65,7 @@ def seen_since() -> datetime | None:
 def inbox() -> str:
     """Assigned to me / unclaimed for my organisation / due soon, due first, with filters and keyset pages."""
     tab, filters = _tab(), _filters()
-    page = tasks.inbox_page(
+    page = inbox_page(
         staff(), limit=PAGE_SIZE, cursor=request.args.get("cursor") or None, **_view(tab, filters)
     )
     if request.headers.get("HX-Request") and request.args.get("rows"):
@@ -80,7 +81,7 @@ def inbox() -> str:
         rendered_at=rendered_at.isoformat(),
         services=list_service_items(),
         townships=townships_of_my_county(staff()),
-        counts=tasks.inbox_counts(staff(), seen_since()),
+        counts=inbox_counts(staff(), seen_since()),
     )
 
 
@@ -92,7 +93,7 @@ def arrivals() -> str:
         since = datetime.fromisoformat(request.args.get("since", ""))
     except ValueError:
         since = now()
-    arrived = tasks.count_arrived(staff(), since, **_view(tab, filters))
+    arrived = count_arrived(staff(), since, **_view(tab, filters))
     return render_template(
         "inbox_arrivals.html", arrived=arrived, tab=tab, filters=filters, since=since.isoformat()
     )
@@ -101,7 +102,7 @@ def arrivals() -> str:
 @blp.get("/inbox/counts")
 def header_counts() -> str:
     """Polled by every page's header: the inbox figures, refreshed without a reload."""
-    return render_template("_inbox_counts.html", inbox_counts=tasks.inbox_counts(staff(), seen_since()))
+    return render_template("_inbox_counts.html", inbox_counts=inbox_counts(staff(), seen_since()))
 
 
 def _row(task: Task) -> str | Response:
@@ -111,7 +112,7 @@ def _row(task: Task) -> str | Response:
             "inbox_claimed.html",
             task=task,
             tab=request.form.get("tab", "mine"),
-            inbox_counts=tasks.inbox_counts(staff(), seen_since()),
+            inbox_counts=inbox_counts(staff(), seen_since()),
         )
     return redirect(safe_next(request.form.get("back")) or url_for("work.task_page", task_id=task.id))
 

@@ -1,0 +1,1 @@
+"""Working days: the holiday table, deadline arithmetic and the case clock."""

@@ -1,0 +1,197 @@
+"""A case's deadline clock: started at acceptance, paused in 补正 and suspension; due dates and colours.
+
+Everything is derived from the case's status history and the time limit of the catalogue version
+it was registered under, so the due date can be recomputed exactly whenever the calendar changes:
+
+* the clock starts on the business day the case is first accepted (that day not counted);
+* it pauses on the day the case enters 补正 or 中止 and restarts on the day it leaves; the working
+  days after the pause day up to and including the restart day are added to the limit;
+* it stops for good at any other status (a decision, withdrawal): the due date then stays.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from sqlalchemy import select
+
+from workflow_service.extensions import db
+from workflow_service.models import Case, CaseStatus, Task, TaskKind, TaskState, TimeUnit
+from workflow_service.services.calendar.deadlines import WorkingCalendar, working_calendar
+from workflow_service.services.clock import business_day
+
+PAUSING = frozenset({CaseStatus.SUPPLEMENT, CaseStatus.SUSPENDED})
+RUNNING = frozenset({CaseStatus.ACCEPTED, CaseStatus.UNDER_REVIEW})
+# An hour limit counts in whole working days of eight hours: due dates are dates.
+HOURS_PER_WORKING_DAY = 8
+
+
+@dataclass(frozen=True)
+class TimeLimit:
+    """The promised limit (承诺办结时限) a case runs against."""
+
+    amount: int
+    unit: TimeUnit
+    instant: bool
+
+    @property
+    def counts_natural_days(self) -> bool:
+        return self.unit == TimeUnit.NATURAL_DAY
+
+    @property
+    def span(self) -> int:
+        """The limit in the clock's own days (working days, or natural days for a natural-day limit)."""
+        if self.instant:
+            return 0
+        if self.unit == TimeUnit.HOUR:
+            return math.ceil(self.amount / HOURS_PER_WORKING_DAY)
+        return self.amount
+
+
+@dataclass(frozen=True)
+class CaseClock:
+    limit: TimeLimit
+    started_on: date | None
+    paused_since: date | None
+    # Days (in the limit's unit) the clock stood still in finished pauses.
+    paused_days: int
+    stopped_on: date | None
+    due_date: date | None
+
+
+def time_limit(case: Case) -> TimeLimit:
+    """The limit of the item version the case was registered under (the live item for older cases)."""
+    version = case.service_item_version
+    item = case.service_item
+    terms = version.snapshot if version is not None else {}
+    return TimeLimit(
+        amount=int(terms.get("promised_limit_days", item.promised_limit_days)),
+        unit=TimeUnit(terms.get("promised_limit_unit", item.promised_limit_unit)),
+        instant=bool(terms.get("instant", item.instant)),
+    )
+
+
+def _days_between(limit: TimeLimit, calendar: WorkingCalendar, start: date, end: date) -> int:
+    if limit.counts_natural_days:
+        return max(0, (end - start).days)
+    return calendar.working_days_between(start, end)
+
+
+def _due(limit: TimeLimit, calendar: WorkingCalendar, started_on: date, paused_days: int) -> date:
+    if limit.counts_natural_days:
+        return started_on + timedelta(days=limit.span + paused_days)
+    return calendar.add_working_days(started_on, limit.span + paused_days)
+
+
+def case_clock(case: Case, calendar: WorkingCalendar | None = None) -> CaseClock:
+    """The case's clock as its status history and the calendar make it."""
+    calendar = calendar or working_calendar()
+    limit = time_limit(case)
+    started_on = paused_since = stopped_on = None
+    paused_days = 0
+    for entry in case.status_history:
+        status = CaseStatus(entry["status"])
+        day = business_day(datetime.fromisoformat(entry["at"]))
+        if started_on is None:
+            if status == CaseStatus.ACCEPTED:
+                started_on = day
+            continue
+        if status in PAUSING:
+            paused_since = paused_since or day
+            continue
+        if paused_since is not None:
+            paused_days += _days_between(limit, calendar, paused_since, day)
+            paused_since = None
+        if status not in RUNNING:
+            stopped_on = day
+            break
+    due_date = _due(limit, calendar, started_on, paused_days) if started_on else None
+    return CaseClock(limit, started_on, paused_since, paused_days, stopped_on, due_date)
+
+
+def refresh_due_dates(case: Case, calendar: WorkingCalendar | None = None) -> date | None:
+    """Set the case's due date from its clock, and its open tasks' to match; the due date before.
+
+    Before acceptance the case has no due date and its tasks keep theirs (the day they were created).
+    """
+    before = case.due_date
+    due_date = case_clock(case, calendar).due_date
+    if due_date is None or due_date == before:
+        return before
+    case.due_date = due_date
+    if case.id is not None:
+        for task in db.session.execute(
+            select(Task).where(
+                Task.case_id == case.id, Task.state == TaskState.OPEN, Task.kind == TaskKind.WORKFLOW
+            )
+        ).scalars():
+            task.due_date = due_date
+    return before
+
+
+def _colour(due_date: date, warning_days: int, calendar: WorkingCalendar) -> str:
+    today = business_day()
+    if today > due_date:
+        return "red"
+    if calendar.working_days_between(today, due_date) <= warning_days:
+        return "yellow"
+    return "normal"
+
+
+def case_due_state(case: Case) -> str | None:
+    """normal / yellow / red against today, paused while the clock stands still, None without a clock."""
+    if case.ended_at is not None or case.due_date is None:
+        return None
+    calendar = working_calendar()
+    clock = case_clock(case, calendar)
+    if clock.started_on is None or clock.stopped_on is not None:
+        return None
+    if clock.paused_since is not None:
+        return "paused"
+    return _colour(case.due_date, case.service_item.warning_days, calendar)
+
+
+def task_due_state(task: Task) -> str | None:
+    """The colour of an open task's due date; paused while its case waits in 补正 or 中止."""
+    if task.state != TaskState.OPEN or task.due_date is None:
+        return None
+    if task.case.status in PAUSING:
+        return "paused"
+    return _colour(task.due_date, task.case.service_item.warning_days, working_calendar())
+
+
+@dataclass(frozen=True)
+class ClockReading:
+    """The clock as the case page states it: not started / running / paused / stopped, and since when.
+
+    ``days_left`` counts the limit's days from today to the due date (negative once overdue), for a
+    running clock only; ``paused_days`` is what finished pauses added to the limit.
+    """
+
+    state: str
+    since: date | None
+    days_left: int | None
+    paused_days: int
+
+
+def clock_reading(case: Case) -> ClockReading:
+    calendar = working_calendar()
+    clock = case_clock(case, calendar)
+    if clock.started_on is None:
+        return ClockReading("not_started", None, None, 0)
+    if clock.stopped_on is not None:
+        return ClockReading("stopped", clock.stopped_on, None, clock.paused_days)
+    if clock.paused_since is not None:
+        return ClockReading("paused", clock.paused_since, None, clock.paused_days)
+    days_left = None
+    if case.due_date is not None:
+        today = business_day()
+        if clock.limit.counts_natural_days:
+            days_left = (case.due_date - today).days
+        elif today <= case.due_date:
+            days_left = calendar.working_days_between(today, case.due_date)
+        else:
+            days_left = -calendar.working_days_between(case.due_date, today)
+    return ClockReading("running", clock.started_on, days_left, clock.paused_days)

@@ -1,0 +1,1 @@
+"""The service catalogue (实施清单): service items, their materials and every version."""

@@ -1,0 +1,186 @@
+"""Close a case: what a completed step decides (result, fee, licence, delivery), 退件, 作废 and 归档.
+
+A step is checked and recorded before the engine's step is applied (services.work.tasks), so a refusal
+(409, 422) keeps nothing of it:
+
+* reaching 办结-准予 needs the fee paid or waived (services.intake.fees, 409 naming the fee); it records
+  the result 准予 and, where the catalogue names one, the electronic licence (services.closing.licences);
+* reaching 办结-不予 or 不予受理 records 不予许可 / 不予受理 with the step's reason (422 without);
+* reaching 已出件 records the delivery, checking the recipient at pickup (services.closing.issuance).
+
+Archiving (归档) is the accepting window's explicit action once the process has ended, so a case
+rests at 已出件 (or 不予受理, 撤回 …) until the file is complete. 退件 (before acceptance: the
+materials never came, or the applicant gave up) ends the case as 不予受理 with the result 退件;
+作废 (registered in error) ends an undecided case and files it at once (归档). Both need a reason.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from sqlalchemy.orm.exc import StaleDataError
+
+from workflow_service.errors import Conflict, PermissionDenied, StaleCase
+from workflow_service.extensions import db
+from workflow_service.models import Case, CaseResult, CaseStatus, Role, Task, User
+from workflow_service.services import audit
+from workflow_service.services.closing import issuance, licences
+from workflow_service.services.closing.case_results import (
+    STATUS_RESULTS,
+    MissingResultReason,
+    record_result,
+    step_reason,
+)
+from workflow_service.services.directory.routing import LANE_ROLES
+from workflow_service.services.directory.scope import get_visible_case
+from workflow_service.services.intake import fees
+from workflow_service.services.intake.cases import CaseView, view_case
+from workflow_service.services.process.case_status import STATUS_LABELS, has_been_accepted, transition_allowed
+from workflow_service.services.process.progress import apply_step, change_status, process_runtime
+from workflow_service.services.review.suspensions import open_suspension
+
+RETURNABLE = frozenset({CaseStatus.SUBMITTED, CaseStatus.SUPPLEMENT})
+VOIDABLE = frozenset(
+    {
+        CaseStatus.SUBMITTED,
+        CaseStatus.SUPPLEMENT,
+        CaseStatus.ACCEPTED,
+        CaseStatus.UNDER_REVIEW,
+        CaseStatus.SUSPENDED,
+    }
+)
+
+
+class CaseNotReturnable(Conflict):
+    title = "办件已受理或已结束，不能退件"
+    type_slug = "case-not-returnable"
+
+
+class CaseNotVoidable(Conflict):
+    title = "办件已作出决定或已结束，不能作废"
+    type_slug = "case-not-voidable"
+
+
+class CaseNotArchivable(Conflict):
+    title = "办件尚未办结出件，不能归档"
+    type_slug = "case-not-archivable"
+
+
+class CaseAlreadyArchived(Conflict):
+    title = "办件已归档"
+    type_slug = "case-already-archived"
+
+
+def record_closing_step(
+    case: Case, task: Task, actor: User, data: Mapping[str, Any], statuses_reached: Sequence[str]
+) -> None:
+    """Check and record what completing ``task`` with ``data`` closes (see the module docstring)."""
+    reached = [CaseStatus(value) for value in statuses_reached]
+    for status in reached:
+        code = STATUS_RESULTS.get(status)
+        if code is None:
+            continue
+        if code == CaseResult.GRANTED:
+            fees.require_settled(case)
+        record_result(
+            case,
+            code,
+            step_reason(case, task, data),
+            actor,
+            organisation=task.organisation,
+            field="data.result_reason",
+        )
+        if code == CaseResult.GRANTED:
+            licences.issue_licence(case, task.organisation, actor)
+    if CaseStatus.ISSUED in reached:
+        issuance.record_delivery(case, actor, data)
+
+
+def _registering_role(case: Case) -> Role:
+    return LANE_ROLES.get(case.channel, Role.CLERK)
+
+
+def _is_registering_staff(actor: User, case: Case) -> bool:
+    """Staff of the office that registered the case (the accepting window, for citizens' applications)."""
+    return actor.organisation_id == case.accepting_organisation_id and actor.has_role(_registering_role(case))
+
+
+def _commit() -> None:
+    try:
+        db.session.commit()
+    except StaleDataError:
+        db.session.rollback()
+        raise StaleCase() from None
+
+
+def _end_workflow(case: Case, actor: User, status: CaseStatus) -> None:
+    """Stop the process where it stands (open tasks cancelled, no end event) and enter ``status``."""
+    definition = case.process_definition
+    result = process_runtime().cancel(definition.content_hash, definition.spec_json, case.workflow_state)
+    change_status(case, status, actor)
+    apply_step(case, result, actor)
+
+
+def _required_reason(reason: str | None, code: CaseResult) -> str:
+    text = (reason or "").strip()
+    if not text:
+        label = "退件" if code == CaseResult.RETURNED else "作废"
+        raise MissingResultReason(f"{label}须说明理由", errors={"reason": [f"{label}须说明理由"]})
+    return text
+
+
+def return_case(actor: User, number: str, reason: str | None) -> CaseView:
+    """退件 before acceptance (accepting window or a supervisor): the case ends 不予受理, result 退件."""
+    case = get_visible_case(actor, number, with_state=True)
+    if not (_is_registering_staff(actor, case) or actor.has_role(Role.SUPERVISOR)):
+        raise PermissionDenied("只有受理窗口或督办人员可以退件")
+    # A case in 补正 after acceptance (退回补正 from a review) was accepted: it is withdrawn, not returned.
+    if case.status not in RETURNABLE or has_been_accepted(case.status_history):
+        raise CaseNotReturnable(
+            f"办件状态为“{STATUS_LABELS[case.status]}”：只有受理前（申请/预审、补正）的办件可以退件，"
+            "受理后申请人放弃的，请办理撤回"
+        )
+    text = _required_reason(reason, CaseResult.RETURNED)
+    audit.record(
+        "case.returned", actor, case=case, summary={"reason": text, "status_before": case.status.value}
+    )
+    record_result(case, CaseResult.RETURNED, text, actor)
+    _end_workflow(case, actor, CaseStatus.NOT_ACCEPTED)
+    _commit()
+    return view_case(actor, number)
+
+
+def void_case(actor: User, number: str, reason: str | None) -> CaseView:
+    """作废 an undecided case registered in error (accepting window or a supervisor): ended and filed."""
+    case = get_visible_case(actor, number, with_state=True)
+    if not (_is_registering_staff(actor, case) or actor.has_role(Role.SUPERVISOR)):
+        raise PermissionDenied("只有受理窗口或督办人员可以作废办件")
+    if case.status not in VOIDABLE:
+        raise CaseNotVoidable(f"办件状态为“{STATUS_LABELS[case.status]}”，不能作废")
+    text = _required_reason(reason, CaseResult.VOIDED)
+    suspension = open_suspension(case)
+    if suspension is not None:
+        suspension.ended_note = "voided"
+    audit.record(
+        "case.voided", actor, case=case, summary={"reason": text, "status_before": case.status.value}
+    )
+    record_result(case, CaseResult.VOIDED, text, actor)
+    _end_workflow(case, actor, CaseStatus.ARCHIVED)
+    _commit()
+    return view_case(actor, number)
+
+
+def archive_case(actor: User, number: str) -> CaseView:
+    """归档 by the accepting window, once the process has ended (issued, not accepted, withdrawn …)."""
+    case = get_visible_case(actor, number)
+    if not _is_registering_staff(actor, case):
+        raise PermissionDenied("只有受理窗口可以归档")
+    if case.status == CaseStatus.ARCHIVED:
+        raise CaseAlreadyArchived(f"办件 {number} 已归档")
+    if case.ended_at is None or not transition_allowed(case.status, CaseStatus.ARCHIVED):
+        raise CaseNotArchivable(f"办件状态为“{STATUS_LABELS[case.status]}”，流程结束后方可归档")
+    audit.record("case.archived", actor, case=case, summary={"status_before": case.status.value})
+    change_status(case, CaseStatus.ARCHIVED, actor)
+    _commit()
+    return view_case(actor, number)

@@ -1,0 +1,287 @@
+"""The case's official notices as PDF: one function per kind, all on the one page layout
+(services.notices.layout)."""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from reportlab.lib import colors
+from reportlab.lib.units import mm
+from reportlab.platypus import Paragraph, Spacer, Table, TableStyle
+
+from workflow_service.errors import Conflict, InvalidInput, NotFound
+from workflow_service.models import Case, CaseStatus, User
+from workflow_service.services.clock import business_day
+from workflow_service.services.directory.scope import get_visible_case
+from workflow_service.services.intake.query_passwords import query_password_matches
+from workflow_service.services.notices import case_outcome
+from workflow_service.services.notices.case_outcome import MissingMaterial
+from workflow_service.services.notices.layout import Document, chinese_date, escaped, page_styles, render_page
+
+
+class DocumentKind(enum.StrEnum):
+    ACCEPTANCE = "acceptance"  # 受理通知书
+    NOT_ACCEPTED = "not-accepted"  # 不予受理决定书
+    SUPPLEMENT = "supplement"  # 补正材料通知书
+    COMPLETION = "completion"  # 办结通知
+
+
+DOCUMENT_TITLES = {
+    DocumentKind.ACCEPTANCE: "受理通知书",
+    DocumentKind.NOT_ACCEPTED: "不予受理决定书",
+    DocumentKind.SUPPLEMENT: "补正材料通知书",
+    DocumentKind.COMPLETION: "办结通知",
+}
+
+
+class DocumentNotApplicable(Conflict):
+    title = "办件当前状态不适用此文书"
+    type_slug = "document-not-applicable"
+
+
+@dataclass(frozen=True)
+class IssuedDocument:
+    """A notice the case has: its kind, title and when the case reached the status that issues it."""
+
+    kind: DocumentKind
+    title: str
+    issued_at: datetime
+
+
+def issued_at(case: Case, kind: DocumentKind) -> datetime | None:
+    """When the case reached the status that issues a notice of ``kind``; None while it does not apply."""
+    if kind == DocumentKind.ACCEPTANCE:
+        return case_outcome.reached(case, CaseStatus.ACCEPTED)
+    if kind == DocumentKind.NOT_ACCEPTED:
+        return case_outcome.reached(case, CaseStatus.NOT_ACCEPTED)
+    if kind == DocumentKind.SUPPLEMENT:
+        asked = case_outcome.reached(case, CaseStatus.SUPPLEMENT)
+        return asked if asked and case_outcome.missing_materials(case) else None
+    return case_outcome.reached(case, CaseStatus.APPROVED, CaseStatus.REFUSED)
+
+
+def issued_documents(case: Case) -> list[IssuedDocument]:
+    """The notices the case has now (those ``case_document`` gives rather than 409), in the order issued."""
+    found = [(kind, issued_at(case, kind)) for kind in DocumentKind]
+    return sorted(
+        (IssuedDocument(kind, DOCUMENT_TITLES[kind], moment) for kind, moment in found if moment),
+        key=lambda document: document.issued_at,
+    )
+
+
+def _case_facts(case: Case) -> list[tuple[str, str]]:
+    rows = [("办件编号", case.number)]
+    if case.unified_case_code:
+        rows.append(("统一办件编码", case.unified_case_code))
+    rows += [
+        ("事项名称", case.service_item.name),
+        ("申请人", case.applicant_name),
+        ("受理窗口", case.accepting_organisation.name),
+    ]
+    if case.competent_organisation is not None:
+        rows.append(("办理机构", case.competent_organisation.name))
+    return rows
+
+
+def _handling_organisation(case: Case) -> str:
+    organisation = case.competent_organisation or case.accepting_organisation
+    return organisation.name
+
+
+def acceptance_notice(case: Case, query_password: str | None = None) -> bytes:
+    """受理通知书, with the query password when the window prints it together with the registration."""
+    accepted = issued_at(case, DocumentKind.ACCEPTANCE)
+    if accepted is None:
+        raise DocumentNotApplicable(f"办件 {case.number} 尚未受理，不能出具受理通知书")
+    accepted_on = business_day(accepted)
+    facts = [
+        *_case_facts(case),
+        ("申请日期", chinese_date(business_day(case.submitted_at))),
+        ("受理日期", chinese_date(accepted_on)),
+        ("承诺办结日期", chinese_date(case.due_date)),
+        ("查询密码", query_password or "已在登记时告知申请人；遗失的，可凭身份证件到受理窗口重新设置"),
+    ]
+    paragraphs = [
+        f"你（单位）提出的{case.service_item.name}申请，经审查，申请材料齐全、符合法定形式，决定予以受理。",
+        f"本事项承诺于{chinese_date(case.due_date)}前办结（补正、特别程序所需时间不计算在内）。"
+        "办理进度可凭办件编号和查询密码查询，请妥善保管本通知书和查询密码。",
+    ]
+    return render_page(
+        case,
+        "受理通知书",
+        paragraphs=paragraphs,
+        facts=facts,
+        issuer=case.accepting_organisation.name,
+        issued_on=accepted_on,
+    )
+
+
+def not_accepted_decision(case: Case) -> bytes:
+    """不予受理决定书, with the reason the window gave."""
+    decided = issued_at(case, DocumentKind.NOT_ACCEPTED)
+    if decided is None:
+        raise DocumentNotApplicable(f"办件 {case.number} 未作出不予受理决定，不能出具不予受理决定书")
+    decided_on = business_day(decided)
+    reason = case_outcome.refusal_reason(case) or "不符合受理条件"
+    paragraphs = [
+        f"你（单位）提出的{case.service_item.name}申请，经审查，{reason.rstrip('。')}。决定不予受理。",
+        "如不服本决定，可以自收到本决定书之日起六十日内依法申请行政复议，"
+        "或者自收到本决定书之日起六个月内依法提起行政诉讼。",
+    ]
+    facts = [
+        *_case_facts(case),
+        ("申请日期", chinese_date(business_day(case.submitted_at))),
+        ("决定日期", chinese_date(decided_on)),
+        ("不予受理理由", reason),
+    ]
+    return render_page(
+        case,
+        "不予受理决定书",
+        paragraphs=paragraphs,
+        facts=facts,
+        issuer=case.accepting_organisation.name,
+        issued_on=decided_on,
+    )
+
+
+def supplement_notice(case: Case, missing: Sequence[MissingMaterial], note: str | None = None) -> bytes:
+    """补正材料通知书: everything missing, told once ("一次性告知"), from the list the caller gives,
+    with the window's note (``note``) if it wrote one. A notice after acceptance (退回补正 from a
+    review) says so, and its note is the reviewer's reason."""
+    asked_on = case_outcome.reached_day(case, CaseStatus.SUPPLEMENT)
+    if asked_on is None:
+        raise DocumentNotApplicable(f"办件 {case.number} 未要求补正材料，不能出具补正材料通知书")
+    if not missing:
+        raise DocumentNotApplicable(f"办件 {case.number} 没有记录需要补正的材料")
+    styles = page_styles()
+    materials = Table(
+        [
+            [
+                Paragraph("序号", styles["cell"]),
+                Paragraph("材料名称", styles["cell"]),
+                Paragraph("补正要求", styles["cell"]),
+            ],
+            *(
+                [
+                    Paragraph(str(position), styles["cell"]),
+                    Paragraph(escaped(material.name), styles["cell"]),
+                    Paragraph(escaped(material.note or "请提交"), styles["cell"]),
+                ]
+                for position, material in enumerate(missing, start=1)
+            ),
+        ],
+        colWidths=[14 * mm, 70 * mm, 76 * mm],
+        repeatRows=1,
+        style=TableStyle(
+            [
+                ("GRID", (0, 0), (-1, -1), 0.5, colors.grey),
+                ("BACKGROUND", (0, 0), (-1, 0), colors.whitesmoke),
+                ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
+            ]
+        ),
+    )
+    returned = case_outcome.returned_after_acceptance(case)
+    window = case.accepting_organisation.name
+    if returned:
+        accepted_on = case_outcome.reached_day(case, CaseStatus.ACCEPTED)
+        opening = (
+            f"你（单位）提出的{case.service_item.name}申请已于{chinese_date(accepted_on)}受理，"
+            "经审核，申请材料不齐全或者不符合法定形式。"
+        )
+        closing = f"请按上述要求补正后到{window}提交，补正后继续审核，无须重新申请；补正期间不计入办理时限。"
+    else:
+        opening = f"你（单位）提出的{case.service_item.name}申请，申请材料不齐全或者不符合法定形式。"
+        closing = f"请按上述要求补正后到{window}提交，补正后继续办理，无须重新申请。"
+    paragraphs = [f"{opening}现一次性告知需要补正的全部内容（共{len(missing)}项）如下："]
+    after = Paragraph(escaped(closing), styles["body"])
+    label = "退回理由" if returned else "说明"
+    remark = [Paragraph(escaped(f"{label}：{note}"), styles["body"])] if note else []
+    return render_page(
+        case,
+        "补正材料通知书",
+        paragraphs=paragraphs,
+        facts=[*_case_facts(case), ("通知日期", chinese_date(asked_on))],
+        issuer=case.accepting_organisation.name,
+        issued_on=asked_on,
+        extra=[materials, Spacer(1, 3 * mm), *remark, after, Spacer(1, 4 * mm)],
+    )
+
+
+def completion_notice(case: Case) -> bytes:
+    """办结通知: the decision, the opinion and how the result reaches the applicant."""
+    approved_on = case_outcome.reached(case, CaseStatus.APPROVED)
+    decided = issued_at(case, DocumentKind.COMPLETION)
+    if decided is None:
+        raise DocumentNotApplicable(f"办件 {case.number} 尚未办结，不能出具办结通知")
+    result = "准予办理" if decided == approved_on else "不予办理"
+    decided_on = business_day(decided)
+    delivered = case_outcome.delivery(case)
+    if delivered is None:
+        collection = f"请凭本人身份证件到{case.accepting_organisation.name}领取办理结果，或申请邮寄送达"
+    elif delivered.method == "mail":
+        collection = f"{delivered.label}（邮件运单号 {delivered.tracking_number}）"
+    else:
+        collection = delivered.label
+    facts = [
+        *_case_facts(case),
+        ("申请日期", chinese_date(business_day(case.submitted_at))),
+        ("办结日期", chinese_date(decided_on)),
+        ("办理结果", result),
+        ("办理意见", case_outcome.decision_opinion(case) or "—"),
+        ("领取方式", collection),
+    ]
+    paragraphs = [
+        f"你（单位）提出的{case.service_item.name}申请已于{chinese_date(decided_on)}办结，办理结果为：{result}。"
+    ]
+    if decided != approved_on:
+        paragraphs.append(
+            "如不服本决定，可以自收到本通知之日起六十日内依法申请行政复议，或者自收到本通知之日起六个月内依法提起行政诉讼。"
+        )
+    return render_page(
+        case,
+        "办结通知",
+        paragraphs=paragraphs,
+        facts=facts,
+        issuer=_handling_organisation(case),
+        issued_on=decided_on,
+    )
+
+
+def _document(case: Case, kind: DocumentKind, query_password: str | None = None) -> Document:
+    if kind == DocumentKind.ACCEPTANCE:
+        content = acceptance_notice(case, query_password)
+    elif kind == DocumentKind.NOT_ACCEPTED:
+        content = not_accepted_decision(case)
+    elif kind == DocumentKind.SUPPLEMENT:
+        content = supplement_notice(
+            case, case_outcome.missing_materials(case), case_outcome.supplement_note(case)
+        )
+    else:
+        content = completion_notice(case)
+    return Document(filename=f"{case.number}-{kind.value}.pdf", content=content)
+
+
+def case_document(actor: User, number: str, kind: str) -> Document:
+    """A notice of a case the actor may see (404 outside scope, 409 when it does not apply yet or at all)."""
+    case = get_visible_case(actor, number)
+    try:
+        document_kind = DocumentKind(kind)
+    except ValueError:
+        raise NotFound(f"没有 {kind} 这种文书") from None
+    return _document(case, document_kind)
+
+
+def acceptance_receipt(actor: User, number: str, query_password: str | None) -> Document:
+    """受理通知书 with the query password the window was given at registration printed on it.
+
+    The password must be the case's (422 otherwise), so a notice never carries a wrong one.
+    """
+    case = get_visible_case(actor, number)
+    if not query_password:
+        raise InvalidInput("缺少查询密码", errors={"query_password": ["必填"]})
+    if not query_password_matches(case, query_password):
+        raise InvalidInput("查询密码有误", errors={"query_password": ["与办件的查询密码不符"]})
+    return _document(case, DocumentKind.ACCEPTANCE, query_password)

@@ -1,0 +1,113 @@
+"""The case status machine: labels, allowed transitions, and the deploy-time check of BPMN marks.
+
+补正 returns to where it came from. Before acceptance (受理 asked for materials) it leads back to
+申请/预审 and 受理 again; after acceptance (退回补正: a review sent the case back to the window) it
+leads back to 审查 only, since the case was accepted and its clock runs again. So whether a path, or
+a case, has been accepted is part of what the machine checks.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from workflow_service.errors import Conflict, InvalidProcessDefinition
+from workflow_service.models import CaseStatus as S
+
+STATUS_LABELS: dict[S, str] = {
+    S.SUBMITTED: "申请/预审",
+    S.ACCEPTED: "受理",
+    S.NOT_ACCEPTED: "不予受理",
+    S.SUPPLEMENT: "补正",
+    S.UNDER_REVIEW: "审查",
+    S.APPROVED: "办结-准予",
+    S.REFUSED: "办结-不予",
+    S.ISSUED: "已出件",
+    S.ARCHIVED: "归档",
+    S.WITHDRAWN: "撤回",
+    S.SUSPENDED: "中止",
+}
+
+INITIAL_STATUSES = frozenset({S.SUBMITTED, S.ACCEPTED})
+# An undecided case may go straight to 归档 when it is voided (作废, services.closing.closing).
+ALLOWED_TRANSITIONS: dict[S, frozenset[S]] = {
+    S.SUBMITTED: frozenset({S.ACCEPTED, S.NOT_ACCEPTED, S.SUPPLEMENT, S.WITHDRAWN, S.ARCHIVED}),
+    S.SUPPLEMENT: frozenset(
+        {S.SUBMITTED, S.ACCEPTED, S.NOT_ACCEPTED, S.UNDER_REVIEW, S.WITHDRAWN, S.ARCHIVED}
+    ),
+    S.ACCEPTED: frozenset({S.UNDER_REVIEW, S.APPROVED, S.REFUSED, S.SUSPENDED, S.WITHDRAWN, S.ARCHIVED}),
+    S.UNDER_REVIEW: frozenset({S.APPROVED, S.REFUSED, S.SUPPLEMENT, S.SUSPENDED, S.WITHDRAWN, S.ARCHIVED}),
+    S.SUSPENDED: frozenset({S.ACCEPTED, S.UNDER_REVIEW, S.WITHDRAWN, S.ARCHIVED}),
+    S.APPROVED: frozenset({S.ISSUED, S.ARCHIVED}),
+    S.REFUSED: frozenset({S.ISSUED, S.ARCHIVED}),
+    S.NOT_ACCEPTED: frozenset({S.ARCHIVED}),
+    S.ISSUED: frozenset({S.ARCHIVED}),
+    S.WITHDRAWN: frozenset({S.ARCHIVED}),
+    S.ARCHIVED: frozenset(),
+}
+# Where 补正 may lead, by whether the case had been accepted before it (see the module docstring).
+SUPPLEMENT_RETURNS: dict[bool, frozenset[S]] = {
+    False: frozenset({S.SUBMITTED, S.ACCEPTED, S.NOT_ACCEPTED, S.WITHDRAWN, S.ARCHIVED}),
+    True: frozenset({S.UNDER_REVIEW, S.WITHDRAWN, S.ARCHIVED}),
+}
+
+
+class IllegalStatusTransition(Conflict):
+    title = "办件状态不允许此变更"
+    type_slug = "illegal-status-transition"
+
+
+def has_been_accepted(status_history: Iterable[Mapping[str, Any]]) -> bool:
+    """Whether the case was accepted at some point of its history (its deadline clock started)."""
+    return any(entry["status"] == S.ACCEPTED.value for entry in status_history)
+
+
+def transition_allowed(current: S | None, target: S, *, accepted: bool = False) -> bool:
+    """Whether a case in ``current`` may enter ``target``; ``accepted``: it has been accepted before."""
+    if current is None:
+        return target in INITIAL_STATUSES
+    if target == current:
+        return True
+    if current == S.SUPPLEMENT:
+        return target in SUPPLEMENT_RETURNS[accepted]
+    return target in ALLOWED_TRANSITIONS[current]
+
+
+def parse_status(value: str) -> S:
+    try:
+        return S(value)
+    except ValueError:
+        raise InvalidProcessDefinition(
+            f"未知的办件状态 {value!r}", errors={"caseStatus": [f"可用值：{', '.join(s.value for s in S)}"]}
+        ) from None
+
+
+def check_status_marks(
+    start_ids: list[str], successors: Mapping[str, tuple[str, ...]], marks: Mapping[str, str]
+) -> None:
+    """Refuse a process in which some path reaches marks in an order the status machine forbids."""
+    problems: dict[str, list[str]] = {}
+    for value in marks.values():
+        parse_status(value)
+    # A path's state: the element, the status it arrives with, and whether it passed acceptance.
+    seen: set[tuple[str, S | None, bool]] = set()
+    pending: list[tuple[str, S | None, bool]] = [(start, None, False) for start in start_ids]
+    while pending:
+        element, status, accepted = pending.pop()
+        if (element, status, accepted) in seen:
+            continue
+        seen.add((element, status, accepted))
+        if element in marks:
+            target = S(marks[element])
+            if not transition_allowed(status, target, accepted=accepted):
+                before = STATUS_LABELS[status] if status else "（开始）"
+                after = "（已受理）" if status == S.SUPPLEMENT and accepted else ""
+                problems.setdefault(element, []).append(
+                    f"{before}{after} → {STATUS_LABELS[target]} 不是允许的状态变更"
+                )
+                continue
+            status = target
+            accepted = accepted or target == S.ACCEPTED
+        pending.extend((following, status, accepted) for following in successors.get(element, ()))
+    if problems:
+        raise InvalidProcessDefinition("流程中的办件状态标记顺序不合法", errors=problems)

@@ -1,0 +1,128 @@
+"""Apply what the engine did in one step to the case row, its status history and the task table."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from flask import current_app
+from sqlalchemy import select
+
+from workflow_service.engine.runtime import ProcessRuntime, StepResult
+from workflow_service.errors import ProcessIncident
+from workflow_service.extensions import db
+from workflow_service.models import Case, CaseStatus, Task, TaskKind, TaskState, User
+from workflow_service.services import audit
+from workflow_service.services.calendar.case_clock import refresh_due_dates
+from workflow_service.services.clock import business_day, now
+from workflow_service.services.directory.responsibilities import responsibility_by_code
+from workflow_service.services.directory.routing import resolve_lane
+from workflow_service.services.process import deadline_warnings, jobs
+from workflow_service.services.process.case_status import (
+    STATUS_LABELS,
+    IllegalStatusTransition,
+    has_been_accepted,
+    transition_allowed,
+)
+
+
+def process_runtime() -> ProcessRuntime:
+    """The app's engine runtime (it caches parsed specs, so one per process)."""
+    return current_app.extensions["process_runtime"]
+
+
+def _enter_status(case: Case, status: CaseStatus, actor: User | None) -> None:
+    current = case.status if case.status_history else None
+    if not transition_allowed(current, status, accepted=has_been_accepted(case.status_history)):
+        raise IllegalStatusTransition(f"办件状态不能从 {STATUS_LABELS[current]} 变为 {STATUS_LABELS[status]}")
+    if current == status:
+        return
+    moment = now()
+    case.status = status
+    case.status_history = [*case.status_history, {"status": status.value, "at": moment.isoformat()}]
+    # The clock starts at acceptance (that day not counted, DESIGN.md §3) and pauses in 补正 and 中止.
+    refresh_due_dates(case)
+    audit.record(
+        "case.status_changed",
+        actor,
+        case=case,
+        summary={"from": current.value if current else None, "to": status.value},
+    )
+
+
+def change_status(case: Case, status: CaseStatus, actor: User | None) -> None:
+    """Move the case to a status no BPMN element marks: suspension, resumption, withdrawal."""
+    _enter_status(case, status, actor)
+
+
+def _task_due_date(case: Case) -> date:
+    # Until acceptance the window is expected to act the same day.
+    return case.due_date or business_day()
+
+
+def _sync_tasks(case: Case, result: StepResult) -> None:
+    open_tasks = {
+        task.id: task
+        for task in db.session.execute(
+            select(Task).where(
+                Task.case_id == case.id, Task.state == TaskState.OPEN, Task.kind == TaskKind.WORKFLOW
+            )
+        ).scalars()
+    }
+    ready_ids = {ready.id for ready in result.ready_tasks}
+    for task_id, task in open_tasks.items():
+        if task_id not in ready_ids:
+            task.state = TaskState.CANCELLED
+            task.completed_at = now()
+    for ready in result.ready_tasks:
+        if ready.id in open_tasks:
+            continue
+        code = ready.responsibility_item
+        responsibility = responsibility_by_code(code) if code else None
+        assignment = resolve_lane(
+            case, ready.lane, responsibility, ready.department_type, ready.department_type_field
+        )
+        if ready.lane == "department" and ready.department_type is None:
+            # Only the item's own department decides; parallel reviews by other types do not.
+            case.competent_organisation_id = assignment.organisation.id
+        db.session.add(
+            Task(
+                id=ready.id,
+                case_id=case.id,
+                bpmn_id=ready.bpmn_id,
+                name=ready.name,
+                lane=ready.lane or "",
+                form_key=ready.form_key,
+                organisation_id=assignment.organisation.id,
+                role=assignment.role.value,
+                state=TaskState.OPEN,
+                due_date=_task_due_date(case),
+                created_at=now(),
+                responsibility_item_id=responsibility.id if responsibility else None,
+            )
+        )
+
+
+def apply_step(case: Case, result: StepResult, actor: User | None) -> None:
+    """Record the step on the case: state blob, statuses reached, incident, end, its tasks and jobs."""
+    case.workflow_state = result.state
+    for value in result.statuses_reached:
+        _enter_status(case, CaseStatus(value), actor)
+    if result.incident and result.incident != case.incident:
+        audit.record("case.incident", actor, case=case, summary={"incident": result.incident})
+    case.incident = result.incident
+    db.session.flush()  # the case needs its id before tasks point at it
+    _sync_tasks(case, result)
+    jobs.sync_timer_jobs(case, result.timers)
+    deadline_warnings.sync_warning_jobs(case)
+    if result.completed and case.ended_at is None:
+        case.ended_at = now()
+        audit.record("case.ended", actor, case=case, summary={"status": case.status.value})
+
+
+def refuse_on_incident(case: Case, result: StepResult) -> None:
+    """Once the step is committed: one that ended at an incident is the caller's 422, naming it."""
+    if result.incident:
+        raise ProcessIncident(
+            f"办件 {case.number} 流程异常：{result.incident}",
+            extensions={"case_number": case.number, "incident": result.incident},
+        )

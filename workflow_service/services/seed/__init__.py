@@ -1,0 +1,1 @@
+"""Demo and seed data: the catalogue, directory and demo cases loaded into an empty database."""

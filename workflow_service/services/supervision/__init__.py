@@ -1,0 +1,1 @@
+"""Supervision: the audit trail read back for administrators."""

@@ -1,0 +1,1 @@
+"""Staff work: the inbox, the actions on a task, case lists."""

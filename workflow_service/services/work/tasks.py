@@ -1,0 +1,188 @@
+"""Act on a task: claim, unclaim and complete it, under optimistic locking (the inbox lists them:
+services.work.inbox).
+
+A task claimed by a user whose delegation to the caller is in force (services.directory.delegations) is the
+caller's to work too, on the claimant's behalf.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import undefer
+from sqlalchemy.orm.exc import StaleDataError
+
+from workflow_service.engine.runtime import TaskNotReady
+from workflow_service.errors import (
+    PermissionDenied,
+    StaleCase,
+    TaskClaimedByOther,
+    TaskNotOpen,
+)
+from workflow_service.extensions import db
+from workflow_service.models import Case, Task, TaskKind, TaskState, User
+from workflow_service.services import audit
+from workflow_service.services.clock import now
+from workflow_service.services.closing.closing import record_closing_step
+from workflow_service.services.closing.evaluations import RECTIFICATION_FORM, complete_rectification
+from workflow_service.services.directory import delegations
+from workflow_service.services.directory.scope import get_visible_task
+from workflow_service.services.intake.acceptance import record_acceptance_step
+from workflow_service.services.intake.acceptance import task_form as acceptance_task_form
+from workflow_service.services.process.forms import validate_form
+from workflow_service.services.process.progress import apply_step, process_runtime, refuse_on_incident
+from workflow_service.services.review.suspensions import refuse_while_suspended
+
+
+def get_task(actor: User, task_id: str) -> Task:
+    return get_visible_task(actor, task_id)
+
+
+def delegated_from(actor: User, task: Task, delegators: Mapping[int, User]) -> User | None:
+    """The claimant whose open task ``actor`` may work as their delegate, given who delegates to them."""
+    if task.state != TaskState.OPEN or task.assignee_id is None or task.assignee_id == actor.id:
+        return None
+    if task.organisation_id != actor.organisation_id or not actor.has_role(task.role):
+        return None
+    return delegators.get(task.assignee_id)
+
+
+def _claimant_delegating(actor: User, task: Task) -> User:
+    """The colleague who claimed the task, if they delegated their work to the actor; else 403."""
+    claimant = delegated_from(actor, task, delegations.delegators_in_force(actor))
+    if claimant is None:
+        raise TaskClaimedByOther()
+    return claimant
+
+
+def task_form(task: Task) -> dict[str, Any] | None:
+    """The form that completes the task, as staff fill it in: a rectification's note, else the BPMN
+    task's own form with the 补正 / 容缺 lists offering the case's materials (services.intake.acceptance)."""
+    if task.kind == TaskKind.RECTIFICATION:
+        return RECTIFICATION_FORM
+    return acceptance_task_form(task)
+
+
+def may_work(actor: User, task: Task) -> bool:
+    """Whether the task is routed to the actor's organisation and one of their roles."""
+    return task.organisation_id == actor.organisation_id and actor.has_role(task.role)
+
+
+def _workable(actor: User, task_id: str) -> Task:
+    """The task if the actor may act on it: visible (else 404), theirs to work (403), open (409)."""
+    task = get_visible_task(actor, task_id)
+    if not may_work(actor, task):
+        raise PermissionDenied("此任务不属于您的机构或岗位")
+    if task.state != TaskState.OPEN:
+        raise TaskNotOpen()
+    return task
+
+
+def claim_task(actor: User, task_id: str) -> Task:
+    task = _workable(actor, task_id)
+    # Conditional update: of two clerks claiming at once exactly one wins.
+    claimed = db.session.execute(
+        update(Task)
+        .where(Task.id == task.id, Task.state == TaskState.OPEN, Task.assignee_id.is_(None))
+        .values(assignee_id=actor.id)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    db.session.refresh(task)
+    if not claimed and task.assignee_id != actor.id:
+        if task.state != TaskState.OPEN:
+            db.session.rollback()
+            raise TaskNotOpen()
+        # Claimed by a delegator: it stays theirs and the delegate works it for them, as is.
+        _claimant_delegating(actor, task)
+    if claimed:
+        audit.record("task.claimed", actor, case=task.case, task_id=task.id)
+    db.session.commit()
+    return task
+
+
+def unclaim_task(actor: User, task_id: str) -> Task:
+    task = _workable(actor, task_id)
+    if task.assignee_id is not None and task.assignee_id != actor.id:
+        # A delegate may hand the delegator's task back to the pool.
+        claimant = _claimant_delegating(actor, task)
+        task.assignee_id = None
+        audit.record(
+            "task.unclaimed",
+            actor,
+            case=task.case,
+            task_id=task.id,
+            summary={"on_behalf_of": claimant.username},
+        )
+    elif task.assignee_id == actor.id:
+        task.assignee_id = None
+        audit.record("task.unclaimed", actor, case=task.case, task_id=task.id)
+    db.session.commit()
+    return task
+
+
+def _lock_case_of(task_id: str) -> None:
+    """Lock the task's case row before the task is read and checked (PostgreSQL; SQLite's write
+    transactions are serial anyway). A reassignment locks the case first too, so a completion
+    racing one either waits and then sees the task moved (403), or makes the move fail (409);
+    without the lock it could complete a task the supervisor had just moved elsewhere."""
+    case_id = db.session.execute(select(Task.case_id).where(Task.id == task_id)).scalar_one_or_none()
+    if case_id is not None:
+        db.session.execute(select(Case.id).where(Case.id == case_id).with_for_update()).scalar_one()
+
+
+def complete_task(actor: User, task_id: str, data: Mapping[str, Any]) -> Task:
+    """Validate the form, complete the task in the workflow and run on; one transaction.
+
+    A delegate completes the delegator's claimed task on their behalf: the task stays assigned to
+    the delegator and records both names.
+    """
+    _lock_case_of(task_id)
+    task = _workable(actor, task_id)
+    on_behalf_of = None
+    if task.assignee_id is not None and task.assignee_id != actor.id:
+        on_behalf_of = _claimant_delegating(actor, task)
+    if task.kind == TaskKind.RECTIFICATION:
+        # Not a BPMN task: the engine never hears of it.
+        return complete_rectification(actor, task, data, on_behalf_of)
+    refuse_while_suspended(task)
+    case = db.session.execute(
+        select(Case).options(undefer(Case.workflow_state)).where(Case.id == task.case_id)
+    ).scalar_one()
+    definition = case.process_definition
+    if task.form_key:
+        validate_form(definition.forms[task.form_key], data, prefix="data")
+    try:
+        result = process_runtime().complete_task(
+            definition.content_hash, definition.spec_json, case.workflow_state, task.id, data
+        )
+    except TaskNotReady:
+        raise TaskNotOpen() from None
+    task.state = TaskState.COMPLETED
+    summary = {"task": task.name, **data}
+    if on_behalf_of is None:
+        task.assignee_id = actor.id
+    else:
+        task.completed_on_behalf_of_id = on_behalf_of.id
+        summary["on_behalf_of"] = on_behalf_of.username  # after the form data, which cannot override it
+    task.completed_by_id = actor.id
+    task.completed_at = now()
+    task.data = dict(data)
+    audit.record("task.completed", actor, case=case, task_id=task.id, summary=summary)
+    try:
+        # 补正 lists, 容缺 and the decision block depend on the case's materials and on where the
+        # step led; a refusal here (409/422) rolls the whole completion back.
+        # Their queries must not flush the task before the case: rows are locked case first, as a
+        # reassignment locks them, or the two deadlock.
+        with db.session.no_autoflush:
+            record_acceptance_step(case, task, actor, data, result.statuses_reached)
+            # The result (办结), fee, licence and delivery the step reaches (services.closing.closing).
+            record_closing_step(case, task, actor, data, result.statuses_reached)
+        apply_step(case, result, actor)  # flushes: the case's version check happens here or at commit
+        db.session.commit()
+    except StaleDataError:
+        db.session.rollback()
+        raise StaleCase() from None
+    refuse_on_incident(case, result)
+    return task
