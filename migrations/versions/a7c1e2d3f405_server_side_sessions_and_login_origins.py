@@ -44,16 +44,22 @@ def upgrade():
     with op.batch_alter_table("login_origin", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_login_origin_username"), ["username"], unique=False)
     op.create_table(
-        "rate_limit_window",
+        "rate_limit_hit",
+        sa.Column("id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
         sa.Column("key_sha256", sa.String(length=64), nullable=False),
-        sa.Column("window_index", sa.BigInteger(), nullable=False),
-        sa.Column("hits", sa.Integer(), nullable=False),
-        sa.PrimaryKeyConstraint("key_sha256", "window_index", name=op.f("pk_rate_limit_window")),
+        sa.Column("at", sa.Float(), nullable=False),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_rate_limit_hit")),
     )
+    with op.batch_alter_table("rate_limit_hit", schema=None) as batch_op:
+        batch_op.create_index("ix_rate_limit_hit_key_at", ["key_sha256", "at"], unique=False)
+        batch_op.create_index(batch_op.f("ix_rate_limit_hit_at"), ["at"], unique=False)
 
 
 def downgrade():
-    op.drop_table("rate_limit_window")
+    with op.batch_alter_table("rate_limit_hit", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_rate_limit_hit_at"))
+        batch_op.drop_index("ix_rate_limit_hit_key_at")
+    op.drop_table("rate_limit_hit")
     with op.batch_alter_table("login_origin", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_login_origin_username"))
     op.drop_table("login_origin")

@@ -29,7 +29,7 @@ from workflow_service.models.organisations import (
     station_coverage,
 )
 from workflow_service.models.processes import ProcessDefinition
-from workflow_service.models.rate_limits import RateLimitWindow
+from workflow_service.models.rate_limits import RateLimitHit
 from workflow_service.models.responsibilities import ResponsibilityItem
 from workflow_service.models.service_items import (
     AcceptanceMode,
@@ -79,7 +79,7 @@ __all__ = [
     "Organisation",
     "OrganisationKind",
     "ProcessDefinition",
-    "RateLimitWindow",
+    "RateLimitHit",
     "Rating",
     "Region",
     "RegionLevel",

@@ -1,13 +1,15 @@
-"""Count attempts per key in a sliding window, shared by every worker and node.
+"""Count attempts per key in a moving window, shared by every worker and node.
 
-``RATELIMIT_STORAGE_URI`` is ``database://`` by default: counters are rows of ``rate_limit_window``
-in the service's own database, so a limit of N means N however many gunicorn workers and nodes
-serve. ``redis://…`` keeps them in Redis instead; ``memory://`` in each process (N per worker: only
-for a single-process development server). Limits are strings like ``"5 per 15 minutes"``.
+``RATELIMIT_STORAGE_URI`` is ``database://`` by default: each counted attempt is a row of
+``rate_limit_hit`` in the service's own database, so a limit of N means N however many gunicorn
+workers and nodes serve. ``redis://…`` keeps them in Redis instead; ``memory://`` in each process (N
+per worker: only for a single-process development server). Limits are strings like
+``"5 per 15 minutes"``.
 
-The database counter is the sliding-window approximation ``limits`` also uses: the previous fixed
-window's hits, weighted by how much of it still overlaps the last window length, plus the current
-window's hits.
+The database window is exact, as ``limits``' moving window is: a key is over its limit while N hits
+fall within the last window length, and free again when the oldest of those leaves it. Only refused
+attempts are counted, so the rows stay few; a key's rows older than its window go when it is hit
+again, and every row older than ``FORGOTTEN_AFTER_SECONDS`` on any hit.
 """
 
 from __future__ import annotations
@@ -20,13 +22,14 @@ from flask import current_app
 from limits import RateLimitItem, parse
 from limits.storage import storage_from_string
 from limits.strategies import MovingWindowRateLimiter
-from sqlalchemy import delete, select
+from sqlalchemy import and_, delete, or_, select
 
-from workflow_service.database import upsert
 from workflow_service.extensions import db
-from workflow_service.models import RateLimitWindow
+from workflow_service.models import RateLimitHit
 
 DATABASE_STORAGE = "database://"
+# No limit of the service counts over a longer window than this (the longest is a day at most).
+FORGOTTEN_AFTER_SECONDS = 7 * 24 * 3600
 _EXTENSION = "rate_limiter"
 
 
@@ -46,47 +49,31 @@ def _key_digest(key: tuple[str, ...]) -> str:
     return hashlib.sha256("\x1f".join(key).encode()).hexdigest()
 
 
-def _window_hits(item: RateLimitItem, key: tuple[str, ...], moment: float) -> tuple[int, int, float]:
-    """(hits in the previous window, hits in the current one, elapsed fraction of the current one)."""
-    length = item.get_expiry()
-    index = int(moment // length)
-    rows = db.session.execute(
-        select(RateLimitWindow.window_index, RateLimitWindow.hits).where(
-            RateLimitWindow.key_sha256 == _key_digest(key),
-            RateLimitWindow.window_index.in_((index - 1, index)),
-        )
-    ).all()
-    hits = {window: count for window, count in rows}
-    return hits.get(index - 1, 0), hits.get(index, 0), (moment % length) / length
-
-
 def _database_wait(item: RateLimitItem, key: tuple[str, ...]) -> int:
-    moment = time.time()
-    previous, current, elapsed = _window_hits(item, key, moment)
-    amount, length = item.amount, item.get_expiry()
-    if previous * (1 - elapsed) + current < amount:
+    moment, length = time.time(), item.get_expiry()
+    newest = list(
+        db.session.execute(
+            select(RateLimitHit.at)
+            .where(RateLimitHit.key_sha256 == _key_digest(key), RateLimitHit.at > moment - length)
+            .order_by(RateLimitHit.at.desc())
+            .limit(item.amount)
+        ).scalars()
+    )
+    if len(newest) < item.amount:
         return 0
-    if current >= amount:  # wait out this window, then until its hits, weighted down, fall below
-        wait = (1 - elapsed) * length + length * (1 - amount / current)
-    else:  # the previous window's share fades as this one goes on
-        wait = length * (1 - (amount - current) / previous) - elapsed * length
-    return max(1, math.ceil(wait))
+    # Free once the oldest of the last N hits leaves the window.
+    return max(1, math.ceil(newest[-1] + length - moment))
 
 
 def _database_hit(item: RateLimitItem, key: tuple[str, ...]) -> None:
-    length = item.get_expiry()
-    index = int(time.time() // length)
-    digest = _key_digest(key)
-    statement = upsert(RateLimitWindow).values(key_sha256=digest, window_index=index, hits=1)
+    moment, digest = time.time(), _key_digest(key)
+    db.session.add(RateLimitHit(key_sha256=digest, at=moment))
     db.session.execute(
-        statement.on_conflict_do_update(
-            index_elements=["key_sha256", "window_index"], set_={"hits": RateLimitWindow.hits + 1}
-        )
-    )
-    # Windows older than the previous one count for nothing any more.
-    db.session.execute(
-        delete(RateLimitWindow).where(
-            RateLimitWindow.key_sha256 == digest, RateLimitWindow.window_index < index - 1
+        delete(RateLimitHit).where(
+            or_(
+                and_(RateLimitHit.key_sha256 == digest, RateLimitHit.at <= moment - item.get_expiry()),
+                RateLimitHit.at < moment - FORGOTTEN_AFTER_SECONDS,
+            )
         )
     )
 
@@ -120,7 +107,7 @@ def count_attempt(limit: str, *keys: tuple[str, ...]) -> None:
 def reset() -> None:
     """Forget every count (tests)."""
     if _in_database():
-        db.session.execute(delete(RateLimitWindow))
+        db.session.execute(delete(RateLimitHit))
         db.session.commit()
     else:
         _limiter().storage.reset()
