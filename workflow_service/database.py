@@ -9,10 +9,10 @@ Requests that only read (GET, HEAD, OPTIONS) begin DEFERRED, so with WAL they ne
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from flask import Flask, has_request_context, request
-from sqlalchemy import Engine, event
+from sqlalchemy import CursorResult, Engine, Executable, event
 from sqlalchemy.dialects import postgresql, sqlite
 
 from workflow_service.extensions import db
@@ -26,6 +26,12 @@ def upsert(model: type) -> Any:
     the session is bound to (both dialects have it, under the same names)."""
     dialect = postgresql if db.session.get_bind().dialect.name == "postgresql" else sqlite
     return dialect.insert(model)
+
+
+def rows_changed(statement: Executable) -> int:
+    """Run an UPDATE or DELETE in the session; how many rows it changed (a conditional update's
+    answer to "did I win?")."""
+    return cast("CursorResult[Any]", db.session.execute(statement)).rowcount
 
 
 def _begin_statement() -> str:

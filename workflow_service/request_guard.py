@@ -13,7 +13,7 @@ from __future__ import annotations
 import json
 import math
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 from flask import Flask, current_app, request
@@ -112,7 +112,7 @@ def _check_json_body() -> None:
         raise InvalidInput("请求内容不符合要求", errors=errors)
 
 
-def _check_fields(location: str, items: Iterator[tuple[str, str]]) -> dict[str, list[str]]:
+def _check_fields(location: str, items: Iterable[tuple[str, str]]) -> dict[str, list[str]]:
     """Field errors of query or form fields; a field whose own name is bad is reported by location."""
     errors: dict[str, list[str]] = {}
     for name, value in items:

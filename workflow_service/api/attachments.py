@@ -5,11 +5,12 @@ from __future__ import annotations
 from typing import Any, ClassVar
 
 import marshmallow as ma
-from flask import Request, Response
+from flask import Request
 from flask.views import MethodView
 from flask_smorest import Blueprint
 from webargs.flaskparser import FlaskParser
 from werkzeug.datastructures import CombinedMultiDict
+from werkzeug.wrappers import Response as BaseResponse
 
 from workflow_service.api.authentication import current_user, require_bearer_token
 from workflow_service.api.case_file_schemas import AttachmentSchema, AttachmentUploadSchema
@@ -25,11 +26,12 @@ from workflow_service.services.materials.attachments import (
 class _MultipartParser(FlaskParser):
     """Adds ``form_and_files``: one schema over a multipart body's fields and files together."""
 
-    __location_map__: ClassVar[dict] = {
+    # webargs' documented way to add a location: class attributes over the base's (typed as instance ones).
+    __location_map__: ClassVar[dict] = {  # type: ignore[misc]
         **FlaskParser.__location_map__,
         "form_and_files": "load_form_and_files",
     }
-    DEFAULT_UNKNOWN_BY_LOCATION: ClassVar[dict] = {
+    DEFAULT_UNKNOWN_BY_LOCATION: ClassVar[dict] = {  # type: ignore[misc]
         **FlaskParser.DEFAULT_UNKNOWN_BY_LOCATION,
         "form_and_files": ma.EXCLUDE,
     }
@@ -73,7 +75,7 @@ class AttachmentsResource(MethodView):
 @blp.route("/<string:number>/attachments/<int:attachment_id>")
 class AttachmentResource(MethodView):
     @blp.response(200, {"type": "string", "format": "binary"}, content_type="application/octet-stream")
-    def get(self, number: str, attachment_id: int) -> Response:
+    def get(self, number: str, attachment_id: int) -> BaseResponse:
         """Download the file as it was uploaded, with its detected type, always as an attachment,
         named with that type's extension (a PDF that is also HTML saves as ``.pdf``)."""
         download = download_attachment(current_user(), number, attachment_id)

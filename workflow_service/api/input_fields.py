@@ -8,6 +8,7 @@ request schema of the API uses nothing else.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from marshmallow import ValidationError, fields, validate
@@ -41,7 +42,7 @@ class Text(fields.String):
     """A string of at most ``max_length`` characters (at least ``min_length``), no NUL or surrogates."""
 
     def __init__(self, *, max_length: int, min_length: int | None = None, **kwargs: Any) -> None:
-        checks = [_Length(min=min_length, max=max_length), _storable]
+        checks: list[Callable[[Any], Any]] = [_Length(min=min_length, max=max_length), _storable]
         super().__init__(validate=[*checks, *_as_list(kwargs.pop("validate", None))], **kwargs)
         self.max_length = max_length
 

@@ -135,6 +135,7 @@ def _compiled(source: str, mode: str) -> CodeType:
     result = compile_function(source, filename=SCRIPT_FILENAME, policy=BudgetedTransformer)
     if result.errors:
         raise ScriptRefused("脚本被拒绝: " + "; ".join(result.errors))
+    assert result.code is not None  # RestrictedPython gives code whenever it lists no errors
     return result.code
 
 

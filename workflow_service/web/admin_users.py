@@ -92,7 +92,9 @@ def new_user() -> Response | tuple[str, int]:
     """A new account with an initial password, which its owner must change at the first login."""
     if request.method == "GET":
         return _new_user_page({"organisation": request.args.get("organisation", ""), "roles": []}, {})
-    form = {key: request.form.get(key, "").strip() for key in ("username", "full_name", "organisation")}
+    form: dict[str, Any] = {
+        key: request.form.get(key, "").strip() for key in ("username", "full_name", "organisation")
+    }
     form["roles"] = request.form.getlist("roles")
     try:
         created = accounts.create_user(
@@ -153,7 +155,7 @@ def _user_page(username: str, status: int = 200, **values: Any) -> tuple[str, in
 def user_page(username: str) -> Response | tuple[str, int]:
     if request.method == "GET":
         return _user_page(username)
-    form = {key: request.form.get(key, "").strip() for key in ("full_name", "organisation")}
+    form: dict[str, Any] = {key: request.form.get(key, "").strip() for key in ("full_name", "organisation")}
     form["roles"] = request.form.getlist("roles")
     try:
         accounts.update_user(staff(), username, form)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Response, redirect, render_template, request, url_for
+from werkzeug.wrappers import Response as BaseResponse
 
 from workflow_service.models import Organisation, Task
 from workflow_service.services.intake.cases import case_diagram, view_case
@@ -69,7 +70,7 @@ def diagram(number: str) -> Response:
 
 
 @blp.get("/search")
-def search() -> str | Response:
+def search() -> str | BaseResponse:
     """One box: case number, applicant name, resident ID / credit code or phone, within scope."""
     query = request.args.get("q", "").strip()
     cases = find_cases(staff(), query)

@@ -7,6 +7,7 @@ request on a machine path (the API, OAuth, probes, metrics) back to them unchang
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import cast
 
 from flask import Flask, current_app, render_template, request
 from flask_babel import gettext as _
@@ -66,7 +67,7 @@ def _for_people(error: Exception) -> Page:
 
 
 def _wrap(app: Flask, exception_class: type[Exception]) -> None:
-    previous: Handler | None = app.error_handler_spec[None][None].get(exception_class)
+    previous = cast(Handler | None, app.error_handler_spec[None][None].get(exception_class))
 
     def handle(error: Exception) -> Response | Page:
         if previous is not None and is_machine_path(request.path):

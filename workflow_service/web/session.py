@@ -72,7 +72,7 @@ def _begin(issued: IssuedToken) -> None:
 
 def staff() -> User:
     """The logged-in user of this request (pages behind :func:`require_login` only)."""
-    return current_user.user  # type: ignore[union-attr]
+    return current_user.user
 
 
 def require_login() -> Response | None:
@@ -157,7 +157,7 @@ def login() -> str | Response | tuple[str, int] | tuple[str, int, dict[str, str]
 @blp.post("/logout")
 def logout() -> Response:
     if current_user.is_authenticated:
-        revoke(current_user.token, CredentialKind.SESSION)  # type: ignore[union-attr]
+        revoke(current_user.token, CredentialKind.SESSION)
     logout_user()
     language = session.get("language")
     session.clear()
@@ -191,7 +191,7 @@ def password() -> str | Response | tuple[str, int]:
             request.form.get("current_password", ""),
             request.form.get("new_password", ""),
             client_address=request.remote_addr,
-            keep_credential=current_user.credential_id,  # type: ignore[union-attr]
+            keep_credential=current_user.credential_id,
         )
     except InvalidInput as error:
         return render_template("password.html", errors=error.errors), 422

@@ -7,6 +7,8 @@ rewrites what an applicant was told.
 
 from __future__ import annotations
 
+import enum
+import functools
 import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
@@ -59,7 +61,7 @@ SCALAR_FIELDS = (
     "licence_name",
     "licence_valid_years",
 )
-ENUMS: dict[str, type] = {
+ENUMS: dict[str, type[enum.Enum]] = {
     "item_type": ItemType,
     "acceptance_mode": AcceptanceMode,
     "legal_limit_unit": TimeUnit,
@@ -79,6 +81,10 @@ DEFAULTS: dict[str, Any] = {
 
 def catalogue_rows(path: Path) -> list[Row]:
     return rows_from_file(path, (SECTION,), SECTION)
+
+
+def _add_field_error(errors: LineErrors, row: Row, field: str, message: str) -> None:
+    errors.add(row, f"{field}: {message}")
 
 
 def _check_item(values: Mapping[str, Any], complain: Callable[[str, str], None]) -> None:
@@ -218,7 +224,7 @@ def load_catalogue(
     errors = LineErrors()
     seen: set[str] = set()
     for row in rows:
-        _check_item(row.values, lambda field, message, row=row: errors.add(row, f"{field}: {message}"))
+        _check_item(row.values, functools.partial(_add_field_error, errors, row))
         if row.values.get("code") in seen:
             errors.add(row, f"code {row.values.get('code')} 在文件中重复")
         seen.add(str(row.values.get("code")))

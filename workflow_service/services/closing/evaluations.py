@@ -18,6 +18,7 @@ from flask import current_app
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
+from workflow_service.database import rows_changed
 from workflow_service.errors import Conflict, InvalidInput, PermissionDenied, TaskNotOpen
 from workflow_service.extensions import db
 from workflow_service.models import (
@@ -213,12 +214,12 @@ def complete_rectification(
     else:
         values["completed_on_behalf_of_id"] = on_behalf_of.id
     # Conditional on the task still being open: of two completions at once exactly one wins.
-    completed = db.session.execute(
+    completed = rows_changed(
         update(Task)
         .where(Task.id == task.id, Task.state == TaskState.OPEN)
         .values(**values)
         .execution_options(synchronize_session=False)
-    ).rowcount
+    )
     if not completed:
         db.session.rollback()
         raise TaskNotOpen()

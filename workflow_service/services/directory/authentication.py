@@ -18,6 +18,7 @@ from flask import current_app
 from sqlalchemy import delete, select
 from sqlalchemy.orm import joinedload
 
+from workflow_service.database import rows_changed
 from workflow_service.errors import NotAuthenticated
 from workflow_service.extensions import db
 from workflow_service.models import ApiToken, CredentialKind, User
@@ -144,11 +145,11 @@ def user_for_token(token: str) -> ApiToken:
 
 def revoke(token: str, kind: CredentialKind) -> bool:
     """End one credential at once (logout); False if it was no live one."""
-    revoked = db.session.execute(
+    revoked = rows_changed(
         delete(ApiToken)
         .where(ApiToken.token_sha256 == _digest(token), ApiToken.kind == kind)
         .execution_options(synchronize_session=False)
-    ).rowcount
+    )
     db.session.commit()
     return bool(revoked)
 
@@ -159,4 +160,4 @@ def revoke_all(user_id: int, *, keep: int | None = None) -> int:
     statement = delete(ApiToken).where(ApiToken.user_id == user_id)
     if keep is not None:
         statement = statement.where(ApiToken.id != keep)
-    return db.session.execute(statement.execution_options(synchronize_session=False)).rowcount
+    return rows_changed(statement.execution_options(synchronize_session=False))

@@ -125,7 +125,7 @@ class _Checker:
         if not row.values.get("name"):
             self.fail(row, "缺少 name")
         try:
-            level = RegionLevel(row.values.get("level"))
+            level = RegionLevel(str(row.values.get("level")))
         except ValueError:
             self.fail(row, "level 须为 city / county / township")
             return
@@ -153,7 +153,7 @@ class _Checker:
         if not row.values.get("name"):
             self.fail(row, "缺少 name")
         try:
-            kind = OrganisationKind(row.values.get("kind"))
+            kind = OrganisationKind(str(row.values.get("kind")))
         except ValueError:
             self.fail(row, "kind 须为 service_centre / office / department / station")
             return

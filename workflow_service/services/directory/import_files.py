@@ -92,7 +92,7 @@ def rows_from_file(
     text = path.read_text(encoding="utf-8")
     if path.suffix.lower() == ".csv":
         section = csv_section or (sections[0] if len(sections) == 1 else None)
-        if section not in sections:
+        if section is None or section not in sections:
             raise ImportFailed(f"CSV 文件须指明数据类型（{' / '.join(sections)}）")
         return rows_from_csv(text, section, list_fields, bool_fields)
     return rows_from_yaml(text, sections)

@@ -170,13 +170,15 @@ def unblock(username: str) -> list[datetime]:
     """Forget the failures and blocks of every address for this account (an admin's unlock, a reset);
     returns until when each blocked address was blocked. The caller commits."""
     moment = now()
-    blocked = list(
-        db.session.execute(
+    blocked = [
+        until
+        for until in db.session.execute(
             select(LoginOrigin.blocked_until).where(
                 LoginOrigin.username == username, LoginOrigin.blocked_until > moment
             )
         ).scalars()
-    )
+        if until is not None
+    ]
     db.session.execute(
         delete(LoginOrigin)
         .where(LoginOrigin.username == username, LoginOrigin.last_success_at.is_(None))

@@ -8,6 +8,8 @@ county (or, in a township's command room, their township); admins everything; an
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlalchemy import ColumnElement, Select, exists, false, or_, select, true
 from sqlalchemy.orm import aliased, undefer
 
@@ -29,10 +31,10 @@ def _in_region(region: Region) -> list[ColumnElement[bool]]:
     """Cases whose matter is in ``region`` (a county or a township) or that were accepted there."""
     if region.level == RegionLevel.TOWNSHIP:
         matter_here = Case.matter_region_id == region.id
-        accepted_here = select(Organisation.id).where(
+        at_its_window = select(Organisation.id).where(
             Organisation.id == Case.accepting_organisation_id, Organisation.region_id == region.id
         )
-        return [matter_here, exists(accepted_here)]
+        return [matter_here, exists(at_its_window)]
     township = aliased(Region)
     matter_here = exists(
         select(township.id).where(township.id == Case.matter_region_id, township.parent_id == region.id)
@@ -48,7 +50,7 @@ def _in_region(region: Region) -> list[ColumnElement[bool]]:
     return [matter_here, accepted_here]
 
 
-def _routed_to(organisation_ids: Select[tuple[int]] | list[int]) -> ColumnElement[bool]:
+def _routed_to(organisation_ids: Select[Any] | list[int]) -> ColumnElement[bool]:
     """Cases with a task routed to one of the organisations (a list of ids or a subquery)."""
     routed = aliased(Task)  # aliased: the outer query may itself select from task
     return exists(

@@ -6,6 +6,7 @@ import hashlib
 import json
 from dataclasses import dataclass
 from pathlib import Path
+from typing import overload
 
 from sqlalchemy import func, select
 
@@ -124,6 +125,14 @@ def deploy_folder(bpmn_folder: Path, forms_folder: Path, actor: User | None = No
         deploy_process(path.read_text(encoding="utf-8"), path.name, forms_folder, actor)
         for path in sorted(bpmn_folder.glob("*.bpmn"))
     ]
+
+
+@overload
+def latest_definition(key: str) -> ProcessDefinition: ...
+
+
+@overload
+def latest_definition(key: str, *, required: bool) -> ProcessDefinition | None: ...
 
 
 def latest_definition(key: str, *, required: bool = True) -> ProcessDefinition | None:

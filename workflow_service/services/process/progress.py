@@ -33,7 +33,8 @@ def process_runtime() -> ProcessRuntime:
 def _enter_status(case: Case, status: CaseStatus, actor: User | None) -> None:
     current = case.status if case.status_history else None
     if not transition_allowed(current, status, accepted=has_been_accepted(case.status_history)):
-        raise IllegalStatusTransition(f"办件状态不能从 {STATUS_LABELS[current]} 变为 {STATUS_LABELS[status]}")
+        before = STATUS_LABELS[current] if current is not None else "（开始）"
+        raise IllegalStatusTransition(f"办件状态不能从 {before} 变为 {STATUS_LABELS[status]}")
     if current == status:
         return
     moment = now()

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from sqlalchemy import select, update
 
+from workflow_service.database import rows_changed
 from workflow_service.errors import InvalidReassignment, PermissionDenied, StaleCase, TaskNotOpen
 from workflow_service.extensions import db
 from workflow_service.models import Case, Organisation, OrganisationKind, Region, Role, Task, TaskState, User
@@ -136,22 +137,22 @@ def reassign_task(actor: User, task_id: str, organisation_code: str | None, reas
     case = task.case
     # Rows are locked in the order a completion locks them, the case before its task, so the two
     # cannot deadlock. Bumping the version makes a completion that read the old routing fail (409).
-    bumped = db.session.execute(
+    bumped = rows_changed(
         update(Case)
         .where(Case.id == case.id, Case.version == case.version)
         .values(version=Case.version + 1)
         .execution_options(synchronize_session=False)
-    ).rowcount
+    )
     if not bumped:
         db.session.rollback()
         raise StaleCase()
     # Conditional on what was read: a completion or another reassignment meanwhile makes this a 409.
-    moved = db.session.execute(
+    moved = rows_changed(
         update(Task)
         .where(Task.id == task.id, Task.state == TaskState.OPEN, Task.organisation_id == source.id)
         .values(organisation_id=target.id, assignee_id=None)
         .execution_options(synchronize_session=False)
-    ).rowcount
+    )
     if not moved:
         db.session.rollback()
         raise TaskNotOpen()

@@ -13,7 +13,7 @@ import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Literal
+from typing import Any, Literal
 
 from sqlalchemy import ColumnElement, Select, and_, false, func, or_, select, tuple_
 from sqlalchemy.orm import contains_eager, joinedload
@@ -78,7 +78,7 @@ def _decode_cursor(cursor: str) -> _Cursor:
         ) from None
 
 
-def _inbox_query(actor: User, claimed: Claimed) -> Select[tuple[Task]]:
+def _inbox_query(actor: User, claimed: Claimed) -> Select[Any]:
     """Open tasks routed to the actor's organisation and roles that are theirs to see in the inbox."""
     claimants = [actor.id, *delegations.delegators_in_force(actor)]
     mine = Task.assignee_id.in_(claimants)
@@ -97,12 +97,12 @@ def _inbox_query(actor: User, claimed: Claimed) -> Select[tuple[Task]]:
 
 
 def _narrowed(
-    query: Select[tuple[Task]],
+    query: Select[Any],
     service_code: str | None,
     statuses: Sequence[CaseStatus],
     township_code: str | None,
     due_soon: bool,
-) -> Select[tuple[Task]]:
+) -> Select[Any]:
     """An inbox query narrowed by the inbox's filters."""
     if service_code:
         query = query.where(

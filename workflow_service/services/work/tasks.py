@@ -14,6 +14,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import undefer
 from sqlalchemy.orm.exc import StaleDataError
 
+from workflow_service.database import rows_changed
 from workflow_service.engine.runtime import TaskNotReady
 from workflow_service.errors import (
     PermissionDenied,
@@ -83,12 +84,12 @@ def _workable(actor: User, task_id: str) -> Task:
 def claim_task(actor: User, task_id: str) -> Task:
     task = _workable(actor, task_id)
     # Conditional update: of two clerks claiming at once exactly one wins.
-    claimed = db.session.execute(
+    claimed = rows_changed(
         update(Task)
         .where(Task.id == task.id, Task.state == TaskState.OPEN, Task.assignee_id.is_(None))
         .values(assignee_id=actor.id)
         .execution_options(synchronize_session=False)
-    ).rowcount
+    )
     db.session.refresh(task)
     if not claimed and task.assignee_id != actor.id:
         if task.state != TaskState.OPEN:
