@@ -10,9 +10,9 @@ import pytest
 from flask import Flask
 from pypdf import PdfReader
 
-from tests import allowance
-from tests.clocked import ClockedApi
-from tests.support import ApiClient, case_body
+from tests.support import allowance
+from tests.support.api import ApiClient, case_body
+from tests.support.clock import ClockedApi
 from tests.test_services_rural_housing_construction import APPLICATION as HOUSING
 from tests.test_services_rural_housing_construction import HOUSEHOLDER
 from workflow_service.config import PROJECT_ROOT

@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from flask import Flask
 
-from tests.support import ApiClient, case_body
+from tests.support.api import ApiClient, case_body
 
 PROBLEM = "application/problem+json"
 

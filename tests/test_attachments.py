@@ -16,7 +16,7 @@ from flask import Flask
 from reportlab.pdfgen import canvas
 from sqlalchemy import func, select
 
-from tests.support import ApiClient
+from tests.support.api import ApiClient
 from workflow_service.extensions import db
 from workflow_service.models import Attachment
 from workflow_service.services.materials.file_names import ascii_fallback, download_name

@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 
 from flask import Flask
 
-from tests.support import HENGDIAN, ApiClient, case_body
+from tests.support.api import HENGDIAN, ApiClient, case_body
 
 
 def accept(client: ApiClient, number: str) -> None:

@@ -14,8 +14,8 @@ import pytest
 from flask import Flask
 from sqlalchemy import select
 
-from tests.page_client import Browser, page_text
-from tests.support import ApiClient, audit
+from tests.support.api import ApiClient, audit
+from tests.support.pages import Browser, page_text
 from workflow_service.extensions import db
 from workflow_service.models import Case, Organisation, OrganisationKind, Region
 from workflow_service.services.directory.routing import RoutingError, resolve_lane

@@ -12,7 +12,7 @@ import pytest
 from flask import Flask
 from sqlalchemy import select
 
-from tests.support import SERVICE, ApiClient
+from tests.support.api import SERVICE, ApiClient
 from workflow_service.extensions import db
 from workflow_service.models import AuditEvent, Organisation, OrganisationKind, ServiceItem, User
 from workflow_service.services.directory.passwords import hash_password

@@ -12,8 +12,8 @@ from typing import Any
 import pytest
 from flask import Flask
 
-from tests.page_client import Browser, page_text
-from tests.support import ApiClient, audit
+from tests.support.api import ApiClient, audit
+from tests.support.pages import Browser, page_text
 
 PROBLEM = "application/problem+json"
 LOCKED_AT = datetime(2026, 11, 23, 1, 0, tzinfo=UTC)  # Monday 09:00 in Shanghai

@@ -14,9 +14,9 @@ import pytest
 from flask import Flask
 from pypdf import PdfReader
 
-from tests.clocked import ClockedApi
-from tests.page_client import Browser, page_text
-from tests.support import ApiClient
+from tests.support.api import ApiClient
+from tests.support.clock import ClockedApi
+from tests.support.pages import Browser, page_text
 from workflow_service.config import PROJECT_ROOT
 from workflow_service.errors import InvalidProcessDefinition
 from workflow_service.services.process.deployment import deploy_process

@@ -14,9 +14,9 @@ import pytest
 from flask import Flask
 from pypdf import PdfReader
 
-from tests.allowance import DECISION, REGISTERED_AT, VISITED_AT, Clock, register_and_visit, timer_jobs
-from tests.clocked import ClockedApi
-from tests.support import ApiClient
+from tests.support.allowance import DECISION, REGISTERED_AT, VISITED_AT, Clock, register_and_visit, timer_jobs
+from tests.support.api import ApiClient
+from tests.support.clock import ClockedApi
 from tests.test_services_rural_housing_construction import accept_and_survey, register, review
 from workflow_service.config import PROJECT_ROOT
 from workflow_service.errors import InvalidProcessDefinition

@@ -6,7 +6,7 @@ from datetime import timedelta
 
 from flask import Flask
 
-from tests.allowance import (
+from tests.support.allowance import (
     DECISION,
     REGISTERED_AT,
     VISITED_AT,

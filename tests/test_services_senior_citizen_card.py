@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 
 from flask import Flask
 
-from tests.support import ApiClient
+from tests.support.api import ApiClient
 
 SERVICE = "senior_citizen_card"
 SENIOR = {"kind": "person", "name": "王德华", "id_number": "332525195808070032", "phone": "13857901234"}

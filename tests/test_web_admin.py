@@ -12,8 +12,8 @@ from datetime import UTC, datetime
 import pytest
 from flask import Flask
 
-from tests.page_client import Browser, page_text
-from tests.support import ApiClient
+from tests.support.api import ApiClient
+from tests.support.pages import Browser, page_text
 
 T0 = datetime(2026, 11, 23, 1, 0, tzinfo=UTC)  # Monday 09:00 in Shanghai: 2026 is known, 2027 not yet
 NEW_USER = {

@@ -10,8 +10,8 @@ from typing import Any
 import pytest
 from flask import Flask
 
-from tests.page_client import Browser, page_text
-from tests.support import APPLICANT, APPLICATION, SERVICE, ApiClient
+from tests.support.api import APPLICANT, APPLICATION, SERVICE, ApiClient
+from tests.support.pages import Browser, page_text
 
 INTAKE = f"/services/{SERVICE}/apply"
 DRAFTS = f"/services/{SERVICE}/drafts"

@@ -13,8 +13,8 @@ import pytest
 from flask import Flask
 from sqlalchemy import update
 
-from tests.page_client import Browser, page_text
-from tests.support import APPLICANT, APPLICATION, SERVICE, ApiClient
+from tests.support.api import APPLICANT, APPLICATION, SERVICE, ApiClient
+from tests.support.pages import Browser, page_text
 from workflow_service.extensions import db
 from workflow_service.models import Task, User
 from workflow_service.services.directory import accounts

@@ -9,7 +9,8 @@ from pathlib import Path
 from flask import Flask
 from sqlalchemy import select
 
-from tests.allowance import (
+from tests.conftest import make_app
+from tests.support.allowance import (
     REGISTERED_AT,
     VISITED_AT,
     Clock,
@@ -20,8 +21,7 @@ from tests.allowance import (
     start_case,
     timer_jobs,
 )
-from tests.conftest import make_app
-from tests.support import ApiClient, case_body
+from tests.support.api import ApiClient, case_body
 from tests.test_incidents import install, process
 from workflow_service.extensions import db
 from workflow_service.models import Job, JobState

@@ -9,7 +9,7 @@ from datetime import timedelta
 import pytest
 from flask import Flask
 
-from tests.allowance import REGISTERED_AT, VISITED_AT, Clock, actions, register_and_visit, timer_jobs
+from tests.support.allowance import REGISTERED_AT, VISITED_AT, Clock, actions, register_and_visit, timer_jobs
 from workflow_service.models import JobState
 from workflow_service.services.process.job_runner import Outcome
 from workflow_service.worker import Worker

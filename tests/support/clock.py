@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 
 from flask import Flask
 
-from tests.support import ApiClient
+from tests.support.api import ApiClient
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 

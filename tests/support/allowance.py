@@ -10,7 +10,7 @@ from flask import Flask
 from sqlalchemy import select
 from stdnum.cn import ric
 
-from tests.support import ApiClient
+from tests.support.api import ApiClient
 from workflow_service.extensions import db
 from workflow_service.models import Job, JobKind
 
