@@ -24,7 +24,7 @@ from flask_migrate import upgrade  # noqa: E402
 from sqlalchemy import insert, select, text  # noqa: E402
 from sqlalchemy.orm import contains_eager, joinedload  # noqa: E402
 
-from tests.support import APPLICANT, APPLICATION, SERVICE  # noqa: E402
+from tests.support.api import APPLICANT, APPLICATION, SERVICE  # noqa: E402
 from workflow_service import create_app  # noqa: E402
 from workflow_service.config import PROJECT_ROOT, normalise_database_url  # noqa: E402
 from workflow_service.extensions import db  # noqa: E402

@@ -43,8 +43,8 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 if str(REPO_ROOT) not in sys.path:
     sys.path.insert(0, str(REPO_ROOT))
 
-from tests.allowance import VISIT, start_case  # noqa: E402
-from tests.support import ApiClient  # noqa: E402
+from tests.support.allowance import VISIT, start_case  # noqa: E402
+from tests.support.api import ApiClient  # noqa: E402
 from workflow_service import create_app  # noqa: E402
 from workflow_service.config import normalise_database_url  # noqa: E402
 from workflow_service.extensions import db  # noqa: E402

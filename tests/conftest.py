@@ -24,8 +24,8 @@ from flask import Flask
 from flask_migrate import upgrade
 from sqlalchemy.engine import make_url
 
-from tests.live_server import Server
-from tests.support import ApiClient
+from tests.support.api import ApiClient
+from tests.support.live import Server
 from workflow_service import create_app
 from workflow_service.config import PROJECT_ROOT, normalise_database_url
 from workflow_service.extensions import db

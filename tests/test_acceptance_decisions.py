@@ -10,9 +10,10 @@ import pytest
 from flask import Flask
 from pypdf import PdfReader
 
-from tests import allowance
-from tests.clocked import ClockedApi
-from tests.support import ApiClient, case_body
+from tests.support import allowance
+from tests.support.api import ApiClient, case_body
+from tests.support.clock import ClockedApi
+from tests.support.steps import only_task, review
 from tests.test_services_rural_housing_construction import APPLICATION as HOUSING
 from tests.test_services_rural_housing_construction import HOUSEHOLDER
 from workflow_service.config import PROJECT_ROOT
@@ -33,12 +34,6 @@ AGENT = {
 }
 
 
-def only_task(api: ApiClient, number: str, name: str, user: str = "clerk") -> dict[str, Any]:
-    task = api.open_task(number, user)
-    assert task["name"] == name
-    return task
-
-
 def decide(api: ApiClient, number: str, data: dict[str, Any]) -> Any:
     return api.complete(only_task(api, number, "受理")["id"], "clerk", data)
 
@@ -57,11 +52,6 @@ def bring_materials(api: ApiClient, number: str) -> dict[str, Any]:
     response = api.complete(task["id"], "clerk", {"supplement_receipt_note": "申请人已送来补正材料"})
     assert response.status_code == 200, response.json
     return api.case(number)
-
-
-def review(api: ApiClient, number: str, data: dict[str, Any]) -> Any:
-    task = only_task(api, number, "审核", "approver")
-    return api.complete(task["id"], "approver", data)
 
 
 def notice_text(api: ApiClient, number: str) -> str:

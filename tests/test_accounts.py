@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from flask import Flask
 
-from tests.support import ApiClient, audit
+from tests.support.api import ApiClient, audit
 
 PROBLEM = "application/problem+json"
 WUNING_CENTRE = "330783001-bmfwzx"

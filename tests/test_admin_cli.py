@@ -8,7 +8,7 @@ from typing import Any
 from click.testing import Result
 from flask import Flask
 
-from tests.support import ApiClient, audit
+from tests.support.api import ApiClient, audit
 
 WUNING_CENTRE = "330783001-bmfwzx"
 

@@ -8,7 +8,8 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from flask import Flask
 
-from tests.support import ApiClient, case_body
+from tests.support.api import ApiClient, case_body
+from tests.support.clock import service_clock
 
 PROBLEM = "application/problem+json"
 
@@ -44,7 +45,7 @@ def test_wrong_password_and_unknown_user_are_refused_alike(client: ApiClient) ->
 def test_token_expires(client: ApiClient, app: Flask) -> None:
     headers = client.headers("clerk")
     later = datetime.now(UTC) + timedelta(seconds=app.config["API_TOKEN_TTL_SECONDS"] + 1)
-    app.config["CLOCK"] = lambda: later
+    service_clock(app, later)
     assert client.http.get("/api/v1/tasks", headers=headers).status_code == 401
 
 

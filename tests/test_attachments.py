@@ -16,7 +16,8 @@ from flask import Flask
 from reportlab.pdfgen import canvas
 from sqlalchemy import func, select
 
-from tests.support import ApiClient
+from tests.support.api import ApiClient
+from tests.support.steps import accept
 from workflow_service.extensions import db
 from workflow_service.models import Attachment
 from workflow_service.services.materials.file_names import ascii_fallback, download_name
@@ -96,11 +97,6 @@ def upload(
         data={"material_name": material, "file": (io.BytesIO(content), filename)},
         content_type="multipart/form-data",
     )
-
-
-def accept(client: ApiClient, number: str) -> None:
-    task = client.open_task(number)
-    assert client.complete(task["id"], "clerk", {"acceptance_decision": "accept"}).status_code == 200
 
 
 def test_window_uploads_pdf_and_png_and_downloads_them_back(client: ApiClient, folder: Path) -> None:

@@ -16,8 +16,8 @@ from flask import Flask
 from marshmallow import Schema, fields
 from sqlalchemy import event, text
 
-from tests.page_client import Browser, page_text
-from tests.support import APPLICANT, ApiClient, case_body
+from tests.support.api import APPLICANT, ApiClient, case_body
+from tests.support.pages import Browser, page_text
 from tests.test_web_intake import INTAKE, form
 from workflow_service import create_app
 from workflow_service.api.input_fields import Int, Text

@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser import WRONG_RESIDENT_ID, accepted, json_field, people
-from tests.live_server import Server
-from tests.support import APPLICANT, APPLICATION
+from tests.support.api import APPLICANT, APPLICATION
+from tests.support.browser import WRONG_RESIDENT_ID, accepted, json_field, people
+from tests.support.live import Server
 
 __all__ = ["people"]  # the fixture, imported for pytest
 

@@ -7,7 +7,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser import people
+from tests.support.browser import people
 
 __all__ = ["people"]  # the fixture, imported for pytest
 

@@ -8,8 +8,8 @@ from typing import Any
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.browser import accepted, people
-from tests.live_server import Server
+from tests.support.browser import accepted, people
+from tests.support.live import Server
 
 __all__ = ["people"]  # the fixture, imported for pytest
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser import json_field, people
-from tests.support import APPLICANT, APPLICATION
+from tests.support.api import APPLICANT, APPLICATION
+from tests.support.browser import json_field, people
 
 __all__ = ["people"]  # the fixture, imported for pytest
 

@@ -10,8 +10,8 @@ import pytest
 import requests
 from playwright.sync_api import Page, expect
 
-from tests.browser import accepted, api_headers, json_field, people, registered
-from tests.live_server import Server
+from tests.support.browser import accepted, api_headers, json_field, people, registered
+from tests.support.live import Server
 
 __all__ = ["people"]  # the fixture, imported for pytest
 

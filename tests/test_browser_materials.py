@@ -9,9 +9,9 @@ import pytest
 import requests
 from playwright.sync_api import expect
 
-from tests.browser import json_field, people
-from tests.live_server import Server
-from tests.support import case_body
+from tests.support.api import case_body
+from tests.support.browser import json_field, people
+from tests.support.live import Server
 from tests.test_attachments import pdf_bytes
 
 __all__ = ["people"]  # the fixture, imported for pytest

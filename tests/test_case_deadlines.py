@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from flask import Flask
 
-from tests.clocked import ClockedApi
+from tests.support.clock import ClockedApi
 
 ITEM = "/api/v1/services/individual_business_registration"
 

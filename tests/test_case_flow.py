@@ -6,7 +6,8 @@ from datetime import UTC, datetime
 
 from flask import Flask
 
-from tests.support import HENGDIAN, ApiClient, case_body
+from tests.support.api import HENGDIAN, ApiClient, case_body
+from tests.support.clock import service_clock
 
 
 def accept(client: ApiClient, number: str) -> None:
@@ -113,7 +114,7 @@ def test_case_numbers_count_up_per_day_and_item(client: ApiClient) -> None:
 
 def test_acceptance_day_is_not_counted_in_the_due_date(client: ApiClient, app: Flask) -> None:
     # Friday 2026-11-27, 10:00 in Shanghai: 3 working days later is Wednesday 2026-12-02.
-    app.config["CLOCK"] = lambda: datetime(2026, 11, 27, 2, 0, tzinfo=UTC)
+    service_clock(app, datetime(2026, 11, 27, 2, 0, tzinfo=UTC))
     number = client.start_case()
     assert "-20261127-" in number
     accept(client, number)

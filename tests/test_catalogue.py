@@ -7,7 +7,7 @@ from pathlib import Path
 from flask import Flask
 from sqlalchemy import select
 
-from tests.support import SERVICE, ApiClient
+from tests.support.api import SERVICE, ApiClient
 from workflow_service.extensions import db
 from workflow_service.models import ServiceItem
 

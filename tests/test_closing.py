@@ -8,7 +8,8 @@ import io
 import pytest
 from pypdf import PdfReader
 
-from tests.closing import (
+from tests.support.api import APPLICANT, ApiClient, case_body
+from tests.support.steps import (
     APPROVE,
     MAIL,
     PICKUP,
@@ -20,7 +21,6 @@ from tests.closing import (
     issue,
     only_task,
 )
-from tests.support import APPLICANT, ApiClient, case_body
 
 AGENT = {
     "name": "李四",

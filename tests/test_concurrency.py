@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from flask import Flask
 
-from tests.support import ApiClient
+from tests.support.api import ApiClient
 
 pytestmark = pytest.mark.live
 

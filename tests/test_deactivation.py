@@ -14,8 +14,9 @@ import pytest
 from flask import Flask
 from sqlalchemy import select
 
-from tests.page_client import Browser, page_text
-from tests.support import ApiClient, audit
+from tests.support.api import ApiClient, audit
+from tests.support.clock import service_clock
+from tests.support.pages import Browser, page_text
 from workflow_service.extensions import db
 from workflow_service.models import Case, Organisation, OrganisationKind, Region
 from workflow_service.services.directory.routing import RoutingError, resolve_lane
@@ -31,7 +32,7 @@ APPROVE = {"review_decision": "approve", "review_opinion": "材料齐全，符�
 
 @pytest.fixture
 def clock(app: Flask) -> None:
-    app.config["CLOCK"] = lambda: T0
+    service_clock(app, T0)
 
 
 def deactivate(client: ApiClient, code: str, active: bool = False) -> Any:
@@ -257,7 +258,7 @@ def test_an_account_of_an_inactive_organisation_is_moved_before_it_is_enabled(cl
 
 @pytest.fixture
 def admin(live_app: Flask) -> Browser:
-    live_app.config["CLOCK"] = lambda: T0
+    service_clock(live_app, T0)
     browser = Browser(live_app)
     browser.log_in("admin")
     return browser

@@ -12,7 +12,8 @@ import pytest
 from flask import Flask
 from sqlalchemy import select
 
-from tests.support import SERVICE, ApiClient
+from tests.support.api import SERVICE, ApiClient
+from tests.support.clock import Clock, service_clock
 from workflow_service.extensions import db
 from workflow_service.models import AuditEvent, Organisation, OrganisationKind, ServiceItem, User
 from workflow_service.services.directory.passwords import hash_password
@@ -23,20 +24,10 @@ HOUR = timedelta(hours=1)
 FORBIDDEN_CLAIMED = "任务已被他人签收"
 
 
-class Clock:
-    """The service clock, moved by the test (tokens live 12 hours, so moves stay within that)."""
-
-    def __init__(self, app: Flask) -> None:
-        self.at = T0
-        app.config["CLOCK"] = lambda: self.at
-
-    def set(self, at: datetime) -> None:
-        self.at = at
-
-
 @pytest.fixture
 def clock(app: Flask) -> Clock:
-    return Clock(app)
+    """The service clock at T0, moved by the test (tokens live 12 hours, so moves stay within that)."""
+    return service_clock(app, T0)
 
 
 def add_user(

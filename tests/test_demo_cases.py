@@ -11,8 +11,8 @@ from click.testing import Result
 from flask import Flask
 from sqlalchemy import func, select
 
-from tests.page_client import Browser, page_text
-from tests.support import ApiClient
+from tests.support.api import ApiClient
+from tests.support.pages import Browser, page_text
 from workflow_service.config import PROJECT_ROOT
 from workflow_service.extensions import db
 from workflow_service.models import AuditEvent, Case, ServiceItem

@@ -11,7 +11,7 @@ from flask import Flask
 from pypdf import PdfReader
 from sqlalchemy import select
 
-from tests.support import ApiClient, case_body
+from tests.support.api import ApiClient, case_body
 from workflow_service.extensions import db
 from workflow_service.models import Case, CaseStatus
 from workflow_service.services.notices.case_outcome import MissingMaterial

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from tests.closing import only_task
-from tests.support import ApiClient, case_body
+from tests.support.api import ApiClient, case_body
+from tests.support.steps import only_task
 
 REASON = "申请人另设一处经营场所，分别登记"
 

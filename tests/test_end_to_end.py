@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 import requests
 
-from tests.live_server import Server
-from tests.support import case_body
+from tests.support.api import case_body
+from tests.support.live import Server
 
 pytestmark = pytest.mark.live
 

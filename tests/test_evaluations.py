@@ -9,8 +9,8 @@ from typing import Any
 import pytest
 from flask import Flask
 
-from tests.closing import APPROVE, accept, actions, decided, issue, only_task, review
-from tests.support import ApiClient, case_body
+from tests.support.api import ApiClient, case_body
+from tests.support.steps import APPROVE, accept, actions, decided, issue, only_task, review
 from workflow_service.services.directory import rate_limits
 
 SATISFIED = {"rating": "satisfied", "comment": "一次办好，窗口服务热情"}

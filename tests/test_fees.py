@@ -7,8 +7,8 @@ from typing import Any
 
 import pytest
 
-from tests.closing import APPROVE, REFUSE, accept, only_task, review
-from tests.support import ApiClient
+from tests.support.api import ApiClient
+from tests.support.steps import APPROVE, REFUSE, accept, only_task, review
 
 FEE = {"fee_required": True, "fee_basis": "浙价费〔2026〕1号（示例）", "fee_amount": "20.00"}
 

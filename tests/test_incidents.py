@@ -14,9 +14,9 @@ from flask import Flask
 from sqlalchemy import func, select
 
 from tests.conftest import make_app
-from tests.live_server import Server
-from tests.page_client import Browser, page_text
-from tests.support import APPLICANT, ApiClient, case_body
+from tests.support.api import APPLICANT, ApiClient, case_body
+from tests.support.live import Server
+from tests.support.pages import Browser, page_text
 from tests.test_script_budgets import NESTED_GENERATORS
 from workflow_service.errors import InvalidProcessDefinition
 from workflow_service.extensions import db

@@ -10,8 +10,8 @@ from zoneinfo import ZoneInfo
 
 from pypdf import PdfReader
 
-from tests.closing import APPROVE, REFUSE, decided, issued
-from tests.support import APPLICATION, ApiClient
+from tests.support.api import APPLICATION, ApiClient
+from tests.support.steps import APPROVE, REFUSE, decided, issued
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 NUMBER = re.compile(r"^330783-GTDJ-\d{4}-\d{6}$")

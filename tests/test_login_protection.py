@@ -12,8 +12,9 @@ from typing import Any
 import pytest
 from flask import Flask
 
-from tests.page_client import Browser, page_text
-from tests.support import ApiClient, audit
+from tests.support.api import ApiClient, audit
+from tests.support.clock import Clock, service_clock
+from tests.support.pages import Browser, page_text
 
 PROBLEM = "application/problem+json"
 LOCKED_AT = datetime(2026, 11, 23, 1, 0, tzinfo=UTC)  # Monday 09:00 in Shanghai
@@ -21,19 +22,9 @@ OTHER_CLIENT = {"REMOTE_ADDR": "198.51.100.7"}
 STRANGER = {"REMOTE_ADDR": "203.0.113.66"}
 
 
-class Clock:
-    def __init__(self, app: Flask) -> None:
-        self.at = LOCKED_AT
-        app.config["CLOCK"] = lambda: self.at
-
-    def after(self, **delta: float) -> None:
-        self.at = LOCKED_AT + timedelta(**delta)
-
-
 @pytest.fixture
-def clock(app: Flask) -> Iterator[Clock]:
-    yield Clock(app)
-    app.config["CLOCK"] = None
+def clock(app: Flask) -> Clock:
+    return service_clock(app, LOCKED_AT)
 
 
 def login(client: ApiClient, username: str, password: str = "demo", **kwargs: Any) -> Any:
@@ -90,16 +81,19 @@ def test_each_further_failure_doubles_the_block_up_to_the_lockout_minutes(
     lock_out(client, app, environ_base=STRANGER)
     elapsed = timedelta(minutes=1)
     for block_minutes in (2, 4, 8, 15, 15):
-        clock.after(seconds=elapsed.total_seconds())
+        clock.set(LOCKED_AT + timedelta(seconds=elapsed.total_seconds()))
         assert login(client, "clerk", "guess", environ_base=STRANGER).status_code == 401
         until = datetime.fromisoformat(admin_view(app, "clerk")["locked_until"])
         assert until == clock.at + timedelta(minutes=block_minutes)
-        clock.after(seconds=(elapsed + timedelta(minutes=block_minutes, seconds=-1)).total_seconds())
+        clock.set(
+            LOCKED_AT
+            + timedelta(seconds=(elapsed + timedelta(minutes=block_minutes, seconds=-1)).total_seconds())
+        )
         assert login(client, "clerk", environ_base=STRANGER).status_code == 429  # a second before it ends
         elapsed += timedelta(minutes=block_minutes)
     assert len(audit(app, "user.locked")) == 6
 
-    clock.after(seconds=elapsed.total_seconds())
+    clock.set(LOCKED_AT + timedelta(seconds=elapsed.total_seconds()))
     assert login(client, "clerk", environ_base=STRANGER).status_code == 200
     assert admin_view(app, "clerk")["failed_login_count"] == 0
     for _ in range(app.config["LOGIN_LOCKOUT_THRESHOLD"] - 1):
@@ -112,7 +106,7 @@ def test_each_further_failure_doubles_the_block_up_to_the_lockout_minutes(
 def test_failures_are_forgotten_a_day_after_the_last(client: ApiClient, app: Flask, clock: Clock) -> None:
     for _ in range(app.config["LOGIN_LOCKOUT_THRESHOLD"] - 1):
         assert login(client, "clerk", "guess").status_code == 401
-    clock.after(hours=24, seconds=1)
+    clock.set(LOCKED_AT + timedelta(hours=24, seconds=1))
     assert login(client, "clerk", "guess").status_code == 401
     assert admin_view(app, "clerk")["failed_login_count"] == 1
     assert login(client, "clerk").status_code == 200
@@ -129,7 +123,7 @@ def test_unknown_usernames_are_blocked_alike(client: ApiClient, app: Flask, cloc
 
 def test_an_admin_unblocks_before_the_lapse(client: ApiClient, app: Flask, clock: Clock) -> None:
     lock_out(client, app, environ_base=STRANGER)
-    clock.after(seconds=30)
+    clock.set(LOCKED_AT + timedelta(seconds=30))
     response = admin_client(app).post("/api/v1/admin/users/clerk/unlock", "admin")
     assert response.status_code == 200
     assert (response.json["locked_until"], response.json["login_blocks"]) == (None, [])
@@ -144,9 +138,9 @@ def test_the_backoff_is_a_setting(
 ) -> None:
     monkeypatch.setitem(app.config, "LOGIN_BACKOFF_SECONDS", 600)
     lock_out(client, app)
-    clock.after(minutes=9, seconds=59)
+    clock.set(LOCKED_AT + timedelta(minutes=9, seconds=59))
     assert login(client, "clerk").status_code == 429
-    clock.after(minutes=10)
+    clock.set(LOCKED_AT + timedelta(minutes=10))
     assert login(client, "clerk").status_code == 200
 
 
@@ -191,7 +185,7 @@ def test_the_api_and_the_page_share_one_count_per_address(
 
 @pytest.fixture
 def page_app(live_app: Flask) -> Iterator[Flask]:
-    live_app.config["CLOCK"] = lambda: LOCKED_AT
+    service_clock(live_app, LOCKED_AT)
     yield live_app
 
 
@@ -231,7 +225,7 @@ def test_admins_see_from_where_and_until_when_an_account_is_blocked(page_app: Fl
     assert "连续登录失败，账户锁定（来自 203.0.113.66，连续失败 5 次），锁定至 2026-11-23 09:01" in page
     assert "登录失败：该地址已被锁定，锁定至 2026-11-23 09:01" in page
 
-    page_app.config["CLOCK"] = lambda: LOCKED_AT + timedelta(minutes=1)
+    service_clock(page_app, LOCKED_AT + timedelta(minutes=1))
     admin = Browser(page_app)
     admin.log_in("admin")
     page = page_text(admin.get("/admin/users/approver"))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from tests.support import ApiClient
+from tests.support.api import ApiClient
 
 
 def test_openapi_document_lists_the_staff_api_with_bearer_auth(client: ApiClient) -> None:

@@ -19,8 +19,8 @@ from flask import Flask
 from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 
-from tests.live_server import Server
-from tests.support import APPLICANT, case_body
+from tests.support.api import APPLICANT, case_body
+from tests.support.live import Server
 from workflow_service.config import PROJECT_ROOT
 from workflow_service.error_log import log_unexpected
 from workflow_service.extensions import db

@@ -15,7 +15,7 @@ import pytest
 from flask import Flask
 from sqlalchemy import select
 
-from tests.support import APPLICANT, APPLICATION, SERVICE, ApiClient
+from tests.support.api import APPLICANT, APPLICATION, SERVICE, ApiClient
 from workflow_service.extensions import db
 from workflow_service.models import (
     Organisation,

@@ -14,9 +14,10 @@ import pytest
 from flask import Flask
 from pypdf import PdfReader
 
-from tests.clocked import ClockedApi
-from tests.page_client import Browser, page_text
-from tests.support import ApiClient
+from tests.support.api import ApiClient
+from tests.support.clock import ClockedApi
+from tests.support.pages import Browser, page_text
+from tests.support.steps import accept, only_task, review
 from workflow_service.config import PROJECT_ROOT
 from workflow_service.errors import InvalidProcessDefinition
 from workflow_service.services.process.deployment import deploy_process
@@ -41,25 +42,10 @@ APPROVE = {"review_decision": "approve", "review_opinion": "补正后材料齐�
 MAIL = {"delivery_method": "mail", "tracking_number": "SF1234567890"}
 
 
-def only_task(api: ApiClient, number: str, name: str, user: str = "clerk") -> dict[str, Any]:
-    task = api.open_task(number, user)
-    assert task["name"] == name, task
-    return task
-
-
-def accept(api: ApiClient, number: str) -> None:
-    response = api.complete(only_task(api, number, "受理")["id"], "clerk", {"acceptance_decision": "accept"})
-    assert response.status_code == 200, response.json
-
-
 def accepted_case(api: ApiClient) -> str:
     number = api.start_case()
     accept(api, number)
     return number
-
-
-def review(api: ApiClient, number: str, data: dict[str, Any]) -> Any:
-    return api.complete(only_task(api, number, "审核", "approver")["id"], "approver", data)
 
 
 def notice_text(api: ApiClient, number: str) -> str:

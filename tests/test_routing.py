@@ -9,7 +9,7 @@ import pytest
 from flask import Flask
 from sqlalchemy import select
 
-from tests.support import ApiClient
+from tests.support.api import ApiClient
 from workflow_service.extensions import db
 from workflow_service.models import AcceptanceMode, Region, ServiceItem
 from workflow_service.services.directory.routing import competent_back_office

@@ -19,7 +19,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from schemathesis.generation.modes import GenerationMode
 
-from tests.support import SERVICE, WUNING, ApiClient
+from tests.support.api import SERVICE, WUNING, ApiClient
 
 EXAMPLES_PER_OPERATION = 30
 BOUNDED = settings(

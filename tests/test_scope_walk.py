@@ -13,8 +13,8 @@ from typing import Any
 import pytest
 from flask import Flask
 
-from tests.page_client import Browser
-from tests.support import ApiClient
+from tests.support.api import ApiClient
+from tests.support.pages import Browser
 
 OUTSIDERS = (
     "clerk-hengdian",  # a window of another township in the same county

@@ -10,8 +10,8 @@ import pytest
 from flask import Flask
 
 from tests.conftest import make_app
-from tests.page_client import Browser, page_text
-from tests.support import ApiClient
+from tests.support.api import ApiClient
+from tests.support.pages import Browser, page_text
 from workflow_service.config import PROJECT_ROOT
 from workflow_service.extensions import db
 

@@ -14,9 +14,9 @@ import pytest
 from flask import Flask
 from pypdf import PdfReader
 
-from tests.allowance import DECISION, REGISTERED_AT, VISITED_AT, Clock, register_and_visit, timer_jobs
-from tests.clocked import ClockedApi
-from tests.support import ApiClient
+from tests.support.allowance import DECISION, REGISTERED_AT, VISITED_AT, register_and_visit, timer_jobs
+from tests.support.api import ApiClient
+from tests.support.clock import ClockedApi
 from tests.test_services_rural_housing_construction import accept_and_survey, register, review
 from workflow_service.config import PROJECT_ROOT
 from workflow_service.errors import InvalidProcessDefinition
@@ -104,7 +104,7 @@ def test_an_allowance_sent_back_at_the_bureau_returns_to_its_decision_without_a_
     app: Flask,
 ) -> None:
     # Accepted Tuesday 2026-12-01 with 15 working days promised: due Tuesday 12-22.
-    clock = Clock(app, REGISTERED_AT)
+    clock = ClockedApi(app, REGISTERED_AT)
     worker = Worker(app)
     number = register_and_visit(clock)
     worker.run_once()
@@ -243,7 +243,7 @@ def test_a_housing_case_sent_back_at_the_township_decision_returns_there_not_to_
 
 def allowance_decision(app: Flask) -> tuple[ApiClient, str, str, str]:
     """An allowance case at 审核确认 (found ineligible, so no publicity to wait for)."""
-    clock = Clock(app, REGISTERED_AT)
+    clock = ClockedApi(app, REGISTERED_AT)
     number = register_and_visit(clock, finding="ineligible")
     return clock.api, number, current(clock.api, number)["id"], "approver-minzheng"
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from tests.support import WUNING, ApiClient
+from tests.support.api import WUNING, ApiClient
 
 SERVICE = "dispatched_staff_adjustment"
 # The proposing department as the applicant (an illustrative unified social credit code).

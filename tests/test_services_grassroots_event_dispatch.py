@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from flask import Flask
 
-from tests.support import ApiClient
+from tests.support.api import ApiClient
 from workflow_service.errors import InvalidProcessDefinition
 from workflow_service.extensions import db
 from workflow_service.models import ServiceItem

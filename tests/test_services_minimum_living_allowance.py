@@ -6,11 +6,10 @@ from datetime import timedelta
 
 from flask import Flask
 
-from tests.allowance import (
+from tests.support.allowance import (
     DECISION,
     REGISTERED_AT,
     VISITED_AT,
-    Clock,
     actions,
     application,
     complete,
@@ -19,6 +18,7 @@ from tests.allowance import (
     start_case,
     timer_jobs,
 )
+from tests.support.clock import ClockedApi
 from workflow_service.models import JobState
 from workflow_service.worker import Worker
 
@@ -26,7 +26,7 @@ from workflow_service.worker import Worker
 def test_allowance_runs_from_window_through_township_visit_and_publicity_to_the_bureau_and_back(
     app: Flask,
 ) -> None:
-    clock = Clock(app, REGISTERED_AT)
+    clock = ClockedApi(app, REGISTERED_AT)
     worker = Worker(app)
     number = register_and_visit(clock)
     case = clock.api.case(number)
@@ -92,7 +92,7 @@ def test_allowance_runs_from_window_through_township_visit_and_publicity_to_the_
 
 
 def test_a_household_found_ineligible_skips_publicity_and_is_refused(app: Flask) -> None:
-    clock = Clock(app, REGISTERED_AT)
+    clock = ClockedApi(app, REGISTERED_AT)
     number = register_and_visit(clock, finding="ineligible")
     assert timer_jobs(app) == []
     decision = only_task(clock.api, number)
@@ -108,7 +108,7 @@ def test_a_household_found_ineligible_skips_publicity_and_is_refused(app: Flask)
 
 
 def test_the_application_checks_every_household_members_id_number(app: Flask) -> None:
-    clock = Clock(app, REGISTERED_AT)
+    clock = ClockedApi(app, REGISTERED_AT)
     data = application()
     data["household_members"][1]["member_id_number"] = "330783199212120045"
     response = start_case(clock.api, data)

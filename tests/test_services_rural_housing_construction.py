@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from flask import Flask
 
-from tests.support import ApiClient
+from tests.support.api import ApiClient
 from workflow_service.errors import InvalidProcessDefinition
 from workflow_service.services.process.deployment import deploy_process
 

@@ -6,7 +6,8 @@ from datetime import UTC, datetime
 
 from flask import Flask
 
-from tests.support import ApiClient
+from tests.support.api import ApiClient
+from tests.support.clock import service_clock
 
 SERVICE = "senior_citizen_card"
 SENIOR = {"kind": "person", "name": "王德华", "id_number": "332525195808070032", "phone": "13857901234"}
@@ -27,7 +28,7 @@ def register(client: ApiClient, user: str = "clerk", **data: str) -> str:
 
 def test_accepted_approved_and_issued_in_one_window_step(app: Flask, client: ApiClient) -> None:
     # Friday 2026-03-13, 10:00 in Shanghai: an instant item is due the same day.
-    app.config["CLOCK"] = lambda: datetime(2026, 3, 13, 2, 0, tzinfo=UTC)
+    service_clock(app, datetime(2026, 3, 13, 2, 0, tzinfo=UTC))
     number = register(client)
     assert number.startswith("330783-LRYD-20260313-")
     [task] = client.inbox("clerk")

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 import requests
 
-from tests.live_server import Server
+from tests.support.live import Server
 
 PROBLEM = "application/problem+json"
 
@@ -29,7 +29,9 @@ def test_request_line_too_long_is_414_and_a_malformed_one_400_problem_json(serve
 
 @pytest.fixture
 def slow_server(tmp_path: Path) -> Iterator[Server]:
-    running = Server("sqlite://", tmp_path / "gunicorn.log", ("--timeout", "2"), app="tests.slow_app:app")
+    running = Server(
+        "sqlite://", tmp_path / "gunicorn.log", ("--timeout", "2"), app="tests.support.slow_app:app"
+    )
     running.start()
     yield running
     running.stop()

@@ -17,9 +17,9 @@ import requests
 from flask import Flask
 from sqlalchemy import select, update
 
-from tests.live_server import Server
-from tests.page_client import Browser, page_text
-from tests.support import ApiClient
+from tests.support.api import ApiClient
+from tests.support.live import Server
+from tests.support.pages import Browser, page_text
 from workflow_service import MissingSecretKey, create_app
 from workflow_service.config import PROJECT_ROOT
 from workflow_service.extensions import db

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from flask import Flask
 
-from tests.clocked import ClockedApi
+from tests.support.clock import ClockedApi
 
 INSPECTION = {"kind": "inspection", "reason": "经营场所需现场核查", "expected_days": 2}
 DECISION = {"review_decision": "approve", "review_opinion": "现场核查无误，准予登记"}

@@ -6,6 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from tests.support.clock import Clock
 from workflow_service.engine.definitions import ParsedProcess, parse_process
 from workflow_service.engine.runtime import ProcessRuntime, StepResult
 from workflow_service.services.directory.routing import KNOWN_LANES
@@ -69,14 +70,6 @@ ESCALATION = parse_process(
     "escalation.bpmn",
     KNOWN_LANES,
 )
-
-
-class Clock:
-    def __init__(self, at: datetime) -> None:
-        self.at = at
-
-    def __call__(self) -> datetime:
-        return self.at
 
 
 def names(step: StepResult) -> list[str]:

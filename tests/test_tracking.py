@@ -12,7 +12,7 @@ import pytest
 from flask import Flask
 from sqlalchemy import select
 
-from tests.support import ApiClient, case_body
+from tests.support.api import ApiClient, case_body
 from workflow_service.extensions import db
 from workflow_service.models import Case
 from workflow_service.services.directory import rate_limits

@@ -12,8 +12,9 @@ from datetime import UTC, datetime
 import pytest
 from flask import Flask
 
-from tests.page_client import Browser, page_text
-from tests.support import ApiClient
+from tests.support.api import ApiClient
+from tests.support.clock import service_clock
+from tests.support.pages import Browser, page_text
 
 T0 = datetime(2026, 11, 23, 1, 0, tzinfo=UTC)  # Monday 09:00 in Shanghai: 2026 is known, 2027 not yet
 NEW_USER = {
@@ -26,7 +27,7 @@ NEW_USER = {
 
 @pytest.fixture
 def app(live_app: Flask) -> Flask:
-    live_app.config["CLOCK"] = lambda: T0
+    service_clock(live_app, T0)
     return live_app
 
 
@@ -221,7 +222,7 @@ def test_a_holiday_row_is_added_with_a_reason_shown_and_audited_then_removed(adm
 
 
 def test_no_calendar_warning_while_enough_days_are_known(app: Flask, admin: Browser) -> None:
-    app.config["CLOCK"] = lambda: datetime(2026, 6, 1, 1, 0, tzinfo=UTC)
+    service_clock(app, datetime(2026, 6, 1, 1, 0, tzinfo=UTC))
     text = page_text(admin.get("/admin/calendar/2026"))
     assert 'data-testid="calendar-warning"' not in text
     assert "官方节假日安排已确认至 2026-12-31（还有 213 天）" in text

@@ -9,8 +9,8 @@ import pytest
 from flask import Flask
 from sqlalchemy import update
 
-from tests.page_client import Browser, page_text
-from tests.support import ApiClient
+from tests.support.api import ApiClient
+from tests.support.pages import Browser, page_text
 from workflow_service.extensions import db
 from workflow_service.models import Task
 from workflow_service.services.clock import business_day

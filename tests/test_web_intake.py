@@ -10,8 +10,9 @@ from typing import Any
 import pytest
 from flask import Flask
 
-from tests.page_client import Browser, page_text
-from tests.support import APPLICANT, APPLICATION, SERVICE, ApiClient
+from tests.support.api import APPLICANT, APPLICATION, SERVICE, ApiClient
+from tests.support.clock import service_clock
+from tests.support.pages import Browser, page_text
 
 INTAKE = f"/services/{SERVICE}/apply"
 DRAFTS = f"/services/{SERVICE}/drafts"
@@ -194,15 +195,14 @@ def test_a_draft_too_large_is_refused_with_the_form_kept(clerk: Browser) -> None
 
 def test_drafts_not_saved_for_30_days_are_flagged_on_my_window(app: Flask) -> None:
     saved_at = datetime(2026, 11, 23, 1, 0, tzinfo=UTC)
-    clock = {"now": saved_at}
-    app.config["CLOCK"] = lambda: clock["now"]
+    clock = service_clock(app, saved_at)
     clerk = Browser(app)
     clerk.log_in("clerk")
     clerk.get(INTAKE)
     draft_id(clerk.post(DRAFTS, form()))
     assert "超过 30 天" not in page_text(clerk.get("/window"))
 
-    clock["now"] = saved_at + timedelta(days=30, minutes=1)
+    clock.set(saved_at + timedelta(days=30, minutes=1))
     clerk.log_in("clerk")  # the session has long ended
     window = page_text(clerk.get("/window"))
     assert "张三" in window and "超过 30 天" in window  # flagged, not deleted

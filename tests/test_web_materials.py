@@ -11,9 +11,9 @@ from typing import Any
 import pytest
 from flask import Flask
 
-from tests.closing import APPROVE, accept, review
-from tests.page_client import Browser, page_text
-from tests.support import ApiClient
+from tests.support.api import ApiClient
+from tests.support.pages import Browser, page_text
+from tests.support.steps import APPROVE, accept, review
 from tests.test_attachments import pdf_bytes, png_bytes
 
 MATERIALS = [

@@ -13,8 +13,9 @@ import pytest
 from flask import Flask
 from sqlalchemy import update
 
-from tests.page_client import Browser, page_text
-from tests.support import APPLICANT, APPLICATION, SERVICE, ApiClient
+from tests.support.api import APPLICANT, APPLICATION, SERVICE, ApiClient
+from tests.support.clock import service_clock
+from tests.support.pages import Browser, page_text
 from workflow_service.extensions import db
 from workflow_service.models import Task, User
 from workflow_service.services.directory import accounts
@@ -76,12 +77,11 @@ def test_every_form_needs_the_csrf_token(browser: Browser, client: ApiClient) ->
 
 
 def test_session_ends_after_its_lifetime(app: Flask, browser: Browser) -> None:
-    now = {"at": T0}
-    app.config["CLOCK"] = lambda: now["at"]
+    clock = service_clock(app, T0)
     browser.log_in("clerk")
-    now["at"] = T0 + timedelta(hours=7, minutes=59)
+    clock.set(T0 + timedelta(hours=7, minutes=59))
     assert browser.get("/window").status_code == 200
-    now["at"] = T0 + timedelta(hours=8, seconds=1)
+    clock.set(T0 + timedelta(hours=8, seconds=1))
     expired = browser.get("/window")
     assert expired.status_code == 302 and expired.headers["Location"].startswith("/login")
     assert "登录已过期" in page_text(browser.get(expired.headers["Location"]))

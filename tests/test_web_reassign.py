@@ -12,8 +12,8 @@ import pytest
 from flask import Flask
 from sqlalchemy import select
 
-from tests.page_client import Browser, page_text
-from tests.support import ApiClient
+from tests.support.api import ApiClient
+from tests.support.pages import Browser, page_text
 from workflow_service.extensions import db
 from workflow_service.models import Organisation, User
 from workflow_service.services.directory.passwords import hash_password

@@ -6,7 +6,7 @@ from typing import Any
 
 from flask import Flask
 
-from tests.clocked import ClockedApi
+from tests.support.clock import ClockedApi
 
 REASON = {"reason": "申请人书面申请撤回"}
 DECISION = {"review_decision": "approve", "review_opinion": "材料齐全，准予登记"}

@@ -9,10 +9,10 @@ from pathlib import Path
 from flask import Flask
 from sqlalchemy import select
 
-from tests.allowance import (
+from tests.conftest import make_app
+from tests.support.allowance import (
     REGISTERED_AT,
     VISITED_AT,
-    Clock,
     actions,
     complete,
     only_task,
@@ -20,8 +20,8 @@ from tests.allowance import (
     start_case,
     timer_jobs,
 )
-from tests.conftest import make_app
-from tests.support import ApiClient, case_body
+from tests.support.api import ApiClient, case_body
+from tests.support.clock import ClockedApi
 from tests.test_incidents import install, process
 from workflow_service.extensions import db
 from workflow_service.models import Job, JobState
@@ -34,7 +34,7 @@ PUBLICITY_ENDS = VISITED_AT + timedelta(days=7)
 
 
 def test_a_timer_due_while_no_worker_ran_fires_once_when_one_runs(app: Flask) -> None:
-    clock = Clock(app, REGISTERED_AT)
+    clock = ClockedApi(app, REGISTERED_AT)
     number = register_and_visit(clock)
     # Nobody ran a worker for a month.
     api = clock.move_to(PUBLICITY_ENDS + timedelta(days=30))
@@ -59,7 +59,7 @@ def close_the_bureau(api: ApiClient) -> None:
 
 def test_a_failing_job_is_retried_with_backoff_and_ends_failed_with_its_error(app: Flask) -> None:
     app.config.update(JOB_MAX_ATTEMPTS=3, JOB_RETRY_BASE_SECONDS=60)
-    clock = Clock(app, REGISTERED_AT)
+    clock = ClockedApi(app, REGISTERED_AT)
     number = register_and_visit(clock)
     # The county bureau is closed down during the publicity: the decision task has nowhere to go.
     close_the_bureau(clock.api)
@@ -106,7 +106,7 @@ def test_a_failing_job_is_retried_with_backoff_and_ends_failed_with_its_error(ap
 
 
 def test_a_job_that_failed_once_succeeds_when_the_cause_is_fixed_before_the_retry(app: Flask) -> None:
-    clock = Clock(app, REGISTERED_AT)
+    clock = ClockedApi(app, REGISTERED_AT)
     number = register_and_visit(clock)
     close_the_bureau(clock.api)
     worker = Worker(app)
@@ -124,7 +124,7 @@ def test_a_job_that_failed_once_succeeds_when_the_cause_is_fixed_before_the_retr
 
 
 def test_a_claim_whose_worker_died_is_taken_over_and_the_timer_still_fires_once(app: Flask) -> None:
-    clock = Clock(app, REGISTERED_AT)
+    clock = ClockedApi(app, REGISTERED_AT)
     number = register_and_visit(clock)
     clock.move_to(PUBLICITY_ENDS)
     with app.app_context():
@@ -156,7 +156,7 @@ def warnings(case: dict) -> list[tuple[str, str]]:
 
 
 def test_a_task_turning_yellow_and_then_red_is_warned_once_each(app: Flask) -> None:
-    clock = Clock(app, REGISTERED_AT)
+    clock = ClockedApi(app, REGISTERED_AT)
     worker = Worker(app)
     response = start_case(clock.api)
     number = response.json["number"]
@@ -188,7 +188,7 @@ def test_a_task_turning_yellow_and_then_red_is_warned_once_each(app: Flask) -> N
 
 
 def test_worker_once_from_the_command_line(app: Flask) -> None:
-    clock = Clock(app, REGISTERED_AT)
+    clock = ClockedApi(app, REGISTERED_AT)
     number = register_and_visit(clock)
     runner = app.test_cli_runner()
     clock.move_to(PUBLICITY_ENDS - timedelta(hours=1))
@@ -205,7 +205,7 @@ def test_worker_once_from_the_command_line(app: Flask) -> None:
 
 
 def test_a_stopping_worker_finishes_the_job_in_hand_and_hands_back_the_rest(app: Flask) -> None:
-    clock = Clock(app, REGISTERED_AT)
+    clock = ClockedApi(app, REGISTERED_AT)
     numbers = []
     for serial in range(3):
         numbers.append(register_and_visit(clock, serial=serial))
@@ -233,7 +233,7 @@ def test_a_stopping_worker_finishes_the_job_in_hand_and_hands_back_the_rest(app:
 
 
 def test_a_claim_takes_no_more_than_the_batch(app: Flask) -> None:
-    clock = Clock(app, REGISTERED_AT)
+    clock = ClockedApi(app, REGISTERED_AT)
     for serial in range(3):
         register_and_visit(clock, serial=serial)
         clock.move_to(REGISTERED_AT)

@@ -9,7 +9,8 @@ from datetime import timedelta
 import pytest
 from flask import Flask
 
-from tests.allowance import REGISTERED_AT, VISITED_AT, Clock, actions, register_and_visit, timer_jobs
+from tests.support.allowance import REGISTERED_AT, VISITED_AT, actions, register_and_visit, timer_jobs
+from tests.support.clock import ClockedApi
 from workflow_service.models import JobState
 from workflow_service.services.process.job_runner import Outcome
 from workflow_service.worker import Worker
@@ -35,7 +36,7 @@ def race(workers: list[Worker]) -> list[Counter[Outcome]]:
 
 
 def test_workers_racing_for_due_timers_fire_each_exactly_once(live_app: Flask) -> None:
-    clock = Clock(live_app, REGISTERED_AT)
+    clock = ClockedApi(live_app, REGISTERED_AT)
     numbers = []
     for serial in range(4):
         numbers.append(register_and_visit(clock, serial=serial))

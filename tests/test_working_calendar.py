@@ -10,7 +10,7 @@ import pytest
 from flask import Flask
 from sqlalchemy import select
 
-from tests.clocked import ClockedApi
+from tests.support.clock import ClockedApi
 from workflow_service.config import PROJECT_ROOT
 from workflow_service.extensions import db
 from workflow_service.models import AuditEvent

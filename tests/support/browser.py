@@ -16,8 +16,8 @@ import pytest
 import requests
 from playwright.sync_api import Browser, Page, expect, sync_playwright
 
-from tests.live_server import Server
-from tests.support import case_body
+from tests.support.api import case_body
+from tests.support.live import Server
 from workflow_service.config import PROJECT_ROOT
 
 CHROMIUM = Path("/usr/bin/chromium")

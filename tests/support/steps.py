@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from tests.support import APPLICANT, ApiClient
+from tests.support.api import APPLICANT, ApiClient
 
 APPROVE = {"review_decision": "approve", "review_opinion": "材料齐全，准予登记"}
 REFUSE = {"review_decision": "refuse", "review_opinion": "经营范围含需前置许可的项目，不予登记"}

@@ -1,4 +1,4 @@
-"""Moves the 最低生活保障申请 tests make: a movable clock, the application, each step over the API."""
+"""Moves the 最低生活保障申请 tests make: the application and each step over the API, on a moved clock."""
 
 from __future__ import annotations
 
@@ -10,7 +10,8 @@ from flask import Flask
 from sqlalchemy import select
 from stdnum.cn import ric
 
-from tests.support import ApiClient
+from tests.support.api import ApiClient
+from tests.support.clock import ClockedApi
 from workflow_service.extensions import db
 from workflow_service.models import Job, JobKind
 
@@ -67,21 +68,6 @@ ACCEPTED_AT = REGISTERED_AT + timedelta(minutes=30)
 VISITED_AT = ACCEPTED_AT + timedelta(days=2)
 
 
-class Clock:
-    """The service clock, moved by the test; each move logs everyone in again (tokens live 12 hours)."""
-
-    def __init__(self, app: Flask, at: datetime) -> None:
-        self.app = app
-        self.at = at
-        app.config["CLOCK"] = lambda: self.at
-        self.api = ApiClient(app.test_client())
-
-    def move_to(self, at: datetime) -> ApiClient:
-        self.at = at
-        self.api = ApiClient(self.app.test_client())
-        return self.api
-
-
 def application(**changes: Any) -> dict[str, Any]:
     return {**copy.deepcopy(APPLICATION), **changes}
 
@@ -122,7 +108,7 @@ def actions(case: dict[str, Any]) -> list[str]:
     return [event["action"] for event in case["audit"]]
 
 
-def register_and_visit(clock: Clock, finding: str = "eligible", serial: int = 0) -> str:
+def register_and_visit(clock: ClockedApi, finding: str = "eligible", serial: int = 0) -> str:
     """Register a case (of household ``serial``), accept it and do the household visit."""
     response = start_case(clock.api, serial=serial)
     assert response.status_code == 201, response.json
