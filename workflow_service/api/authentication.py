@@ -53,8 +53,11 @@ class TokenResource(MethodView):
     def post(self, credentials: dict) -> IssuedToken:
         """Exchange a username and password for a bearer token.
 
-        Every refusal is the same 401 (a locked account included). After ``LOGIN_RATE_LIMIT`` failed
-        logins from one client address (20 per minute by default), 429 with Retry-After.
+        Every wrong password, unknown user or disabled account is the same 401. Five failures in a row
+        for one username from one client address block that pair: 429 with Retry-After, for a minute,
+        doubling with each further failure up to 15 minutes; other addresses are not affected. After
+        ``LOGIN_RATE_LIMIT`` failed logins from one address over all accounts (20 per minute by
+        default), 429 too, except for accounts that logged in from there in the last 30 days.
         """
         return issue_token(credentials["username"], credentials["password"], request.remote_addr)
 
