@@ -187,3 +187,27 @@ def test_unknown_routes_and_methods_answer_problem_json(client: ApiClient) -> No
     assert wrong_method.status_code == 405
     assert wrong_method.content_type == PROBLEM
     assert "POST" in wrong_method.headers["Allow"]
+
+
+@pytest.mark.parametrize(
+    "action",
+    [
+        "/api/v1/admin/users/clerk-wuning/disable",
+        "/api/v1/admin/users/clerk-wuning/enable",
+        "/api/v1/admin/users/clerk-wuning/unlock",
+        "/api/v1/admin/users/clerk-wuning/reset-password",
+        "/api/v1/cases/{number}/query-password",
+    ],
+)
+def test_actions_without_input_refuse_any_field_and_change_nothing(client: ApiClient, action: str) -> None:
+    number = client.start_case()
+    path = action.format(number=number)
+    user = "admin" if "/admin/" in path else "clerk"
+    refused = client.post(path, user, json={"reason": "离职"})
+    assert refused.status_code == 422
+    assert refused.content_type == "application/problem+json"
+    assert list(refused.json["errors"]) == ["reason"]
+    assert client.get("/api/v1/admin/users/clerk-wuning", "admin").json["active"] is True
+    assert client.case(number)["audit"][-1]["action"] != "case.query_password_reissued"
+    # Without a body, or with an empty one, each does what it says.
+    assert client.post(path, user, json={}).status_code in (200, 201)

@@ -18,6 +18,7 @@ from workflow_service.api.admin_schemas import (
     UserQuerySchema,
 )
 from workflow_service.api.authentication import current_user, require_bearer_token
+from workflow_service.api.input_fields import NoBodySchema
 from workflow_service.models import Organisation, User
 from workflow_service.services.directory import accounts, organisations
 from workflow_service.services.directory.permissions import require_admin
@@ -118,24 +119,27 @@ class UserResource(MethodView):
 
 @blp.route("/users/<string:username>/reset-password")
 class ResetPasswordResource(MethodView):
+    @blp.arguments(NoBodySchema)
     @blp.response(200, PasswordResetSchema)
-    def post(self, username: str) -> accounts.PasswordReset:
+    def post(self, _body: dict, username: str) -> accounts.PasswordReset:
         """A one-time temporary password, shown only in this answer; the user must change it at once."""
         return accounts.reset_password(current_user(), username)
 
 
 @blp.route("/users/<string:username>/unlock")
 class UnlockResource(MethodView):
+    @blp.arguments(NoBodySchema)
     @blp.response(200, AdminUserSchema)
-    def post(self, username: str) -> User:
+    def post(self, _body: dict, username: str) -> User:
         """Lift a lockout after too many failed logins."""
         return accounts.unlock_user(current_user(), username)
 
 
 @blp.route("/users/<string:username>/disable")
 class DisableResource(MethodView):
+    @blp.arguments(NoBodySchema)
     @blp.response(200, DisabledUserSchema)
-    def post(self, username: str) -> accounts.DisabledUser:
+    def post(self, _body: dict, username: str) -> accounts.DisabledUser:
         """A leaver: tokens stop working at once, claimed open tasks go back to the organisation's pool,
         delegations to and from them in force or to come end (``delegation.ended``, 账户停用)."""
         return accounts.disable_user(current_user(), username)
@@ -143,7 +147,8 @@ class DisableResource(MethodView):
 
 @blp.route("/users/<string:username>/enable")
 class EnableResource(MethodView):
+    @blp.arguments(NoBodySchema)
     @blp.response(200, AdminUserSchema)
-    def post(self, username: str) -> User:
+    def post(self, _body: dict, username: str) -> User:
         """Re-enable a disabled account (409 while its organisation is inactive: move it first)."""
         return accounts.enable_user(current_user(), username)

@@ -7,6 +7,7 @@ from flask_smorest import Blueprint
 
 from workflow_service.api.authentication import current_user, require_bearer_token
 from workflow_service.api.case_file_schemas import QueryPasswordSchema
+from workflow_service.api.input_fields import NoBodySchema
 from workflow_service.api.schemas import (
     CaseCreatedSchema,
     CaseCreateSchema,
@@ -58,8 +59,9 @@ class CaseResource(MethodView):
 
 @blp.route("/<string:number>/query-password")
 class QueryPasswordResource(MethodView):
+    @blp.arguments(NoBodySchema)
     @blp.response(201, QueryPasswordSchema)
-    def post(self, number: str) -> IssuedQueryPassword:
+    def post(self, _body: dict, number: str) -> IssuedQueryPassword:
         """The accepting window sets a new query password for an applicant who lost theirs (audited)."""
         return reissue_query_password(current_user(), number)
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from marshmallow import ValidationError, fields, validate
+from marshmallow import Schema, ValidationError, fields, validate
 
 from workflow_service.request_guard import INT32_MAX, forbidden_character_message
 
@@ -69,3 +69,9 @@ def _as_list(validators: Any) -> list:
     if validators is None:
         return []
     return list(validators) if isinstance(validators, list | tuple) else [validators]
+
+
+class NoBodySchema(Schema):
+    """The body of an action that takes no input (disable, unlock, reissue …): none, or ``{}``; any
+    field is refused (422), as unknown fields are everywhere else, so a mistyped call is not taken
+    for another."""
