@@ -211,3 +211,24 @@ def test_actions_without_input_refuse_any_field_and_change_nothing(client: ApiCl
     assert client.case(number)["audit"][-1]["action"] != "case.query_password_reissued"
     # Without a body, or with an empty one, each does what it says.
     assert client.post(path, user, json={}).status_code in (200, 201)
+
+
+def test_the_api_inbox_takes_the_pages_filters_and_refuses_unknown_ones(client: ApiClient) -> None:
+    number = client.start_case()
+    mine = {"service": "individual_business_registration", "township": "330783001", "status": "submitted"}
+    assert [t["case_number"] for t in client.get("/api/v1/tasks", "clerk", query_string=mine).json] == [
+        number
+    ]
+    for narrower in (
+        {"service": "minimum_living_allowance"},
+        {"status": "under_review"},
+        {"claimed": "mine"},
+    ):
+        assert client.get("/api/v1/tasks", "clerk", query_string=narrower).json == []
+    refused = client.get(
+        "/api/v1/tasks", "clerk", query_string={"servce": "individual_business_registration"}
+    )
+    assert refused.status_code == 422
+    assert list(refused.json["errors"]) == ["servce"]
+    wrong_status = client.get("/api/v1/tasks", "clerk", query_string={"status": "pending"})
+    assert wrong_status.status_code == 422

@@ -8,7 +8,7 @@ from flask import g
 from marshmallow import Schema, ValidationError, fields, validate
 
 from workflow_service.api.input_fields import Int, Text
-from workflow_service.models import Case, SuspensionKind, Task
+from workflow_service.models import Case, CaseStatus, SuspensionKind, Task
 from workflow_service.services.calendar.case_clock import case_clock, case_due_state, task_due_state
 from workflow_service.services.closing.case_results import result_label
 from workflow_service.services.closing.evaluations import RATING_LABELS, case_evaluation
@@ -522,12 +522,29 @@ class TaskDetailSchema(TaskSummarySchema):
 
 
 class InboxQuerySchema(Schema):
+    """The inbox page's filters; an unknown query parameter is a 422, as an unknown body field is."""
+
     limit = Int(load_default=50, minimum=1, maximum=200)
     cursor = Text(
         load_default=None,
         max_length=200,
         metadata={"description": "上一页响应头 X-Next-Cursor 的值：从该位置继续（键集分页）"},
     )
+    claimed = fields.String(
+        load_default="all",
+        validate=validate.OneOf(["all", "mine", "unclaimed"]),
+        metadata={"description": "all：本人已签收和本机构待签收；mine：本人已签收；unclaimed：待签收"},
+    )
+    service = Text(load_default=None, max_length=64, metadata={"description": "事项编码"})
+    status = fields.List(
+        fields.Enum(CaseStatus, by_value=True),
+        load_default=list,
+        metadata={"description": "办件状态，可重复给出多个"},
+    )
+    township = Text(
+        load_default=None, max_length=12, metadata={"description": "事项所在乡镇（街道）的区划代码"}
+    )
+    due_soon = fields.Boolean(load_default=False, metadata={"description": "只看即将到期或超期（黄、红）"})
 
 
 class TaskCompleteSchema(Schema):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask.views import MethodView
 from flask_smorest import Blueprint
+from marshmallow import RAISE
 
 from workflow_service.api.authentication import current_user, require_bearer_token
 from workflow_service.api.schemas import (
@@ -23,7 +24,7 @@ blp.before_request(require_bearer_token)
 
 @blp.route("")
 class InboxResource(MethodView):
-    @blp.arguments(InboxQuerySchema, location="query")
+    @blp.arguments(InboxQuerySchema, location="query", unknown=RAISE)
     @blp.response(
         200,
         InboxTaskSchema(many=True),
@@ -35,11 +36,21 @@ class InboxResource(MethodView):
         },
     )
     def get(self, query: dict) -> tuple[list[Task], dict[str, str]]:
-        """Open tasks for the caller's organisation and roles, unclaimed or claimed by them, due first.
+        """Open tasks for the caller's organisation and roles, unclaimed or claimed by them, due first,
+        narrowed by the same filters as the inbox page (claimed, service, status, township, due_soon).
 
         Keyset pagination: pass the ``X-Next-Cursor`` response header as ``cursor`` for the next page.
         """
-        page = inbox.inbox_page(current_user(), limit=query["limit"], cursor=query["cursor"])
+        page = inbox.inbox_page(
+            current_user(),
+            limit=query["limit"],
+            cursor=query["cursor"],
+            claimed=query["claimed"],
+            service_code=query["service"],
+            statuses=query["status"],
+            township_code=query["township"],
+            due_soon=query["due_soon"],
+        )
         return page.tasks, ({"X-Next-Cursor": page.next_cursor} if page.next_cursor else {})
 
 
