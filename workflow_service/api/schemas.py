@@ -530,7 +530,8 @@ class InboxQuerySchema(Schema):
         max_length=200,
         metadata={"description": "上一页响应头 X-Next-Cursor 的值：从该位置继续（键集分页）"},
     )
-    claimed = fields.String(
+    claimed = Text(
+        max_length=16,
         load_default="all",
         validate=validate.OneOf(["all", "mine", "unclaimed"]),
         metadata={"description": "all：本人已签收和本机构待签收；mine：本人已签收；unclaimed：待签收"},
