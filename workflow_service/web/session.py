@@ -21,11 +21,11 @@ from workflow_service.models import CredentialKind, Role, User
 from workflow_service.services.directory import credentials
 from workflow_service.services.directory.authentication import (
     IssuedToken,
-    TooManyLogins,
     credential_for,
     revoke,
     start_session,
 )
+from workflow_service.services.directory.login_protection import TooManyLogins
 
 LANGUAGES = {"zh_CN": "中文", "en": "English"}
 

@@ -110,7 +110,6 @@ def unlock_user(actor: User | None, username: str) -> User:
             },
         )
     db.session.commit()
-    db.session.refresh(user)
     return user
 
 

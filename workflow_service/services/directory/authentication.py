@@ -25,10 +25,7 @@ from workflow_service.models import ApiToken, CredentialKind, User
 from workflow_service.services import audit
 from workflow_service.services.clock import now
 from workflow_service.services.directory import login_protection
-from workflow_service.services.directory.login_protection import TooManyLogins
 from workflow_service.services.directory.passwords import hash_password, needs_rehash, password_matches
-
-__all__ = ["IssuedToken", "TooManyLogins", "check_credentials", "issue_token", "start_session"]
 
 # Verified against when the username is unknown, so a wrong username costs as long as a wrong password.
 _DUMMY_HASH = hash_password("not-a-real-password")
@@ -39,7 +36,7 @@ class IssuedToken:
     token: str
     expires_at: datetime
     user: User
-    credential_id: int = 0
+    credential_id: int
 
 
 def _digest(token: str) -> str:
