@@ -287,3 +287,16 @@ def test_postgresql_sessions_keep_failed_statements_out_of_the_server_log(
         }
     # The tests connect as a superuser, who may set both; other roles keep the server's settings.
     assert settings == {"log_min_error_statement": "panic", "log_error_verbosity": "terse"}
+
+
+def test_a_multipart_part_without_a_readable_name_is_no_server_error(client: ApiClient) -> None:
+    # Found by the schemathesis run: a line break in a part's name leaves Werkzeug without a name.
+    number = client.start_case()
+    response = client.post(
+        f"/api/v1/cases/{number}/attachments",
+        "clerk",
+        data={"\n": "x"},
+        content_type="multipart/form-data",
+    )
+    assert response.status_code == 422
+    assert response.content_type == PROBLEM

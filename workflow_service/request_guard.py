@@ -112,11 +112,17 @@ def _check_json_body() -> None:
         raise InvalidInput("请求内容不符合要求", errors=errors)
 
 
-def _check_fields(location: str, items: Iterable[tuple[str, str]]) -> dict[str, list[str]]:
-    """Field errors of query or form fields; a field whose own name is bad is reported by location."""
+def _check_fields(location: str, items: Iterable[tuple[str | None, str]]) -> dict[str, list[str]]:
+    """Field errors of query or form fields; a field whose own name is bad is reported by location.
+
+    A multipart part whose name Werkzeug cannot read (a line break in it) comes with the name None:
+    no view reads it, so only its value is checked."""
     errors: dict[str, list[str]] = {}
     for name, value in items:
-        if forbidden_character_message(name):
+        if name is None:
+            if forbidden_character_message(value):
+                errors.setdefault(location, []).append(FORBIDDEN_MESSAGE)
+        elif forbidden_character_message(name):
             errors.setdefault(location, []).append(FORBIDDEN_MESSAGE)
         elif forbidden_character_message(value):
             errors.setdefault(name, []).append(FORBIDDEN_MESSAGE)
