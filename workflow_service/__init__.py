@@ -34,6 +34,8 @@ from workflow_service.engine.limits import EngineLimits
 from workflow_service.engine.runtime import ProcessRuntime
 from workflow_service.extensions import api, db, migrate
 from workflow_service.services import clock
+from workflow_service.services.process import step_effects
+from workflow_service.services.work.step_effects import STEP_EFFECTS
 
 # Shorter keys, or the development default of earlier versions, are refused as no key at all.
 MIN_SECRET_KEY_LENGTH = 32
@@ -108,6 +110,8 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     request_guard.init_app(app)
     # Timers run on the service clock, which tests set through app.config["CLOCK"].
     app.extensions["process_runtime"] = ProcessRuntime(clock=clock.now, limits=_engine_limits(app.config))
+    # What a completed step does (services.work.step_effects): deploy checks the forms against it.
+    step_effects.install(app, STEP_EFFECTS)
 
     app.register_blueprint(health.blp)
     for blueprint in (

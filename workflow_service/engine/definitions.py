@@ -16,6 +16,7 @@ from lxml import etree
 from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
 from SpiffWorkflow.bpmn.serializer.workflow import BpmnWorkflowSerializer
 from SpiffWorkflow.bpmn.specs.defaults import StartEvent
+from SpiffWorkflow.bpmn.specs.mixins.events.event_types import CatchingEvent
 from SpiffWorkflow.bpmn.specs.mixins.user_task import UserTask
 from SpiffWorkflow.exceptions import SpiffWorkflowException
 from SpiffWorkflow.spiff.parser.process import VALIDATOR, SpiffBpmnParser
@@ -86,6 +87,8 @@ class ParsedProcess:
     status_marks: dict[str, str]
     # element id → the ids of the elements that can follow it directly
     successors: dict[str, tuple[str, ...]]
+    # The events a path waits at (timers, messages, event-based gateways): a step stops before them.
+    catch_events: frozenset[str] = frozenset()
 
     @property
     def form_keys(self) -> set[str]:
@@ -184,6 +187,7 @@ def parse_process(bpmn_xml: str | bytes, filename: str, known_lanes: frozenset[s
     user_tasks: list[UserTaskDefinition] = []
     status_marks: dict[str, str] = {}
     successors: dict[str, tuple[str, ...]] = {}
+    catch_events: set[str] = set()
     start_form_key: str | None = None
     start_lane: str | None = None
     problems: dict[str, str] = {}
@@ -200,6 +204,8 @@ def parse_process(bpmn_xml: str | bytes, filename: str, known_lanes: frozenset[s
         )
         if STATUS_PROPERTY in properties:
             status_marks[bpmn_id] = properties[STATUS_PROPERTY]
+        if isinstance(task_spec, CatchingEvent) and not isinstance(task_spec, StartEvent):
+            catch_events.add(bpmn_id)
         if isinstance(task_spec, StartEvent) and task_spec in spec.start.outputs:
             start_form_key = properties.get(FORM_PROPERTY)
             start_lane = task_spec.lane
@@ -244,4 +250,5 @@ def parse_process(bpmn_xml: str | bytes, filename: str, known_lanes: frozenset[s
         user_tasks=tuple(user_tasks),
         status_marks=status_marks,
         successors=successors,
+        catch_events=frozenset(catch_events),
     )

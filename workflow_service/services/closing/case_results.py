@@ -1,12 +1,13 @@
-"""办结 result codes on the case: derived from the status a step reaches, or set by 撤回 / 退件 / 作废.
+"""办结 result codes on the case: recorded by the step that reaches a decision's mark (the step-effect
+table, services.work.step_effects), or set by 撤回 / 退件 / 作废.
 
 Every negative result carries a reason. A result reached in the process takes it from the data of
 the task whose completion reached it: a field ``result_reason`` or one ending in ``_reason``
 (``refusal_reason``, ``housing_refusal_reason``); failing that, the opinions (fields ending in
 ``_opinion`` or ``_note``) of the tasks completed since the case entered its current status (for 审查:
 since the review began, 退回补正 rounds included, their notes left out), so a
-refusal after parallel reviews states each review's opinion. The window's and supervisor's actions
-take it from their request.
+refusal after parallel reviews states each review's opinion (the names: services.process.form_fields).
+The window's and supervisor's actions take it from their request.
 """
 
 from __future__ import annotations
@@ -31,6 +32,14 @@ from workflow_service.models import (
 )
 from workflow_service.services import audit
 from workflow_service.services.clock import now
+from workflow_service.services.process.form_fields import (
+    OPINION_SUFFIXES,
+    REASON_SUFFIX,
+    REFUSAL_REASON_SUFFIX,
+    RESULT_REASON,
+    SUPPLEMENT_NOTE,
+    SUPPLEMENT_RECEIPT_NOTE,
+)
 
 RESULT_LABELS: dict[CaseResult, str] = {
     CaseResult.GRANTED: "准予",
@@ -43,13 +52,6 @@ RESULT_LABELS: dict[CaseResult, str] = {
 # A granted case that produced an electronic licence is 出证办结 in the supervision tables.
 LICENSED_LABEL = "出证办结"
 NEGATIVE_RESULTS = frozenset(RESULT_LABELS) - {CaseResult.GRANTED}
-# The result a status marked in the process stands for.
-STATUS_RESULTS: dict[CaseStatus, CaseResult] = {
-    CaseStatus.APPROVED: CaseResult.GRANTED,
-    CaseStatus.REFUSED: CaseResult.REFUSED,
-    CaseStatus.NOT_ACCEPTED: CaseResult.NOT_ACCEPTED,
-}
-REASON_FIELD = "result_reason"
 
 
 class MissingResultReason(InvalidInput):
@@ -66,7 +68,7 @@ def _text(value: Any) -> str | None:
 
 
 # A 退回补正 detour inside a review: its notes say what was missing, not what the reviewers found.
-_DETOUR_NOTES = frozenset({"supplement_note", "supplement_receipt_note"})
+_DETOUR_NOTES = frozenset({SUPPLEMENT_NOTE.name, SUPPLEMENT_RECEIPT_NOTE.name})
 
 
 def _entered_current_status(case: Case) -> datetime | None:
@@ -87,7 +89,7 @@ def _opinions(data: Mapping[str, Any], *, skip: frozenset[str] = frozenset()) ->
     return [
         text
         for key, value in data.items()
-        if key.endswith(("_opinion", "_note")) and key not in skip and (text := _text(value)) is not None
+        if key.endswith(OPINION_SUFFIXES) and key not in skip and (text := _text(value)) is not None
     ]
 
 
@@ -112,12 +114,12 @@ def _earlier_opinions(case: Case, task: Task) -> list[tuple[str, str]]:
 
 def step_reason(case: Case, task: Task, data: Mapping[str, Any]) -> str | None:
     """Why completing ``task`` with ``data`` decided as it did (see the module docstring)."""
-    explicit = _text(data.get(REASON_FIELD))
+    explicit = _text(RESULT_REASON.get(data))
     if explicit:
         return explicit
-    for key in sorted(data, key=lambda name: (not name.endswith("refusal_reason"), name)):
+    for key in sorted(data, key=lambda name: (not name.endswith(REFUSAL_REASON_SUFFIX), name)):
         text = _text(data[key])
-        if text and key.endswith("_reason"):
+        if text and key.endswith(REASON_SUFFIX):
             return text
     own = _opinions(data)
     earlier = _earlier_opinions(case, task)

@@ -1,7 +1,7 @@
 """Close a case: what a completed step decides (result, fee, licence, delivery), 退件, 作废 and 归档.
 
 A step is checked and recorded before the engine's step is applied (services.work.tasks), so a refusal
-(409, 422) keeps nothing of it:
+(409, 422) keeps nothing of it; the step-effect table (services.work.step_effects) runs these:
 
 * reaching 办结-准予 needs the fee paid or waived (services.intake.fees, 409 naming the fee); it records
   the result 准予 and, where the catalogue names one, the electronic licence (services.closing.licences);
@@ -16,28 +16,22 @@ materials never came, or the applicant gave up) ends the case as 不予受理 wi
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from typing import Any
-
 from sqlalchemy.orm.exc import StaleDataError
 
 from workflow_service.errors import Conflict, PermissionDenied, StaleCase
 from workflow_service.extensions import db
-from workflow_service.models import Case, CaseResult, CaseStatus, Role, Task, User
+from workflow_service.models import Case, CaseResult, CaseStatus, Role, User
 from workflow_service.services import audit
-from workflow_service.services.closing import issuance, licences
-from workflow_service.services.closing.case_results import (
-    STATUS_RESULTS,
-    MissingResultReason,
-    record_result,
-    step_reason,
-)
+from workflow_service.services.closing import licences
+from workflow_service.services.closing.case_results import MissingResultReason, record_result, step_reason
 from workflow_service.services.directory.routing import LANE_ROLES
 from workflow_service.services.directory.scope import get_visible_case
 from workflow_service.services.intake import fees
 from workflow_service.services.intake.cases import CaseView, view_case
 from workflow_service.services.process.case_status import STATUS_LABELS, has_been_accepted, transition_allowed
+from workflow_service.services.process.form_fields import RESULT_REASON
 from workflow_service.services.process.progress import apply_step, change_status, process_runtime
+from workflow_service.services.process.step_effects import CompletedStep
 from workflow_service.services.review.suspensions import open_suspension
 
 RETURNABLE = frozenset({CaseStatus.SUBMITTED, CaseStatus.SUPPLEMENT})
@@ -72,29 +66,41 @@ class CaseAlreadyArchived(Conflict):
     type_slug = "case-already-archived"
 
 
-def record_closing_step(
-    case: Case, task: Task, actor: User, data: Mapping[str, Any], statuses_reached: Sequence[str]
-) -> None:
-    """Check and record what completing ``task`` with ``data`` closes (see the module docstring)."""
-    reached = [CaseStatus(value) for value in statuses_reached]
-    for status in reached:
-        code = STATUS_RESULTS.get(status)
-        if code is None:
-            continue
-        if code == CaseResult.GRANTED:
-            fees.require_settled(case)
-        record_result(
-            case,
-            code,
-            step_reason(case, task, data),
-            actor,
-            organisation=task.organisation,
-            field="data.result_reason",
-        )
-        if code == CaseResult.GRANTED:
-            licences.issue_licence(case, task.organisation, actor)
-    if CaseStatus.ISSUED in reached:
-        issuance.record_delivery(case, actor, data)
+def require_fee_settled(step: CompletedStep) -> None:
+    """准予 needs the item's fee paid or waived: 409 naming the fee."""
+    fees.require_settled(step.case)
+
+
+def _record_step_result(step: CompletedStep, code: CaseResult) -> None:
+    record_result(
+        step.case,
+        code,
+        step_reason(step.case, step.task, step.data),
+        step.actor,
+        organisation=step.task.organisation,
+        field=RESULT_REASON.error_key,
+    )
+
+
+def record_grant(step: CompletedStep) -> None:
+    """办结-准予: the result 准予, with the step's opinion if it gives one."""
+    _record_step_result(step, CaseResult.GRANTED)
+
+
+def issue_licence(step: CompletedStep) -> None:
+    """准予 produces the electronic licence where the catalogue names one, issued by the deciding task's
+    organisation."""
+    licences.issue_licence(step.case, step.task.organisation, step.actor)
+
+
+def record_refusal(step: CompletedStep) -> None:
+    """办结-不予: the result 不予许可, with the step's reason (422 without)."""
+    _record_step_result(step, CaseResult.REFUSED)
+
+
+def record_non_acceptance(step: CompletedStep) -> None:
+    """不予受理: the result 不予受理, with the step's reason (422 without)."""
+    _record_step_result(step, CaseResult.NOT_ACCEPTED)
 
 
 def _registering_role(case: Case) -> Role:

@@ -40,6 +40,7 @@ from workflow_service.services.directory.routing import LANE_ROLES
 from workflow_service.services.directory.scope import get_visible_case
 from workflow_service.services.notices.tracking import authenticated_case
 from workflow_service.services.process import deadline_warnings
+from workflow_service.services.process.form_fields import APPLICANT_CONTACTED, RECTIFICATION_NOTE
 from workflow_service.services.process.forms import validate_form
 
 RATING_LABELS = {
@@ -56,10 +57,15 @@ RECTIFICATION_FORM: dict[str, Any] = {
     "title": RECTIFICATION_TASK_NAME,
     "description": "申请人对办件作出不满意评价：核实情况、整改并回访申请人，填写整改情况。",
     "type": "object",
-    "required": ["rectification_note"],
+    "required": [RECTIFICATION_NOTE.name],
     "properties": {
-        "rectification_note": {"type": "string", "title": "整改情况", "minLength": 4, "maxLength": 2000},
-        "applicant_contacted": {"type": "boolean", "title": "已回访申请人"},
+        RECTIFICATION_NOTE.name: {
+            "type": RECTIFICATION_NOTE.type,
+            "title": RECTIFICATION_NOTE.title,
+            "minLength": 4,
+            "maxLength": 2000,
+        },
+        APPLICANT_CONTACTED.name: {"type": APPLICANT_CONTACTED.type, "title": APPLICANT_CONTACTED.title},
     },
     "additionalProperties": False,
 }
@@ -233,7 +239,7 @@ def complete_rectification(
         actor,
         case=task.case,
         task_id=task.id,
-        summary={"note": data.get("rectification_note")},
+        summary={"note": RECTIFICATION_NOTE.get(data)},
     )
     deadline_warnings.sync_warning_jobs(task.case)
     db.session.commit()

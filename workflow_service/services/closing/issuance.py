@@ -5,6 +5,7 @@ The task whose completion reaches 已出件 (``issued``) gives the delivery in i
 ``tracking_number``; a form with a recipient and no method (an instant item handed over at the
 window) is a pickup. At pickup the recipient's resident ID must pass its checksum and be the
 applicant's own (a person) or that of the agent recorded on the case (帮办代办); anyone else is 422.
+The field names are those of services.process.form_fields; deploy checks the forms of such tasks for them.
 """
 
 from __future__ import annotations
@@ -16,9 +17,16 @@ from stdnum.cn import ric
 from stdnum.exceptions import ValidationError as NumberInvalid
 
 from workflow_service.errors import InvalidInput
-from workflow_service.models import ApplicantKind, Case, DeliveryMethod, User
+from workflow_service.models import ApplicantKind, Case, DeliveryMethod
 from workflow_service.services import audit
 from workflow_service.services.clock import now
+from workflow_service.services.process.form_fields import (
+    DELIVERY_METHOD,
+    RECIPIENT_ID_NUMBER,
+    RECIPIENT_NAME,
+    TRACKING_NUMBER,
+)
+from workflow_service.services.process.step_effects import CompletedStep
 
 DELIVERY_LABELS = {DeliveryMethod.PICKUP: "窗口领取", DeliveryMethod.MAIL: "邮寄送达"}
 
@@ -26,11 +34,6 @@ DELIVERY_LABELS = {DeliveryMethod.PICKUP: "窗口领取", DeliveryMethod.MAIL: "
 class InvalidDelivery(InvalidInput):
     title = "出件信息有误"
     type_slug = "invalid-delivery"
-
-
-def _text(data: Mapping[str, Any], field: str) -> str:
-    value = data.get(field)
-    return value.strip() if isinstance(value, str) else ""
 
 
 def _entitled_ids(case: Case) -> set[str]:
@@ -50,38 +53,41 @@ def _not_entitled_message(case: Case) -> str:
 
 
 def _checked_pickup(case: Case, data: Mapping[str, Any], errors: dict[str, list[str]]) -> tuple[str, str]:
-    name = _text(data, "recipient_name")
+    name = RECIPIENT_NAME.text(data)
     if not name:
-        errors["data.recipient_name"] = ["窗口领取须填写领取人姓名"]
-    id_number = _text(data, "recipient_id_number").upper()
+        errors[RECIPIENT_NAME.error_key] = ["窗口领取须填写领取人姓名"]
+    id_number = RECIPIENT_ID_NUMBER.text(data).upper()
     try:
         id_number = ric.validate(id_number)
     except NumberInvalid:
-        errors["data.recipient_id_number"] = ["不是有效的居民身份证号码（长度或校验位不符）"]
+        errors[RECIPIENT_ID_NUMBER.error_key] = ["不是有效的居民身份证号码（长度或校验位不符）"]
     else:
         if id_number not in _entitled_ids(case):
-            errors["data.recipient_id_number"] = [_not_entitled_message(case)]
+            errors[RECIPIENT_ID_NUMBER.error_key] = [_not_entitled_message(case)]
     return name, id_number
 
 
-def record_delivery(case: Case, actor: User | None, data: Mapping[str, Any]) -> None:
+def record_delivery(step: CompletedStep) -> None:
     """Check and record the delivery given with the step that reaches 已出件 (422 naming the fields)."""
+    case, data = step.case, step.data
     errors: dict[str, list[str]] = {}
-    raw_method = _text(data, "delivery_method") or ("pickup" if _text(data, "recipient_id_number") else "")
+    raw_method = DELIVERY_METHOD.text(data) or (
+        DeliveryMethod.PICKUP.value if RECIPIENT_ID_NUMBER.text(data) else ""
+    )
     try:
         method = DeliveryMethod(raw_method)
     except ValueError:
         raise InvalidDelivery(
             "出件须登记送达方式",
-            errors={"data.delivery_method": ["须为 pickup（窗口领取）或 mail（邮寄送达）"]},
+            errors={DELIVERY_METHOD.error_key: ["须为 pickup（窗口领取）或 mail（邮寄送达）"]},
         ) from None
     name = id_number = tracking = None
     if method == DeliveryMethod.PICKUP:
         name, id_number = _checked_pickup(case, data, errors)
     else:
-        tracking = _text(data, "tracking_number")
+        tracking = TRACKING_NUMBER.text(data)
         if not tracking:
-            errors["data.tracking_number"] = ["邮寄送达须填写邮件运单号"]
+            errors[TRACKING_NUMBER.error_key] = ["邮寄送达须填写邮件运单号"]
     if errors:
         raise InvalidDelivery(next(iter(errors.values()))[0], errors=errors)
     case.delivery_method = method
@@ -91,7 +97,7 @@ def record_delivery(case: Case, actor: User | None, data: Mapping[str, Any]) -> 
     case.delivered_at = now()
     audit.record(
         "case.delivered",
-        actor,
+        step.actor,
         case=case,
         summary={"method": method.value, "recipient": name, "tracking_number": tracking or None},
     )

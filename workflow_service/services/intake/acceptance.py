@@ -3,9 +3,10 @@
 A 受理 form names materials by the names in the catalogue version the case was registered under:
 ``missing_materials`` (with an optional ``supplement_note``) when the step enters 补正, and
 ``deferred_materials`` (with ``deferred_until`` and the applicant's ``deferral_promise``) when it
-enters 受理 without some 可容缺 materials. The lists differ per case, so JSON Schema cannot check
-them; ``record_acceptance_step`` does, from what the engine step reached, and also refuses a
-decision (办结) while a deferred material is still owed.
+enters 受理 without some 可容缺 materials (the names: services.process.form_fields). The lists
+differ per case, so JSON Schema cannot check them; ``check_material_lists`` does, from what the
+engine step reached. The step-effect table (services.work.step_effects) says when each function
+here runs: it also refuses a decision (办结) while a deferred material is still owed.
 
 The fields, not the task, say what a step does: a review form with ``missing_materials`` and
 ``supplement_note`` sends an accepted case back to the window (退回补正) through the same notice,
@@ -15,7 +16,7 @@ count and receipt; after acceptance the note (the reason for sending it back) is
 from __future__ import annotations
 
 import copy
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -41,13 +42,15 @@ from workflow_service.services.directory.scope import get_visible_case
 from workflow_service.services.intake.cases import CaseView, view_case
 from workflow_service.services.materials.checklist import case_materials
 from workflow_service.services.process.case_status import has_been_accepted
-
-MISSING = "missing_materials"
-SUPPLEMENT_NOTE = "supplement_note"
-DEFERRED = "deferred_materials"
-DEFERRED_UNTIL = "deferred_until"
-PROMISE = "deferral_promise"
-DECISIONS = frozenset({CaseStatus.APPROVED, CaseStatus.REFUSED})
+from workflow_service.services.process.form_fields import (
+    DEFERRAL_PROMISE,
+    DEFERRED_MATERIALS,
+    DEFERRED_UNTIL,
+    MISSING_MATERIALS,
+    SUPPLEMENT_NOTE,
+    FormField,
+)
+from workflow_service.services.process.step_effects import CompletedStep
 
 
 class DeferredMaterialsOutstanding(Conflict):
@@ -70,58 +73,63 @@ def task_form(task: Task) -> dict[str, Any] | None:
     in any form that has them (受理, or a review that may send the case back for 补正).
 
     Only a hint for form renderers; completion is checked against the deployed form and, per
-    case, by ``record_acceptance_step``. Without a 可容缺 material the 容缺 fields are left out.
+    case, by ``check_material_lists``. Without a 可容缺 material the 容缺 fields are left out.
     """
     form = task.case.process_definition.forms.get(task.form_key) if task.form_key else None
-    if not form or not ({MISSING, DEFERRED} & set(form.get("properties", {}))):
+    if not form or not ({MISSING_MATERIALS.name, DEFERRED_MATERIALS.name} & set(form.get("properties", {}))):
         return form
     form = copy.deepcopy(form)
     properties = form["properties"]
     materials = case_materials(task.case)
     deferrable = [str(m["name"]) for m in materials if m.get("deferrable")]
-    if MISSING in properties:
-        properties[MISSING].setdefault("items", {})["enum"] = [str(m["name"]) for m in materials]
-    if DEFERRED in properties:
+    if MISSING_MATERIALS.name in properties:
+        properties[MISSING_MATERIALS.name].setdefault("items", {})["enum"] = [
+            str(m["name"]) for m in materials
+        ]
+    if DEFERRED_MATERIALS.name in properties:
         if deferrable:
-            properties[DEFERRED].setdefault("items", {})["enum"] = deferrable
+            properties[DEFERRED_MATERIALS.name].setdefault("items", {})["enum"] = deferrable
         else:
-            for field in (DEFERRED, DEFERRED_UNTIL, PROMISE):
-                properties.pop(field, None)
+            for field in (DEFERRED_MATERIALS, DEFERRED_UNTIL, DEFERRAL_PROMISE):
+                properties.pop(field.name, None)
     return form
 
 
 def _names(
-    data: Mapping[str, Any], field: str, known: Mapping[str, Mapping[str, Any]], errors: dict[str, list[str]]
+    data: Mapping[str, Any],
+    field: FormField,
+    known: Mapping[str, Mapping[str, Any]],
+    errors: dict[str, list[str]],
 ) -> list[str]:
     """The material names a list field holds, in order; every unknown or repeated name is reported."""
-    raw = data.get(field)
+    raw = field.get(data)
     if raw in (None, []):
         return []
     if not isinstance(raw, list) or not all(isinstance(name, str) for name in raw):
-        errors.setdefault(f"data.{field}", []).append("须为材料名称的列表")
+        errors.setdefault(field.error_key, []).append("须为材料名称的列表")
         return []
     names = [name.strip() for name in raw]
     unknown = [name for name in names if name not in known]
     if unknown:
-        errors.setdefault(f"data.{field}", []).append(f"不是本事项的申请材料：{'、'.join(unknown)}")
+        errors.setdefault(field.error_key, []).append(f"不是本事项的申请材料：{'、'.join(unknown)}")
     repeated = sorted({name for name in names if names.count(name) > 1})
     if repeated:
-        errors.setdefault(f"data.{field}", []).append(f"重复列出：{'、'.join(repeated)}")
+        errors.setdefault(field.error_key, []).append(f"重复列出：{'、'.join(repeated)}")
     return [name for name in dict.fromkeys(names) if name in known]
 
 
 def _promised_on(data: Mapping[str, Any], errors: dict[str, list[str]]) -> date:
-    raw = data.get(DEFERRED_UNTIL)
+    raw = DEFERRED_UNTIL.get(data)
     today = business_day()
     if raw in (None, ""):
         return add_working_days(today, current_app.config["DEFERRED_MATERIAL_WORKING_DAYS"])
     try:
         promised = date.fromisoformat(str(raw))
     except ValueError:
-        errors.setdefault(f"data.{DEFERRED_UNTIL}", []).append("须为日期，如 2026-12-01")
+        errors.setdefault(DEFERRED_UNTIL.error_key, []).append("须为日期，如 2026-12-01")
         return today
     if promised <= today:
-        errors.setdefault(f"data.{DEFERRED_UNTIL}", []).append("补交期限须晚于今天")
+        errors.setdefault(DEFERRED_UNTIL.error_key, []).append("补交期限须晚于今天")
     return promised
 
 
@@ -133,35 +141,38 @@ class _Entries:
     promised_on: date | None
 
 
-def _checked_entries(case: Case, data: Mapping[str, Any], reached: set[CaseStatus]) -> _Entries:
+def _checked_entries(step: CompletedStep) -> _Entries:
     """The 补正 and 容缺 entries of the form, checked against the case's materials and the step taken."""
+    case, data, reached = step.case, step.data, step.reached
     materials = {str(m["name"]): m for m in case_materials(case)}
     errors: dict[str, list[str]] = {}
-    missing = _names(data, MISSING, materials, errors)
-    deferred = _names(data, DEFERRED, materials, errors)
-    note = str(data.get(SUPPLEMENT_NOTE) or "").strip() or None
+    missing = _names(data, MISSING_MATERIALS, materials, errors)
+    deferred = _names(data, DEFERRED_MATERIALS, materials, errors)
+    note = str(SUPPLEMENT_NOTE.get(data) or "").strip() or None
     if CaseStatus.SUPPLEMENT in reached:
-        if not missing and f"data.{MISSING}" not in errors:
-            errors[f"data.{MISSING}"] = ["要求补正时须一次性列明需补正的全部材料"]
+        if not missing and MISSING_MATERIALS.error_key not in errors:
+            errors[MISSING_MATERIALS.error_key] = ["要求补正时须一次性列明需补正的全部材料"]
         if note is None and has_been_accepted(case.status_history):
             # 退回补正: the applicant learns from the notice why an accepted case came back.
-            errors[f"data.{SUPPLEMENT_NOTE}"] = ["退回补正须写明理由"]
+            errors[SUPPLEMENT_NOTE.error_key] = ["退回补正须写明理由"]
     elif missing:
-        errors.setdefault(f"data.{MISSING}", []).append("只有要求补正时才列出需补正的材料")
+        errors.setdefault(MISSING_MATERIALS.error_key, []).append("只有要求补正时才列出需补正的材料")
     promised_on = None
     if deferred:
         if CaseStatus.ACCEPTED not in reached:
-            errors.setdefault(f"data.{DEFERRED}", []).append("容缺只适用于受理：不予受理或要求补正时不能容缺")
+            errors.setdefault(DEFERRED_MATERIALS.error_key, []).append(
+                "容缺只适用于受理：不予受理或要求补正时不能容缺"
+            )
         not_deferrable = [name for name in deferred if not materials[name].get("deferrable")]
         if not_deferrable:
-            errors.setdefault(f"data.{DEFERRED}", []).append(
+            errors.setdefault(DEFERRED_MATERIALS.error_key, []).append(
                 f"以下材料不可容缺，须补正后受理：{'、'.join(not_deferrable)}"
             )
-        if data.get(PROMISE) is not True:
-            errors[f"data.{PROMISE}"] = ["容缺受理须申请人签署书面承诺（补交容缺材料）"]
+        if DEFERRAL_PROMISE.get(data) is not True:
+            errors[DEFERRAL_PROMISE.error_key] = ["容缺受理须申请人签署书面承诺（补交容缺材料）"]
         promised_on = _promised_on(data, errors)
-    elif data.get(DEFERRED_UNTIL) not in (None, ""):
-        errors[f"data.{DEFERRED_UNTIL}"] = ["没有容缺的材料，无须填写补交期限"]
+    elif DEFERRED_UNTIL.get(data) not in (None, ""):
+        errors[DEFERRED_UNTIL.error_key] = ["没有容缺的材料，无须填写补交期限"]
     if errors:
         raise InvalidInput("受理材料填写有误", errors=errors)
     return _Entries([dict(materials[name]) for name in missing], note, deferred, promised_on)
@@ -178,8 +189,9 @@ def outstanding_materials(case: Case) -> list[DeferredMaterial]:
     )
 
 
-def _refuse_decision_while_owed(case: Case) -> None:
-    owed = outstanding_materials(case)
+def refuse_decision_while_owed(step: CompletedStep) -> None:
+    """A step into a decision (办结) waits for every 容缺 material: 409 naming those still owed."""
+    owed = outstanding_materials(step.case)
     if owed:
         listed = "、".join(f"{m.name}（承诺{m.promised_on.isoformat()}前补交）" for m in owed)
         raise DeferredMaterialsOutstanding(
@@ -244,37 +256,38 @@ def _defer(case: Case, task: Task, actor: User, entries: _Entries) -> None:
     )
 
 
-def record_acceptance_step(
-    case: Case, task: Task, actor: User, data: Mapping[str, Any], statuses_reached: Sequence[str]
-) -> None:
-    """Check and record what completing ``task`` with ``data`` decided, before the step is applied.
+def check_material_lists(step: CompletedStep) -> None:
+    """Any form's 补正 and 容缺 lists: the case's own materials, and only where the step leads to
+    补正 (at least one named) or 受理 (each 可容缺, with the promise); else 422 naming them."""
+    _checked_entries(step)
 
-    Entering 补正 — from 受理, or back from a review (退回补正) — issues a notice listing every
-    missing material (and counts it); entering 受理 with deferred materials records them with the
-    promised date; any task completed while the case waits in 补正 takes the supplemented materials
-    in; reaching a decision while a deferred material is owed is refused (409). Invalid lists are
-    422 naming the materials.
-    """
-    reached = {CaseStatus(value) for value in statuses_reached}
-    if reached & DECISIONS:
-        _refuse_decision_while_owed(case)
-    entries = _checked_entries(case, data, reached)
-    if case.status == CaseStatus.SUPPLEMENT:
-        notice = _open_notice(case)
-        if notice is not None:
-            notice.received_at = now()
-            notice.received_by_id = actor.id
-            audit.record(
-                "case.supplement_received",
-                actor,
-                case=case,
-                task_id=task.id,
-                summary={"count": notice.sequence},
-            )
-    if CaseStatus.SUPPLEMENT in reached:
-        _issue_notice(case, task, actor, entries)
+
+def receive_supplement(step: CompletedStep) -> None:
+    """A task completed while the case waits in 补正 takes the supplemented materials in."""
+    notice = _open_notice(step.case)
+    if notice is not None:
+        notice.received_at = now()
+        notice.received_by_id = step.actor.id
+        audit.record(
+            "case.supplement_received",
+            step.actor,
+            case=step.case,
+            task_id=step.task.id,
+            summary={"count": notice.sequence},
+        )
+
+
+def issue_supplement_notice(step: CompletedStep) -> None:
+    """Entering 补正 — from 受理, or back from a review (退回补正) — issues a notice listing every
+    missing material, and counts it."""
+    _issue_notice(step.case, step.task, step.actor, _checked_entries(step))
+
+
+def defer_materials(step: CompletedStep) -> None:
+    """Entering 受理 with deferred materials (容缺受理) records each with the promised date."""
+    entries = _checked_entries(step)
     if entries.deferred:
-        _defer(case, task, actor, entries)
+        _defer(step.case, step.task, step.actor, entries)
 
 
 def supplement_notices(case: Case) -> list[SupplementNotice]:

@@ -21,6 +21,13 @@ from workflow_service.models import Case, CaseResult, CaseStatus, Task, TaskStat
 from workflow_service.services.clock import business_day
 from workflow_service.services.intake.acceptance import latest_notice
 from workflow_service.services.materials.checklist import material_requirement
+from workflow_service.services.process.form_fields import (
+    DELIVERY_METHOD,
+    REFUSAL_REASON,
+    REVIEW_OPINION,
+    TRACKING_NUMBER,
+    FormField,
+)
 
 DELIVERY_LABELS = {"pickup": "窗口领取", "mail": "邮寄送达"}
 
@@ -77,10 +84,10 @@ def _completed_steps(case: Case) -> list[Task]:
     )
 
 
-def _latest(case: Case, field: str) -> tuple[Any, Task] | None:
+def _latest(case: Case, field: FormField) -> tuple[Any, Task] | None:
     for task in reversed(_completed_steps(case)):
-        if task.data and task.data.get(field) not in (None, ""):
-            return task.data[field], task
+        if task.data and field.get(task.data) not in (None, ""):
+            return field.get(task.data), task
     return None
 
 
@@ -88,13 +95,13 @@ def refusal_reason(case: Case) -> str | None:
     """The reason given for 不予受理 (or 退件, which ends a case the same way)."""
     if case.result_code in (CaseResult.NOT_ACCEPTED, CaseResult.RETURNED) and case.result_reason:
         return case.result_reason
-    found = _latest(case, "refusal_reason")
+    found = _latest(case, REFUSAL_REASON)
     return str(found[0]) if found else None
 
 
 def decision_opinion(case: Case) -> str | None:
     """The back office's opinion on its decision (审核意见)."""
-    found = _latest(case, "review_opinion")
+    found = _latest(case, REVIEW_OPINION)
     return str(found[0]) if found else None
 
 
@@ -106,11 +113,11 @@ def delivery(case: Case) -> Delivery | None:
             tracking_number=case.delivery_tracking_number,
             at=case.delivered_at,
         )
-    found = _latest(case, "delivery_method")
+    found = _latest(case, DELIVERY_METHOD)
     if not found:
         return None
     value, task = found
-    tracking = task.data.get("tracking_number") if task.data else None
+    tracking = TRACKING_NUMBER.get(task.data) if task.data else None
     return Delivery(method=str(value), tracking_number=tracking, at=task.completed_at)
 
 

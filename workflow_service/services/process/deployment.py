@@ -1,4 +1,9 @@
-"""Deploy BPMN files with their forms as versioned process definitions (a no-op when unchanged)."""
+"""Deploy BPMN files with their forms as versioned process definitions (a no-op when unchanged).
+
+Before anything is stored the file is checked: its scripts, status marks, responsibility items,
+start lane, and its forms — valid JSON Schema, and carrying the fields the step effects read from
+the tasks they may apply to (services.process.step_forms).
+"""
 
 from __future__ import annotations
 
@@ -16,8 +21,10 @@ from workflow_service.extensions import db
 from workflow_service.models import ProcessDefinition, ResponsibilityItem, User
 from workflow_service.services import audit
 from workflow_service.services.directory.routing import KNOWN_LANES, REGISTERING_LANES
+from workflow_service.services.process import step_effects
 from workflow_service.services.process.case_status import check_status_marks
 from workflow_service.services.process.forms import check_schema
+from workflow_service.services.process.step_forms import check_step_forms
 
 
 @dataclass(frozen=True)
@@ -97,6 +104,7 @@ def deploy_process(
     _check_responsibility_items(parsed)
     _check_start_lane(parsed)
     forms = _load_forms(parsed, forms_folder)
+    check_step_forms(parsed, forms, step_effects.installed(), filename)
     content_hash = _content_hash(bpmn_xml, forms)
     latest = latest_definition(parsed.key, required=False)
     if latest is not None and latest.content_hash == content_hash:

@@ -1,5 +1,6 @@
 """Act on a task: claim, unclaim and complete it, under optimistic locking (the inbox lists them:
-services.work.inbox).
+services.work.inbox). What a completion does beyond the engine's step is the table of
+services.work.step_effects.
 
 A task claimed by a user whose delegation to the caller is in force (services.directory.delegations) is the
 caller's to work too, on the claimant's behalf.
@@ -23,18 +24,17 @@ from workflow_service.errors import (
     TaskNotOpen,
 )
 from workflow_service.extensions import db
-from workflow_service.models import Case, Task, TaskKind, TaskState, User
+from workflow_service.models import Case, CaseStatus, Task, TaskState, User
 from workflow_service.services import audit
 from workflow_service.services.clock import now
-from workflow_service.services.closing.closing import record_closing_step
-from workflow_service.services.closing.evaluations import RECTIFICATION_FORM, complete_rectification
 from workflow_service.services.directory import delegations
 from workflow_service.services.directory.scope import get_visible_task
-from workflow_service.services.intake.acceptance import record_acceptance_step
 from workflow_service.services.intake.acceptance import task_form as acceptance_task_form
 from workflow_service.services.process.forms import validate_form
 from workflow_service.services.process.progress import apply_step, process_runtime, refuse_on_incident
+from workflow_service.services.process.step_effects import CompletedStep, run_step_effects
 from workflow_service.services.review.suspensions import refuse_while_suspended
+from workflow_service.services.work.step_effects import OUTSIDE_THE_WORKFLOW, STEP_EFFECTS
 
 
 def get_task(actor: User, task_id: str) -> Task:
@@ -59,10 +59,12 @@ def _claimant_delegating(actor: User, task: Task) -> User:
 
 
 def task_form(task: Task) -> dict[str, Any] | None:
-    """The form that completes the task, as staff fill it in: a rectification's note, else the BPMN
-    task's own form with the 补正 / 容缺 lists offering the case's materials (services.intake.acceptance)."""
-    if task.kind == TaskKind.RECTIFICATION:
-        return RECTIFICATION_FORM
+    """The form that completes the task, as staff fill it in: its kind's (a rectification's note), else
+    the BPMN task's own form with the 补正 / 容缺 lists offering the case's materials
+    (services.intake.acceptance)."""
+    outside = OUTSIDE_THE_WORKFLOW.get(task.kind)
+    if outside is not None:
+        return outside.form
     return acceptance_task_form(task)
 
 
@@ -144,9 +146,10 @@ def complete_task(actor: User, task_id: str, data: Mapping[str, Any]) -> Task:
     on_behalf_of = None
     if task.assignee_id is not None and task.assignee_id != actor.id:
         on_behalf_of = _claimant_delegating(actor, task)
-    if task.kind == TaskKind.RECTIFICATION:
+    outside = OUTSIDE_THE_WORKFLOW.get(task.kind)
+    if outside is not None:
         # Not a BPMN task: the engine never hears of it.
-        return complete_rectification(actor, task, data, on_behalf_of)
+        return outside.complete(actor, task, data, on_behalf_of)
     refuse_while_suspended(task)
     case = db.session.execute(
         select(Case).options(undefer(Case.workflow_state)).where(Case.id == task.case_id)
@@ -171,15 +174,21 @@ def complete_task(actor: User, task_id: str, data: Mapping[str, Any]) -> Task:
     task.completed_at = now()
     task.data = dict(data)
     audit.record("task.completed", actor, case=case, task_id=task.id, summary=summary)
+    step = CompletedStep(
+        case=case,
+        task=task,
+        actor=actor,
+        data=data,
+        reached=tuple(CaseStatus(value) for value in result.statuses_reached),
+        waiting_in=case.status,
+    )
     try:
-        # 补正 lists, 容缺 and the decision block depend on the case's materials and on where the
-        # step led; a refusal here (409/422) rolls the whole completion back.
+        # What the step decides (补正, 容缺, the result, the delivery …) depends on the case's
+        # materials and on where the step led; a refusal here (409/422) rolls the whole completion back.
         # Their queries must not flush the task before the case: rows are locked case first, as a
         # reassignment locks them, or the two deadlock.
         with db.session.no_autoflush:
-            record_acceptance_step(case, task, actor, data, result.statuses_reached)
-            # The result (办结), fee, licence and delivery the step reaches (services.closing.closing).
-            record_closing_step(case, task, actor, data, result.statuses_reached)
+            run_step_effects(STEP_EFFECTS, step)
         apply_step(case, result, actor)  # flushes: the case's version check happens here or at commit
         db.session.commit()
     except StaleDataError:
