@@ -20,10 +20,12 @@ from flask import Flask
 from workflow_service.config import PROJECT_ROOT
 from workflow_service.engine.definitions import ParsedProcess, parse_process
 from workflow_service.errors import InvalidProcessDefinition
+from workflow_service.models import Case, Task
+from workflow_service.services.closing.case_results import step_reason
 from workflow_service.services.directory.routing import KNOWN_LANES
 from workflow_service.services.process import step_effects
 from workflow_service.services.process.deployment import deploy_process
-from workflow_service.services.process.form_fields import FieldFamily, FormField
+from workflow_service.services.process.form_fields import REQUIRED_REASON, FieldFamily, FormField
 from workflow_service.services.process.step_effects import Reaching, StepEffect, TaskReach
 from workflow_service.services.process.step_forms import form_problems, task_reaches
 from workflow_service.services.work.step_effects import STEP_EFFECTS
@@ -140,18 +142,15 @@ def test_the_app_hands_deploy_the_table(app: Flask) -> None:
         assert step_effects.installed() == STEP_EFFECTS
 
 
-def test_reason_sources_are_the_fields_a_result_reason_is_read_from() -> None:
-    family = next(
-        read.field for effect in STEP_EFFECTS for read in effect.reads if isinstance(read.field, FieldFamily)
-    )
-    assert [
-        family.matches(name) for name in ("result_reason", "housing_refusal_reason", "review_opinion")
-    ] == [
-        True,
-        True,
-        True,
-    ]
+def test_deploy_looks_for_the_reason_where_the_result_takes_it_from() -> None:
+    (family,) = {read.field for read in REQUIRED_REASON}
+    assert isinstance(family, FieldFamily)
+    case, task = Case(status_history=[]), Task(name="审核")
+    for name in ("result_reason", "housing_refusal_reason", "review_opinion", "adjustment_decision_note"):
+        assert family.matches(name), name
+        assert step_reason(case, task, {name: "不符合条件"}) == "不符合条件", name
     assert not family.matches("review_decision")
+    assert step_reason(case, task, {"review_decision": "refuse"}) is None
 
 
 # Deploy refuses a broken form, naming the form, the task and the field.
