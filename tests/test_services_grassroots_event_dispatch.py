@@ -12,6 +12,7 @@ import pytest
 from flask import Flask
 
 from tests.support.api import ApiClient
+from tests.support.bpmn import Process
 from workflow_service.errors import InvalidProcessDefinition
 from workflow_service.extensions import db
 from workflow_service.models import ServiceItem
@@ -161,27 +162,13 @@ def test_each_channel_brings_its_own_reference(client: ApiClient) -> None:
     assert report(client, event_channel="phone").status_code == 201
 
 
-TOWNSHIP_START = """<?xml version="1.0" encoding="UTF-8"?>
-<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL"
-    xmlns:spiffworkflow="http://spiffworkflow.org/bpmn/schema/1.0/core" id="d" targetNamespace="t">
-  <bpmn:process id="township_start" isExecutable="true">
-    <bpmn:laneSet id="lanes">
-      <bpmn:lane id="l1" name="township"><bpmn:flowNodeRef>start</bpmn:flowNodeRef><bpmn:flowNodeRef>visit</bpmn:flowNodeRef>
-        <bpmn:flowNodeRef>end</bpmn:flowNodeRef></bpmn:lane>
-    </bpmn:laneSet>
-    <bpmn:startEvent id="start"><bpmn:outgoing>f1</bpmn:outgoing></bpmn:startEvent>
-    <bpmn:userTask id="visit" name="走访">
-      <bpmn:extensionElements><spiffworkflow:properties>
-        <spiffworkflow:property name="formJsonSchemaFilename" value="note.json" />
-        <spiffworkflow:property name="responsibilityItem" value="SH-001" />
-      </spiffworkflow:properties></bpmn:extensionElements>
-      <bpmn:incoming>f1</bpmn:incoming><bpmn:outgoing>f2</bpmn:outgoing>
-    </bpmn:userTask>
-    <bpmn:endEvent id="end"><bpmn:incoming>f2</bpmn:incoming></bpmn:endEvent>
-    <bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="visit" />
-    <bpmn:sequenceFlow id="f2" sourceRef="visit" targetRef="end" />
-  </bpmn:process>
-</bpmn:definitions>"""
+TOWNSHIP_START = (
+    Process("township_start", lane="township")
+    .start()
+    .user_task("visit", "走访", form="note.json", properties={"responsibilityItem": "SH-001"})
+    .end()
+    .xml()
+)
 
 
 def test_a_process_cannot_start_in_the_township_lane(app: Flask, tmp_path: Path) -> None:
@@ -191,35 +178,17 @@ def test_a_process_cannot_start_in_the_township_lane(app: Flask, tmp_path: Path)
     assert refused.value.errors == {"start": ["开始事件须位于泳道 command / department / window 之一"]}
 
 
-CHOSEN_LATER = """<?xml version="1.0" encoding="UTF-8"?>
-<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL"
-    xmlns:spiffworkflow="http://spiffworkflow.org/bpmn/schema/1.0/core" id="d" targetNamespace="t">
-  <bpmn:process id="chosen_later" isExecutable="true">
-    <bpmn:laneSet id="lanes">
-      <bpmn:lane id="l1" name="window"><bpmn:flowNodeRef>start</bpmn:flowNodeRef><bpmn:flowNodeRef>choose</bpmn:flowNodeRef>
-        <bpmn:flowNodeRef>end</bpmn:flowNodeRef></bpmn:lane>
-      <bpmn:lane id="l2" name="department"><bpmn:flowNodeRef>handle</bpmn:flowNodeRef></bpmn:lane>
-    </bpmn:laneSet>
-    <bpmn:startEvent id="start"><bpmn:outgoing>f1</bpmn:outgoing></bpmn:startEvent>
-    <bpmn:userTask id="choose" name="选择部门">
-      <bpmn:extensionElements><spiffworkflow:properties>
-        <spiffworkflow:property name="formJsonSchemaFilename" value="choose.json" />
-      </spiffworkflow:properties></bpmn:extensionElements>
-      <bpmn:incoming>f1</bpmn:incoming><bpmn:outgoing>f2</bpmn:outgoing>
-    </bpmn:userTask>
-    <bpmn:userTask id="handle" name="办理">
-      <bpmn:extensionElements><spiffworkflow:properties>
-        <spiffworkflow:property name="formJsonSchemaFilename" value="choose.json" />
-        <spiffworkflow:property name="departmentTypeField" value="chosen" />
-      </spiffworkflow:properties></bpmn:extensionElements>
-      <bpmn:incoming>f2</bpmn:incoming><bpmn:outgoing>f3</bpmn:outgoing>
-    </bpmn:userTask>
-    <bpmn:endEvent id="end"><bpmn:incoming>f3</bpmn:incoming></bpmn:endEvent>
-    <bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="choose" />
-    <bpmn:sequenceFlow id="f2" sourceRef="choose" targetRef="handle" />
-    <bpmn:sequenceFlow id="f3" sourceRef="handle" targetRef="end" />
-  </bpmn:process>
-</bpmn:definitions>"""
+# 选择部门 at the window fills ``chosen``, the department type 办理 goes to.
+CHOSEN_LATER = (
+    Process("chosen_later", lane="window")
+    .start()
+    .user_task("choose", "选择部门", form="choose.json")
+    .user_task(
+        "handle", "办理", lane="department", form="choose.json", properties={"departmentTypeField": "chosen"}
+    )
+    .end()
+    .xml()
+)
 
 
 def test_an_empty_department_choice_stops_the_step_instead_of_routing_by_the_item(

@@ -10,6 +10,7 @@ import pytest
 from flask import Flask
 
 from tests.support.api import ApiClient
+from tests.support.bpmn import Process
 from workflow_service.errors import InvalidProcessDefinition
 from workflow_service.services.process.deployment import deploy_process
 
@@ -184,50 +185,24 @@ def test_accepted_only_at_the_villages_own_township(client: ApiClient) -> None:
     assert list(response.json["errors"]) == ["matter_township"]
 
 
-MISPLACED = """<?xml version="1.0" encoding="UTF-8"?>
-<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL"
-    xmlns:spiffworkflow="http://spiffworkflow.org/bpmn/schema/1.0/core" id="d" targetNamespace="t">
-  <bpmn:process id="misplaced" isExecutable="true">
-    <bpmn:laneSet id="lanes">
-      <bpmn:lane id="l1" name="window"><bpmn:flowNodeRef>start</bpmn:flowNodeRef><bpmn:flowNodeRef>check</bpmn:flowNodeRef>
-        <bpmn:flowNodeRef>end</bpmn:flowNodeRef></bpmn:lane>
-    </bpmn:laneSet>
-    <bpmn:startEvent id="start"><bpmn:outgoing>f1</bpmn:outgoing></bpmn:startEvent>
-    <bpmn:userTask id="check" name="核对">
-      <bpmn:extensionElements><spiffworkflow:properties>
-        <spiffworkflow:property name="formJsonSchemaFilename" value="note.json" />
-        PROPERTIES
-      </spiffworkflow:properties></bpmn:extensionElements>
-      <bpmn:incoming>f1</bpmn:incoming><bpmn:outgoing>f2</bpmn:outgoing>
-    </bpmn:userTask>
-    <bpmn:endEvent id="end"><bpmn:incoming>f2</bpmn:incoming></bpmn:endEvent>
-    <bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="check" />
-    <bpmn:sequenceFlow id="f2" sourceRef="check" targetRef="end" />
-  </bpmn:process>
-</bpmn:definitions>"""
-
-
 @pytest.mark.parametrize(
     ("lane", "properties", "message"),
     [
-        (
-            "window",
-            '<spiffworkflow:property name="departmentType" value="housing" />',
-            "只能用于 department 泳道",
-        ),
-        (
-            "department",
-            '<spiffworkflow:property name="departmentType" value="housing" />'
-            '<spiffworkflow:property name="departmentTypeField" value="chosen" />',
-            "只能指定其一",
-        ),
+        ("window", {"departmentType": "housing"}, "只能用于 department 泳道"),
+        ("department", {"departmentType": "housing", "departmentTypeField": "chosen"}, "只能指定其一"),
     ],
 )
 def test_department_type_properties_are_checked_at_deploy(
-    app: Flask, tmp_path: Path, lane: str, properties: str, message: str
+    app: Flask, tmp_path: Path, lane: str, properties: dict[str, str], message: str
 ) -> None:
     (tmp_path / "note.json").write_text(json.dumps({"type": "object"}), encoding="utf-8")
-    xml = MISPLACED.replace("PROPERTIES", properties).replace('name="window"', f'name="{lane}"')
+    xml = (
+        Process("misplaced", lane=lane)
+        .start()
+        .user_task("check", "核对", form="note.json", properties=properties)
+        .end()
+        .xml()
+    )
     with app.app_context(), pytest.raises(InvalidProcessDefinition) as refused:
         deploy_process(xml, "misplaced.bpmn", tmp_path)
     assert message in refused.value.errors["check"]
