@@ -6,17 +6,16 @@ not to the parallel reviews, not to 受理 — with the clock resumed; then it i
 
 from __future__ import annotations
 
-import io
 from datetime import timedelta
 from typing import Any
 
 import pytest
 from flask import Flask
-from pypdf import PdfReader
 
 from tests.support.allowance import DECISION, REGISTERED_AT, VISITED_AT, register_and_visit, timer_jobs
 from tests.support.api import ApiClient
 from tests.support.clock import ClockedApi
+from tests.support.pdf import document
 from tests.test_services_rural_housing_construction import accept_and_survey, register, review
 from workflow_service.config import PROJECT_ROOT
 from workflow_service.errors import InvalidProcessDefinition
@@ -65,13 +64,6 @@ def offered_materials(api: ApiClient, task_id: str, user: str) -> list[str]:
     return response.json["form"]["properties"]["missing_materials"]["items"]["enum"]
 
 
-def notice_text(api: ApiClient, number: str) -> str:
-    response = api.get(f"/api/v1/cases/{number}/documents/supplement.pdf", "clerk")
-    assert response.status_code == 200, response.get_data(as_text=True)
-    reader = PdfReader(io.BytesIO(response.data))
-    return "".join("".join(page.extract_text() for page in reader.pages).split())
-
-
 def assert_waits_at_the_window(api: ApiClient, number: str, since: str, by: str, send_back: dict) -> str:
     """The case is in 补正 with its clock paused, one notice listing the materials; returns the task id."""
     case = api.case(number)
@@ -92,7 +84,7 @@ def assert_waits_at_the_window(api: ApiClient, number: str, since: str, by: str,
         "paused",
     )
     assert waiting["organisation"]["name"] == WINDOW
-    text = notice_text(api, number)
+    text = document(api, number, "supplement")[0]
     assert "补正材料通知书" in text and "经审核" in text and "共2项" in text
     assert all(name in text for name in send_back["missing_materials"])
     assert "退回理由：" + "".join(send_back["supplement_note"].split()) in text
