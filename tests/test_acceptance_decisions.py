@@ -11,10 +11,10 @@ from flask import Flask
 from tests.support import allowance
 from tests.support.api import ApiClient, case_body
 from tests.support.clock import ClockedApi
+from tests.support.housing import APPLICATION as HOUSING
+from tests.support.housing import HOUSEHOLDER
 from tests.support.pdf import document
 from tests.support.steps import only_task, review
-from tests.test_services_rural_housing_construction import APPLICATION as HOUSING
-from tests.test_services_rural_housing_construction import HOUSEHOLDER
 from workflow_service.config import PROJECT_ROOT
 from workflow_service.errors import InvalidProcessDefinition
 from workflow_service.services.process.deployment import deploy_process

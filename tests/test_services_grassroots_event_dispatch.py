@@ -13,6 +13,7 @@ from flask import Flask
 
 from tests.support.api import ApiClient
 from tests.support.bpmn import Process
+from tests.support.steps import inbox_task
 from workflow_service.errors import InvalidProcessDefinition
 from workflow_service.extensions import db
 from workflow_service.models import ServiceItem
@@ -35,26 +36,23 @@ CLOSE = {
 }
 
 
+def event(**data: Any) -> dict[str, Any]:
+    """The body that registers the event ``REPORT`` describes, with ``data`` changed."""
+    return {"service_code": SERVICE, "applicant": REPORTER, "data": {**REPORT, **data}}
+
+
 def report(client: ApiClient, user: str = "command", **data: Any) -> Any:
-    body = {"service_code": SERVICE, "applicant": REPORTER, "data": {**REPORT, **data}}
-    return client.post("/api/v1/cases", user, json=body)
+    return client.post("/api/v1/cases", user, json=event(**data))
 
 
 def registered(client: ApiClient) -> str:
-    response = report(client)
-    assert response.status_code == 201, response.json
-    return response.json["number"]
+    return client.register(event(), "command")["number"]
 
 
 def triage(client: ApiClient, number: str, decision: dict[str, Any]) -> Any:
-    [task] = client.inbox("command")
+    task = inbox_task(client, "command")
     assert (task["case_number"], task["name"], task["lane"]) == (number, "研判分拨", "command")
     return client.complete(task["id"], "command", decision)
-
-
-def only_task(client: ApiClient, user: str, number: str) -> dict[str, Any]:
-    [task] = [t for t in client.inbox(user) if t["case_number"] == number]
-    return task
 
 
 def test_dispatched_to_the_law_enforcement_squad_sent_back_once_then_closed(client: ApiClient) -> None:
@@ -71,7 +69,7 @@ def test_dispatched_to_the_law_enforcement_squad_sent_back_once_then_closed(clie
     }
     assert triage(client, number, dispatch).status_code == 200
     # The department type chosen at triage decides: the squad covering 吴宁街道, not the item's type.
-    handling = only_task(client, "approver-zhifa", number)
+    handling = inbox_task(client, "approver-zhifa", number)
     assert (handling["name"], handling["lane"]) == ("部门处置", "department")
     assert handling["organisation"]["name"] == "东阳市综合行政执法局吴宁综合执法中队"
     assert client.case(number, "command")["status"]["code"] == "under_review"
@@ -79,15 +77,15 @@ def test_dispatched_to_the_law_enforcement_squad_sent_back_once_then_closed(clie
     assert client.complete(handling["id"], "approver-zhifa", partial).status_code == 200
 
     # Fed back to the command room, which sends it back to the same squad once.
-    verification = only_task(client, "command", number)
+    verification = inbox_task(client, "command", number)
     assert verification["name"] == "核查反馈"
     redo = {"verification_decision": "redo", "redo_reason": "回访发现彩钢棚仍未拆除"}
     assert client.complete(verification["id"], "command", redo).status_code == 200
-    again = only_task(client, "approver-zhifa", number)
+    again = inbox_task(client, "approver-zhifa", number)
     assert again["id"] != handling["id"]
     assert client.complete(again["id"], "approver-zhifa", HANDLED).status_code == 200
 
-    verification = only_task(client, "command", number)
+    verification = inbox_task(client, "command", number)
     assert client.complete(verification["id"], "command", CLOSE).status_code == 200
     case = client.case(number, "command")
     assert case["ended_at"] is not None
@@ -116,13 +114,13 @@ def test_handled_by_the_township_itself(client: ApiClient) -> None:
     assert triage(client, number, dispatch).status_code == 200
     # SH-001 names the command room's office: its cooperating staff, not the supervisors, handle it.
     assert [t["name"] for t in client.inbox("command")] == []
-    handling = only_task(client, "command-cooperator", number)
+    handling = inbox_task(client, "command-cooperator", number)
     assert (handling["name"], handling["lane"], handling["role"]) == ("乡镇处置", "township", "cooperator")
     assert handling["organisation"]["name"] == "吴宁街道综合信息指挥室"
     detail = client.get(f"/api/v1/tasks/{handling['id']}", "command-cooperator").json
     assert detail["responsibility"]["code"] == "SH-001"
     assert client.complete(handling["id"], "command-cooperator", HANDLED).status_code == 200
-    verification = only_task(client, "command", number)
+    verification = inbox_task(client, "command", number)
     assert client.complete(verification["id"], "command", CLOSE).status_code == 200
     assert client.case(number, "command")["status"]["code"] == "approved"
 

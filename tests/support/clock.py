@@ -21,9 +21,10 @@ SHANGHAI = ZoneInfo("Asia/Shanghai")
 MONDAY_9AM = datetime(2026, 11, 23, 1, 0, tzinfo=UTC)  # Monday 23 November 2026, 09:00 in Shanghai
 
 
-def in_shanghai(day: str, hour: int = 10) -> datetime:
-    """``hour`` o'clock in Shanghai on ``day`` (YYYY-MM-DD), in UTC."""
-    return datetime.combine(date.fromisoformat(day), time(hour), tzinfo=SHANGHAI).astimezone(UTC)
+def in_shanghai(day: date | str, hour: int = 10) -> datetime:
+    """``hour`` o'clock in Shanghai on ``day`` (a date or YYYY-MM-DD), in UTC."""
+    on = day if isinstance(day, date) else date.fromisoformat(day)
+    return datetime.combine(on, time(hour), tzinfo=SHANGHAI).astimezone(UTC)
 
 
 class Clock:

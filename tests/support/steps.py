@@ -44,10 +44,11 @@ def inbox_task(client: ApiClient, user: str, number: str | None = None) -> dict[
 def township_task(
     client: ApiClient, user: str, number: str, name: str, organisation: str, responsibility: str
 ) -> dict[str, Any]:
-    """The case's task ``name`` in ``user``'s inbox, at the township office ``organisation``, fulfilling
-    the responsibility item ``responsibility`` (docs/bpmn-conventions.md)."""
-    task = inbox_task(client, user, number)
-    assert (task["name"], task["lane"], task["organisation"]["name"]) == (name, "township", organisation)
+    """The only task in ``user``'s inbox: the case's ``name``, at the township office ``organisation``,
+    fulfilling the responsibility item ``responsibility`` (docs/bpmn-conventions.md)."""
+    task = inbox_task(client, user)
+    assert (task["case_number"], task["name"], task["lane"]) == (number, name, "township")
+    assert task["organisation"]["name"] == organisation
     detail = client.get(f"/api/v1/tasks/{task['id']}", user)
     assert detail.status_code == 200, detail.json
     assert detail.json["responsibility"]["code"] == responsibility
