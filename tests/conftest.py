@@ -7,6 +7,7 @@ migrations, not ``create_all``). Tests then get:
   an outer transaction that is rolled back afterwards (services' commits become savepoints).
 * ``live_database_url`` — a fresh database whose commits are real, for tests with several
   connections or processes (concurrency, gunicorn).
+* ``clock`` — the service clock at Monday 09:00 (tests/support/clock.py), for the test to move.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from flask_migrate import upgrade
 from sqlalchemy.engine import make_url
 
 from tests.support.api import ApiClient
+from tests.support.clock import clock as clock  # the one clock fixture, offered to every test
 from tests.support.live import Server
 from workflow_service import create_app
 from workflow_service.config import PROJECT_ROOT, normalise_database_url

@@ -3,19 +3,18 @@ resuming at 受理; 容缺受理 that blocks the decision until the material arr
 
 from __future__ import annotations
 
-import io
 from typing import Any
 
 import pytest
 from flask import Flask
-from pypdf import PdfReader
 
 from tests.support import allowance
 from tests.support.api import ApiClient, case_body
 from tests.support.clock import ClockedApi
+from tests.support.housing import APPLICATION as HOUSING
+from tests.support.housing import HOUSEHOLDER
+from tests.support.pdf import document
 from tests.support.steps import only_task, review
-from tests.test_services_rural_housing_construction import APPLICATION as HOUSING
-from tests.test_services_rural_housing_construction import HOUSEHOLDER
 from workflow_service.config import PROJECT_ROOT
 from workflow_service.errors import InvalidProcessDefinition
 from workflow_service.services.process.deployment import deploy_process
@@ -54,14 +53,7 @@ def bring_materials(api: ApiClient, number: str) -> dict[str, Any]:
     return api.case(number)
 
 
-def notice_text(api: ApiClient, number: str) -> str:
-    response = api.get(f"/api/v1/cases/{number}/documents/supplement.pdf", "clerk")
-    assert response.status_code == 200, response.get_data(as_text=True)
-    reader = PdfReader(io.BytesIO(response.data))
-    return "".join("".join(page.extract_text() for page in reader.pages).split())
-
-
-def actions(case: dict[str, Any], action: str) -> list[dict[str, Any]]:
+def events(case: dict[str, Any], action: str) -> list[dict[str, Any]]:
     return [event for event in case["audit"] if event["action"] == action]
 
 
@@ -87,11 +79,11 @@ def test_supplement_loop_resumes_the_same_case_at_acceptance(client: ApiClient) 
     assert (case["due_date"], case["clock"]["started_on"]) == (None, None)
     (waiting,) = case["current_tasks"]
     assert (waiting["name"], waiting["lane"], waiting["due_state"]) == ("补正材料收取", "window", "paused")
-    (requested,) = actions(case, "case.supplement_requested")
+    (requested,) = events(case, "case.supplement_requested")
     assert requested["summary"]["materials"] == [ID_PROOF, SITE_PROOF]
 
     # One notice tells everything at once, with what to bring.
-    text = notice_text(client, number)
+    text = document(client, number, "supplement")[0]
     assert number in text
     assert "一次性告知" in text and "共2项" in text
     assert ID_PROOF in text and SITE_PROOF in text
@@ -129,8 +121,8 @@ def test_a_second_supplement_is_allowed_and_counted(client: ApiClient) -> None:
     assert case["supplement_count"] == 2
     assert [n["sequence"] for n in case["supplement_notices"]] == [1, 2]
     assert [m["name"] for m in case["supplement_notices"][1]["materials"]] == [SITE_PROOF]
-    assert [e["summary"]["count"] for e in actions(case, "case.supplement_requested")] == [1, 2]
-    text = notice_text(client, number)  # the latest notice
+    assert [e["summary"]["count"] for e in events(case, "case.supplement_requested")] == [1, 2]
+    text = document(client, number, "supplement")[0]  # the latest notice
     assert "共1项" in text and SITE_PROOF in text and ID_PROOF not in text
 
     bring_materials(client, number)
@@ -259,7 +251,7 @@ def test_deferred_material_blocks_the_decision_until_the_window_receives_it(app:
     (deferred,) = case["deferred_materials"]
     assert (deferred["name"], deferred["promised_on"]) == (SITE_PROOF, "2026-10-13")
     assert (deferred["received_at"], deferred["overdue"]) == (None, False)
-    (recorded,) = actions(case, "case.materials_deferred")
+    (recorded,) = events(case, "case.materials_deferred")
     assert recorded["summary"] == {"materials": [SITE_PROOF], "promised_on": "2026-10-13"}
 
     desk.move_to("2026-10-14")
@@ -283,7 +275,7 @@ def test_deferred_material_blocks_the_decision_until_the_window_receives_it(app:
     (deferred,) = response.json["deferred_materials"]
     assert deferred["received_by"]["username"] == "clerk"
     assert (deferred["received_note"], deferred["overdue"]) == ("申请人补交租赁协议复印件", False)
-    (taken,) = actions(response.json, "case.deferred_material_received")
+    (taken,) = events(response.json, "case.deferred_material_received")
     assert taken["summary"]["late"] is True and taken["summary"]["still_owed"] == 0
     again = api.post(received, "clerk")
     assert again.status_code == 409
@@ -345,7 +337,7 @@ def test_agent_is_recorded_beside_the_applicant(client: ApiClient) -> None:
     case = client.case(response.json["number"])
     assert case["applicant"]["name"] == "张三"
     assert case["agent"] == {**AGENT, "authorisation_material": AUTHORISATION}
-    (started,) = actions(case, "case.started")
+    (started,) = events(case, "case.started")
     assert started["summary"]["agent"] == "李四"
 
     plain = client.case(client.start_case(applicant=HOUSEHOLDER))  # another applicant: no duplicate

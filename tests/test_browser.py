@@ -6,8 +6,9 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.support.api import APPLICANT, APPLICATION
-from tests.support.browser import WRONG_RESIDENT_ID, accepted, json_field, people
+from tests.support.browser import WRONG_RESIDENT_ID, json_field, people
 from tests.support.live import Server
+from tests.support.steps import accepted
 
 __all__ = ["people"]  # the fixture, imported for pytest
 
@@ -123,7 +124,7 @@ def test_registration_walked_by_clerk_approver_and_clerk_again(people: object, s
 def test_case_page_draws_the_diagram_with_the_current_task_highlighted(
     people: object, server: Server
 ) -> None:
-    number, _review = accepted(server)
+    number = accepted(server.api())
 
     clerk = people("clerk")  # type: ignore[operator]
     page = clerk.go(f"/cases/{number}")

@@ -8,8 +8,9 @@ from typing import Any
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.support.browser import accepted, people
+from tests.support.browser import people
 from tests.support.live import Server
+from tests.support.steps import accepted
 
 __all__ = ["people"]  # the fixture, imported for pytest
 
@@ -55,7 +56,7 @@ def script_policy(person: Any, path: str) -> str:
 
 
 def test_the_pages_scripts_run_under_the_policy_without_a_violation(people: object, server: Server) -> None:
-    number, _review = accepted(server)
+    number = accepted(server.api())
     clerk = people("clerk")  # type: ignore[operator]
     console = watched(clerk)
     page = clerk.page

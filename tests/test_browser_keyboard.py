@@ -7,11 +7,11 @@ import json
 from typing import Any
 
 import pytest
-import requests
 from playwright.sync_api import Page, expect
 
-from tests.support.browser import accepted, api_headers, json_field, people, registered
+from tests.support.browser import json_field, people
 from tests.support.live import Server
+from tests.support.steps import accepted, only_task
 
 __all__ = ["people"]  # the fixture, imported for pytest
 
@@ -162,15 +162,14 @@ def problems_on(page: Page) -> list[str]:
 
 
 def test_every_main_page_names_its_controls_and_shows_where_focus_is(people: object, server: Server) -> None:
-    to_accept, acceptance_task = registered(server)
-    to_review, review_task = accepted(server)
-    _claimed, claimed_task = accepted(server)
-    claim = requests.post(
-        f"{server.base}/api/v1/tasks/{claimed_task}/claim",
-        headers=api_headers(server, "approver"),
-        timeout=10,
-    )
-    assert claim.status_code == 200, claim.text
+    api = server.api()
+    to_accept = api.start_case()
+    acceptance_task = only_task(api, to_accept, "受理")["id"]
+    to_review = accepted(api)
+    review_task = only_task(api, to_review, "审核")["id"]
+    claimed_task = only_task(api, accepted(api), "审核")["id"]
+    claim = api.post(f"/api/v1/tasks/{claimed_task}/claim", "approver")
+    assert claim.status_code == 200, claim.json
     clerk = people("clerk")  # type: ignore[operator]
     approver = people("approver")  # type: ignore[operator]
     admin = people("admin")  # type: ignore[operator]
@@ -280,7 +279,7 @@ def test_intake_is_walked_by_tab_in_form_order_and_enter_submits(people: object)
 
 
 def test_a_task_is_claimed_in_the_inbox_by_tab_and_enter(people: object, server: Server) -> None:
-    number, _task = accepted(server)
+    number = accepted(server.api())
     approver = people("approver")  # type: ignore[operator]
     page = approver.go("/inbox?tab=unclaimed")
     row = page.get_by_test_id("task-row").filter(has_text=number)

@@ -6,12 +6,11 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-import requests
 from playwright.sync_api import expect
 
-from tests.support.api import case_body
 from tests.support.browser import json_field, people
 from tests.support.live import Server
+from tests.support.steps import only_task
 from tests.test_attachments import pdf_bytes
 
 __all__ = ["people"]  # the fixture, imported for pytest
@@ -30,14 +29,10 @@ def server(live_database_url: str, tmp_path: Path) -> Iterator[Server]:
 
 
 def registered_task(server: Server) -> tuple[str, str]:
-    login = {"username": "clerk", "password": "demo"}
-    token = requests.post(f"{server.base}/api/v1/auth/token", json=login, timeout=10).json()["access_token"]
-    headers = {"Authorization": f"Bearer {token}"}
-    number = requests.post(
-        f"{server.base}/api/v1/cases", json=case_body(), headers=headers, timeout=10
-    ).json()["number"]
-    case = requests.get(f"{server.base}/api/v1/cases/{number}", headers=headers, timeout=10).json()
-    return number, case["current_tasks"][0]["id"]
+    """A case registered over the API: its number and its open 受理 task."""
+    api = server.api()
+    number = api.start_case()
+    return number, only_task(api, number, "受理")["id"]
 
 
 def test_clerk_uploads_a_material_accepts_and_prints_the_receipt(people: object, server: Server) -> None:
@@ -152,13 +147,10 @@ def test_an_upload_refused_outright_says_why_at_its_row(people: object, server: 
 
     # The session has ended (the password was changed elsewhere): the login page, as without JavaScript.
     page.reload()
-    login = {"username": "clerk", "password": "demo"}
-    token = requests.post(f"{server.base}/api/v1/auth/token", json=login, timeout=10).json()["access_token"]
-    changed = requests.post(
-        f"{server.base}/api/v1/me/password",
+    changed = server.api().post(
+        "/api/v1/me/password",
+        "clerk",
         json={"current_password": "demo", "new_password": "Wuning-window-2026"},
-        headers={"Authorization": f"Bearer {token}"},
-        timeout=10,
     )
     assert changed.status_code == 204
     picker.set_input_files(files=scan)

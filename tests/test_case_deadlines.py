@@ -6,6 +6,7 @@ from __future__ import annotations
 from flask import Flask
 
 from tests.support.clock import ClockedApi
+from tests.support.steps import accepted
 
 ITEM = "/api/v1/services/individual_business_registration"
 
@@ -19,7 +20,7 @@ def states(desk: ClockedApi, number: str) -> tuple[str | None, str | None]:
 def test_accepted_on_the_friday_before_national_day_with_three_working_days(app: Flask) -> None:
     # 2026-09-25 is a Friday and itself a holiday (中秋节); the acceptance day is not counted anyway.
     desk = ClockedApi(app, "2026-09-25")
-    number = desk.register_and_accept()
+    number = accepted(desk.api)
     case = desk.api.case(number)
     assert case["due_date"] == "2026-09-30"
     assert case["clock"]["started_on"] == "2026-09-25"
@@ -41,7 +42,7 @@ def test_accepted_on_the_friday_before_national_day_with_three_working_days(app:
 
 def test_a_make_up_saturday_counts_as_a_working_day(app: Flask) -> None:
     desk = ClockedApi(app, "2026-09-30")
-    number = desk.register_and_accept()
+    number = accepted(desk.api)
     # 10-08 (Thu), 10-09 (Fri), 10-10 (Saturday, 国庆节调休上班).
     assert desk.api.case(number)["due_date"] == "2026-10-10"
     assert desk.review_task(number)["due_date"] == "2026-10-10"
@@ -66,14 +67,14 @@ def test_an_item_promising_zero_days_is_due_the_day_it_is_accepted(app: Flask) -
     desk = ClockedApi(app, "2026-11-25")
     changed = desk.patch(ITEM, "analyst", {"promised_limit_days": 0})
     assert changed.status_code == 200, changed.json
-    number = desk.register_and_accept()
+    number = accepted(desk.api)
     assert desk.api.case(number)["due_date"] == "2026-11-25"
     assert states(desk, number) == ("yellow", "yellow")
 
 
 def test_a_decided_case_keeps_its_due_date_and_has_no_colour(app: Flask) -> None:
     desk = ClockedApi(app, "2026-11-25")
-    number = desk.register_and_accept()
+    number = accepted(desk.api)
     review = desk.review_task(number)
     decision = {"review_decision": "approve", "review_opinion": "材料齐全，准予登记"}
     assert desk.api.complete(review["id"], "approver", decision).status_code == 200
@@ -90,12 +91,12 @@ def test_a_case_running_into_2027_counts_monday_to_friday_until_the_2027_table_i
     desk = ClockedApi(app, "2026-11-25")
     assert desk.patch(ITEM, "analyst", {"promised_limit_days": 5}).status_code == 200
     desk.move_to("2026-12-28")
-    number = desk.register_and_accept()
+    number = accepted(desk.api)
     # 12-29, 12-30, 12-31, then 2027-01-01 (a Friday: unknown year, so a working day) and 01-04.
     assert desk.api.case(number)["due_date"] == "2027-01-04"
     assert desk.review_task(number)["due_date"] == "2027-01-04"
     desk.move_to("2026-12-31")
-    later = desk.register_and_accept()
+    later = accepted(desk.api)
     assert desk.api.case(later)["due_date"] == "2027-01-07"
     desk.move_to("2027-01-01")
     assert states(desk, number) == ("yellow", "yellow")

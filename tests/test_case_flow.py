@@ -8,12 +8,7 @@ from flask import Flask
 
 from tests.support.api import HENGDIAN, ApiClient, case_body
 from tests.support.clock import service_clock
-
-
-def accept(client: ApiClient, number: str) -> None:
-    task = client.open_task(number)
-    assert (task["name"], task["lane"]) == ("受理", "window")
-    assert client.complete(task["id"], "clerk", {"acceptance_decision": "accept"}).status_code == 200
+from tests.support.steps import accept
 
 
 def test_case_goes_window_department_window_and_ends_issued(client: ApiClient) -> None:

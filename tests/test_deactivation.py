@@ -7,7 +7,7 @@ Everything goes through the admin API (both databases); the last two tests use t
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 import pytest
@@ -15,24 +15,19 @@ from flask import Flask
 from sqlalchemy import select
 
 from tests.support.api import ApiClient, audit
-from tests.support.clock import service_clock
+from tests.support.clock import MONDAY_9AM, Clock, service_clock
 from tests.support.pages import Browser, page_text
 from workflow_service.extensions import db
 from workflow_service.models import Case, Organisation, OrganisationKind, Region
 from workflow_service.services.directory.routing import RoutingError, resolve_lane
 
 PROBLEM = "application/problem+json"
-T0 = datetime(2026, 11, 23, 1, 0, tzinfo=UTC)  # Monday 09:00 in Shanghai
+T0 = MONDAY_9AM  # where the clock fixture stands
 HOUR = timedelta(hours=1)
 WUNING_CENTRE = "330783001-bmfwzx"
 WUNING_STATION = "330783-scjgj-wuning"  # market regulation, covers 吴宁街道; approver works there
 COUNTY_BUREAU = "330783-scjgj"  # 东阳市市场监督管理局: approver-county
 APPROVE = {"review_decision": "approve", "review_opinion": "材料齐全，符合登记条件，准予登记"}
-
-
-@pytest.fixture
-def clock(app: Flask) -> None:
-    service_clock(app, T0)
 
 
 def deactivate(client: ApiClient, code: str, active: bool = False) -> Any:
@@ -183,7 +178,7 @@ def test_a_proposal_of_an_inactive_department_goes_to_its_successor_or_is_refuse
 
 
 def test_disabling_a_user_ends_the_delegations_to_and_from_them(
-    client: ApiClient, app: Flask, clock: None
+    client: ApiClient, app: Flask, clock: Clock
 ) -> None:
     given = delegate(client, "clerk", "clerk-wuning", T0, T0 + 4 * HOUR)  # in force
     received = delegate(client, "clerk-wuning", "clerk", T0 + 24 * HOUR, T0 + 48 * HOUR)  # still to come
@@ -217,7 +212,7 @@ def test_disabling_a_user_ends_the_delegations_to_and_from_them(
 
 
 def test_disabling_the_delegate_ends_it_too_and_a_move_ends_those_with_the_old_colleagues(
-    client: ApiClient, app: Flask, clock: None
+    client: ApiClient, app: Flask, clock: Clock
 ) -> None:
     to_leaver = delegate(client, "clerk", "clerk-wuning", T0, T0 + 4 * HOUR)
     disable(client, "clerk-wuning")

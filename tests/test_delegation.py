@@ -6,28 +6,22 @@ and the rollback of an error response would also undo rows added after it began.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 import pytest
 from flask import Flask
 from sqlalchemy import select
 
 from tests.support.api import SERVICE, ApiClient
-from tests.support.clock import Clock, service_clock
+from tests.support.clock import MONDAY_9AM, Clock
 from workflow_service.extensions import db
 from workflow_service.models import AuditEvent, Organisation, OrganisationKind, ServiceItem, User
 from workflow_service.services.directory.passwords import hash_password
 
 WUNING_CENTRE = "330783001-bmfwzx"
-T0 = datetime(2026, 11, 23, 1, 0, tzinfo=UTC)  # Monday 09:00 in Shanghai
+T0 = MONDAY_9AM  # the clock fixture stands there; tokens live 12 hours, so moves stay within that
 HOUR = timedelta(hours=1)
 FORBIDDEN_CLAIMED = "任务已被他人签收"
-
-
-@pytest.fixture
-def clock(app: Flask) -> Clock:
-    """The service clock at T0, moved by the test (tokens live 12 hours, so moves stay within that)."""
-    return service_clock(app, T0)
 
 
 def add_user(

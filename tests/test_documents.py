@@ -3,7 +3,6 @@ and are refused (409) where they do not apply."""
 
 from __future__ import annotations
 
-import io
 from collections.abc import Iterator
 
 import pytest
@@ -11,7 +10,9 @@ from flask import Flask
 from pypdf import PdfReader
 from sqlalchemy import select
 
-from tests.support.api import ApiClient, case_body
+from tests.support.api import ApiClient
+from tests.support.pdf import document, pdf_text
+from tests.support.steps import complete_only_task, tracked_case
 from workflow_service.extensions import db
 from workflow_service.models import Case, CaseStatus
 from workflow_service.services.notices.case_outcome import MissingMaterial
@@ -29,20 +30,6 @@ def public_base_url(app: Flask) -> Iterator[None]:
     app.config["PUBLIC_BASE_URL"] = saved
 
 
-def pdf_text(content: bytes) -> tuple[str, PdfReader]:
-    reader = PdfReader(io.BytesIO(content))
-    text = "".join(page.extract_text() for page in reader.pages)
-    return "".join(text.split()), reader  # without the line breaks the layout put in
-
-
-def document(client: ApiClient, number: str, kind: str, user: str = "clerk") -> tuple[str, PdfReader]:
-    response = client.get(f"/api/v1/cases/{number}/documents/{kind}.pdf", user)
-    assert response.status_code == 200, response.get_data(as_text=True)
-    assert response.mimetype == "application/pdf"
-    assert response.data.startswith(b"%PDF")
-    return pdf_text(response.data)
-
-
 def assert_common(text: str, reader: PdfReader, number: str) -> None:
     assert number in text
     assert SERVICE_NAME in text
@@ -50,14 +37,6 @@ def assert_common(text: str, reader: PdfReader, number: str) -> None:
     # The QR code is an image on the page, and its address is printed beside it.
     assert len(reader.pages[0].images) == 1
     assert f"{BASE_URL}/track/{number}" in text
-
-
-def complete_only_task(client: ApiClient, number: str, user: str, data: dict) -> None:
-    task = client.open_task(number, user)
-    if user != "clerk":
-        assert client.post(f"/api/v1/tasks/{task['id']}/claim", user).status_code == 200
-    response = client.complete(task["id"], user, data)
-    assert response.status_code == 200, response.json
 
 
 def test_acceptance_notice_after_acceptance(client: ApiClient) -> None:
@@ -77,8 +56,7 @@ def test_acceptance_notice_after_acceptance(client: ApiClient) -> None:
 
 
 def test_the_window_prints_the_query_password_it_was_given(client: ApiClient) -> None:
-    created = client.post("/api/v1/cases", "clerk", json=case_body())
-    number, password = created.json["number"], created.json["query_password"]
+    number, password = tracked_case(client)
     complete_only_task(client, number, "clerk", {"acceptance_decision": "accept"})
     path = f"/api/v1/cases/{number}/documents/acceptance.pdf"
 
@@ -120,7 +98,8 @@ def test_completion_notice_once_decided_with_result_and_delivery(client: ApiClie
     complete_only_task(client, number, "clerk", {"acceptance_decision": "accept"})
     assert client.get(f"/api/v1/cases/{number}/documents/completion.pdf", "clerk").status_code == 409
     opinion = "材料齐全，符合登记条件，准予登记"
-    complete_only_task(client, number, "approver", {"review_decision": "approve", "review_opinion": opinion})
+    decision = {"review_decision": "approve", "review_opinion": opinion}
+    complete_only_task(client, number, "approver", decision, claim=True)
 
     text, reader = document(client, number, "completion", user="approver")
     assert_common(text, reader, number)

@@ -7,17 +7,13 @@ from pathlib import Path
 
 import pytest
 
+from tests.support.bpmn import parsed, scripted
 from workflow_service.config import PROJECT_ROOT
-from workflow_service.engine.definitions import ParsedProcess, parse_process
+from workflow_service.engine.definitions import ParsedProcess
 from workflow_service.engine.runtime import ProcessRuntime, TaskNotReady
 from workflow_service.errors import InvalidProcessDefinition
-from workflow_service.services.directory.routing import KNOWN_LANES
 
 REGISTRATION = PROJECT_ROOT / "bpmn" / "individual_business_registration.bpmn"
-
-
-def parsed(xml: str, name: str = "test.bpmn") -> ParsedProcess:
-    return parse_process(xml, name, KNOWN_LANES)
 
 
 @pytest.fixture(scope="module")
@@ -103,34 +99,8 @@ def test_only_ready_user_tasks_can_be_completed(registration: ParsedProcess) -> 
         )
 
 
-SCRIPT_PROCESS = """<?xml version="1.0" encoding="UTF-8"?>
-<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL"
-    xmlns:spiffworkflow="http://spiffworkflow.org/bpmn/schema/1.0/core" id="d" targetNamespace="t">
-  <bpmn:process id="scripted" isExecutable="true">
-    <bpmn:startEvent id="start"><bpmn:outgoing>f1</bpmn:outgoing></bpmn:startEvent>
-    <bpmn:scriptTask id="compute" name="计算">
-      <bpmn:incoming>f1</bpmn:incoming><bpmn:outgoing>f2</bpmn:outgoing>
-      <bpmn:script>{script}</bpmn:script>
-    </bpmn:scriptTask>
-    <bpmn:exclusiveGateway id="gate" default="f_low"><bpmn:incoming>f2</bpmn:incoming>
-      <bpmn:outgoing>f_high</bpmn:outgoing><bpmn:outgoing>f_low</bpmn:outgoing></bpmn:exclusiveGateway>
-    <bpmn:endEvent id="high"><bpmn:extensionElements><spiffworkflow:properties>
-      <spiffworkflow:property name="caseStatus" value="approved" /></spiffworkflow:properties></bpmn:extensionElements>
-      <bpmn:incoming>f_high</bpmn:incoming></bpmn:endEvent>
-    <bpmn:endEvent id="low"><bpmn:extensionElements><spiffworkflow:properties>
-      <spiffworkflow:property name="caseStatus" value="refused" /></spiffworkflow:properties></bpmn:extensionElements>
-      <bpmn:incoming>f_low</bpmn:incoming></bpmn:endEvent>
-    <bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="compute" />
-    <bpmn:sequenceFlow id="f2" sourceRef="compute" targetRef="gate" />
-    <bpmn:sequenceFlow id="f_high" sourceRef="gate" targetRef="high">
-      <bpmn:conditionExpression>{condition}</bpmn:conditionExpression></bpmn:sequenceFlow>
-    <bpmn:sequenceFlow id="f_low" sourceRef="gate" targetRef="low" />
-  </bpmn:process>
-</bpmn:definitions>"""
-
-
-def run_script(script: str, data: dict, condition: str = "fee &gt; 100") -> tuple:
-    process = parsed(SCRIPT_PROCESS.format(script=script, condition=condition))
+def run_script(script: str, data: dict, condition: str = "fee > 100") -> tuple:
+    process = parsed(scripted(script, condition))
     step = ProcessRuntime().start(process.spec_json[:16], process.spec_json, data)
     return step.statuses_reached, step.incident, step.completed
 

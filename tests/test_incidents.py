@@ -15,6 +15,7 @@ from sqlalchemy import func, select
 
 from tests.conftest import make_app
 from tests.support.api import APPLICANT, ApiClient, case_body
+from tests.support.bpmn import Process, multi_instance, standard_loop
 from tests.support.live import Server
 from tests.support.pages import Browser, page_text
 from tests.test_script_budgets import NESTED_GENERATORS
@@ -33,56 +34,25 @@ BUDGETS = {
 FORM = "incident_test/check.json"
 
 
-def process(script: str, *, after_task: bool = False, after_timer: bool = False, loop: str = "") -> str:
+def process(
+    script: str,
+    *,
+    after_task: bool = False,
+    after_timer: bool = False,
+    loop: str = "",
+    end_condition: str | None = None,
+) -> str:
     """A one-lane process: start → (a user task, or a timer that is due at once →) the script task 计算 → end."""
-    first = "check" if after_task else "wait" if after_timer else "compute"
-    if after_timer:
-        user_task = """<bpmn:intermediateCatchEvent id="wait" name="等待">
-      <bpmn:incoming>f0</bpmn:incoming><bpmn:outgoing>f1</bpmn:outgoing>
-      <bpmn:timerEventDefinition><bpmn:timeDuration>"PT0S"</bpmn:timeDuration></bpmn:timerEventDefinition>
-    </bpmn:intermediateCatchEvent>
-    <bpmn:sequenceFlow id="f1" sourceRef="wait" targetRef="compute" />"""
-    else:
-        user_task = (
-            """<bpmn:userTask id="check" name="核对"><bpmn:extensionElements><spiffworkflow:properties>
-      <spiffworkflow:property name="formJsonSchemaFilename" value="incident_test/check.json" />
-      </spiffworkflow:properties></bpmn:extensionElements>
-      <bpmn:incoming>f0</bpmn:incoming><bpmn:outgoing>f1</bpmn:outgoing></bpmn:userTask>
-    <bpmn:sequenceFlow id="f1" sourceRef="check" targetRef="compute" />"""
-            if after_task
-            else ""
-        )
-    return f"""<?xml version="1.0" encoding="UTF-8"?>
-<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL"
-    xmlns:spiffworkflow="http://spiffworkflow.org/bpmn/schema/1.0/core" id="d" targetNamespace="t">
-  <bpmn:process id="incident_test" name="异常测试" isExecutable="true">
-    <bpmn:laneSet id="lanes"><bpmn:lane id="window" name="window">
-      <bpmn:flowNodeRef>start</bpmn:flowNodeRef><bpmn:flowNodeRef>check</bpmn:flowNodeRef><bpmn:flowNodeRef>wait</bpmn:flowNodeRef>
-      <bpmn:flowNodeRef>compute</bpmn:flowNodeRef><bpmn:flowNodeRef>end</bpmn:flowNodeRef>
-    </bpmn:lane></bpmn:laneSet>
-    <bpmn:startEvent id="start"><bpmn:extensionElements><spiffworkflow:properties>
-      <spiffworkflow:property name="caseStatus" value="submitted" /></spiffworkflow:properties></bpmn:extensionElements>
-      <bpmn:outgoing>f0</bpmn:outgoing></bpmn:startEvent>
-    <bpmn:sequenceFlow id="f0" sourceRef="start" targetRef="{first}" />
-    {user_task}
-    <bpmn:scriptTask id="compute" name="计算">
-      <bpmn:incoming>f1</bpmn:incoming><bpmn:outgoing>f2</bpmn:outgoing>{loop}
-      <bpmn:script>{script}</bpmn:script>
-    </bpmn:scriptTask>
-    <bpmn:endEvent id="end"><bpmn:incoming>f2</bpmn:incoming></bpmn:endEvent>
-    <bpmn:sequenceFlow id="f2" sourceRef="compute" targetRef="end" />
-  </bpmn:process>
-</bpmn:definitions>"""
+    built = Process("incident_test", "异常测试", lane="window").start(status="submitted")
+    if after_task:
+        built.user_task("check", "核对", form=FORM)
+    elif after_timer:
+        built.timer("wait", "等待", duration='"PT0S"')
+    return built.script_task("compute", "计算", script, loop=loop).end(condition=end_condition).xml()
 
 
-ALWAYS_TRUE_LOOP = (
-    '<bpmn:standardLoopCharacteristics testBefore="false">'
-    "<bpmn:loopCondition>True</bpmn:loopCondition></bpmn:standardLoopCharacteristics>"
-)
-TEN_MILLION_INSTANCES = (
-    '<bpmn:multiInstanceLoopCharacteristics isSequential="false">'
-    "<bpmn:loopCardinality>10 ** 7</bpmn:loopCardinality></bpmn:multiInstanceLoopCharacteristics>"
-)
+ALWAYS_TRUE_LOOP = standard_loop("True")
+TEN_MILLION_INSTANCES = multi_instance("10 ** 7")
 
 
 def forms_folder(tmp_path: Path) -> Path:
@@ -218,29 +188,16 @@ def test_a_process_whose_script_the_evaluator_refuses_is_not_deployed(app: Flask
 
 
 @pytest.mark.parametrize(
-    ("replace", "element"),
+    ("changes", "element"),
     [
-        (
-            (
-                "<bpmn:outgoing>f2</bpmn:outgoing>",
-                "<bpmn:outgoing>f2</bpmn:outgoing>" + ALWAYS_TRUE_LOOP.replace("True", "().__class__"),
-            ),
-            "计算（compute）",
-        ),
-        (
-            (
-                'targetRef="end" />',
-                'targetRef="end"><bpmn:conditionExpression>x.__dict__</bpmn:conditionExpression>'
-                "</bpmn:sequenceFlow>",
-            ),
-            "f2",
-        ),
+        ({"loop": standard_loop("().__class__")}, "计算（compute）"),
+        ({"end_condition": "x.__dict__"}, "f2"),  # the flow 计算 → end
     ],
 )
 def test_a_refused_condition_names_its_element_at_deploy(
-    app: Flask, tmp_path: Path, replace: tuple[str, str], element: str
+    app: Flask, tmp_path: Path, changes: dict[str, str], element: str
 ) -> None:
-    bpmn = process("fee = 1").replace(*replace)
+    bpmn = process("fee = 1", **changes)
     with app.app_context(), pytest.raises(InvalidProcessDefinition) as refused:
         deploy_process(bpmn, "incident_test.bpmn", forms_folder(tmp_path))
     assert f"{element}: 脚本被拒绝" in refused.value.detail

@@ -3,23 +3,15 @@ number, its validity and the deciding organisation, and a PDF that parses back w
 
 from __future__ import annotations
 
-import io
 import re
 from datetime import date, datetime, timedelta
-from zoneinfo import ZoneInfo
-
-from pypdf import PdfReader
 
 from tests.support.api import APPLICATION, ApiClient
+from tests.support.clock import SHANGHAI
+from tests.support.pdf import pdf_text
 from tests.support.steps import APPROVE, REFUSE, decided, issued
 
-SHANGHAI = ZoneInfo("Asia/Shanghai")
 NUMBER = re.compile(r"^330783-GTDJ-\d{4}-\d{6}$")
-
-
-def pdf_text(content: bytes) -> tuple[str, PdfReader]:
-    reader = PdfReader(io.BytesIO(content))
-    return "".join("".join(page.extract_text() for page in reader.pages).split()), reader
 
 
 def test_a_granted_case_has_its_licence_record(client: ApiClient) -> None:

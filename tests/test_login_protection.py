@@ -6,25 +6,20 @@ there."""
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 import pytest
 from flask import Flask
 
 from tests.support.api import ApiClient, audit
-from tests.support.clock import Clock, service_clock
+from tests.support.clock import MONDAY_9AM, Clock, service_clock
 from tests.support.pages import Browser, page_text
 
 PROBLEM = "application/problem+json"
-LOCKED_AT = datetime(2026, 11, 23, 1, 0, tzinfo=UTC)  # Monday 09:00 in Shanghai
+LOCKED_AT = MONDAY_9AM  # where the clock fixture stands
 OTHER_CLIENT = {"REMOTE_ADDR": "198.51.100.7"}
 STRANGER = {"REMOTE_ADDR": "203.0.113.66"}
-
-
-@pytest.fixture
-def clock(app: Flask) -> Clock:
-    return service_clock(app, LOCKED_AT)
 
 
 def login(client: ApiClient, username: str, password: str = "demo", **kwargs: Any) -> Any:

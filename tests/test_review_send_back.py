@@ -4,7 +4,6 @@ in, and the case returns to 审核 at the same station (not to 受理), the cloc
 
 from __future__ import annotations
 
-import io
 import json
 import re
 from pathlib import Path
@@ -12,11 +11,11 @@ from typing import Any
 
 import pytest
 from flask import Flask
-from pypdf import PdfReader
 
 from tests.support.api import ApiClient
 from tests.support.clock import ClockedApi
 from tests.support.pages import Browser, page_text
+from tests.support.pdf import document
 from tests.support.steps import accept, only_task, review
 from workflow_service.config import PROJECT_ROOT
 from workflow_service.errors import InvalidProcessDefinition
@@ -46,13 +45,6 @@ def accepted_case(api: ApiClient) -> str:
     number = api.start_case()
     accept(api, number)
     return number
-
-
-def notice_text(api: ApiClient, number: str) -> str:
-    response = api.get(f"/api/v1/cases/{number}/documents/supplement.pdf", "clerk")
-    assert response.status_code == 200, response.get_data(as_text=True)
-    reader = PdfReader(io.BytesIO(response.data))
-    return "".join("".join(page.extract_text() for page in reader.pages).split())
 
 
 def test_a_case_sent_back_waits_at_the_window_and_returns_to_the_same_review(app: Flask) -> None:
@@ -96,7 +88,7 @@ def test_a_case_sent_back_waits_at_the_window_and_returns_to_the_same_review(app
     assert requested["summary"]["materials"] == [ID_PROOF, SITE_PROOF]
 
     # The window prints one notice telling everything, with the reviewer's reason.
-    text = notice_text(api, number)
+    text = document(api, number, "supplement")[0]
     assert "补正材料通知书" in text and number in text
     assert "已于2026年11月25日受理，经审核" in text
     assert "一次性告知" in text and "共2项" in text

@@ -10,6 +10,7 @@ from flask import Flask
 from sqlalchemy import select
 
 from tests.support.api import ApiClient
+from tests.support.bpmn import Process
 from workflow_service.extensions import db
 from workflow_service.models import AcceptanceMode, Region, ServiceItem
 from workflow_service.services.directory.routing import competent_back_office
@@ -114,35 +115,24 @@ def test_competent_back_office(app: Flask, department_type: str, township: str, 
         assert competent_back_office(department_type, region).name == expected
 
 
-COOPERATION = """<?xml version="1.0" encoding="UTF-8"?>
-<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL"
-    xmlns:spiffworkflow="http://spiffworkflow.org/bpmn/schema/1.0/core" id="d" targetNamespace="t">
-  <bpmn:process id="cooperation" name="配合测试" isExecutable="true">
-    <bpmn:laneSet id="lanes">
-      <bpmn:lane id="l1" name="township"><bpmn:flowNodeRef>visit</bpmn:flowNodeRef></bpmn:lane>
-      <bpmn:lane id="l2" name="command"><bpmn:flowNodeRef>dispatch</bpmn:flowNodeRef></bpmn:lane>
-      <bpmn:lane id="l3" name="window"><bpmn:flowNodeRef>start</bpmn:flowNodeRef><bpmn:flowNodeRef>end</bpmn:flowNodeRef></bpmn:lane>
-    </bpmn:laneSet>
-    <bpmn:startEvent id="start"><bpmn:outgoing>f1</bpmn:outgoing></bpmn:startEvent>
-    <bpmn:userTask id="visit" name="入户调查">
-      <bpmn:extensionElements><spiffworkflow:properties>
-        <spiffworkflow:property name="formJsonSchemaFilename" value="note.json" />
-        <spiffworkflow:property name="responsibilityItem" value="SP-002" />
-      </spiffworkflow:properties></bpmn:extensionElements>
-      <bpmn:incoming>f1</bpmn:incoming><bpmn:outgoing>f2</bpmn:outgoing>
-    </bpmn:userTask>
-    <bpmn:userTask id="dispatch" name="分拨">
-      <bpmn:extensionElements><spiffworkflow:properties>
-        <spiffworkflow:property name="formJsonSchemaFilename" value="note.json" />
-      </spiffworkflow:properties></bpmn:extensionElements>
-      <bpmn:incoming>f2</bpmn:incoming><bpmn:outgoing>f3</bpmn:outgoing>
-    </bpmn:userTask>
-    <bpmn:endEvent id="end"><bpmn:incoming>f3</bpmn:incoming></bpmn:endEvent>
-    <bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="visit" />
-    <bpmn:sequenceFlow id="f2" sourceRef="visit" targetRef="dispatch" />
-    <bpmn:sequenceFlow id="f3" sourceRef="dispatch" targetRef="end" />
-  </bpmn:process>
-</bpmn:definitions>"""
+def cooperation(responsibility_item: str | None = "SP-002") -> str:
+    """Registered at a window, 入户调查 at the township (naming ``responsibility_item``), 分拨 at the command room."""
+    return (
+        Process("cooperation", "配合测试", lane="window")
+        .start()
+        .user_task(
+            "visit",
+            "入户调查",
+            lane="township",
+            form="note.json",
+            properties={"responsibilityItem": responsibility_item} if responsibility_item else None,
+        )
+        .user_task("dispatch", "分拨", lane="command", form="note.json")
+        .end()
+        .xml()
+    )
+
+
 NOTE_FORM = {
     "type": "object",
     "required": ["note"],
@@ -153,7 +143,7 @@ NOTE_FORM = {
 def test_township_and_command_lanes_follow_the_matter(app: Flask, client: ApiClient, tmp_path: Path) -> None:
     (tmp_path / "note.json").write_text(json.dumps(NOTE_FORM), encoding="utf-8")
     with app.app_context():
-        deploy_process(COOPERATION, "cooperation.bpmn", tmp_path)
+        deploy_process(cooperation(), "cooperation.bpmn", tmp_path)
         db.session.remove()
     add_service_item(app, "cooperation", AcceptanceMode.CITY, process_key="cooperation")
     # Accepted at 横店镇 for a matter in 吴宁街道: cooperation goes to 吴宁街道, not to the window.
@@ -189,11 +179,8 @@ def test_township_task_without_responsibility_item_is_refused_at_deploy(app: Fla
 
     (tmp_path / "note.json").write_text(json.dumps(NOTE_FORM), encoding="utf-8")
     for xml, message in (
-        (
-            COOPERATION.replace('<spiffworkflow:property name="responsibilityItem" value="SP-002" />', ""),
-            "须指定配合事项",
-        ),
-        (COOPERATION.replace('value="SP-002"', 'value="XX-999"'), "XX-999 不在清单中"),
+        (cooperation(responsibility_item=None), "须指定配合事项"),
+        (cooperation(responsibility_item="XX-999"), "XX-999 不在清单中"),
     ):
         with app.app_context(), pytest.raises(InvalidProcessDefinition) as refused:
             deploy_process(xml, "cooperation.bpmn", tmp_path)

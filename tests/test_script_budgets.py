@@ -6,7 +6,7 @@ import time
 
 import pytest
 
-from tests.test_engine import SCRIPT_PROCESS, parsed
+from tests.support.bpmn import Process, multi_instance, parsed, scripted, standard_loop
 from workflow_service.engine.limits import EngineLimits
 from workflow_service.engine.runtime import ProcessRuntime, StepResult
 
@@ -25,8 +25,8 @@ def started(xml: str, data: dict | None = None, limits: EngineLimits = LIMITS) -
     return step, time.perf_counter() - began
 
 
-def script_step(script: str, condition: str = "fee &gt; 100") -> tuple[StepResult, float]:
-    return started(SCRIPT_PROCESS.format(script=script, condition=condition), {"capital": 1})
+def script_step(script: str, condition: str = "fee > 100") -> tuple[StepResult, float]:
+    return started(scripted(script, condition), {"capital": 1})
 
 
 @pytest.mark.parametrize(
@@ -54,7 +54,7 @@ def test_a_script_bomb_is_an_incident_within_its_budget(script: str, reason: str
 
 
 def test_a_condition_bomb_is_an_incident_within_its_budget() -> None:
-    condition = "sum(1 for a in range(10000) for b in range(10000)) &gt; 0"
+    condition = "sum(1 for a in range(10000) for b in range(10000)) > 0"
     step, seconds = script_step("fee = 1", condition=condition)
     assert step.incident is not None
     assert step.incident.startswith("gate: ")
@@ -66,11 +66,7 @@ def test_the_cpu_budget_is_shared_by_the_scripts_of_one_step() -> None:
     # Each evaluation alone stays within the budget; together they do not.
     quarter = "fee = sum(1 for a in range(300) for b in range(1000))"
     limits = EngineLimits(cpu_seconds=0.05)
-    process = parsed(
-        SCRIPT_PROCESS.format(
-            script=quarter, condition="sum(1 for a in range(300) for b in range(1000)) &gt; 0"
-        )
-    )
+    process = parsed(scripted(quarter, condition="sum(1 for a in range(300) for b in range(1000)) > 0"))
     step = ProcessRuntime(limits=limits).start("k", process.spec_json, {})
     assert step.incident is not None and "CPU" in step.incident
 
@@ -95,43 +91,26 @@ def test_a_value_the_workflow_cannot_store_is_an_incident(script: str, kind: str
     assert not step.completed
 
 
-def _process(body: str) -> str:
-    return f"""<?xml version="1.0" encoding="UTF-8"?>
-<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" id="d" targetNamespace="t">
-  <bpmn:process id="looping" isExecutable="true">
-    <bpmn:startEvent id="start"><bpmn:outgoing>f1</bpmn:outgoing></bpmn:startEvent>
-    {body}
-    <bpmn:endEvent id="end"><bpmn:incoming>f_end</bpmn:incoming></bpmn:endEvent>
-    <bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="work" />
-  </bpmn:process>
-</bpmn:definitions>"""
+def looping(name: str, script: str, loop: str) -> str:
+    """start → the script task ``work`` repeated by ``loop`` → end."""
+    return Process("looping").start().script_task("work", name, script, loop=loop).end().xml()
 
 
-STANDARD_LOOP = _process("""<bpmn:scriptTask id="work" name="循环计数">
-      <bpmn:incoming>f1</bpmn:incoming><bpmn:outgoing>f_end</bpmn:outgoing>
-      <bpmn:standardLoopCharacteristics testBefore="false">
-        <bpmn:loopCondition>True</bpmn:loopCondition></bpmn:standardLoopCharacteristics>
-      <bpmn:script>rounds = 1</bpmn:script></bpmn:scriptTask>
-    <bpmn:sequenceFlow id="f_end" sourceRef="work" targetRef="end" />""")
-
-CYCLE = _process("""<bpmn:scriptTask id="work" name="计数">
-      <bpmn:incoming>f1</bpmn:incoming><bpmn:incoming>back</bpmn:incoming><bpmn:outgoing>f2</bpmn:outgoing>
-      <bpmn:script>rounds = rounds + 1</bpmn:script></bpmn:scriptTask>
-    <bpmn:exclusiveGateway id="gate" name="再来一轮" default="back"><bpmn:incoming>f2</bpmn:incoming>
-      <bpmn:outgoing>back</bpmn:outgoing><bpmn:outgoing>f_end</bpmn:outgoing></bpmn:exclusiveGateway>
-    <bpmn:sequenceFlow id="f2" sourceRef="work" targetRef="gate" />
-    <bpmn:sequenceFlow id="back" sourceRef="gate" targetRef="work" />
-    <bpmn:sequenceFlow id="f_end" sourceRef="gate" targetRef="end">
-      <bpmn:conditionExpression>rounds &gt; 10 ** 6</bpmn:conditionExpression></bpmn:sequenceFlow>""")
+STANDARD_LOOP = looping("循环计数", "rounds = 1", standard_loop("True"))
+# 计数 and back again until rounds passes a million: a cycle of flows, not a loop marker.
+CYCLE = (
+    Process("looping")
+    .start()
+    .script_task("work", "计数", "rounds = rounds + 1")
+    .gateway("gate", "再来一轮", default="work")
+    .end(condition="rounds > 10 ** 6")
+    .flow("gate", "work")
+    .xml()
+)
 
 
-def multi_instance(loop: str) -> str:
-    return _process(f"""<bpmn:scriptTask id="work" name="逐户核查">
-      <bpmn:incoming>f1</bpmn:incoming><bpmn:outgoing>f_end</bpmn:outgoing>
-      <bpmn:multiInstanceLoopCharacteristics isSequential="{loop}">
-        <bpmn:loopCardinality>10 ** 7</bpmn:loopCardinality></bpmn:multiInstanceLoopCharacteristics>
-      <bpmn:script>checked = 1</bpmn:script></bpmn:scriptTask>
-    <bpmn:sequenceFlow id="f_end" sourceRef="work" targetRef="end" />""")
+def multi_instance_of(sequential: bool) -> str:
+    return looping("逐户核查", "checked = 1", multi_instance("10 ** 7", sequential=sequential))
 
 
 @pytest.mark.parametrize(
@@ -139,8 +118,8 @@ def multi_instance(loop: str) -> str:
     [
         (STANDARD_LOOP, "循环计数: 一次推进执行的任务超过 100 个"),
         (CYCLE, "一次推进执行的任务超过 100 个，流程可能陷入无终止的循环"),
-        (multi_instance("false"), "逐户核查: 多实例数量 10000000 超过上限 50"),
-        (multi_instance("true"), "逐户核查: 多实例数量 10000000 超过上限 50"),
+        (multi_instance_of(sequential=False), "逐户核查: 多实例数量 10000000 超过上限 50"),
+        (multi_instance_of(sequential=True), "逐户核查: 多实例数量 10000000 超过上限 50"),
     ],
 )
 def test_an_engine_step_without_end_is_an_incident(xml: str, incident: str) -> None:

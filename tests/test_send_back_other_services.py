@@ -6,18 +6,17 @@ not to the parallel reviews, not to 受理 — with the clock resumed; then it i
 
 from __future__ import annotations
 
-import io
 from datetime import timedelta
 from typing import Any
 
 import pytest
 from flask import Flask
-from pypdf import PdfReader
 
 from tests.support.allowance import DECISION, REGISTERED_AT, VISITED_AT, register_and_visit, timer_jobs
 from tests.support.api import ApiClient
 from tests.support.clock import ClockedApi
-from tests.test_services_rural_housing_construction import accept_and_survey, register, review
+from tests.support.housing import accept_and_survey, department_review, register
+from tests.support.pdf import document
 from workflow_service.config import PROJECT_ROOT
 from workflow_service.errors import InvalidProcessDefinition
 from workflow_service.models import JobState
@@ -54,22 +53,10 @@ HOUSING_SEND_BACK = {
 HOUSING_APPROVE = {"housing_decision": "approve", "licence_number": "乡字第330783202600031号"}
 
 
-def current(api: ApiClient, number: str) -> dict[str, Any]:
-    (task,) = api.case(number)["current_tasks"]
-    return task
-
-
 def offered_materials(api: ApiClient, task_id: str, user: str) -> list[str]:
     response = api.get(f"/api/v1/tasks/{task_id}", user)
     assert response.status_code == 200, response.json
     return response.json["form"]["properties"]["missing_materials"]["items"]["enum"]
-
-
-def notice_text(api: ApiClient, number: str) -> str:
-    response = api.get(f"/api/v1/cases/{number}/documents/supplement.pdf", "clerk")
-    assert response.status_code == 200, response.get_data(as_text=True)
-    reader = PdfReader(io.BytesIO(response.data))
-    return "".join("".join(page.extract_text() for page in reader.pages).split())
 
 
 def assert_waits_at_the_window(api: ApiClient, number: str, since: str, by: str, send_back: dict) -> str:
@@ -85,14 +72,14 @@ def assert_waits_at_the_window(api: ApiClient, number: str, since: str, by: str,
         by,
         None,
     )
-    waiting = current(api, number)
+    waiting = api.open_task(number)
     assert (waiting["name"], waiting["lane"], waiting["due_state"]) == (
         "退回补正材料收取",
         "window",
         "paused",
     )
     assert waiting["organisation"]["name"] == WINDOW
-    text = notice_text(api, number)
+    text = document(api, number, "supplement")[0]
     assert "补正材料通知书" in text and "经审核" in text and "共2项" in text
     assert all(name in text for name in send_back["missing_materials"])
     assert "退回理由：" + "".join(send_back["supplement_note"].split()) in text
@@ -110,7 +97,7 @@ def test_an_allowance_sent_back_at_the_bureau_returns_to_its_decision_without_a_
     worker.run_once()
     api = clock.move_to(VISITED_AT + timedelta(days=7, minutes=1))  # the 7-day publicity is over
     worker.run_once()
-    first = current(api, number)
+    first = api.open_task(number)
     assert (first["name"], first["organisation"]["name"]) == ("审核确认", "东阳市民政局")
     assert api.case(number)["due_date"] == "2026-12-22"
     assert offered_materials(api, first["id"], "approver-minzheng") == ALLOWANCE_MATERIALS
@@ -134,7 +121,7 @@ def test_an_allowance_sent_back_at_the_bureau_returns_to_its_decision_without_a_
     assert (case["due_date"], case["due_state"]) == ("2026-12-25", "normal")
     assert (case["clock"]["paused_since"], case["clock"]["paused_days"]) == (None, 3)
     # Straight back to the bureau: no second household visit, no second publicity.
-    second = current(api, number)
+    second = api.open_task(number)
     assert (second["name"], second["lane"]) == ("审核确认", "department")
     assert second["id"] != first["id"]
     assert second["organisation"]["name"] == "东阳市民政局"
@@ -146,7 +133,7 @@ def test_an_allowance_sent_back_at_the_bureau_returns_to_its_decision_without_a_
     api = clock.move_to(VISITED_AT + timedelta(days=14))
     assert api.complete(second["id"], "approver-minzheng", DECISION).status_code == 200
     mail = {"delivery_method": "mail", "tracking_number": "SF1234567890"}
-    issuance = current(api, number)
+    issuance = api.open_task(number)
     assert issuance["name"] == "出件"
     assert api.complete(issuance["id"], "clerk", mail).status_code == 200
     case = api.case(number)
@@ -183,8 +170,8 @@ def test_a_housing_case_sent_back_at_the_township_decision_returns_there_not_to_
     accept_and_survey(desk.api, number)
     desk.move_to("2026-11-27")
     for which in ("planning", "homestead", "construction"):
-        review(desk.api, number, which)
-    first = current(desk.api, number)
+        department_review(desk.api, number, which)
+    first = desk.api.open_task(number)
     assert (first["name"], first["lane"]) == ("审批决定", "township")
     assert first["organisation"]["name"] == "吴宁街道党政综合办公室"
     assert desk.api.case(number)["due_date"] == "2026-12-09"
@@ -203,7 +190,7 @@ def test_a_housing_case_sent_back_at_the_township_decision_returns_there_not_to_
     assert case["status"]["code"] == "under_review"
     assert (case["due_date"], case["clock"]["paused_days"]) == ("2026-12-14", 3)
     # The three departments agreed already: the case is back at the township's decision only.
-    second = current(desk.api, number)
+    second = desk.api.open_task(number)
     assert (second["name"], second["organisation"]["name"]) == ("审批决定", "吴宁街道党政综合办公室")
     assert second["id"] != first["id"]
     for user in ("approver-zrzy", "approver-nongye", "approver-zhujian"):
@@ -212,7 +199,7 @@ def test_a_housing_case_sent_back_at_the_township_decision_returns_there_not_to_
 
     desk.move_to("2026-12-04")
     assert desk.api.complete(second["id"], "cooperator", HOUSING_APPROVE).status_code == 200
-    issuance = current(desk.api, number)
+    issuance = desk.api.open_task(number)
     assert issuance["name"] == "出件"
     pickup = {
         "delivery_method": "pickup",
@@ -245,7 +232,7 @@ def allowance_decision(app: Flask) -> tuple[ApiClient, str, str, str]:
     """An allowance case at 审核确认 (found ineligible, so no publicity to wait for)."""
     clock = ClockedApi(app, REGISTERED_AT)
     number = register_and_visit(clock, finding="ineligible")
-    return clock.api, number, current(clock.api, number)["id"], "approver-minzheng"
+    return clock.api, number, clock.api.open_task(number)["id"], "approver-minzheng"
 
 
 def housing_decision(app: Flask) -> tuple[ApiClient, str, str, str]:
@@ -254,8 +241,8 @@ def housing_decision(app: Flask) -> tuple[ApiClient, str, str, str]:
     number = register(api)
     accept_and_survey(api, number)
     for which in ("planning", "homestead", "construction"):
-        review(api, number, which)
-    return api, number, current(api, number)["id"], "cooperator"
+        department_review(api, number, which)
+    return api, number, api.open_task(number)["id"], "cooperator"
 
 
 # The decision field of each service, how to get a case to it, and one of its own materials.
@@ -304,7 +291,7 @@ def test_a_send_back_needs_the_cases_materials_and_a_reason(
         0,
         [],
     )
-    assert current(api, number)["id"] == task_id
+    assert api.open_task(number)["id"] == task_id
 
 
 def test_the_bureau_still_gives_its_opinion_when_it_decides(app: Flask) -> None:
@@ -313,7 +300,7 @@ def test_the_bureau_still_gives_its_opinion_when_it_decides(app: Flask) -> None:
     response = api.complete(task_id, user, without_opinion)
     assert response.status_code == 422, response.json
     assert response.json["errors"] == {"data.review_opinion": ["必填"]}
-    assert (api.case(number)["status"]["code"], current(api, number)["id"]) == ("under_review", task_id)
+    assert (api.case(number)["status"]["code"], api.open_task(number)["id"]) == ("under_review", task_id)
 
 
 @pytest.mark.parametrize("key", ["minimum_living_allowance", "rural_housing_construction"])

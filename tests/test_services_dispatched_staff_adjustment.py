@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from tests.support.api import WUNING, ApiClient
+from tests.support.steps import township_task
 
 SERVICE = "dispatched_staff_adjustment"
 # The proposing department as the applicant (an illustrative unified social credit code).
@@ -22,26 +23,24 @@ PROPOSAL = {
 }
 
 
-def propose(client: ApiClient, user: str = "approver-county", **overrides: Any) -> Any:
+def proposal(**overrides: Any) -> dict[str, Any]:
+    """The body that registers the department's proposal, with ``overrides``."""
     body = {"service_code": SERVICE, "applicant": DEPARTMENT, "data": PROPOSAL, "matter_township": WUNING}
-    body.update(overrides)
-    return client.post("/api/v1/cases", user, json=body)
+    return {**body, **overrides}
+
+
+def propose(client: ApiClient, user: str = "approver-county", **overrides: Any) -> Any:
+    return client.post("/api/v1/cases", user, json=proposal(**overrides))
 
 
 def proposed(client: ApiClient) -> str:
-    response = propose(client)
-    assert response.status_code == 201, response.json
-    return response.json["number"]
+    return client.register(proposal(), "approver-county")["number"]
 
 
 def party_committee(client: ApiClient, number: str, answer: dict[str, Any]) -> None:
     # Not the township's general office: the responsibility item names the 党建工作办公室.
     assert client.inbox("cooperator") == []
-    [task] = client.inbox("party-wuning")
-    assert (task["case_number"], task["name"], task["lane"]) == (number, "乡镇党委意见", "township")
-    assert task["organisation"]["name"] == "吴宁街道党建工作办公室"
-    detail = client.get(f"/api/v1/tasks/{task['id']}", "party-wuning").json
-    assert detail["responsibility"]["code"] == "SH-007"
+    task = township_task(client, "party-wuning", number, "乡镇党委意见", "吴宁街道党建工作办公室", "SH-007")
     assert client.complete(task["id"], "party-wuning", answer).status_code == 200
 
 

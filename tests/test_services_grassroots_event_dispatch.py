@@ -12,6 +12,8 @@ import pytest
 from flask import Flask
 
 from tests.support.api import ApiClient
+from tests.support.bpmn import Process
+from tests.support.steps import inbox_task
 from workflow_service.errors import InvalidProcessDefinition
 from workflow_service.extensions import db
 from workflow_service.models import ServiceItem
@@ -34,26 +36,23 @@ CLOSE = {
 }
 
 
+def event(**data: Any) -> dict[str, Any]:
+    """The body that registers the event ``REPORT`` describes, with ``data`` changed."""
+    return {"service_code": SERVICE, "applicant": REPORTER, "data": {**REPORT, **data}}
+
+
 def report(client: ApiClient, user: str = "command", **data: Any) -> Any:
-    body = {"service_code": SERVICE, "applicant": REPORTER, "data": {**REPORT, **data}}
-    return client.post("/api/v1/cases", user, json=body)
+    return client.post("/api/v1/cases", user, json=event(**data))
 
 
 def registered(client: ApiClient) -> str:
-    response = report(client)
-    assert response.status_code == 201, response.json
-    return response.json["number"]
+    return client.register(event(), "command")["number"]
 
 
 def triage(client: ApiClient, number: str, decision: dict[str, Any]) -> Any:
-    [task] = client.inbox("command")
+    task = inbox_task(client, "command")
     assert (task["case_number"], task["name"], task["lane"]) == (number, "研判分拨", "command")
     return client.complete(task["id"], "command", decision)
-
-
-def only_task(client: ApiClient, user: str, number: str) -> dict[str, Any]:
-    [task] = [t for t in client.inbox(user) if t["case_number"] == number]
-    return task
 
 
 def test_dispatched_to_the_law_enforcement_squad_sent_back_once_then_closed(client: ApiClient) -> None:
@@ -70,7 +69,7 @@ def test_dispatched_to_the_law_enforcement_squad_sent_back_once_then_closed(clie
     }
     assert triage(client, number, dispatch).status_code == 200
     # The department type chosen at triage decides: the squad covering 吴宁街道, not the item's type.
-    handling = only_task(client, "approver-zhifa", number)
+    handling = inbox_task(client, "approver-zhifa", number)
     assert (handling["name"], handling["lane"]) == ("部门处置", "department")
     assert handling["organisation"]["name"] == "东阳市综合行政执法局吴宁综合执法中队"
     assert client.case(number, "command")["status"]["code"] == "under_review"
@@ -78,15 +77,15 @@ def test_dispatched_to_the_law_enforcement_squad_sent_back_once_then_closed(clie
     assert client.complete(handling["id"], "approver-zhifa", partial).status_code == 200
 
     # Fed back to the command room, which sends it back to the same squad once.
-    verification = only_task(client, "command", number)
+    verification = inbox_task(client, "command", number)
     assert verification["name"] == "核查反馈"
     redo = {"verification_decision": "redo", "redo_reason": "回访发现彩钢棚仍未拆除"}
     assert client.complete(verification["id"], "command", redo).status_code == 200
-    again = only_task(client, "approver-zhifa", number)
+    again = inbox_task(client, "approver-zhifa", number)
     assert again["id"] != handling["id"]
     assert client.complete(again["id"], "approver-zhifa", HANDLED).status_code == 200
 
-    verification = only_task(client, "command", number)
+    verification = inbox_task(client, "command", number)
     assert client.complete(verification["id"], "command", CLOSE).status_code == 200
     case = client.case(number, "command")
     assert case["ended_at"] is not None
@@ -115,13 +114,13 @@ def test_handled_by_the_township_itself(client: ApiClient) -> None:
     assert triage(client, number, dispatch).status_code == 200
     # SH-001 names the command room's office: its cooperating staff, not the supervisors, handle it.
     assert [t["name"] for t in client.inbox("command")] == []
-    handling = only_task(client, "command-cooperator", number)
+    handling = inbox_task(client, "command-cooperator", number)
     assert (handling["name"], handling["lane"], handling["role"]) == ("乡镇处置", "township", "cooperator")
     assert handling["organisation"]["name"] == "吴宁街道综合信息指挥室"
     detail = client.get(f"/api/v1/tasks/{handling['id']}", "command-cooperator").json
     assert detail["responsibility"]["code"] == "SH-001"
     assert client.complete(handling["id"], "command-cooperator", HANDLED).status_code == 200
-    verification = only_task(client, "command", number)
+    verification = inbox_task(client, "command", number)
     assert client.complete(verification["id"], "command", CLOSE).status_code == 200
     assert client.case(number, "command")["status"]["code"] == "approved"
 
@@ -161,27 +160,13 @@ def test_each_channel_brings_its_own_reference(client: ApiClient) -> None:
     assert report(client, event_channel="phone").status_code == 201
 
 
-TOWNSHIP_START = """<?xml version="1.0" encoding="UTF-8"?>
-<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL"
-    xmlns:spiffworkflow="http://spiffworkflow.org/bpmn/schema/1.0/core" id="d" targetNamespace="t">
-  <bpmn:process id="township_start" isExecutable="true">
-    <bpmn:laneSet id="lanes">
-      <bpmn:lane id="l1" name="township"><bpmn:flowNodeRef>start</bpmn:flowNodeRef><bpmn:flowNodeRef>visit</bpmn:flowNodeRef>
-        <bpmn:flowNodeRef>end</bpmn:flowNodeRef></bpmn:lane>
-    </bpmn:laneSet>
-    <bpmn:startEvent id="start"><bpmn:outgoing>f1</bpmn:outgoing></bpmn:startEvent>
-    <bpmn:userTask id="visit" name="走访">
-      <bpmn:extensionElements><spiffworkflow:properties>
-        <spiffworkflow:property name="formJsonSchemaFilename" value="note.json" />
-        <spiffworkflow:property name="responsibilityItem" value="SH-001" />
-      </spiffworkflow:properties></bpmn:extensionElements>
-      <bpmn:incoming>f1</bpmn:incoming><bpmn:outgoing>f2</bpmn:outgoing>
-    </bpmn:userTask>
-    <bpmn:endEvent id="end"><bpmn:incoming>f2</bpmn:incoming></bpmn:endEvent>
-    <bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="visit" />
-    <bpmn:sequenceFlow id="f2" sourceRef="visit" targetRef="end" />
-  </bpmn:process>
-</bpmn:definitions>"""
+TOWNSHIP_START = (
+    Process("township_start", lane="township")
+    .start()
+    .user_task("visit", "走访", form="note.json", properties={"responsibilityItem": "SH-001"})
+    .end()
+    .xml()
+)
 
 
 def test_a_process_cannot_start_in_the_township_lane(app: Flask, tmp_path: Path) -> None:
@@ -191,35 +176,17 @@ def test_a_process_cannot_start_in_the_township_lane(app: Flask, tmp_path: Path)
     assert refused.value.errors == {"start": ["开始事件须位于泳道 command / department / window 之一"]}
 
 
-CHOSEN_LATER = """<?xml version="1.0" encoding="UTF-8"?>
-<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL"
-    xmlns:spiffworkflow="http://spiffworkflow.org/bpmn/schema/1.0/core" id="d" targetNamespace="t">
-  <bpmn:process id="chosen_later" isExecutable="true">
-    <bpmn:laneSet id="lanes">
-      <bpmn:lane id="l1" name="window"><bpmn:flowNodeRef>start</bpmn:flowNodeRef><bpmn:flowNodeRef>choose</bpmn:flowNodeRef>
-        <bpmn:flowNodeRef>end</bpmn:flowNodeRef></bpmn:lane>
-      <bpmn:lane id="l2" name="department"><bpmn:flowNodeRef>handle</bpmn:flowNodeRef></bpmn:lane>
-    </bpmn:laneSet>
-    <bpmn:startEvent id="start"><bpmn:outgoing>f1</bpmn:outgoing></bpmn:startEvent>
-    <bpmn:userTask id="choose" name="选择部门">
-      <bpmn:extensionElements><spiffworkflow:properties>
-        <spiffworkflow:property name="formJsonSchemaFilename" value="choose.json" />
-      </spiffworkflow:properties></bpmn:extensionElements>
-      <bpmn:incoming>f1</bpmn:incoming><bpmn:outgoing>f2</bpmn:outgoing>
-    </bpmn:userTask>
-    <bpmn:userTask id="handle" name="办理">
-      <bpmn:extensionElements><spiffworkflow:properties>
-        <spiffworkflow:property name="formJsonSchemaFilename" value="choose.json" />
-        <spiffworkflow:property name="departmentTypeField" value="chosen" />
-      </spiffworkflow:properties></bpmn:extensionElements>
-      <bpmn:incoming>f2</bpmn:incoming><bpmn:outgoing>f3</bpmn:outgoing>
-    </bpmn:userTask>
-    <bpmn:endEvent id="end"><bpmn:incoming>f3</bpmn:incoming></bpmn:endEvent>
-    <bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="choose" />
-    <bpmn:sequenceFlow id="f2" sourceRef="choose" targetRef="handle" />
-    <bpmn:sequenceFlow id="f3" sourceRef="handle" targetRef="end" />
-  </bpmn:process>
-</bpmn:definitions>"""
+# 选择部门 at the window fills ``chosen``, the department type 办理 goes to.
+CHOSEN_LATER = (
+    Process("chosen_later", lane="window")
+    .start()
+    .user_task("choose", "选择部门", form="choose.json")
+    .user_task(
+        "handle", "办理", lane="department", form="choose.json", properties={"departmentTypeField": "chosen"}
+    )
+    .end()
+    .xml()
+)
 
 
 def test_an_empty_department_choice_stops_the_step_instead_of_routing_by_the_item(

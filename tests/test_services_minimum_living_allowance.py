@@ -10,15 +10,13 @@ from tests.support.allowance import (
     DECISION,
     REGISTERED_AT,
     VISITED_AT,
-    actions,
     application,
-    complete,
-    only_task,
     register_and_visit,
     start_case,
     timer_jobs,
 )
 from tests.support.clock import ClockedApi
+from tests.support.steps import actions, complete_only_task
 from workflow_service.models import JobState
 from workflow_service.worker import Worker
 
@@ -54,7 +52,7 @@ def test_allowance_runs_from_window_through_township_visit_and_publicity_to_the_
     case = api.case(number)
     assert actions(case).count("timer.fired") == 1
     assert case["waiting_timers"] == []
-    decision = only_task(api, number)
+    decision = api.open_task(number, "supervisor")
     assert (decision["name"], decision["lane"], decision["organisation"]["name"]) == (
         "审核确认",
         "department",
@@ -64,10 +62,10 @@ def test_allowance_runs_from_window_through_township_visit_and_publicity_to_the_
     assert [job.state for job in timer_jobs(app)] == [JobState.DONE]
 
     api = clock.move_to(VISITED_AT + timedelta(days=8))
-    complete(api, number, "approver-minzheng", DECISION)
+    complete_only_task(api, number, "approver-minzheng", DECISION)
     assert api.case(number)["status"]["code"] == "approved"
     api = clock.move_to(VISITED_AT + timedelta(days=9))
-    issuance = complete(
+    issuance = complete_only_task(
         api,
         number,
         "clerk",
@@ -95,15 +93,17 @@ def test_a_household_found_ineligible_skips_publicity_and_is_refused(app: Flask)
     clock = ClockedApi(app, REGISTERED_AT)
     number = register_and_visit(clock, finding="ineligible")
     assert timer_jobs(app) == []
-    decision = only_task(clock.api, number)
+    decision = clock.api.open_task(number, "supervisor")
     assert decision["name"] == "审核确认"
     refusal = {"allowance_decision": "refuse", "review_opinion": "不符合条件"}
     response = clock.api.complete(decision["id"], "approver-minzheng", refusal)
     assert response.status_code == 422
     assert response.json["errors"] == {"data.allowance_refusal_reason": ["必填"]}
     refusal["allowance_refusal_reason"] = "家庭人均收入高于当地最低生活保障标准"
-    complete(clock.api, number, "approver-minzheng", refusal)
-    complete(clock.api, number, "clerk", {"delivery_method": "mail", "tracking_number": "SF1234567890"})
+    complete_only_task(clock.api, number, "approver-minzheng", refusal)
+    complete_only_task(
+        clock.api, number, "clerk", {"delivery_method": "mail", "tracking_number": "SF1234567890"}
+    )
     assert clock.api.case(number)["status"]["code"] == "issued"
 
 

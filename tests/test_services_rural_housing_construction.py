@@ -10,76 +10,16 @@ import pytest
 from flask import Flask
 
 from tests.support.api import ApiClient
+from tests.support.bpmn import Process
+from tests.support.housing import (
+    APPLICATION,
+    accept_and_survey,
+    application,
+    department_review,
+    register,
+)
 from workflow_service.errors import InvalidProcessDefinition
 from workflow_service.services.process.deployment import deploy_process
-
-SERVICE = "rural_housing_construction"
-HOUSEHOLDER = {"kind": "person", "name": "陈丽芳", "id_number": "330783199006200043", "phone": "13905791234"}
-APPLICATION = {
-    "householder_name": "陈丽芳",
-    "householder_id_number": "330783199006200043",
-    "household_size": 4,
-    "village": "吴宁街道西街村",
-    "site_location": "西街村后塘自然村，东至村道，南至陈某宅，西至空地，北至水渠",
-    "construction_type": "rebuild",
-    "land_type": "homestead",
-    "site_area_sqm": 110,
-    "building_area_sqm": 280,
-    "floors": 3,
-    "has_other_homestead": False,
-}
-SURVEY = {
-    "site_survey_date": "2026-03-10",
-    "site_surveyors": "街道村镇建设办 王力、西街村 陈村委",
-    "site_survey_findings": "原址翻建，四至清楚，无权属争议，村级审查和公示无异议",
-}
-REVIEWS = {
-    # (task name, who works it, their organisation, the form)
-    "planning": (
-        "规划和用地审查",
-        "approver-zrzy",
-        "东阳市自然资源和规划局城区自然资源和规划所",
-        {"planning_review_decision": "agree", "planning_review_opinion": "符合村庄规划，不占用永久基本农田"},
-    ),
-    "homestead": (
-        "宅基地审查",
-        "approver-nongye",
-        "东阳市农业农村局",
-        {"homestead_review_decision": "agree", "homestead_review_opinion": "符合一户一宅，面积未超标准"},
-    ),
-    "construction": (
-        "建设审查",
-        "approver-zhujian",
-        "东阳市住房和城乡建设局",
-        {"construction_review_decision": "agree", "construction_review_opinion": "选用省通用图集，三层"},
-    ),
-}
-
-
-def register(client: ApiClient) -> str:
-    body = {"service_code": SERVICE, "applicant": HOUSEHOLDER, "data": APPLICATION}
-    response = client.post("/api/v1/cases", "clerk", json=body)
-    assert response.status_code == 201, response.json
-    return response.json["number"]
-
-
-def accept_and_survey(client: ApiClient, number: str) -> None:
-    acceptance = client.open_task(number)
-    assert client.complete(acceptance["id"], "clerk", {"acceptance_decision": "accept"}).status_code == 200
-    [survey] = client.inbox("cooperator")
-    assert (survey["case_number"], survey["name"], survey["lane"]) == (number, "初审及选址踏勘", "township")
-    assert survey["organisation"]["name"] == "吴宁街道党政综合办公室"
-    detail = client.get(f"/api/v1/tasks/{survey['id']}", "cooperator").json
-    assert detail["responsibility"]["code"] == "SP-001"
-    assert client.complete(survey["id"], "cooperator", SURVEY).status_code == 200
-
-
-def review(client: ApiClient, number: str, which: str, **changes: str) -> None:
-    name, user, organisation, form = REVIEWS[which]
-    [task] = [t for t in client.inbox(user) if t["case_number"] == number]
-    assert (task["name"], task["lane"], task["role"]) == (name, "department", "approver")
-    assert task["organisation"]["name"] == organisation
-    assert client.complete(task["id"], user, {**form, **changes}).status_code == 200
 
 
 def test_parallel_reviews_then_township_licence_issued_at_the_window(client: ApiClient) -> None:
@@ -91,11 +31,11 @@ def test_parallel_reviews_then_township_licence_issued_at_the_window(client: Api
     current = client.case(number)["current_tasks"]
     assert sorted(t["name"] for t in current) == ["宅基地审查", "建设审查", "规划和用地审查"]
     assert client.case(number)["status"]["code"] == "under_review"
-    review(client, number, "homestead")
-    review(client, number, "planning")
+    department_review(client, number, "homestead")
+    department_review(client, number, "planning")
     # The township decides only when all three have answered.
     assert client.inbox("cooperator") == []
-    review(client, number, "construction")
+    department_review(client, number, "construction")
 
     [decision] = client.inbox("cooperator")
     assert (decision["case_number"], decision["name"]) == (number, "审批决定")
@@ -141,9 +81,9 @@ def test_parallel_reviews_then_township_licence_issued_at_the_window(client: Api
 def test_one_department_disagreeing_refuses_without_a_township_decision(client: ApiClient) -> None:
     number = register(client)
     accept_and_survey(client, number)
-    review(client, number, "planning")
-    review(client, number, "homestead")
-    review(
+    department_review(client, number, "planning")
+    department_review(client, number, "homestead")
+    department_review(
         client,
         number,
         "construction",
@@ -162,72 +102,37 @@ def test_one_department_disagreeing_refuses_without_a_township_decision(client: 
 
 
 def test_another_homestead_needs_its_disposal(client: ApiClient) -> None:
-    body = {
-        "service_code": SERVICE,
-        "applicant": HOUSEHOLDER,
-        "data": {**APPLICATION, "has_other_homestead": True},
-    }
+    body = application(data={**APPLICATION, "has_other_homestead": True})
     response = client.post("/api/v1/cases", "clerk", json=body)
     assert response.status_code == 422
     assert response.json["errors"] == {"data.old_homestead_disposal": ["必填"]}
 
 
 def test_accepted_only_at_the_villages_own_township(client: ApiClient) -> None:
-    body = {
-        "service_code": SERVICE,
-        "applicant": HOUSEHOLDER,
-        "data": APPLICATION,
-        "matter_township": "330783001",
-    }
+    body = application(matter_township="330783001")
     response = client.post("/api/v1/cases", "clerk-hengdian", json=body)
     assert response.status_code == 422
     assert list(response.json["errors"]) == ["matter_township"]
 
 
-MISPLACED = """<?xml version="1.0" encoding="UTF-8"?>
-<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL"
-    xmlns:spiffworkflow="http://spiffworkflow.org/bpmn/schema/1.0/core" id="d" targetNamespace="t">
-  <bpmn:process id="misplaced" isExecutable="true">
-    <bpmn:laneSet id="lanes">
-      <bpmn:lane id="l1" name="window"><bpmn:flowNodeRef>start</bpmn:flowNodeRef><bpmn:flowNodeRef>check</bpmn:flowNodeRef>
-        <bpmn:flowNodeRef>end</bpmn:flowNodeRef></bpmn:lane>
-    </bpmn:laneSet>
-    <bpmn:startEvent id="start"><bpmn:outgoing>f1</bpmn:outgoing></bpmn:startEvent>
-    <bpmn:userTask id="check" name="核对">
-      <bpmn:extensionElements><spiffworkflow:properties>
-        <spiffworkflow:property name="formJsonSchemaFilename" value="note.json" />
-        PROPERTIES
-      </spiffworkflow:properties></bpmn:extensionElements>
-      <bpmn:incoming>f1</bpmn:incoming><bpmn:outgoing>f2</bpmn:outgoing>
-    </bpmn:userTask>
-    <bpmn:endEvent id="end"><bpmn:incoming>f2</bpmn:incoming></bpmn:endEvent>
-    <bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="check" />
-    <bpmn:sequenceFlow id="f2" sourceRef="check" targetRef="end" />
-  </bpmn:process>
-</bpmn:definitions>"""
-
-
 @pytest.mark.parametrize(
     ("lane", "properties", "message"),
     [
-        (
-            "window",
-            '<spiffworkflow:property name="departmentType" value="housing" />',
-            "只能用于 department 泳道",
-        ),
-        (
-            "department",
-            '<spiffworkflow:property name="departmentType" value="housing" />'
-            '<spiffworkflow:property name="departmentTypeField" value="chosen" />',
-            "只能指定其一",
-        ),
+        ("window", {"departmentType": "housing"}, "只能用于 department 泳道"),
+        ("department", {"departmentType": "housing", "departmentTypeField": "chosen"}, "只能指定其一"),
     ],
 )
 def test_department_type_properties_are_checked_at_deploy(
-    app: Flask, tmp_path: Path, lane: str, properties: str, message: str
+    app: Flask, tmp_path: Path, lane: str, properties: dict[str, str], message: str
 ) -> None:
     (tmp_path / "note.json").write_text(json.dumps({"type": "object"}), encoding="utf-8")
-    xml = MISPLACED.replace("PROPERTIES", properties).replace('name="window"', f'name="{lane}"')
+    xml = (
+        Process("misplaced", lane=lane)
+        .start()
+        .user_task("check", "核对", form="note.json", properties=properties)
+        .end()
+        .xml()
+    )
     with app.app_context(), pytest.raises(InvalidProcessDefinition) as refused:
         deploy_process(xml, "misplaced.bpmn", tmp_path)
     assert message in refused.value.errors["check"]

@@ -9,6 +9,7 @@ import pytest
 from flask import Flask
 
 from tests.support.clock import ClockedApi
+from tests.support.steps import accepted, decided
 
 INSPECTION = {"kind": "inspection", "reason": "经营场所需现场核查", "expected_days": 2}
 DECISION = {"review_decision": "approve", "review_opinion": "现场核查无误，准予登记"}
@@ -25,7 +26,7 @@ def resume(desk: ClockedApi, number: str, user: str = "approver") -> Any:
 def test_suspension_stops_the_clock_and_resumption_moves_the_due_date(app: Flask) -> None:
     # Accepted Wednesday 2026-11-25 with 3 working days: due Monday 11-30.
     desk = ClockedApi(app, "2026-11-25")
-    number = desk.register_and_accept()
+    number = accepted(desk.api)
     assert desk.api.case(number)["due_date"] == "2026-11-30"
 
     desk.move_to("2026-11-26")
@@ -82,7 +83,7 @@ def test_suspension_stops_the_clock_and_resumption_moves_the_due_date(app: Flask
 
 def test_two_suspensions_add_up(app: Flask) -> None:
     desk = ClockedApi(app, "2026-11-25")
-    number = desk.register_and_accept()
+    number = accepted(desk.api)
     desk.move_to("2026-11-26")
     assert suspend(desk, number).status_code == 200
     desk.move_to("2026-11-27")
@@ -97,7 +98,7 @@ def test_two_suspensions_add_up(app: Flask) -> None:
 
 def test_suspending_and_resuming_the_same_day_changes_nothing(app: Flask) -> None:
     desk = ClockedApi(app, "2026-11-25")
-    number = desk.register_and_accept()
+    number = accepted(desk.api)
     assert suspend(desk, number).status_code == 200
     desk.move_to("2026-11-25", hour=16)
     case = resume(desk, number).json
@@ -106,7 +107,7 @@ def test_suspending_and_resuming_the_same_day_changes_nothing(app: Flask) -> Non
 
 def test_who_may_suspend_and_resume(app: Flask) -> None:
     desk = ClockedApi(app, "2026-11-25")
-    number = desk.register_and_accept()
+    number = accepted(desk.api)
     path = f"/api/v1/cases/{number}/suspend"
     assert app.test_client().post(path, json=INSPECTION).status_code == 401
     # Another station's approver does not see the case.
@@ -139,7 +140,7 @@ def test_who_may_suspend_and_resume(app: Flask) -> None:
 )
 def test_a_suspension_needs_a_kind_a_reason_and_expected_days(app: Flask, body: dict[str, Any]) -> None:
     desk = ClockedApi(app, "2026-11-25")
-    number = desk.register_and_accept()
+    number = accepted(desk.api)
     response = suspend(desk, number, body=body)
     assert response.status_code == 422
     assert response.json["errors"]
@@ -148,9 +149,7 @@ def test_a_suspension_needs_a_kind_a_reason_and_expected_days(app: Flask, body: 
 
 def test_only_a_case_under_review_at_the_department_can_be_suspended(app: Flask) -> None:
     desk = ClockedApi(app, "2026-11-25")
-    number = desk.register_and_accept()
-    review = desk.review_task(number)
-    assert desk.api.complete(review["id"], "approver", DECISION).status_code == 200
+    number = decided(desk.api, DECISION)
     # Decided: the 出件 task is at the window, no department task is open.
     response = suspend(desk, number)
     assert response.status_code == 409

@@ -13,10 +13,10 @@ import pytest
 from flask import Flask
 
 from tests.support.api import ApiClient
-from tests.support.clock import service_clock
+from tests.support.clock import MONDAY_9AM, service_clock
 from tests.support.pages import Browser, page_text
 
-T0 = datetime(2026, 11, 23, 1, 0, tzinfo=UTC)  # Monday 09:00 in Shanghai: 2026 is known, 2027 not yet
+T0 = MONDAY_9AM  # Monday 09:00 in Shanghai: 2026 is known, 2027 not yet
 NEW_USER = {
     "username": "clerk-wuning2",
     "full_name": "吴宁街道窗口 何丽",

@@ -7,20 +7,20 @@ browser's requests each get a fresh ``g``, where Flask-WTF and Flask-Login keep 
 from __future__ import annotations
 
 import re
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, timedelta
 
 import pytest
 from flask import Flask
 from sqlalchemy import update
 
 from tests.support.api import APPLICANT, APPLICATION, SERVICE, ApiClient
-from tests.support.clock import service_clock
+from tests.support.clock import MONDAY_9AM, service_clock
 from tests.support.pages import Browser, page_text
 from workflow_service.extensions import db
 from workflow_service.models import Task, User
 from workflow_service.services.directory import accounts
 
-T0 = datetime(2026, 11, 23, 1, 0, tzinfo=UTC)  # Monday 09:00 in Shanghai
+T0 = MONDAY_9AM  # Monday 09:00 in Shanghai
 
 
 @pytest.fixture

@@ -7,6 +7,7 @@ from typing import Any
 from flask import Flask
 
 from tests.support.clock import ClockedApi
+from tests.support.steps import accepted, decided
 
 REASON = {"reason": "申请人书面申请撤回"}
 DECISION = {"review_decision": "approve", "review_opinion": "材料齐全，准予登记"}
@@ -18,7 +19,7 @@ def withdraw(desk: ClockedApi, number: str, user: str = "clerk", body: dict[str,
 
 def test_withdrawal_under_review_ends_the_case_and_empties_the_inboxes(app: Flask) -> None:
     desk = ClockedApi(app, "2026-11-25")
-    number = desk.register_and_accept()
+    number = accepted(desk.api)
     review = desk.review_task(number)
     assert [task["case_number"] for task in desk.api.inbox("approver")] == [number]
 
@@ -59,7 +60,7 @@ def test_withdrawal_before_acceptance_takes_the_task_out_of_the_window_inbox(app
 
 def test_withdrawal_of_a_suspended_case_ends_its_suspension(app: Flask) -> None:
     desk = ClockedApi(app, "2026-11-25")
-    number = desk.register_and_accept()
+    number = accepted(desk.api)
     inspection = {"kind": "expert_review", "reason": "组织专家评审", "expected_days": 10}
     assert desk.api.post(f"/api/v1/cases/{number}/suspend", "approver", json=inspection).status_code == 200
     response = withdraw(desk, number)
@@ -71,9 +72,7 @@ def test_withdrawal_of_a_suspended_case_ends_its_suspension(app: Flask) -> None:
 
 def test_after_a_decision_a_case_cannot_be_withdrawn(app: Flask) -> None:
     desk = ClockedApi(app, "2026-11-25")
-    number = desk.register_and_accept()
-    review = desk.review_task(number)
-    assert desk.api.complete(review["id"], "approver", DECISION).status_code == 200
+    number = decided(desk.api, DECISION)
     response = withdraw(desk, number)
     assert response.status_code == 409
     assert response.json["detail"] == "办件状态为“办结-准予”，不能撤回"
@@ -97,7 +96,7 @@ def test_a_withdrawn_or_refused_case_cannot_be_withdrawn_again(app: Flask) -> No
 
 def test_who_may_withdraw(app: Flask) -> None:
     desk = ClockedApi(app, "2026-11-25")
-    number = desk.register_and_accept()
+    number = accepted(desk.api)
     path = f"/api/v1/cases/{number}/withdraw"
     assert app.test_client().post(path, json=REASON).status_code == 401
     # Another township's window does not see the case.

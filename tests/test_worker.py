@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time as clock_time
-from datetime import date, datetime, time, timedelta
+from datetime import date, timedelta
 from pathlib import Path
 
 from flask import Flask
@@ -13,19 +13,17 @@ from tests.conftest import make_app
 from tests.support.allowance import (
     REGISTERED_AT,
     VISITED_AT,
-    actions,
-    complete,
-    only_task,
     register_and_visit,
     start_case,
     timer_jobs,
+    visited_households,
 )
 from tests.support.api import ApiClient, case_body
-from tests.support.clock import ClockedApi
+from tests.support.clock import ClockedApi, in_shanghai
+from tests.support.steps import actions, complete_only_task
 from tests.test_incidents import install, process
 from workflow_service.extensions import db
 from workflow_service.models import Job, JobState
-from workflow_service.services.clock import BUSINESS_TIMEZONE
 from workflow_service.services.process import jobs
 from workflow_service.services.process.job_runner import Outcome, run_due_jobs, run_job
 from workflow_service.worker import Worker
@@ -120,7 +118,7 @@ def test_a_job_that_failed_once_succeeds_when_the_cause_is_fixed_before_the_retr
     assert worker.run_once()[Outcome.DONE] >= 1
     (job,) = timer_jobs(app)
     assert (job.state, job.attempts, job.last_error) == (JobState.DONE, 2, None)
-    assert only_task(api, number)["organisation"]["name"] == "东阳市民政局"
+    assert api.open_task(number, "supervisor")["organisation"]["name"] == "东阳市民政局"
 
 
 def test_a_claim_whose_worker_died_is_taken_over_and_the_timer_still_fires_once(app: Flask) -> None:
@@ -143,10 +141,6 @@ def test_a_claim_whose_worker_died_is_taken_over_and_the_timer_still_fires_once(
     assert [task["name"] for task in case["current_tasks"]] == ["审核确认"]
 
 
-def shanghai(day: date, hour: int = 10) -> datetime:
-    return datetime.combine(day, time(hour), tzinfo=BUSINESS_TIMEZONE)
-
-
 def warnings(case: dict) -> list[tuple[str, str]]:
     return [
         (event["summary"]["task"], event["summary"]["level"])
@@ -164,26 +158,26 @@ def test_a_task_turning_yellow_and_then_red_is_warned_once_each(app: Flask) -> N
     worker.run_once()
     worker.run_once()
     assert warnings(clock.api.case(number)) == [("受理", "yellow")]
-    complete(clock.api, number, "clerk", {"acceptance_decision": "accept"})
-    visit = only_task(clock.api, number)
+    complete_only_task(clock.api, number, "clerk", {"acceptance_decision": "accept"})
+    visit = clock.api.open_task(number, "supervisor")
     due = date.fromisoformat(visit["due_date"])
 
     worker.run_once()
-    clock.move_to(shanghai(due - timedelta(days=7)))
+    clock.move_to(in_shanghai(due - timedelta(days=7)))
     worker.run_once()
     assert warnings(clock.api.case(number)) == [("受理", "yellow")]
 
-    api = clock.move_to(shanghai(due))
-    assert only_task(api, number)["due_state"] == "yellow"
+    api = clock.move_to(in_shanghai(due))
+    assert api.open_task(number, "supervisor")["due_state"] == "yellow"
     worker.run_once()
-    api = clock.move_to(shanghai(due, 18))
+    api = clock.move_to(in_shanghai(due, 18))
     worker.run_once()
     assert warnings(api.case(number)) == [("受理", "yellow"), ("入户调查", "yellow")]
 
     for days_late in (1, 2, 3):
-        api = clock.move_to(shanghai(due + timedelta(days=days_late)))
+        api = clock.move_to(in_shanghai(due + timedelta(days=days_late)))
         worker.run_once()
-    assert only_task(api, number)["due_state"] == "red"
+    assert api.open_task(number, "supervisor")["due_state"] == "red"
     assert warnings(api.case(number)) == [("受理", "yellow"), ("入户调查", "yellow"), ("入户调查", "red")]
 
 
@@ -206,10 +200,7 @@ def test_worker_once_from_the_command_line(app: Flask) -> None:
 
 def test_a_stopping_worker_finishes_the_job_in_hand_and_hands_back_the_rest(app: Flask) -> None:
     clock = ClockedApi(app, REGISTERED_AT)
-    numbers = []
-    for serial in range(3):
-        numbers.append(register_and_visit(clock, serial=serial))
-        clock.move_to(REGISTERED_AT)
+    numbers = visited_households(clock, 3)
     api = clock.move_to(PUBLICITY_ENDS)
     runs: list[int] = []
 
@@ -234,9 +225,7 @@ def test_a_stopping_worker_finishes_the_job_in_hand_and_hands_back_the_rest(app:
 
 def test_a_claim_takes_no_more_than_the_batch(app: Flask) -> None:
     clock = ClockedApi(app, REGISTERED_AT)
-    for serial in range(3):
-        register_and_visit(clock, serial=serial)
-        clock.move_to(REGISTERED_AT)
+    visited_households(clock, 3)
     clock.move_to(PUBLICITY_ENDS)
     with app.app_context():
         assert len(jobs.claim_due("first", 2)) == 2

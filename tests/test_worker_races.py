@@ -9,8 +9,9 @@ from datetime import timedelta
 import pytest
 from flask import Flask
 
-from tests.support.allowance import REGISTERED_AT, VISITED_AT, actions, register_and_visit, timer_jobs
+from tests.support.allowance import REGISTERED_AT, VISITED_AT, timer_jobs, visited_households
 from tests.support.clock import ClockedApi
+from tests.support.steps import actions
 from workflow_service.models import JobState
 from workflow_service.services.process.job_runner import Outcome
 from workflow_service.worker import Worker
@@ -37,10 +38,7 @@ def race(workers: list[Worker]) -> list[Counter[Outcome]]:
 
 def test_workers_racing_for_due_timers_fire_each_exactly_once(live_app: Flask) -> None:
     clock = ClockedApi(live_app, REGISTERED_AT)
-    numbers = []
-    for serial in range(4):
-        numbers.append(register_and_visit(clock, serial=serial))
-        clock.move_to(REGISTERED_AT)
+    numbers = visited_households(clock, 4)
     for round_ in range(2):
         # Round one: the four publicity timers; round two: nothing is due any more.
         api = clock.move_to(VISITED_AT + timedelta(days=7 + round_))

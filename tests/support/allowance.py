@@ -12,6 +12,7 @@ from stdnum.cn import ric
 
 from tests.support.api import ApiClient
 from tests.support.clock import ClockedApi
+from tests.support.steps import ACCEPT, complete_only_task
 from workflow_service.extensions import db
 from workflow_service.models import Job, JobKind
 
@@ -93,33 +94,27 @@ def start_case(api: ApiClient, data: dict[str, Any] | None = None, serial: int =
     )
 
 
-def only_task(api: ApiClient, number: str) -> dict[str, Any]:
-    return api.open_task(number, "supervisor")
-
-
-def complete(api: ApiClient, number: str, user: str, data: dict[str, Any]) -> dict[str, Any]:
-    task = only_task(api, number)
-    response = api.complete(task["id"], user, data)
-    assert response.status_code == 200, response.json
-    return task
-
-
-def actions(case: dict[str, Any]) -> list[str]:
-    return [event["action"] for event in case["audit"]]
-
-
 def register_and_visit(clock: ClockedApi, finding: str = "eligible", serial: int = 0) -> str:
     """Register a case (of household ``serial``), accept it and do the household visit."""
     response = start_case(clock.api, serial=serial)
     assert response.status_code == 201, response.json
     number = response.json["number"]
-    complete(clock.move_to(ACCEPTED_AT), number, "clerk", {"acceptance_decision": "accept"})
-    visit = only_task(clock.api, number)
+    complete_only_task(clock.move_to(ACCEPTED_AT), number, "clerk", ACCEPT)
+    visit = clock.api.open_task(number, "supervisor")
     assert (visit["name"], visit["lane"]) == ("入户调查", "township")
     assert visit["organisation"]["name"] == "吴宁街道党政综合办公室"
     assert [task["name"] for task in clock.api.inbox("cooperator")] == ["入户调查"]
-    complete(clock.move_to(VISITED_AT), number, "cooperator", {**VISIT, "visit_finding": finding})
+    complete_only_task(clock.move_to(VISITED_AT), number, "cooperator", {**VISIT, "visit_finding": finding})
     return number
+
+
+def visited_households(clock: ClockedApi, count: int) -> list[str]:
+    """``count`` households' cases, each registered, accepted and visited on the same days."""
+    numbers = []
+    for serial in range(count):
+        numbers.append(register_and_visit(clock, serial=serial))
+        clock.move_to(REGISTERED_AT)
+    return numbers
 
 
 def timer_jobs(app: Flask) -> list[Job]:

@@ -1,10 +1,15 @@
-"""Small helpers the tests act through: log in as a demo user, start a case, work a task."""
+"""Small helpers the tests act through: log in as a demo user, start a case, work a task.
+
+``ApiClient`` wraps Flask's test client, or ``HttpClient`` for a server running over real HTTP
+(``Server.api()``), so the same steps (tests/support/steps.py) drive both.
+"""
 
 from __future__ import annotations
 
 import copy
 from typing import Any
 
+import requests
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
@@ -43,10 +48,52 @@ def case_body(**overrides: Any) -> dict[str, Any]:
     return body
 
 
-class ApiClient:
-    """The Flask test client plus the few moves every API test makes."""
+class HttpResponse:
+    """An answer over HTTP, read as Flask's test client answers: ``json`` is the parsed body or None."""
 
-    def __init__(self, client: FlaskClient, password: str = "demo") -> None:
+    def __init__(self, response: requests.Response) -> None:
+        self.status_code = response.status_code
+        self.headers = response.headers
+        self.content_type = response.headers.get("Content-Type")
+        self.data = response.content
+        self.text = response.text
+        try:
+            self.json: Any = response.json()
+        except ValueError:
+            self.json = None
+
+    def get_data(self, as_text: bool = False) -> str | bytes:
+        return self.text if as_text else self.data
+
+
+class HttpClient:
+    """A running server over HTTP, with the calls of Flask's test client that ``ApiClient`` makes."""
+
+    def __init__(self, base: str, timeout: float = 10) -> None:
+        self.base = base
+        self.timeout = timeout
+
+    def open(self, path: str, method: str = "GET", **kwargs: Any) -> HttpResponse:
+        kwargs.setdefault("timeout", self.timeout)
+        return HttpResponse(requests.request(method, self.base + path, **kwargs))
+
+    def get(self, path: str, **kwargs: Any) -> HttpResponse:
+        return self.open(path, "GET", **kwargs)
+
+    def post(self, path: str, **kwargs: Any) -> HttpResponse:
+        return self.open(path, "POST", **kwargs)
+
+    def patch(self, path: str, **kwargs: Any) -> HttpResponse:
+        return self.open(path, "PATCH", **kwargs)
+
+    def put(self, path: str, **kwargs: Any) -> HttpResponse:
+        return self.open(path, "PUT", **kwargs)
+
+
+class ApiClient:
+    """The Flask test client (or an ``HttpClient``) plus the few moves every API test makes."""
+
+    def __init__(self, client: FlaskClient | HttpClient, password: str = "demo") -> None:
         self.http = client
         self.password = password  # the test templates' demo accounts share this one
         self._tokens: dict[str, str] = {}
@@ -66,10 +113,15 @@ class ApiClient:
     def post(self, path: str, user: str, **kwargs: Any) -> Any:
         return self.http.post(path, headers=self.headers(user), **kwargs)
 
-    def start_case(self, user: str = "clerk", **overrides: Any) -> str:
-        response = self.post("/api/v1/cases", user, json=case_body(**overrides))
+    def register(self, body: dict[str, Any], user: str = "clerk") -> dict[str, Any]:
+        """Register the case ``body`` describes (it must be accepted for registration): the answer."""
+        response = self.post("/api/v1/cases", user, json=body)
         assert response.status_code == 201, response.json
-        return response.json["number"]
+        return response.json
+
+    def start_case(self, user: str = "clerk", **overrides: Any) -> str:
+        """Register a 个体工商户设立登记 case (``case_body`` with ``overrides``): its number."""
+        return self.register(case_body(**overrides), user)["number"]
 
     def case(self, number: str, user: str = "clerk") -> dict[str, Any]:
         response = self.get(f"/api/v1/cases/{number}", user)

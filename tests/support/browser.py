@@ -2,7 +2,8 @@
 
 Screenshots of every page go to test-artifacts/screenshots/ (git-ignored). With
 DOCS_SCREENSHOTS=1 a walk also refreshes docs/screenshots/ (``make screenshots``).
-Test modules import the ``people`` fixture from here.
+Test modules import the ``people`` fixture from here; they set up their cases over ``server.api()``
+with the steps of tests/support/steps.py.
 """
 
 from __future__ import annotations
@@ -13,10 +14,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-import requests
 from playwright.sync_api import Browser, Page, expect, sync_playwright
 
-from tests.support.api import case_body
 from tests.support.live import Server
 from workflow_service.config import PROJECT_ROOT
 
@@ -102,34 +101,3 @@ def people(server: Server, request: pytest.FixtureRequest) -> Iterator[object]:
 def json_field(page: Page, name: str) -> object:
     """A field of a form drawn by json-editor from the task's JSON Schema."""
     return page.locator(f'[name="root[{name}]"]')
-
-
-def api_headers(server: Server, username: str) -> dict[str, str]:
-    login = {"username": username, "password": "demo"}
-    token = requests.post(f"{server.base}/api/v1/auth/token", json=login, timeout=10).json()["access_token"]
-    return {"Authorization": f"Bearer {token}"}
-
-
-def registered(server: Server) -> tuple[str, str]:
-    """A case registered over the API: its number and its open 受理 task."""
-    headers = api_headers(server, "clerk")
-    created = requests.post(f"{server.base}/api/v1/cases", json=case_body(), headers=headers, timeout=10)
-    assert created.status_code == 201, created.text
-    number = created.json()["number"]
-    case = requests.get(f"{server.base}/api/v1/cases/{number}", headers=headers, timeout=10).json()
-    return number, case["current_tasks"][0]["id"]
-
-
-def accepted(server: Server) -> tuple[str, str]:
-    """A case accepted at the window: its number and its open 审核 task."""
-    number, task_id = registered(server)
-    headers = api_headers(server, "clerk")
-    done = requests.post(
-        f"{server.base}/api/v1/tasks/{task_id}/complete",
-        json={"data": {"acceptance_decision": "accept"}},
-        headers=headers,
-        timeout=10,
-    )
-    assert done.status_code == 200, done.text
-    case = requests.get(f"{server.base}/api/v1/cases/{number}", headers=headers, timeout=10).json()
-    return number, case["current_tasks"][0]["id"]

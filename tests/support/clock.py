@@ -1,8 +1,9 @@
 """The one controllable clock: a time the test sets, read by the service through ``app.config["CLOCK"]``.
 
-The ``app`` fixture puts ``CLOCK`` back to None after each test (the PostgreSQL app is shared), so a
-test only sets it. Bearer tokens live 12 hours on that clock, so ``ClockedApi`` logs in again on
-every move.
+The ``clock`` fixture (offered by tests/conftest.py) is that clock standing at Monday 09:00; a test
+moves it with ``clock.set`` or ``clock.at += …``. The ``app`` fixture puts ``CLOCK`` back to None after
+each test (the PostgreSQL app is shared), so a test only sets it. Bearer tokens live 12 hours on that
+clock, so ``ClockedApi`` logs in again on every move.
 """
 
 from __future__ import annotations
@@ -11,18 +12,19 @@ from datetime import UTC, date, datetime, time
 from typing import Any
 from zoneinfo import ZoneInfo
 
+import pytest
 from flask import Flask
 
 from tests.support.api import ApiClient
-from tests.support.steps import accept
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 MONDAY_9AM = datetime(2026, 11, 23, 1, 0, tzinfo=UTC)  # Monday 23 November 2026, 09:00 in Shanghai
 
 
-def in_shanghai(day: str, hour: int = 10) -> datetime:
-    """``hour`` o'clock in Shanghai on ``day`` (YYYY-MM-DD), in UTC."""
-    return datetime.combine(date.fromisoformat(day), time(hour), tzinfo=SHANGHAI).astimezone(UTC)
+def in_shanghai(day: date | str, hour: int = 10) -> datetime:
+    """``hour`` o'clock in Shanghai on ``day`` (a date or YYYY-MM-DD), in UTC."""
+    on = day if isinstance(day, date) else date.fromisoformat(day)
+    return datetime.combine(on, time(hour), tzinfo=SHANGHAI).astimezone(UTC)
 
 
 class Clock:
@@ -43,6 +45,12 @@ def service_clock(app: Flask, at: datetime = MONDAY_9AM) -> Clock:
     clock = Clock(at)
     app.config["CLOCK"] = clock
     return clock
+
+
+@pytest.fixture
+def clock(app: Flask) -> Clock:
+    """The service's clock, standing at Monday 23 November 2026, 09:00 in Shanghai."""
+    return service_clock(app)
 
 
 class ClockedApi:
@@ -68,11 +76,6 @@ class ClockedApi:
 
     def patch(self, path: str, user: str, body: dict[str, Any]) -> Any:
         return self.api.http.patch(path, headers=self.api.headers(user), json=body)
-
-    def register_and_accept(self) -> str:
-        number = self.api.start_case()
-        accept(self.api, number)
-        return number
 
     def review_task(self, number: str) -> dict[str, Any]:
         (task,) = [t for t in self.api.case(number)["current_tasks"] if t["lane"] == "department"]

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import requests
 
+from tests.support.api import ApiClient, HttpClient
 from workflow_service.config import PROJECT_ROOT
 
 GUNICORN = Path(sys.executable).parent / "gunicorn"
@@ -94,3 +95,7 @@ class Server:
     def restart(self) -> None:
         self.stop()
         self.start()
+
+    def api(self) -> ApiClient:
+        """The JSON API of this server over real HTTP, logging in as the demo users."""
+        return ApiClient(HttpClient(self.base))
