@@ -28,6 +28,7 @@ from sqlalchemy.engine import make_url
 from tests.support.api import ApiClient
 from tests.support.clock import clock as clock  # the one clock fixture, offered to every test
 from tests.support.live import Server
+from tests.support.pages import Browser
 from workflow_service import create_app
 from workflow_service.config import PROJECT_ROOT, normalise_database_url
 from workflow_service.extensions import db
@@ -192,6 +193,13 @@ def live_app(live_database_url: str) -> Iterator[Flask]:
 @pytest.fixture
 def client(app: Flask) -> ApiClient:
     return ApiClient(app.test_client())
+
+
+@pytest.fixture
+def browser(app: Flask) -> Browser:
+    """The pages as a person sees them, through the test client (a test that serves pages
+    overrides ``app`` with ``live_app``)."""
+    return Browser(app)
 
 
 @pytest.fixture

@@ -7,7 +7,7 @@ Everything goes through the admin API (both databases); the last two tests use t
 from __future__ import annotations
 
 import re
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -16,6 +16,7 @@ from sqlalchemy import select
 
 from tests.support.api import ApiClient, audit
 from tests.support.clock import MONDAY_9AM, Clock, service_clock
+from tests.support.directory import delegate
 from tests.support.pages import Browser, page_text
 from workflow_service.extensions import db
 from workflow_service.models import Case, Organisation, OrganisationKind, Region
@@ -54,21 +55,6 @@ def reviewed_at_the_station(client: ApiClient) -> tuple[str, dict[str, Any]]:
     review = client.open_task(number, "approver")
     assert (review["name"], review["organisation"]["code"]) == ("审核", WUNING_STATION)
     return number, review
-
-
-def delegate(client: ApiClient, delegator: str, to: str, starts_at: datetime, ends_at: datetime) -> int:
-    response = client.post(
-        "/api/v1/delegations",
-        delegator,
-        json={
-            "delegate": to,
-            "starts_at": starts_at.isoformat(),
-            "ends_at": ends_at.isoformat(),
-            "reason": "年休假",
-        },
-    )
-    assert response.status_code == 201, response.json
-    return response.json["id"]
 
 
 def test_a_station_with_an_open_task_and_staff_is_not_deactivated_until_both_are_gone(
@@ -180,9 +166,11 @@ def test_a_proposal_of_an_inactive_department_goes_to_its_successor_or_is_refuse
 def test_disabling_a_user_ends_the_delegations_to_and_from_them(
     client: ApiClient, app: Flask, clock: Clock
 ) -> None:
-    given = delegate(client, "clerk", "clerk-wuning", T0, T0 + 4 * HOUR)  # in force
-    received = delegate(client, "clerk-wuning", "clerk", T0 + 24 * HOUR, T0 + 48 * HOUR)  # still to come
-    revoked = delegate(client, "clerk", "clerk-wuning", T0 + 72 * HOUR, T0 + 96 * HOUR)
+    given = delegate(client, "clerk", "clerk-wuning", T0, T0 + 4 * HOUR)["id"]  # in force
+    received = delegate(client, "clerk-wuning", "clerk", T0 + 24 * HOUR, T0 + 48 * HOUR)[
+        "id"
+    ]  # still to come
+    revoked = delegate(client, "clerk", "clerk-wuning", T0 + 72 * HOUR, T0 + 96 * HOUR)["id"]
     assert client.post(f"/api/v1/delegations/{revoked}/revoke", "clerk").status_code == 200
 
     result = disable(client, "clerk")
@@ -214,13 +202,13 @@ def test_disabling_a_user_ends_the_delegations_to_and_from_them(
 def test_disabling_the_delegate_ends_it_too_and_a_move_ends_those_with_the_old_colleagues(
     client: ApiClient, app: Flask, clock: Clock
 ) -> None:
-    to_leaver = delegate(client, "clerk", "clerk-wuning", T0, T0 + 4 * HOUR)
+    to_leaver = delegate(client, "clerk", "clerk-wuning", T0, T0 + 4 * HOUR)["id"]
     disable(client, "clerk-wuning")
     [row] = client.get("/api/v1/delegations", "clerk").json
     assert (row["id"], row["status"]["label"]) == (to_leaver, "已终止（账户停用）")
 
     assert client.post("/api/v1/admin/users/clerk-wuning/enable", "admin").status_code == 200
-    again = delegate(client, "clerk", "clerk-wuning", T0, T0 + 4 * HOUR)
+    again = delegate(client, "clerk", "clerk-wuning", T0, T0 + 4 * HOUR)["id"]
     moved = client.http.patch(
         "/api/v1/admin/users/clerk",
         headers=client.headers("admin"),
@@ -264,7 +252,7 @@ def test_the_organisation_page_says_what_is_left_and_the_user_page_lists_the_end
 ) -> None:
     api = ApiClient(live_app.test_client())
     api.open_task(api.start_case())  # its 受理 task is open at the window
-    delegation = delegate(api, "clerk", "clerk-wuning", T0, T0 + 4 * HOUR)
+    delegation = delegate(api, "clerk", "clerk-wuning", T0, T0 + 4 * HOUR)["id"]
 
     admin.get(f"/admin/organisations/{WUNING_CENTRE}")
     refused = admin.post(f"/admin/organisations/{WUNING_CENTRE}/active", {"active": "0"})

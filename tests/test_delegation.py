@@ -6,92 +6,22 @@ and the rollback of an error response would also undo rows added after it began.
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 import pytest
 from flask import Flask
 from sqlalchemy import select
 
-from tests.support.api import SERVICE, ApiClient
+from tests.support.api import ApiClient
 from tests.support.clock import MONDAY_9AM, Clock
+from tests.support.directory import add_user, delegate, staff_back_offices
 from workflow_service.extensions import db
-from workflow_service.models import AuditEvent, Organisation, OrganisationKind, ServiceItem, User
-from workflow_service.services.directory.passwords import hash_password
+from workflow_service.models import AuditEvent
 
 WUNING_CENTRE = "330783001-bmfwzx"
 T0 = MONDAY_9AM  # the clock fixture stands there; tokens live 12 hours, so moves stay within that
 HOUR = timedelta(hours=1)
 FORBIDDEN_CLAIMED = "任务已被他人签收"
-
-
-def add_user(
-    app: Flask, username: str, organisation_code: str, roles: list[str], *, active: bool = True
-) -> None:
-    with app.app_context():
-        organisation = db.session.execute(
-            select(Organisation).where(Organisation.code == organisation_code)
-        ).scalar_one()
-        db.session.add(
-            User(
-                username=username,
-                full_name=f"测试用户 {username}",
-                password_hash=hash_password("demo"),
-                organisation_id=organisation.id,
-                roles=roles,
-                active=active,
-            )
-        )
-        db.session.commit()
-
-
-def staff_back_offices(app: Flask, *prefixes: str) -> None:
-    """Approvers ``<prefix>-<office code>`` in every back office of the service's department type,
-    whichever of them routing picks for the case."""
-    with app.app_context():
-        department_type = db.session.execute(
-            select(ServiceItem.department_type).where(ServiceItem.code == SERVICE)
-        ).scalar_one()
-        offices = db.session.execute(
-            select(Organisation).where(
-                Organisation.kind.in_([OrganisationKind.DEPARTMENT, OrganisationKind.STATION]),
-                Organisation.department_type == department_type,
-            )
-        ).scalars()
-        password_hash = hash_password("demo")
-        for office in offices:
-            for prefix in prefixes:
-                db.session.add(
-                    User(
-                        username=f"{prefix}-{office.code}",
-                        full_name=f"测试审批员 {prefix}",
-                        password_hash=password_hash,
-                        organisation_id=office.id,
-                        roles=["approver"],
-                    )
-                )
-        db.session.commit()
-
-
-def delegate(
-    client: ApiClient,
-    delegator: str,
-    to: str,
-    starts_at: datetime,
-    ends_at: datetime,
-    reason: str = "年休假",
-) -> dict:
-    response = client.post(
-        "/api/v1/delegations",
-        delegator,
-        json={
-            "delegate": to,
-            "starts_at": starts_at.isoformat(),
-            "ends_at": ends_at.isoformat(),
-            "reason": reason,
-        },
-    )
-    assert response.status_code == 201, response.json
-    return response.json
 
 
 def claimed_acceptance(client: ApiClient, user: str = "clerk") -> tuple[str, str]:

@@ -3,28 +3,13 @@ behalf; 不满意 opens a rectification task outside the workflow in the decidin
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
-
-import pytest
-from flask import Flask
 
 from tests.support.api import ApiClient, case_body
 from tests.support.steps import APPROVE, accept, actions, decided, issue, only_task, review
-from workflow_service.services.directory import rate_limits
 
 SATISFIED = {"rating": "satisfied", "comment": "一次办好，窗口服务热情"}
 BAD = {"rating": "very_dissatisfied", "comment": "审核时间长，电话无人接听"}
-
-
-@pytest.fixture(autouse=True)
-def fresh_counters(app: Flask) -> Iterator[None]:
-    # The PostgreSQL tests share one app (and its in-memory counters) and repeat case numbers.
-    with app.app_context():
-        rate_limits.reset()
-    yield
-    with app.app_context():
-        rate_limits.reset()
 
 
 def register(client: ApiClient) -> tuple[str, str]:

@@ -16,18 +16,17 @@ from flask import Flask
 from sqlalchemy import select
 
 from tests.support.api import APPLICANT, APPLICATION, SERVICE, ApiClient
+from tests.support.directory import add_user, department_type_of_the_service, organisation, staff_back_offices
 from workflow_service.extensions import db
 from workflow_service.models import (
     Organisation,
     OrganisationKind,
     Region,
     RegionLevel,
-    ServiceItem,
     Task,
     TaskState,
     User,
 )
-from workflow_service.services.directory.passwords import hash_password
 from workflow_service.services.intake.cases import start_case
 
 DONGYANG = "330783"
@@ -41,10 +40,6 @@ def region_id(code: str) -> int:
     return db.session.execute(select(Region.id).where(Region.code == code)).scalar_one()
 
 
-def organisation(code: str) -> Organisation:
-    return db.session.execute(select(Organisation).where(Organisation.code == code)).scalar_one()
-
-
 def add_organisation(
     app: Flask, code: str, kind: OrganisationKind, region_code: str, **values: object
 ) -> None:
@@ -54,52 +49,6 @@ def add_organisation(
                 code=code, name=f"测试机构 {code}", kind=kind, region_id=region_id(region_code), **values
             )
         )
-        db.session.commit()
-
-
-def add_user(app: Flask, username: str, organisation_code: str, roles: list[str]) -> None:
-    with app.app_context():
-        db.session.add(
-            User(
-                username=username,
-                full_name=f"测试用户 {username}",
-                password_hash=hash_password("demo"),
-                organisation_id=organisation(organisation_code).id,
-                roles=roles,
-            )
-        )
-        db.session.commit()
-
-
-def department_type_of_the_service(app: Flask) -> str:
-    with app.app_context():
-        return db.session.execute(
-            select(ServiceItem.department_type).where(ServiceItem.code == SERVICE)
-        ).scalar_one()
-
-
-def staff_back_offices(app: Flask, prefix: str) -> None:
-    """An approver ``<prefix>-<office code>`` in every back office of the service's department type,
-    whichever of them routing picks for the case."""
-    department_type = department_type_of_the_service(app)
-    with app.app_context():
-        offices = db.session.execute(
-            select(Organisation).where(
-                Organisation.kind.in_([OrganisationKind.DEPARTMENT, OrganisationKind.STATION]),
-                Organisation.department_type == department_type,
-            )
-        ).scalars()
-        password_hash = hash_password("demo")
-        for office in offices:
-            db.session.add(
-                User(
-                    username=f"{prefix}-{office.code}",
-                    full_name=f"测试审批员 {office.code}",
-                    password_hash=password_hash,
-                    organisation_id=office.id,
-                    roles=["approver"],
-                )
-            )
         db.session.commit()
 
 

@@ -22,11 +22,6 @@ def app(live_app: Flask) -> Flask:
     return live_app
 
 
-@pytest.fixture
-def browser(app: Flask) -> Browser:
-    return Browser(app)
-
-
 def badge(page: str, test_id: str) -> str | None:
     found = re.search(rf'data-testid="{test_id}"[^>]*>([^<]+)<', page)
     return found.group(1).strip() if found else None

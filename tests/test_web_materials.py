@@ -31,11 +31,6 @@ def app(live_app: Flask, tmp_path: Path) -> Flask:
     return live_app
 
 
-@pytest.fixture
-def browser(app: Flask) -> Browser:
-    return Browser(app)
-
-
 def stored_files(app: Flask) -> list[Path]:
     return [path for path in Path(app.config["ATTACHMENT_FOLDER"]).rglob("*") if path.is_file()]
 

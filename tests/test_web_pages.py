@@ -28,11 +28,6 @@ def app(live_app: Flask) -> Flask:
     return live_app
 
 
-@pytest.fixture
-def browser(app: Flask) -> Browser:
-    return Browser(app)
-
-
 def test_pages_need_a_session_and_show_who_is_logged_in(browser: Browser) -> None:
     assert browser.get("/window").headers["Location"].startswith("/login?next=")
     refused = browser.log_in("clerk", "wrong")

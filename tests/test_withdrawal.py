@@ -7,7 +7,7 @@ from typing import Any
 from flask import Flask
 
 from tests.support.clock import ClockedApi
-from tests.support.steps import accepted, decided
+from tests.support.steps import accepted, decided, status_path
 
 REASON = {"reason": "申请人书面申请撤回"}
 DECISION = {"review_decision": "approve", "review_opinion": "材料齐全，准予登记"}
@@ -54,7 +54,7 @@ def test_withdrawal_before_acceptance_takes_the_task_out_of_the_window_inbox(app
     assert withdraw(desk, number).status_code == 200
     assert desk.api.inbox("clerk") == []
     case = desk.api.case(number)
-    assert [entry["status"]["code"] for entry in case["status_history"]] == ["submitted", "withdrawn"]
+    assert status_path(case) == ["submitted", "withdrawn"]
     assert case["due_date"] is None
 
 

@@ -115,6 +115,11 @@ def issued(client: ApiClient, decision: dict[str, Any] = APPROVE, **overrides: A
     return number
 
 
+def status_path(case: dict[str, Any]) -> list[str]:
+    """The codes of the statuses a case answer has been through, in order."""
+    return [entry["status"]["code"] for entry in case["status_history"]]
+
+
 def actions(case: dict[str, Any]) -> list[str]:
     """The case's audit trail, as its actions, oldest first."""
     return [event["action"] for event in case["audit"]]
