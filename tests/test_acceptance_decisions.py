@@ -100,13 +100,7 @@ def test_supplement_loop_resumes_the_same_case_at_acceptance(client: ApiClient) 
     assert response.status_code == 200, response.json
     case = client.case(number)
     assert case["status"]["code"] == "under_review"
-    assert status_path(case) == [
-        "submitted",
-        "supplement",
-        "submitted",
-        "accepted",
-        "under_review",
-    ]
+    assert status_path(case) == ["submitted", "supplement", "submitted", "accepted", "under_review"]
     assert [step["name"] for step in case["history"]] == ["受理", "补正材料收取", "受理"]
     assert case["supplement_count"] == 1
     assert review(client, number, APPROVE).status_code == 200

@@ -53,13 +53,7 @@ def test_case_goes_window_department_window_and_ends_issued(client: ApiClient) -
     assert [step["name"] for step in case["history"]] == ["受理", "审核", "出件"]
     assert case["history"][1]["completed_by"]["username"] == "approver"
     assert case["history"][1]["data"] == decision
-    assert status_path(case) == [
-        "submitted",
-        "accepted",
-        "under_review",
-        "approved",
-        "issued",
-    ]
+    assert status_path(case) == ["submitted", "accepted", "under_review", "approved", "issued"]
     actions = [event["action"] for event in case["audit"]]
     assert actions.count("task.completed") == 3
     assert "task.claimed" in actions

@@ -106,13 +106,7 @@ def test_a_case_sent_back_waits_at_the_window_and_returns_to_the_same_review(app
     assert case["status"]["code"] == "under_review"
     assert (case["due_date"], case["due_state"]) == ("2026-12-03", "normal")
     assert (case["clock"]["paused_since"], case["clock"]["paused_days"]) == (None, 3)
-    assert status_path(case) == [
-        "submitted",
-        "accepted",
-        "under_review",
-        "supplement",
-        "under_review",
-    ]
+    assert status_path(case) == ["submitted", "accepted", "under_review", "supplement", "under_review"]
     assert case["supplement_notices"][0]["received_by"]["username"] == "clerk"
     second_review = only_task(api, number, "审核", "approver")
     assert second_review["id"] != first_review["id"]

@@ -8,10 +8,12 @@ from __future__ import annotations
 
 import io
 import re
+from collections.abc import Callable
 from typing import Any
 
 import pytest
 from flask import Flask
+from werkzeug.routing import Rule
 
 from tests.support.api import ApiClient
 from tests.support.pages import Browser
@@ -60,10 +62,13 @@ def request_arguments(method: str, path: str) -> dict[str, Any]:
     return arguments or {"json": {}}
 
 
-def scoped_rules(app: Flask) -> list[tuple[str, str]]:
+def scoped_rules(
+    app: Flask, wanted: Callable[[Rule], bool] = lambda rule: rule.rule.startswith("/api/v1/")
+) -> list[tuple[str, str]]:
+    """(method, rule) of every ``wanted`` endpoint that names a case, task or attachment."""
     rules = []
     for rule in app.url_map.iter_rules():
-        if not rule.rule.startswith("/api/v1/") or not (set(rule.arguments) & SCOPED_PARAMETERS):
+        if not wanted(rule) or not (set(rule.arguments) & SCOPED_PARAMETERS):
             continue
         unknown = set(rule.arguments) - SCOPED_PARAMETERS - set(OTHER_PARAMETERS)
         assert not unknown, f"{rule.rule}: say which value the scope walk uses for {unknown}"
@@ -114,19 +119,9 @@ def test_outsiders_get_404_everywhere(app: Flask, client: ApiClient, outsider: s
 PUBLIC_PAGE_BLUEPRINTS = {"track_page"}
 
 
-def scoped_page_rules(app: Flask) -> list[tuple[str, str]]:
-    """The staff pages (outside the machine paths) that name a case, task or attachment."""
-    rules = []
-    for rule in app.url_map.iter_rules():
-        if rule.rule.startswith("/api/") or not (set(rule.arguments) & SCOPED_PARAMETERS):
-            continue
-        if rule.endpoint.split(".")[0] in PUBLIC_PAGE_BLUEPRINTS:
-            continue
-        unknown = set(rule.arguments) - SCOPED_PARAMETERS - set(OTHER_PARAMETERS)
-        assert not unknown, f"{rule.rule}: say which value the scope walk uses for {unknown}"
-        for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
-            rules.append((method, rule.rule))
-    return rules
+def is_staff_page(rule: Rule) -> bool:
+    """A page for staff (outside the machine paths)."""
+    return not rule.rule.startswith("/api/") and rule.endpoint.split(".")[0] not in PUBLIC_PAGE_BLUEPRINTS
 
 
 @pytest.mark.parametrize("outsider", OUTSIDERS)
@@ -145,7 +140,7 @@ def test_outsiders_get_404_on_every_page(live_app: Flask, outsider: str) -> None
     before = client.case(number)
     browser = Browser(live_app)
     browser.log_in(outsider)
-    walked = scoped_page_rules(live_app)
+    walked = scoped_rules(live_app, is_staff_page)
     assert ("GET", "/cases/<number>") in walked and ("POST", "/tasks/<task_id>") in walked
     for method, rule in walked:
         path = re.sub(r"<(?:[a-z]+:)?([a-z_]+)>", lambda m: str(values[m.group(1)]), rule)

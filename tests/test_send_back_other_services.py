@@ -52,6 +52,16 @@ HOUSING_SEND_BACK = {
     "supplement_note": HOUSING_REASON,
 }
 HOUSING_APPROVE = {"housing_decision": "approve", "licence_number": "乡字第330783202600031号"}
+# Sent back from the decision for a material, reviewed again, decided and issued.
+SENT_BACK_THEN_ISSUED = [
+    "submitted",
+    "accepted",
+    "under_review",
+    "supplement",
+    "under_review",
+    "approved",
+    "issued",
+]
 
 
 def offered_materials(api: ApiClient, task_id: str, user: str) -> list[str]:
@@ -150,15 +160,7 @@ def test_an_allowance_sent_back_at_the_bureau_returns_to_its_decision_without_a_
         "审核确认",
         "出件",
     ]
-    assert status_path(case) == [
-        "submitted",
-        "accepted",
-        "under_review",
-        "supplement",
-        "under_review",
-        "approved",
-        "issued",
-    ]
+    assert status_path(case) == SENT_BACK_THEN_ISSUED
 
 
 def test_a_housing_case_sent_back_at_the_township_decision_returns_there_not_to_the_reviews(
@@ -218,15 +220,7 @@ def test_a_housing_case_sent_back_at_the_township_decision_returns_there_not_to_
     reason = case["result"]["reason"]
     assert all(name in reason for name in ("规划和用地审查", "宅基地审查", "建设审查")), reason
     assert HOUSING_SEND_BACK["supplement_note"] not in reason
-    assert status_path(case) == [
-        "submitted",
-        "accepted",
-        "under_review",
-        "supplement",
-        "under_review",
-        "approved",
-        "issued",
-    ]
+    assert status_path(case) == SENT_BACK_THEN_ISSUED
 
 
 def allowance_decision(app: Flask) -> tuple[ApiClient, str, str, str]:

@@ -78,11 +78,7 @@ def test_consent_then_the_proposing_department_decides(client: ApiClient) -> Non
 
     case = client.case(number, "approver-county")
     assert case["ended_at"] is not None
-    assert status_path(case) == [
-        "accepted",
-        "under_review",
-        "approved",
-    ]
+    assert status_path(case) == ["accepted", "under_review", "approved"]
     assert [step["name"] for step in case["history"]] == ["乡镇党委意见", "作出调整决定"]
 
 

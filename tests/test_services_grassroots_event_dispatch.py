@@ -89,12 +89,7 @@ def test_dispatched_to_the_law_enforcement_squad_sent_back_once_then_closed(clie
     assert client.complete(verification["id"], "command", CLOSE).status_code == 200
     case = client.case(number, "command")
     assert case["ended_at"] is not None
-    assert status_path(case) == [
-        "submitted",
-        "accepted",
-        "under_review",
-        "approved",
-    ]
+    assert status_path(case) == ["submitted", "accepted", "under_review", "approved"]
     assert [step["name"] for step in case["history"]] == [
         "研判分拨",
         "部门处置",

@@ -80,13 +80,7 @@ def test_allowance_runs_from_window_through_township_visit_and_publicity_to_the_
     assert case["status"] == {"code": "issued", "label": "已出件"}
     assert case["ended_at"] is not None
     assert [step["name"] for step in case["history"]] == ["受理", "入户调查", "审核确认", "出件"]
-    assert status_path(case) == [
-        "submitted",
-        "accepted",
-        "under_review",
-        "approved",
-        "issued",
-    ]
+    assert status_path(case) == ["submitted", "accepted", "under_review", "approved", "issued"]
 
 
 def test_a_household_found_ineligible_skips_publicity_and_is_refused(app: Flask) -> None:

@@ -58,13 +58,7 @@ def test_parallel_reviews_then_township_licence_issued_at_the_window(client: Api
     case = client.case(number)
     assert case["status"] == {"code": "issued", "label": "已出件"}
     assert case["ended_at"] is not None
-    assert status_path(case) == [
-        "submitted",
-        "accepted",
-        "under_review",
-        "approved",
-        "issued",
-    ]
+    assert status_path(case) == ["submitted", "accepted", "under_review", "approved", "issued"]
     steps = {step["name"]: step for step in case["history"]}
     assert set(steps) == {
         "受理",

@@ -45,12 +45,7 @@ def test_accepted_approved_and_issued_in_one_window_step(app: Flask, client: Api
 
     case = client.case(number)
     assert case["status"] == {"code": "issued", "label": "已出件"}
-    assert status_path(case) == [
-        "submitted",
-        "accepted",
-        "approved",
-        "issued",
-    ]
+    assert status_path(case) == ["submitted", "accepted", "approved", "issued"]
     assert case["due_date"] == "2026-03-13"
     assert case["ended_at"] is not None
     assert case["current_tasks"] == []

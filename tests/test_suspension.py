@@ -64,11 +64,7 @@ def test_suspension_stops_the_clock_and_resumption_moves_the_due_date(app: Flask
     assert (case["clock"]["paused_since"], case["clock"]["paused_days"]) == (None, 3)
     assert case["suspensions"][0]["resumed_by"]["username"] == "approver"
     assert desk.review_task(number)["due_date"] == "2026-12-03"
-    assert status_path(case)[-3:] == [
-        "under_review",
-        "suspended",
-        "under_review",
-    ]
+    assert status_path(case)[-3:] == ["under_review", "suspended", "under_review"]
     actions = [event["action"] for event in case["audit"]]
     assert "case.suspended" in actions
     (resumed,) = [event for event in case["audit"] if event["action"] == "case.resumed"]

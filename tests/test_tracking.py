@@ -68,11 +68,7 @@ def test_the_portal_api_gives_the_status_for_the_right_password(client: ApiClien
     assert body["service_name"] == "个体工商户设立登记"
     assert body["applicant"] == "张*"
     assert body["status"] == {"code": "under_review", "label": "审查"}
-    assert status_path(body) == [
-        "submitted",
-        "accepted",
-        "under_review",
-    ]
+    assert status_path(body) == ["submitted", "accepted", "under_review"]
     assert body["due_date"] == client.case(number)["due_date"]
     assert body["collection"]["method"] is None
     assert "吴宁街道便民服务中心" in body["collection"]["instructions"]
