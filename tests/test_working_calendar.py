@@ -8,13 +8,14 @@ from typing import Any
 
 import pytest
 from flask import Flask
-from sqlalchemy import select
+from sqlalchemy import select, text
 
 from tests.support.clock import ClockedApi
+from tests.support.statements import counted_statements
 from workflow_service.config import PROJECT_ROOT
 from workflow_service.extensions import db
 from workflow_service.models import AuditEvent
-from workflow_service.services.calendar.deadlines import load_calendar
+from workflow_service.services.calendar.deadlines import load_calendar, working_calendar
 
 EXAMPLE_2027 = PROJECT_ROOT / "catalog" / "calendar-2027.example.yaml"
 NEW_YEAR_2027 = {
@@ -256,3 +257,23 @@ def test_console_reports_a_wrong_file_by_field(app: Flask, tmp_path: Any) -> Non
     assert "holidays.0.from: 2026-12-31 不在 2027 年" in result.output
     assert "NOT KNOWN YET" in run(app, "show", "2027").output
     assert run(app, "set", "2027-13-01", "holiday", "x").exit_code == 2
+
+
+def test_each_process_reads_the_table_again_only_after_a_change(app: Flask) -> None:
+    def read_in_a_request() -> bool:
+        """Whether 2027-01-04 (a Monday) is a working day, as one request sees it."""
+        with app.app_context():
+            return working_calendar().is_working_day(date(2027, 1, 4))
+
+    assert read_in_a_request() is True
+    with counted_statements(app) as statements:
+        assert read_in_a_request() is True
+    assert len(statements) == 1 and "calendar_revision" in statements[0]
+    # Another process enters the Monday as a holiday and counts the change, as every change does.
+    with app.app_context():
+        db.session.execute(
+            text("INSERT INTO calendar_day (day, is_working, name) VALUES ('2027-01-04', false, '测试')")
+        )
+        db.session.execute(text("UPDATE calendar_revision SET revision = revision + 1"))
+        db.session.commit()
+    assert read_in_a_request() is False

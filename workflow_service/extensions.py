@@ -11,7 +11,9 @@ from flask_wtf.csrf import CSRFProtect
 
 from workflow_service.models.base import Base
 
-db = SQLAlchemy(model_class=Base)
+# Objects keep their loaded state after commit: an answer is built from what the request just wrote,
+# instead of reading every row again (on SQLite in a second write transaction).
+db = SQLAlchemy(model_class=Base, session_options={"expire_on_commit": False})
 migrate = Migrate()
 api = Api()
 # The staff pages (workflow_service.web): session login, CSRF tokens on their forms, zh-CN / English.

@@ -4,7 +4,7 @@ from workflow_service.models.acceptance import DeferredMaterial, SupplementNotic
 from workflow_service.models.attachments import Attachment
 from workflow_service.models.audit import AuditEvent
 from workflow_service.models.base import Base
-from workflow_service.models.calendar import CalendarDay, CalendarYear
+from workflow_service.models.calendar import CalendarDay, CalendarRevision, CalendarYear
 from workflow_service.models.cases import (
     ApplicantKind,
     Case,
@@ -52,6 +52,7 @@ __all__ = [
     "AuditEvent",
     "Base",
     "CalendarDay",
+    "CalendarRevision",
     "CalendarYear",
     "Case",
     "CaseEvaluation",

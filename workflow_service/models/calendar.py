@@ -35,3 +35,14 @@ class CalendarYear(Base):
     entered_by_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
 
     entered_by: Mapped[User | None] = relationship()
+
+
+class CalendarRevision(Base):
+    """One row counting the changes to the calendar table, so that each process keeps the calendar
+    it has read and reads it again only when another has changed it (one key lookup per request
+    instead of the whole table)."""
+
+    __tablename__ = "calendar_revision"
+
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    revision: Mapped[int] = mapped_column(default=0)

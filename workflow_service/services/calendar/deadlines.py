@@ -3,8 +3,12 @@
 A day's status comes from, first to last: the admin-maintained table (``calendar_day``, entered
 from the State Council's notice), the ``chinesecalendar`` package for the years it knows, and
 Monday–Friday for any other year. The table comes first so that an entered correction holds even
-in a year the package knows. The calendar is read from the database once per app context
-(``working_calendar()``); whoever changes the table calls ``forget_calendar()``.
+in a year the package knows.
+
+Each process keeps the table it last read, with the number of the ``calendar_revision`` row at that
+time; a request reads that one row (once per app context) and the whole table only when another
+process has changed it since. Whoever changes the table calls ``calendar_changed()`` in the same
+transaction.
 """
 
 from __future__ import annotations
@@ -15,11 +19,11 @@ from datetime import date, timedelta
 from functools import cache
 
 import chinese_calendar
-from flask import g
-from sqlalchemy import select
+from flask import current_app, g
+from sqlalchemy import select, update
 
 from workflow_service.extensions import db
-from workflow_service.models import CalendarDay, CalendarYear
+from workflow_service.models import CalendarDay, CalendarRevision, CalendarYear
 
 # The package names holidays in English; the notice and our users say these.
 HOLIDAY_NAMES = {
@@ -110,14 +114,36 @@ def load_calendar() -> WorkingCalendar:
 
 
 def working_calendar() -> WorkingCalendar:
-    """The calendar, read once per app context (one request in production)."""
+    """The calendar: one key lookup per app context (one request in production), the table itself
+    only after it changed."""
     if "working_calendar" not in g:
-        g.working_calendar = load_calendar()
+        g.working_calendar = _current_calendar()
     return g.working_calendar
 
 
-def forget_calendar() -> None:
-    """Drop the cached calendar after the table changed, so the next reader loads it again."""
+def _current_calendar() -> WorkingCalendar:
+    # The revision first: a change committed between the two reads makes the table newer than the
+    # revision it is kept under, never older, and the next request reads it again.
+    revision = db.session.execute(
+        select(CalendarRevision.revision).where(CalendarRevision.id == 1)
+    ).scalar_one_or_none()
+    kept: tuple[int, WorkingCalendar] | None = current_app.extensions.get("working_calendar")
+    if revision is not None and kept is not None and kept[0] == revision:
+        return kept[1]
+    calendar = load_calendar()
+    if revision is not None:
+        current_app.extensions["working_calendar"] = (revision, calendar)
+    return calendar
+
+
+def calendar_changed() -> None:
+    """Count a change to the table (in the caller's transaction), so every process reads it again."""
+    db.session.execute(
+        update(CalendarRevision)
+        .where(CalendarRevision.id == 1)
+        .values(revision=CalendarRevision.revision + 1)
+        .execution_options(synchronize_session=False)
+    )
     g.pop("working_calendar", None)
 
 

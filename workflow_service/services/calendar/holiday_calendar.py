@@ -22,7 +22,7 @@ from workflow_service.services import audit
 from workflow_service.services.calendar.case_clock import refresh_due_dates
 from workflow_service.services.calendar.deadlines import (
     WorkingCalendar,
-    forget_calendar,
+    calendar_changed,
     load_calendar,
     package_exceptions,
     package_knows,
@@ -177,7 +177,7 @@ def _schedule_days(year: int, holidays: Sequence[Mapping[str, Any]]) -> list[Cal
 
 def _recompute_open_cases(actor: User | None, reason: str) -> int:
     """Recompute every open case's clock on the new calendar; the ones that moved are audited."""
-    forget_calendar()
+    calendar_changed()
     calendar = load_calendar()
     moved = 0
     cases = db.session.execute(
@@ -246,7 +246,6 @@ def enter_year(
     )
     moved = _recompute_open_cases(actor, f"录入 {year} 年节假日安排")
     db.session.commit()
-    forget_calendar()
     return CalendarChange(_year_view(year), moved)
 
 
@@ -296,7 +295,6 @@ def set_day(
     db.session.flush()
     moved = _recompute_open_cases(actor, f"修改 {day.isoformat()} 为{'工作日' if is_working else '休息日'}")
     db.session.commit()
-    forget_calendar()
     return CalendarChange(_year_view(day.year), moved)
 
 
@@ -315,7 +313,6 @@ def clear_day(actor: User | None, day: date, reason: str) -> CalendarChange:
     was_working, name = row.is_working, row.name
     db.session.delete(row)
     db.session.flush()
-    forget_calendar()
     now_working = load_calendar().is_working_day(day)
     audit.record(
         "calendar.day_cleared",
@@ -330,7 +327,6 @@ def clear_day(actor: User | None, day: date, reason: str) -> CalendarChange:
     )
     moved = _recompute_open_cases(actor, f"删除 {day.isoformat()} 的安排（{name}）")
     db.session.commit()
-    forget_calendar()
     return CalendarChange(_year_view(day.year), moved)
 
 

@@ -13,6 +13,7 @@ from typing import Any
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import undefer
+from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.exc import StaleDataError
 
 from workflow_service.database import rows_changed
@@ -154,6 +155,9 @@ def complete_task(actor: User, task_id: str, data: Mapping[str, Any]) -> Task:
     case = db.session.execute(
         select(Case).options(undefer(Case.workflow_state)).where(Case.id == task.case_id)
     ).scalar_one()
+    # The answer reads the task's case: hold it there, or the session (which keeps objects weakly)
+    # forgets the loaded case when this function returns and the answer reads it again.
+    set_committed_value(task, "case", case)
     definition = case.process_definition
     if task.form_key:
         validate_form(definition.forms[task.form_key], data, prefix="data")
