@@ -31,7 +31,7 @@ from tests.support.live import Server
 from tests.support.pages import Browser
 from workflow_service import create_app
 from workflow_service.config import PROJECT_ROOT, normalise_database_url
-from workflow_service.extensions import db
+from workflow_service.extensions import SESSION_OPTIONS, db
 from workflow_service.services.directory import rate_limits
 from workflow_service.services.process.deployment import deploy_folder
 from workflow_service.services.seed.seeding import seed_demo
@@ -163,7 +163,7 @@ def app(backend: SQLiteBackend | PostgresBackend) -> Iterator[Flask]:
         outer = connection.begin()
         engines[None] = connection  # type: ignore[assignment]
         original_session = db.session
-        db.session = db._make_scoped_session({"join_transaction_mode": "create_savepoint"})
+        db.session = db._make_scoped_session({**SESSION_OPTIONS, "join_transaction_mode": "create_savepoint"})
     try:
         yield application
     finally:

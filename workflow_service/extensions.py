@@ -13,7 +13,8 @@ from workflow_service.models.base import Base
 
 # Objects keep their loaded state after commit: an answer is built from what the request just wrote,
 # instead of reading every row again (on SQLite in a second write transaction).
-db = SQLAlchemy(model_class=Base, session_options={"expire_on_commit": False})
+SESSION_OPTIONS = {"expire_on_commit": False}
+db = SQLAlchemy(model_class=Base, session_options=SESSION_OPTIONS)
 migrate = Migrate()
 api = Api()
 # The staff pages (workflow_service.web): session login, CSRF tokens on their forms, zh-CN / English.

@@ -1,0 +1,99 @@
+"""The SQL statements behind the main endpoints: a small constant each, whatever the data holds.
+
+A budget is the most statements one request may send (transaction control left out). A change that
+adds a query per row, per task or per request fails here, by count, not by timing: raise a budget
+only with a reason in the commit. The request path every new endpoint shares is measured by
+``bench/http_bench.py``; these counts keep it from growing behind the figures' back.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Flask
+
+from tests.support.api import ApiClient, case_body
+from tests.support.statements import counted_statements
+from tests.support.steps import ACCEPT, APPROVE, PICKUP, inbox_task
+
+BUDGETS = {
+    "token": 11,  # the throttles, the account, the token, the audit
+    "register": 26,
+    "inbox": 6,
+    "claim": 12,
+    "complete 受理": 28,
+    "complete 审核": 32,
+    "complete 出件": 22,
+    "case": 21,
+}
+
+
+class CountingClient:
+    """An API client whose every request is counted under a name."""
+
+    def __init__(self, app: Flask) -> None:
+        self.app = app
+        self.api = ApiClient(app.test_client())
+        self.counts: dict[str, list[int]] = {}
+
+    def request(self, name: str, method: str, path: str, user: str | None, **kwargs: Any) -> Any:
+        # Tokens are taken once per user, outside the count of the request that needs one.
+        headers = self.api.headers(user) if user else {}
+        with counted_statements(self.app) as statements:
+            response = self.api.http.open(path, method=method, headers=headers, **kwargs)
+        assert response.status_code in (200, 201), (name, response.json)
+        self.counts.setdefault(name, []).append(len(statements))
+        return response.json
+
+    def over_budget(self) -> dict[str, list[int]]:
+        return {name: counts for name, counts in self.counts.items() if max(counts) > BUDGETS[name]}
+
+
+def run_case(client: CountingClient, applicant_serial: int) -> str:
+    """A 个体工商户设立登记 case from registration to issuance, every request counted."""
+    body = case_body()
+    body["applicant"]["phone"] = f"1380013{applicant_serial:04d}"
+    number = client.request("register", "POST", "/api/v1/cases", "clerk", json=body)["number"]
+    acceptance = inbox_task(client.api, "clerk", number)
+    client.request("inbox", "GET", "/api/v1/tasks", "clerk")
+    client.request(
+        "complete 受理", "POST", f"/api/v1/tasks/{acceptance['id']}/complete", "clerk", json={"data": ACCEPT}
+    )
+    review = inbox_task(client.api, "approver", number)
+    client.request("inbox", "GET", "/api/v1/tasks", "approver")
+    client.request("claim", "POST", f"/api/v1/tasks/{review['id']}/claim", "approver")
+    client.request(
+        "complete 审核", "POST", f"/api/v1/tasks/{review['id']}/complete", "approver", json={"data": APPROVE}
+    )
+    client.request("case", "GET", f"/api/v1/cases/{number}", "clerk")
+    issuance = inbox_task(client.api, "clerk", number)
+    client.request(
+        "complete 出件", "POST", f"/api/v1/tasks/{issuance['id']}/complete", "clerk", json={"data": PICKUP}
+    )
+    client.request("case", "GET", f"/api/v1/cases/{number}", "clerk")
+    return number
+
+
+def test_each_main_endpoint_keeps_to_its_statement_budget(app: Flask) -> None:
+    client = CountingClient(app)
+    client.api.inbox("clerk")  # the process's first read of the working calendar is not a request's cost
+    for username in ("clerk", "approver"):
+        client.request(
+            "token", "POST", "/api/v1/auth/token", None, json={"username": username, "password": "demo"}
+        )
+    for serial in range(3):
+        run_case(client, serial)
+    assert set(client.counts) == set(BUDGETS)
+    assert client.over_budget() == {}, client.counts
+
+
+def test_a_longer_inbox_costs_no_more_statements(app: Flask) -> None:
+    client = CountingClient(app)
+    client.api.inbox("clerk")
+    client.api.start_case()
+    client.request("inbox", "GET", "/api/v1/tasks", "clerk")
+    for _ in range(5):
+        client.api.start_case()
+    client.request("inbox", "GET", "/api/v1/tasks", "clerk")
+    one, six = client.counts["inbox"]
+    assert one == six, client.counts
