@@ -18,12 +18,12 @@ from tests.support.steps import ACCEPT, APPROVE, PICKUP, inbox_task
 
 BUDGETS = {
     "token": 11,  # the throttles, the account, the token, the audit
-    "register": 26,
+    "register": 24,
     "inbox": 6,
     "claim": 12,
-    "complete 受理": 28,
-    "complete 审核": 32,
-    "complete 出件": 22,
+    "complete 受理": 25,
+    "complete 审核": 28,
+    "complete 出件": 19,
     "case": 21,
 }
 

@@ -9,6 +9,7 @@ table) needs nothing here.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime, time, timedelta
 
 from sqlalchemy import select
@@ -29,19 +30,16 @@ def start_of_next_business_day(moment: datetime) -> datetime:
     return datetime.combine(tomorrow, time.min, tzinfo=BUSINESS_TIMEZONE).astimezone(moment.tzinfo)
 
 
-def sync_warning_jobs(case: Case) -> None:
-    """Give each open task of the case its warning job; cancel the pending jobs of closed tasks."""
+def sync_warning_jobs(case: Case, scheduled: Mapping[str | None, Job] | None = None) -> None:
+    """Give each open task of the case its warning job; cancel the pending jobs of closed tasks.
+    ``scheduled``: the case's warning jobs, read here if not given."""
     open_task_ids = set(
         db.session.execute(
             select(Task.id).where(Task.case_id == case.id, Task.state == TaskState.OPEN)
         ).scalars()
     )
-    scheduled = {
-        job.task_ref: job
-        for job in db.session.execute(
-            select(Job).where(Job.kind == JobKind.DEADLINE_WARNING, Job.case_id == case.id)
-        ).scalars()
-    }
+    if scheduled is None:
+        scheduled = jobs.jobs_of_case(case, (JobKind.DEADLINE_WARNING,))[JobKind.DEADLINE_WARNING]
     moment = now()
     for task_ref, job in scheduled.items():
         if job.state == JobState.PENDING and task_ref not in open_task_ids:

@@ -10,7 +10,7 @@ are serialized anyway. A claim is a lease: a job still ``running`` after ``JOB_L
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -45,20 +45,29 @@ def schedule(kind: JobKind, case: Case | None, task_ref: str | None, run_at: dat
     return job
 
 
-def sync_timer_jobs(case: Case, timers: Sequence[PendingTimer]) -> None:
-    """Make the case's timer jobs match the timers its workflow now waits on.
+def jobs_of_case(case: Case, kinds: Sequence[JobKind]) -> dict[JobKind, dict[str | None, Job]]:
+    """The case's jobs of these kinds, in any state, by kind and task: one statement."""
+    found: dict[JobKind, dict[str | None, Job]] = {kind: {} for kind in kinds}
+    for job in db.session.execute(
+        select(Job).where(Job.case_id == case.id, Job.kind.in_(kinds)).order_by(Job.id)
+    ).scalars():
+        found[job.kind][job.task_ref] = job
+    return found
+
+
+def sync_timer_jobs(
+    case: Case, timers: Sequence[PendingTimer], jobs: Mapping[str | None, Job] | None = None
+) -> None:
+    """Make the case's timer jobs (``jobs``, read here if not given) match the timers its workflow
+    now waits on.
 
     A new timer gets a job due when it fires; a pending job whose timer is no longer waited on
     (its task was completed, the boundary event cancelled, the case ended) is cancelled. Jobs that
     ran or are running are left alone: a timer is scheduled once.
     """
     waiting = {timer.task_id: timer for timer in timers}
-    jobs = {
-        job.task_ref: job
-        for job in db.session.execute(
-            select(Job).where(Job.kind == JobKind.TIMER, Job.case_id == case.id)
-        ).scalars()
-    }
+    if jobs is None:
+        jobs = jobs_of_case(case, (JobKind.TIMER,))[JobKind.TIMER]
     moment = now()
     for task_ref, job in jobs.items():
         if job.state != JobState.PENDING:

@@ -10,7 +10,7 @@ from sqlalchemy import select
 from workflow_service.engine.runtime import ProcessRuntime, StepResult
 from workflow_service.errors import ProcessIncident
 from workflow_service.extensions import db
-from workflow_service.models import Case, CaseStatus, Task, TaskKind, TaskState, User
+from workflow_service.models import Case, CaseStatus, JobKind, Task, TaskKind, TaskState, User
 from workflow_service.services import audit
 from workflow_service.services.calendar.case_clock import refresh_due_dates
 from workflow_service.services.clock import business_day, now
@@ -110,11 +110,13 @@ def apply_step(case: Case, result: StepResult, actor: User | None) -> None:
         _enter_status(case, CaseStatus(value), actor)
     if result.incident and result.incident != case.incident:
         audit.record("case.incident", actor, case=case, summary={"incident": result.incident})
-    case.incident = result.incident
+    if case.incident != result.incident:  # an unchanged value is not written again
+        case.incident = result.incident
     db.session.flush()  # the case needs its id before tasks point at it
     _sync_tasks(case, result)
-    jobs.sync_timer_jobs(case, result.timers)
-    deadline_warnings.sync_warning_jobs(case)
+    case_jobs = jobs.jobs_of_case(case, (JobKind.TIMER, JobKind.DEADLINE_WARNING))
+    jobs.sync_timer_jobs(case, result.timers, case_jobs[JobKind.TIMER])
+    deadline_warnings.sync_warning_jobs(case, case_jobs[JobKind.DEADLINE_WARNING])
     if result.completed and case.ended_at is None:
         case.ended_at = now()
         audit.record("case.ended", actor, case=case, summary={"status": case.status.value})

@@ -126,14 +126,16 @@ def unclaim_task(actor: User, task_id: str) -> Task:
     return task
 
 
-def _lock_case_of(task_id: str) -> None:
-    """Lock the task's case row before the task is read and checked (PostgreSQL; SQLite's write
-    transactions are serial anyway). A reassignment locks the case first too, so a completion
-    racing one either waits and then sees the task moved (403), or makes the move fail (409);
-    without the lock it could complete a task the supervisor had just moved elsewhere."""
-    case_id = db.session.execute(select(Task.case_id).where(Task.id == task_id)).scalar_one_or_none()
-    if case_id is not None:
-        db.session.execute(select(Case.id).where(Case.id == case_id).with_for_update()).scalar_one()
+def _lock_case_of(task_id: str) -> Case | None:
+    """Lock and load the task's case (with its workflow state) before the task is read and checked
+    (PostgreSQL; SQLite's write transactions are serial anyway). A reassignment locks the case first
+    too, so a completion racing one either waits and then sees the task moved (403), or makes the
+    move fail (409); without the lock it could complete a task the supervisor had just moved
+    elsewhere. One statement: the case is found by a subquery on the task."""
+    case_of_task = select(Task.case_id).where(Task.id == task_id).scalar_subquery()
+    return db.session.execute(
+        select(Case).options(undefer(Case.workflow_state)).where(Case.id == case_of_task).with_for_update()
+    ).scalar_one_or_none()
 
 
 def complete_task(actor: User, task_id: str, data: Mapping[str, Any]) -> Task:
@@ -142,7 +144,7 @@ def complete_task(actor: User, task_id: str, data: Mapping[str, Any]) -> Task:
     A delegate completes the delegator's claimed task on their behalf: the task stays assigned to
     the delegator and records both names.
     """
-    _lock_case_of(task_id)
+    locked_case = _lock_case_of(task_id)
     task = _workable(actor, task_id)
     on_behalf_of = None
     if task.assignee_id is not None and task.assignee_id != actor.id:
@@ -152,9 +154,9 @@ def complete_task(actor: User, task_id: str, data: Mapping[str, Any]) -> Task:
         # Not a BPMN task: the engine never hears of it.
         return outside.complete(actor, task, data, on_behalf_of)
     refuse_while_suspended(task)
-    case = db.session.execute(
-        select(Case).options(undefer(Case.workflow_state)).where(Case.id == task.case_id)
-    ).scalar_one()
+    case = locked_case
+    if case is None or case.id != task.case_id:  # found a moment ago, so the task's case was locked
+        raise TaskNotOpen()
     # The answer reads the task's case: hold it there, or the session (which keeps objects weakly)
     # forgets the loaded case when this function returns and the answer reads it again.
     set_committed_value(task, "case", case)
