@@ -9,7 +9,7 @@ from typing import Any
 
 from flask import Flask
 
-from workflow_service import database, request_guard, security_headers, web
+from workflow_service import database, error_handling, request_guard, security_headers, web
 from workflow_service.api import (
     admin,
     attachments,
@@ -22,7 +22,6 @@ from workflow_service.api import (
     evaluations,
     health,
     me,
-    problems,
     responsibilities,
     service_items,
     tasks,
@@ -36,6 +35,7 @@ from workflow_service.extensions import api, db, migrate
 from workflow_service.services import clock
 from workflow_service.services.process import step_effects
 from workflow_service.services.work.step_effects import STEP_EFFECTS
+from workflow_service.web.errors import error_page
 
 # Shorter keys, or the development default of earlier versions, are refused as no key at all.
 MIN_SECRET_KEY_LENGTH = 32
@@ -131,8 +131,9 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         evaluations.blp,
     ):
         api.register_blueprint(blueprint)
-    problems.init_app(app)
-    web.init_app(app)  # after problems: the staff pages' HTML errors wrap its handlers
+    web.init_app(app)
+    # After the API extension: this one handler replaces flask-smorest's JSON errors.
+    error_handling.init_app(app, page=error_page)
     security_headers.init_app(app)
     register_commands(app)
     return app
