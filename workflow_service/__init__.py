@@ -22,6 +22,7 @@ from workflow_service.api import (
     evaluations,
     health,
     me,
+    problems,
     responsibilities,
     service_items,
     tasks,
@@ -106,7 +107,8 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     db.init_app(app)
     database.init_app(app)
     migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"))
-    api.init_app(app)
+    # Every error response of the OpenAPI document is problem+json, as the server sends them.
+    api.init_app(app, spec_kwargs={"extra_plugins": [problems.ProblemResponses()]})
     request_guard.init_app(app)
     # Timers run on the service clock, which tests set through app.config["CLOCK"].
     app.extensions["process_runtime"] = ProcessRuntime(clock=clock.now, limits=_engine_limits(app.config))

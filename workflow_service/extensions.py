@@ -10,10 +10,20 @@ from flask_sqlalchemy import SQLAlchemy
 from flask_wtf.csrf import CSRFProtect
 
 from workflow_service.models.base import Base
+from workflow_service.problem_document import ProblemSchema
 
 db = SQLAlchemy(model_class=Base)
 migrate = Migrate()
-api = Api()
+
+
+class ServiceApi(Api):
+    """flask-smorest, told that errors are problem+json: api.problems lists each operation's."""
+
+    ERROR_SCHEMA = ProblemSchema
+    DEFAULT_ERROR_RESPONSE_NAME = None  # its ``{code, status, message}`` default error is never sent
+
+
+api = ServiceApi()
 # The staff pages (workflow_service.web): session login, CSRF tokens on their forms, zh-CN / English.
 login_manager = LoginManager()
 csrf = CSRFProtect()
