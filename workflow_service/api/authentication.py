@@ -48,6 +48,7 @@ def current_credential_id() -> int:
 
 @blp.route("/token")
 class TokenResource(MethodView):
+    @blp.alt_response(401, description="Wrong username or password, or a disabled account: all alike")
     @blp.alt_response(
         429, description="Five failures in a row for one username from one address: blocked for a while"
     )
