@@ -50,7 +50,7 @@ HEADERS: Mapping[int, Mapping[str, Any]] = {
 EVERY_OPERATION = (422, 500, 503)
 
 
-def problem_response(status: int, description: str | None = None) -> dict[str, Any]:
+def documented_problem(status: int, description: str | None = None) -> dict[str, Any]:
     """The response object of one error status: problem+json with the Problem schema."""
     response: dict[str, Any] = {
         "description": description or MEANINGS.get(status, "Error"),
@@ -88,7 +88,7 @@ class ProblemResponses(BasePlugin):
     def init_spec(self, spec: APISpec) -> None:
         spec.components.schema("Problem", schema=ProblemSchema)
         for status in MEANINGS:
-            spec.components.response(f"Problem{status}", problem_response(status), lazy=True)
+            spec.components.response(f"Problem{status}", documented_problem(status), lazy=True)
 
     def operation_helper(
         self, path: str | None = None, operations: dict | None = None, **kwargs: Any
@@ -103,6 +103,6 @@ class ProblemResponses(BasePlugin):
             for status in sorted(set(declared) | statuses_of_kind(operation, path_parameters)):
                 view_says = declared.get(status)
                 if isinstance(view_says, Mapping) and view_says.get("description"):
-                    responses[status] = problem_response(status, view_says["description"])
+                    responses[status] = documented_problem(status, view_says["description"])
                 else:
                     responses[status] = f"Problem{status}"
