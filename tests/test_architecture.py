@@ -36,6 +36,7 @@ SERVICE_LAYERS = [
 TOP_LAYERS = [
     "config",
     "errors",
+    "problem_document",
     "models",
     "extensions",
     "database",
@@ -45,6 +46,7 @@ TOP_LAYERS = [
     "file_responses",
     "request_guard",
     "error_log",
+    "error_handling",
     "serving",
     "api",
     "web",

@@ -9,7 +9,7 @@ from typing import Any
 
 from flask import Flask
 
-from workflow_service import database, request_guard, security_headers, web
+from workflow_service import database, error_handling, request_guard, security_headers, web
 from workflow_service.api import (
     admin,
     attachments,
@@ -36,6 +36,7 @@ from workflow_service.extensions import api, db, migrate
 from workflow_service.services import clock
 from workflow_service.services.process import step_effects
 from workflow_service.services.work.step_effects import STEP_EFFECTS
+from workflow_service.web.errors import error_page
 
 # Shorter keys, or the development default of earlier versions, are refused as no key at all.
 MIN_SECRET_KEY_LENGTH = 32
@@ -106,7 +107,8 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     db.init_app(app)
     database.init_app(app)
     migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"))
-    api.init_app(app)
+    # Every error response of the OpenAPI document is problem+json, as the server sends them.
+    api.init_app(app, spec_kwargs={"extra_plugins": [problems.ProblemResponses()]})
     request_guard.init_app(app)
     # Timers run on the service clock, which tests set through app.config["CLOCK"].
     app.extensions["process_runtime"] = ProcessRuntime(clock=clock.now, limits=_engine_limits(app.config))
@@ -131,8 +133,9 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         evaluations.blp,
     ):
         api.register_blueprint(blueprint)
-    problems.init_app(app)
-    web.init_app(app)  # after problems: the staff pages' HTML errors wrap its handlers
+    web.init_app(app)
+    # After the API extension: this one handler replaces flask-smorest's JSON errors.
+    error_handling.init_app(app, page=error_page)
     security_headers.init_app(app)
     register_commands(app)
     return app

@@ -1,6 +1,8 @@
-"""The domain error hierarchy; ``api.problems`` renders every one as RFC 7807 problem+json.
+"""The error hierarchy: every error the service sends, rendered by ``error_handling`` as RFC 9457
+``application/problem+json`` on the API and as the error page for people.
 
-::
+The classes here are shared; those named with a module (under ``services/``) live beside the service
+that raises them. ``tests/test_errors.py`` checks that this tree lists every subclass with its status. ::
 
     ServiceError (500)
     ├── MalformedRequest (400)        a body that cannot be read: JSON nested too deep
@@ -9,19 +11,48 @@
     │   ├── TaskClaimedByOther (403)
     │   └── PasswordChangeRequired (403) an admin reset the password: only /api/v1/me until changed
     ├── NotFound (404)                does not exist, or outside the caller's scope
+    │   └── LookupFailed (404)        notices.tracking: wrong case number or query password
     ├── Conflict (409)
     │   ├── AlreadyExists (409)       the code or username is taken
     │   ├── TaskNotOpen (409)         the task was completed or cancelled meanwhile
     │   ├── StaleCase (409)           the case changed since it was read
     │   ├── DelegationNotInForce (409) the delegation was revoked or has ended
-    │   └── OrganisationInUse (409)   deactivating an organisation that has open tasks or active staff
+    │   ├── OrganisationInUse (409)   deactivating an organisation that has open tasks or active staff
+    │   ├── IllegalStatusTransition (409)          process.case_status
+    │   ├── DuplicateApplication (409)             intake.duplicates: ``existing_cases``
+    │   ├── CaseEnded (409)                        intake.acceptance
+    │   ├── DeferredMaterialsOutstanding (409)     intake.acceptance
+    │   ├── DeferredMaterialAlreadyReceived (409)  intake.acceptance
+    │   ├── FeeUnpaid (409)                        intake.fees
+    │   ├── FeeNotCharged (409)                    intake.fees
+    │   ├── FeeAlreadySettled (409)                intake.fees
+    │   ├── FeeCaseClosed (409)                    intake.fees
+    │   ├── CaseNotSuspendable (409)               review.suspensions
+    │   ├── CaseNotSuspended (409)                 review.suspensions
+    │   ├── CaseSuspended (409)                    review.suspensions
+    │   ├── CaseNotReturnable (409)                closing.closing
+    │   ├── CaseNotVoidable (409)                  closing.closing
+    │   ├── CaseNotArchivable (409)                closing.closing
+    │   ├── CaseAlreadyArchived (409)              closing.closing
+    │   ├── CaseNotWithdrawable (409)              closing.withdrawal
+    │   ├── NotYetEvaluable (409)                  closing.evaluations
+    │   ├── AlreadyEvaluated (409)                 closing.evaluations
+    │   ├── LicenceNotIssued (409)                 closing.licences
+    │   └── DocumentNotApplicable (409)            notices.documents
     ├── InvalidInput (422)            field errors in ``errors``
     │   ├── InvalidProcessDefinition (422)
     │   ├── InvalidDelegation (422)
-    │   └── InvalidReassignment (422) no reason, or the organisation is unknown or of the wrong type
+    │   ├── InvalidReassignment (422) no reason, or the organisation is unknown or of the wrong type
+    │   ├── RoutingError (422)                     directory.routing: no organisation for a lane
+    │   ├── ImportFailed (422)                     directory.import_files
+    │   ├── UnsupportedFileType (422)              materials.attachments
+    │   ├── MissingResultReason (422)              closing.case_results
+    │   └── InvalidDelivery (422)                  closing.issuance
     ├── ProcessIncident (422)         the step was recorded, but the process stopped at an incident
     ├── PayloadTooLarge (413)         an upload beyond the configured size
     ├── RateLimited (429)             too many attempts; ``retry_after`` seconds until the next
+    │   ├── TooManyLogins (429)                    directory.login_protection
+    │   └── TooManyLookups (429)                   notices.tracking
     └── Unavailable (503)             the database cannot be reached; ``Retry-After`` says when to retry
         └── RequestTimedOut (503)     gunicorn ended a request that ran past its timeout
 """

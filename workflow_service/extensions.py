@@ -10,13 +10,23 @@ from flask_sqlalchemy import SQLAlchemy
 from flask_wtf.csrf import CSRFProtect
 
 from workflow_service.models.base import Base
+from workflow_service.problem_document import ProblemSchema
 
 # Objects keep their loaded state after commit: an answer is built from what the request just wrote,
 # instead of reading every row again (on SQLite in a second write transaction).
 SESSION_OPTIONS = {"expire_on_commit": False}
 db = SQLAlchemy(model_class=Base, session_options=SESSION_OPTIONS)
 migrate = Migrate()
-api = Api()
+
+
+class ServiceApi(Api):
+    """flask-smorest, told that errors are problem+json: api.problems lists each operation's."""
+
+    ERROR_SCHEMA = ProblemSchema
+    DEFAULT_ERROR_RESPONSE_NAME = None  # its ``{code, status, message}`` default error is never sent
+
+
+api = ServiceApi()
 # The staff pages (workflow_service.web): session login, CSRF tokens on their forms, zh-CN / English.
 login_manager = LoginManager()
 csrf = CSRFProtect()

@@ -43,6 +43,9 @@ class OrganisationsResource(MethodView):
             current_user(), query.get("kind"), query.get("region"), query["limit"], query["offset"]
         )
 
+    @blp.alt_response(
+        409, description="The code is taken, or the region has an active organisation of this type"
+    )
     @blp.arguments(OrganisationCreateSchema)
     @blp.response(201, OrganisationSchema)
     def post(self, payload: dict) -> Organisation:
@@ -68,6 +71,11 @@ class OrganisationResource(MethodView):
         """One organisation."""
         return organisations.get_organisation(current_user(), code)
 
+    @blp.alt_response(
+        409,
+        description="Deactivating an organisation with open tasks or active staff "
+        "(`open_tasks`, `active_users`), or a second active one of its type",
+    )
     @blp.arguments(OrganisationPatchSchema)
     @blp.response(200, OrganisationSchema)
     def patch(self, changes: dict, code: str) -> Organisation:
@@ -88,6 +96,7 @@ class UsersResource(MethodView):
         """Accounts by username, optionally of one organisation."""
         return accounts.list_users(current_user(), query.get("organisation"), query["limit"], query["offset"])
 
+    @blp.alt_response(409, description="The username is taken")
     @blp.arguments(UserCreateSchema)
     @blp.response(201, AdminUserSchema)
     def post(self, payload: dict) -> User:
@@ -147,6 +156,7 @@ class DisableResource(MethodView):
 
 @blp.route("/users/<string:username>/enable")
 class EnableResource(MethodView):
+    @blp.alt_response(409, description="The account's organisation is deactivated")
     @blp.arguments(NoBodySchema)
     @blp.response(200, AdminUserSchema)
     def post(self, _body: dict, username: str) -> User:

@@ -61,6 +61,7 @@ class AttachmentsResource(MethodView):
         """The files handed in for the case, oldest first (404 outside the caller's scope)."""
         return list_attachments(current_user(), number)
 
+    @blp.alt_response(409, description="The case is archived")
     @blp.arguments(AttachmentUploadSchema, location="form_and_files")
     @blp.response(201, AttachmentSchema)
     def post(self, form: dict, number: str) -> Attachment:

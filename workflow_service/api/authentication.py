@@ -6,6 +6,7 @@ from flask import g, request
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
+from workflow_service.api.problems import ALLOWED_BEFORE_PASSWORD_CHANGE
 from workflow_service.api.schemas import TokenRequestSchema, TokenSchema
 from workflow_service.errors import NotAuthenticated, PasswordChangeRequired
 from workflow_service.models import CredentialKind, User
@@ -47,6 +48,10 @@ def current_credential_id() -> int:
 
 @blp.route("/token")
 class TokenResource(MethodView):
+    @blp.alt_response(401, description="Wrong username or password, or a disabled account: all alike")
+    @blp.alt_response(
+        429, description="Five failures in a row for one username from one address: blocked for a while"
+    )
     @blp.doc(security=[])
     @blp.arguments(TokenRequestSchema)
     @blp.response(200, TokenSchema)
@@ -64,6 +69,7 @@ class TokenResource(MethodView):
 
 @blp.route("/logout")
 class LogoutResource(MethodView):
+    @blp.doc(**{ALLOWED_BEFORE_PASSWORD_CHANGE: True})
     @blp.response(204)
     def post(self) -> None:
         """Revoke the bearer token this request carries; it is refused (401) from now on."""

@@ -28,6 +28,11 @@ blp.before_request(require_bearer_token)
 
 @blp.route("")
 class CasesResource(MethodView):
+    @blp.alt_response(
+        409,
+        description="The applicant has an open case of the service (`existing_cases`): "
+        "confirm with `confirm_duplicate.reason`",
+    )
     @blp.arguments(CaseCreateSchema)
     @blp.response(201, CaseCreatedSchema)
     def post(self, payload: dict) -> Registration:
@@ -68,6 +73,7 @@ class QueryPasswordResource(MethodView):
 
 @blp.route("/<string:number>/suspend")
 class SuspendResource(MethodView):
+    @blp.alt_response(409, description="The case cannot be suspended now, or it changed meanwhile")
     @blp.arguments(CaseSuspendSchema)
     @blp.response(200, CaseSchema)
     def post(self, payload: dict, number: str) -> CaseView:
@@ -79,6 +85,7 @@ class SuspendResource(MethodView):
 
 @blp.route("/<string:number>/resume")
 class ResumeResource(MethodView):
+    @blp.alt_response(409, description="The case is not suspended, or it changed meanwhile")
     @blp.response(200, CaseSchema)
     def post(self, number: str) -> CaseView:
         """End the suspension: the case returns to review and its due date moves by the days paused."""
@@ -87,6 +94,7 @@ class ResumeResource(MethodView):
 
 @blp.route("/<string:number>/withdraw")
 class WithdrawResource(MethodView):
+    @blp.alt_response(409, description="A decision was made or the case has ended, or it changed meanwhile")
     @blp.arguments(CaseWithdrawSchema)
     @blp.response(200, CaseSchema)
     def post(self, payload: dict, number: str) -> CaseView:
@@ -96,6 +104,7 @@ class WithdrawResource(MethodView):
 
 @blp.route("/<string:number>/deferred-materials/<int:material_id>/received")
 class DeferredMaterialReceivedResource(MethodView):
+    @blp.alt_response(409, description="The material was received already, or the case has ended")
     @blp.arguments(DeferredMaterialReceiptSchema, required=False)
     @blp.response(200, CaseSchema)
     def post(self, payload: dict, number: str, material_id: int) -> CaseView:

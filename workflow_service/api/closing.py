@@ -24,6 +24,7 @@ blp.before_request(require_bearer_token)
 
 @blp.route("/<string:number>/archive")
 class ArchiveResource(MethodView):
+    @blp.alt_response(409, description="The case was not issued yet, or is archived already")
     @blp.response(200, CaseSchema)
     def post(self, number: str) -> CaseView:
         """归档 by the accepting window once the process has ended (出件, 不予受理, 撤回 …); 409 before."""
@@ -32,6 +33,7 @@ class ArchiveResource(MethodView):
 
 @blp.route("/<string:number>/return")
 class ReturnResource(MethodView):
+    @blp.alt_response(409, description="The case was accepted or has ended")
     @blp.arguments(CloseReasonSchema)
     @blp.response(200, CaseSchema)
     def post(self, payload: dict, number: str) -> CaseView:
@@ -44,6 +46,7 @@ class ReturnResource(MethodView):
 
 @blp.route("/<string:number>/void")
 class VoidResource(MethodView):
+    @blp.alt_response(409, description="A decision was made or the case has ended")
     @blp.arguments(CloseReasonSchema)
     @blp.response(200, CaseSchema)
     def post(self, payload: dict, number: str) -> CaseView:
@@ -56,6 +59,9 @@ class VoidResource(MethodView):
 
 @blp.route("/<string:number>/payment")
 class PaymentResource(MethodView):
+    @blp.alt_response(
+        409, description="The service charges no fee, the fee is settled already, or the case has ended"
+    )
     @blp.arguments(PaymentSchema)
     @blp.response(200, FeeSchema)
     def post(self, payload: dict, number: str) -> CaseFee:
@@ -70,6 +76,7 @@ class PaymentResource(MethodView):
 
 @blp.route("/<string:number>/evaluation")
 class EvaluationResource(MethodView):
+    @blp.alt_response(409, description="The case has not ended yet, or was evaluated already")
     @blp.arguments(WindowEvaluationSchema)
     @blp.response(201, EvaluationSchema)
     def post(self, payload: dict, number: str) -> CaseEvaluation:
@@ -82,6 +89,7 @@ class EvaluationResource(MethodView):
 
 @blp.route("/<string:number>/licence.pdf")
 class LicenceResource(MethodView):
+    @blp.alt_response(409, description="The case has no electronic licence")
     @blp.response(200, {"type": "string", "format": "binary"}, content_type="application/pdf")
     def get(self, number: str) -> Response:
         """The electronic licence of a granted case as PDF (409 when the case has none)."""

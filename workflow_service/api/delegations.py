@@ -32,6 +32,7 @@ class DelegationsResource(MethodView):
 
 @blp.route("/<int:delegation_id>/revoke")
 class RevokeResource(MethodView):
+    @blp.alt_response(409, description="The delegation was revoked already or has ended")
     @blp.response(200, DelegationSchema)
     def post(self, delegation_id: int) -> Delegation:
         """End a delegation now (the delegator or an admin)."""

@@ -46,6 +46,7 @@ class DocumentResource(MethodView):
             }
         ]
     )
+    @blp.alt_response(409, description="The case's state does not call for this notice")
     @blp.response(200, _PDF, content_type="application/pdf")
     def get(self, number: str, kind: str) -> Response:
         """The notice as PDF; 409 where it does not apply (no 不予受理决定书 for an accepted case)."""
@@ -54,6 +55,7 @@ class DocumentResource(MethodView):
 
 @blp.route("/<string:number>/documents/acceptance.pdf", endpoint="acceptance_with_password")
 class AcceptanceReceiptResource(MethodView):
+    @blp.alt_response(409, description="The case's state does not call for this notice")
     @blp.arguments(PrintedReceiptSchema)
     @blp.response(200, _PDF, content_type="application/pdf")
     def post(self, payload: dict, number: str) -> Response:

@@ -17,6 +17,9 @@ blp = Blueprint(
 
 @blp.route("/evaluation")
 class PublicEvaluationResource(MethodView):
+    @blp.alt_response(404, description="Wrong case number or query password (the two are indistinguishable)")
+    @blp.alt_response(409, description="The case has not ended yet, or was evaluated already")
+    @blp.alt_response(429, description="Too many failed look-ups from this address")
     @blp.doc(security=[])
     @blp.arguments(PublicEvaluationSchema)
     @blp.response(201, EvaluationReceiptSchema)

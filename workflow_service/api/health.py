@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, Response, jsonify
 from sqlalchemy import text
 
-from workflow_service.api.problems import retry_after_unavailable
+from workflow_service.error_handling import retry_after_unavailable
 from workflow_service.extensions import db
 from workflow_service.services.calendar.holiday_calendar import outlook
 

@@ -12,6 +12,7 @@ from workflow_service.api.authentication import (
     current_user,
     require_bearer_token_allowing_password_change,
 )
+from workflow_service.api.problems import ALLOWED_BEFORE_PASSWORD_CHANGE
 from workflow_service.models import User
 from workflow_service.services.directory import accounts, credentials
 
@@ -21,6 +22,7 @@ blp.before_request(require_bearer_token_allowing_password_change)
 
 @blp.route("")
 class MeResource(MethodView):
+    @blp.doc(**{ALLOWED_BEFORE_PASSWORD_CHANGE: True})
     @blp.response(200, MeSchema)
     def get(self) -> User:
         """Who am I: username, full name, organisation, roles, and whether the password must be changed."""
@@ -29,6 +31,8 @@ class MeResource(MethodView):
 
 @blp.route("/password")
 class PasswordResource(MethodView):
+    @blp.doc(**{ALLOWED_BEFORE_PASSWORD_CHANGE: True})
+    @blp.alt_response(429, description="Too many wrong current passwords: blocked for a while, as a login")
     @blp.arguments(PasswordChangeSchema)
     @blp.response(204)
     def post(self, payload: dict) -> None:

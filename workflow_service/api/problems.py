@@ -1,116 +1,108 @@
-"""Render every error as RFC 7807 ``application/problem+json``: ours, webargs', Werkzeug's, unexpected."""
+"""The errors in the OpenAPI document: every error response of every operation is problem+json.
+
+``ProblemResponses`` is an apispec plugin that runs over each operation after flask-smorest's own
+helpers. It declares the statuses any operation of its kind can be answered with — the request
+guard's (400, 413, 422), the bearer token's (401, 403), a path naming nothing (404), an unreachable
+database (503), a surprise (500) — keeps those a view declares itself with ``@blp.alt_response``
+(409, 429 …, with the view's own description), and points each at the ``Problem`` schema under
+``application/problem+json``. flask-smorest's default ``{code, status, message}`` error is switched
+off in ``extensions``: the server never sends it. ``tests/test_openapi_errors.py`` provokes every
+documented error.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from typing import Any
 
-from flask import Flask, Response, current_app, json, request
-from sqlalchemy.exc import OperationalError
-from werkzeug.exceptions import HTTPException
+from apispec import APISpec, BasePlugin
 
-from workflow_service.error_log import log_unexpected
-from workflow_service.errors import PayloadTooLarge, RateLimited, ServiceError, Unavailable
-from workflow_service.extensions import db
+from workflow_service.problem_document import PROBLEM_MEDIA_TYPE, ProblemSchema
 
-PROBLEM_MEDIA_TYPE = "application/problem+json"
+# An operation the caller may use while an admin's password reset is pending (``/api/v1/me``, logging
+# out): set with ``@blp.doc(**{ALLOWED_BEFORE_PASSWORD_CHANGE: True})``; every other one with a
+# bearer token answers 403 until the password is changed.
+ALLOWED_BEFORE_PASSWORD_CHANGE = "x-allowed-before-password-change"  # noqa: S105 (a name, no secret)
 
 
-def problem_response(
-    status: int,
-    title: str,
-    detail: str | None = None,
-    type_slug: str | None = None,
-    errors: Mapping | None = None,
-    extensions: Mapping[str, Any] | None = None,
-) -> Response:
-    body: dict[str, Any] = {
-        "type": f"/problems/{type_slug}" if type_slug else "about:blank",
-        "title": title,
-        "status": status,
-        "instance": request.path,
+RETRY_AFTER = {"description": "seconds until a retry may succeed", "schema": {"type": "integer"}}
+# What each status means wherever it is documented; a view's alt_response may say more.
+MEANINGS: Mapping[int, str] = {
+    400: "The JSON body cannot be read, or is nested deeper than allowed",
+    401: "No bearer token, or one that is invalid, expired or revoked",
+    403: "In scope, but the caller's role may not do this, the task is claimed by someone else, "
+    "or the caller must change their password first",
+    404: "Does not exist, or lies outside the caller's scope (the two are indistinguishable)",
+    409: "The state of the case, task or record does not allow this now",
+    413: "The body is larger than allowed",
+    422: "Invalid input: field errors in `errors` (NUL bytes or lone surrogates anywhere in the request too)",
+    429: "Too many attempts: `Retry-After` says when to try again",
+    500: "An unexpected error: it is logged, and the answer says nothing more",
+    503: "The database cannot be reached: `Retry-After` says when to try again",
+}
+HEADERS: Mapping[int, Mapping[str, Any]] = {
+    401: {"WWW-Authenticate": {"description": "`Bearer`", "schema": {"type": "string"}}},
+    429: {"Retry-After": RETRY_AFTER},
+    503: {"Retry-After": RETRY_AFTER},
+}
+# Statuses every operation can be answered with: the request guard checks every query string
+# (422), and any request can meet an unreachable database or an unexpected error.
+EVERY_OPERATION = (422, 500, 503)
+
+
+def documented_problem(status: int, description: str | None = None) -> dict[str, Any]:
+    """The response object of one error status: problem+json with the Problem schema."""
+    response: dict[str, Any] = {
+        "description": description or MEANINGS.get(status, "Error"),
+        "content": {PROBLEM_MEDIA_TYPE: {"schema": "Problem"}},
     }
-    if detail and detail != title:
-        body["detail"] = detail
-    if errors:
-        body["errors"] = dict(errors)
-    for name, value in (extensions or {}).items():
-        body.setdefault(name, value)  # never over a standard member
-    return Response(json.dumps(body, ensure_ascii=False), status=status, mimetype=PROBLEM_MEDIA_TYPE)
-
-
-def _flatten(messages: Mapping, prefix: str = "") -> dict[str, list[str]]:
-    """webargs nests field messages by location and field; make them ``{"a.b": ["…"]}``."""
-    flat: dict[str, list[str]] = {}
-    for key, value in messages.items():
-        path = f"{prefix}.{key}" if prefix else str(key)
-        if isinstance(value, Mapping):
-            flat.update(_flatten(value, path))
-        elif isinstance(value, list) and all(isinstance(item, str) for item in value):
-            flat[path] = list(value)
-        else:
-            flat[path] = [str(value)]
-    return flat
-
-
-def _service_error(error: ServiceError) -> Response:
-    db.session.rollback()
-    response = problem_response(
-        error.status, error.title, error.detail, error.type_slug, error.errors, error.extensions
-    )
-    if error.status == 401:
-        response.headers["WWW-Authenticate"] = 'Bearer realm="workflow-service"'
-    if isinstance(error, RateLimited) and error.retry_after:
-        response.headers["Retry-After"] = str(error.retry_after)
-    if isinstance(error, Unavailable):
-        response.headers["Retry-After"] = retry_after_unavailable()
+    if status in HEADERS:
+        response["headers"] = dict(HEADERS[status])
     return response
 
 
-def retry_after_unavailable() -> str:
-    """The Retry-After of every 503: when a client should try again."""
-    return str(current_app.config["UNAVAILABLE_RETRY_AFTER_SECONDS"])
+def statuses_of_kind(operation: Mapping[str, Any], path_parameters: bool) -> set[int]:
+    """The error statuses an operation can send by what the document already says about it."""
+    statuses = set(EVERY_OPERATION)
+    if operation.get("security", True) != []:  # the document's default: a bearer token
+        statuses.add(401)
+        if not operation.get(ALLOWED_BEFORE_PASSWORD_CHANGE):
+            statuses.add(403)
+    if path_parameters:
+        statuses.add(404)
+    body = operation.get("requestBody")
+    if body:
+        statuses.add(413)
+        if "application/json" in body.get("content", {}):
+            statuses.add(400)
+    return statuses
 
 
-def _http_error(error: HTTPException) -> Response:
-    db.session.rollback()
-    status = error.code or 500
-    data = getattr(error, "data", None) or {}
-    messages = data.get("messages")
-    if status == 422 and messages:
-        # webargs: {"json": {"field": ["msg"]}} → {"field": ["msg"]} (the location is implied)
-        flat = {}
-        for location_messages in messages.values():
-            flat.update(_flatten(location_messages) if isinstance(location_messages, Mapping) else {})
-        return problem_response(422, "输入有误", "请求内容不符合要求", "invalid-input", flat)
-    if status == 413:
-        # Werkzeug stops reading a body beyond MAX_CONTENT_LENGTH (or a form field beyond
-        # MAX_FORM_MEMORY_SIZE) before any view runs.
-        too_large = PayloadTooLarge("请求内容超过允许的大小")
-        return problem_response(413, too_large.title, too_large.detail, too_large.type_slug)
-    response = problem_response(status, error.name, error.description, None)
-    if status == 503:
-        response.headers["Retry-After"] = retry_after_unavailable()
-    if status == 405 and error.get_response().headers.get("Allow"):
-        response.headers["Allow"] = error.get_response().headers["Allow"]
-    return response
+def _is_error(status: str | int) -> bool:
+    return str(status).isdigit() and int(status) >= 400
 
 
-def _database_unavailable(error: OperationalError) -> Response:
-    db.session.rollback()
-    current_app.logger.error("database unavailable: %s", error)
-    return _service_error(Unavailable("数据库暂不可用，请稍后重试"))
+class ProblemResponses(BasePlugin):
+    """apispec plugin: the error responses of every operation, as the server sends them."""
 
+    def init_spec(self, spec: APISpec) -> None:
+        spec.components.schema("Problem", schema=ProblemSchema)
+        for status in MEANINGS:
+            spec.components.response(f"Problem{status}", documented_problem(status), lazy=True)
 
-def _unexpected(error: Exception) -> Response:
-    db.session.rollback()
-    log_unexpected(error)
-    return problem_response(500, ServiceError.title, "请求未能完成，已记录错误", ServiceError.type_slug)
-
-
-def init_app(app: Flask) -> None:
-    """Register the handlers; call after the API extension so these win over its own."""
-    app.register_error_handler(ServiceError, _service_error)
-    app.register_error_handler(HTTPException, _http_error)
-    app.register_error_handler(OperationalError, _database_unavailable)
-    app.register_error_handler(Exception, _unexpected)
+    def operation_helper(
+        self, path: str | None = None, operations: dict | None = None, **kwargs: Any
+    ) -> None:
+        path_parameters = "{" in (path or "")
+        for operation in (operations or {}).values():
+            responses = operation.setdefault("responses", {})
+            declared = {int(status): response for status, response in responses.items() if _is_error(status)}
+            for status in declared:
+                responses.pop(status, None)
+                responses.pop(str(status), None)
+            for status in sorted(set(declared) | statuses_of_kind(operation, path_parameters)):
+                view_says = declared.get(status)
+                if isinstance(view_says, Mapping) and view_says.get("description"):
+                    responses[status] = documented_problem(status, view_says["description"])
+                else:
+                    responses[status] = f"Problem{status}"

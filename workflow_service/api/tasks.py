@@ -64,6 +64,7 @@ class TaskResource(MethodView):
 
 @blp.route("/<uuid:task_id>/claim")
 class ClaimResource(MethodView):
+    @blp.alt_response(409, description="The task was completed or cancelled meanwhile")
     @blp.response(200, TaskDetailSchema)
     def post(self, task_id: object) -> Task:
         """Take the task: it leaves colleagues' inboxes until unclaimed."""
@@ -72,6 +73,7 @@ class ClaimResource(MethodView):
 
 @blp.route("/<uuid:task_id>/unclaim")
 class UnclaimResource(MethodView):
+    @blp.alt_response(409, description="The task was completed or cancelled meanwhile")
     @blp.response(200, TaskDetailSchema)
     def post(self, task_id: object) -> Task:
         """Give the task back to the organisation's pool."""
@@ -80,6 +82,12 @@ class UnclaimResource(MethodView):
 
 @blp.route("/<uuid:task_id>/complete")
 class CompleteResource(MethodView):
+    @blp.alt_response(
+        409,
+        description="The task was completed or cancelled meanwhile, the case changed meanwhile "
+        "or is suspended, "
+        "or the step waits for something first (the fee, deferred materials)",
+    )
     @blp.arguments(TaskCompleteSchema)
     @blp.response(200, TaskDetailSchema)
     def post(self, payload: dict, task_id: object) -> Task:
@@ -89,6 +97,9 @@ class CompleteResource(MethodView):
 
 @blp.route("/<uuid:task_id>/reassign")
 class ReassignResource(MethodView):
+    @blp.alt_response(
+        409, description="The task was completed or cancelled meanwhile, or the case changed meanwhile"
+    )
     @blp.arguments(TaskReassignSchema)
     @blp.response(200, TaskDetailSchema)
     def post(self, payload: dict, task_id: object) -> Task:

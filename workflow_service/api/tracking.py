@@ -14,6 +14,8 @@ blp = Blueprint("track", __name__, url_prefix="/api/v1/track", description="åŠžä
 
 @blp.route("")
 class TrackResource(MethodView):
+    @blp.alt_response(404, description="Wrong case number or query password (the two are indistinguishable)")
+    @blp.alt_response(429, description="Too many failed look-ups from this address")
     @blp.doc(security=[])
     @blp.arguments(TrackRequestSchema)
     @blp.response(200, TrackedCaseSchema)

@@ -3,7 +3,8 @@
 gunicorn answers some requests itself, with a small HTML page: a malformed request, a request line
 beyond ``limit_request_line`` (414), headers beyond their limits (431), and a request still running
 at ``timeout``, after which the arbiter aborts the worker (SIGABRT) and the client got an HTML 500.
-Here those answers are RFC 7807 documents; a timeout is a 503 with Retry-After.
+Here those answers are RFC 9457 documents, built as the app builds its own; a timeout is a 503 with
+Retry-After.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from gunicorn.http.wsgi import Response, default_environ
 from gunicorn.workers.sync import SyncWorker
 
 from workflow_service.errors import MalformedRequest, RequestTimedOut, ServiceError
+from workflow_service.problem_document import PROBLEM_MEDIA_TYPE, problem_document
 
 TITLES = {
     400: MalformedRequest.title,
@@ -31,16 +33,13 @@ def problem_message(
     status: int, reason: str, title: str, detail: str, headers: dict[str, str], instance: str = ""
 ) -> bytes:
     """A whole HTTP/1.1 response carrying a problem document; the connection closes after it."""
-    body = {"type": "about:blank", "title": title, "status": status}
-    if instance:
-        body["instance"] = instance
-    if detail:
-        body["detail"] = detail
-    payload = json.dumps(body, ensure_ascii=False).encode()
+    payload = json.dumps(
+        problem_document(status, title, detail, instance=instance), ensure_ascii=False
+    ).encode()
     lines = [
         f"HTTP/1.1 {status} {reason}",
         "Connection: close",
-        "Content-Type: application/problem+json",
+        f"Content-Type: {PROBLEM_MEDIA_TYPE}",
         f"Content-Length: {len(payload)}",
         *(f"{name}: {value}" for name, value in headers.items()),
     ]

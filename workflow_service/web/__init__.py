@@ -23,7 +23,6 @@ from workflow_service.web import (
     admin_organisations,
     admin_users,
     cases,
-    errors,
     materials,
     session,
     tracking,
@@ -149,4 +148,3 @@ def init_app(app: Flask) -> None:
         app.register_blueprint(blueprint)
     for blueprint in (admin.blp, admin_organisations.blp, admin_users.blp, admin_calendar.blp):
         app.register_blueprint(blueprint)
-    errors.init_app(app)
