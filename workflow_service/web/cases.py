@@ -39,7 +39,7 @@ def render_case_page(
     view = view_case(staff(), number)
     diagram = case_diagram(staff(), number)
     done = request.args.get("done")
-    found = papers(view.case)
+    found = papers(view.case, view.licence)
     return render_template(
         "case.html",
         view=view,

@@ -140,12 +140,13 @@ def render_task_page(
 ) -> tuple[str, int]:
     """The task page: its form (the case's own materials in the 补正 / 容缺 lists), the materials
     checklist with uploads and previews, a supervisor's 改派 form, the case's record."""
+    view = view_case(staff(), task.case.number)  # first: the task's form reads the case it loads
     shown = task_view(staff(), task)
     return render_template(
         "task.html",
         task=task,
         may_work=shown.may_work,
-        view=view_case(staff(), task.case.number),
+        view=view,
         schema=browser_schema(shown.form, choices_unchosen=True) if shown.form else None,
         data=data,
         errors=errors,
