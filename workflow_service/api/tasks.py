@@ -14,7 +14,7 @@ from workflow_service.api.task_schemas import (
     TaskDetailSchema,
     TaskReassignSchema,
 )
-from workflow_service.services.read.tasks import TaskView, task_view, view_task, view_tasks
+from workflow_service.services.read.tasks import TaskView, reread_task, view_task, view_tasks
 from workflow_service.services.review.reassignment import reassign_task
 from workflow_service.services.work import inbox, tasks
 
@@ -69,7 +69,7 @@ class ClaimResource(MethodView):
     @blp.response(200, TaskDetailSchema)
     def post(self, task_id: object) -> TaskView:
         """Take the task: it leaves colleagues' inboxes until unclaimed."""
-        return task_view(current_user(), tasks.claim_task(current_user(), str(task_id)))
+        return reread_task(current_user(), tasks.claim_task(current_user(), str(task_id)))
 
 
 @blp.route("/<uuid:task_id>/unclaim")
@@ -77,7 +77,7 @@ class UnclaimResource(MethodView):
     @blp.response(200, TaskDetailSchema)
     def post(self, task_id: object) -> TaskView:
         """Give the task back to the organisation's pool."""
-        return task_view(current_user(), tasks.unclaim_task(current_user(), str(task_id)))
+        return reread_task(current_user(), tasks.unclaim_task(current_user(), str(task_id)))
 
 
 @blp.route("/<uuid:task_id>/complete")
@@ -86,7 +86,7 @@ class CompleteResource(MethodView):
     @blp.response(200, TaskDetailSchema)
     def post(self, payload: dict, task_id: object) -> TaskView:
         """Complete the task with its form data; the case moves on to its next step."""
-        return task_view(current_user(), tasks.complete_task(current_user(), str(task_id), payload["data"]))
+        return reread_task(current_user(), tasks.complete_task(current_user(), str(task_id), payload["data"]))
 
 
 @blp.route("/<uuid:task_id>/reassign")
@@ -96,4 +96,4 @@ class ReassignResource(MethodView):
     def post(self, payload: dict, task_id: object) -> TaskView:
         """A supervisor moves an open task to another organisation of the right type; its claim is cleared."""
         moved = reassign_task(current_user(), str(task_id), payload["organisation"], payload["reason"])
-        return task_view(current_user(), moved)
+        return reread_task(current_user(), moved)

@@ -15,7 +15,7 @@ from workflow_service.services.catalogue.service_items import list_service_items
 from workflow_service.services.clock import now
 from workflow_service.services.directory.regions import townships_of_my_county
 from workflow_service.services.read.cases import view_case
-from workflow_service.services.read.tasks import task_view, view_tasks
+from workflow_service.services.read.tasks import describe_task, view_tasks
 from workflow_service.services.review.reassignment import reassign_task
 from workflow_service.services.work import tasks
 from workflow_service.services.work.inbox import count_arrived, inbox_counts, inbox_page
@@ -141,7 +141,7 @@ def render_task_page(
     """The task page: its form (the case's own materials in the 补正 / 容缺 lists), the materials
     checklist with uploads and previews, a supervisor's 改派 form, the case's record."""
     view = view_case(staff(), task.case.number)  # first: the task's form reads the case it loads
-    shown = task_view(staff(), task)
+    shown = describe_task(staff(), task)
     return render_template(
         "task.html",
         task=task,
