@@ -29,7 +29,7 @@ from workflow_service import create_app  # noqa: E402
 from workflow_service.config import PROJECT_ROOT, normalise_database_url  # noqa: E402
 from workflow_service.extensions import db  # noqa: E402
 from workflow_service.models import Case, Task, TaskState, User  # noqa: E402
-from workflow_service.services.intake.cases import start_case  # noqa: E402
+from workflow_service.services.intake.cases import CaseRegistration, start_case  # noqa: E402
 from workflow_service.services.process.deployment import deploy_folder  # noqa: E402
 from workflow_service.services.seed.seeding import seed_demo  # noqa: E402
 from workflow_service.services.work import inbox  # noqa: E402
@@ -43,7 +43,7 @@ def _user(username: str) -> User:
 
 def _fill(count: int) -> None:
     clerk, approver = _user("clerk"), _user("approver")
-    case = start_case(clerk, SERVICE, APPLICANT, APPLICATION)
+    case = start_case(clerk, CaseRegistration(SERVICE, APPLICANT, APPLICATION))
     start = datetime(2026, 1, 5, 1, 0, tzinfo=UTC)
     rows = [
         {

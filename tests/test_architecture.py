@@ -27,6 +27,7 @@ SERVICE_LAYERS = [
     "notices",
     "closing",
     "work",
+    "read",  # the read models: a case or task as the API answers and the pages show it
     "supervision",
     "seed",
 ]

@@ -27,7 +27,7 @@ from workflow_service.models import (
     TaskState,
     User,
 )
-from workflow_service.services.intake.cases import start_case
+from workflow_service.services.intake.cases import CaseRegistration, start_case
 
 DONGYANG = "330783"
 WUNING_CENTRE = "330783001-bmfwzx"
@@ -91,7 +91,7 @@ def township_site_check(app: Flask, office_code: str) -> str:
     task_id = str(uuid.uuid4())
     with app.app_context():
         clerk = db.session.execute(select(User).where(User.username == "clerk")).scalar_one()
-        case = start_case(clerk, SERVICE, APPLICANT, APPLICATION)
+        case = start_case(clerk, CaseRegistration(SERVICE, APPLICANT, APPLICATION))
         db.session.add(
             Task(
                 id=task_id,

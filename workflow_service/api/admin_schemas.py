@@ -10,8 +10,9 @@ from datetime import datetime
 
 from marshmallow import Schema, fields
 
+from workflow_service.api.auth_schemas import CurrentUserSchema
+from workflow_service.api.common_schemas import OrganisationRefSchema, UserRefSchema
 from workflow_service.api.input_fields import Int, Text
-from workflow_service.api.schemas import CurrentUserSchema, OrganisationRefSchema, UserRefSchema
 from workflow_service.models import OrganisationKind, Role
 from workflow_service.services.directory import login_protection
 

@@ -6,8 +6,8 @@ from flask import g, request
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
+from workflow_service.api.auth_schemas import TokenRequestSchema, TokenSchema
 from workflow_service.api.problems import ALLOWED_BEFORE_PASSWORD_CHANGE
-from workflow_service.api.schemas import TokenRequestSchema, TokenSchema
 from workflow_service.errors import NotAuthenticated, PasswordChangeRequired
 from workflow_service.models import CredentialKind, User
 from workflow_service.services.directory.authentication import (

@@ -7,8 +7,8 @@ from typing import Any
 from marshmallow import Schema, ValidationError, fields
 from werkzeug.datastructures import FileStorage
 
+from workflow_service.api.common_schemas import OrganisationRefSchema, UserRefSchema
 from workflow_service.api.input_fields import Text
-from workflow_service.api.schemas import OrganisationRefSchema, UserRefSchema
 
 
 class UploadField(fields.Raw):

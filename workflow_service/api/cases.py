@@ -7,8 +7,7 @@ from flask_smorest import Blueprint
 
 from workflow_service.api.authentication import current_user, require_bearer_token
 from workflow_service.api.case_file_schemas import QueryPasswordSchema
-from workflow_service.api.input_fields import NoBodySchema
-from workflow_service.api.schemas import (
+from workflow_service.api.case_schemas import (
     CaseCreatedSchema,
     CaseCreateSchema,
     CaseSchema,
@@ -16,10 +15,12 @@ from workflow_service.api.schemas import (
     CaseWithdrawSchema,
     DeferredMaterialReceiptSchema,
 )
+from workflow_service.api.input_fields import NoBodySchema
 from workflow_service.services.closing.withdrawal import withdraw_case
 from workflow_service.services.intake.acceptance import receive_deferred_material
-from workflow_service.services.intake.cases import CaseView, Registration, register_case, view_case
+from workflow_service.services.intake.cases import CaseRegistration, Registration, register_case
 from workflow_service.services.intake.query_passwords import IssuedQueryPassword, reissue_query_password
+from workflow_service.services.read.cases import CaseView, view_case
 from workflow_service.services.review.suspensions import resume_case, suspend_case
 
 blp = Blueprint("cases", __name__, url_prefix="/api/v1/cases", description="办件")
@@ -42,16 +43,16 @@ class CasesResource(MethodView):
         applicant has an open case of the same item, 409 with their numbers (``existing_cases``)
         unless the request confirms with ``confirm_duplicate.reason``.
         """
-        return register_case(
-            current_user(),
-            payload["service_code"],
-            payload["applicant"],
-            payload["data"],
-            payload["matter_township"],
-            payload["unified_case_code"],
-            payload["agent"],
-            payload["confirm_duplicate"],
+        request = CaseRegistration(
+            service_code=payload["service_code"],
+            applicant=payload["applicant"],
+            data=payload["data"],
+            matter_township_code=payload["matter_township"],
+            unified_case_code=payload["unified_case_code"],
+            agent=payload["agent"],
+            confirm_duplicate=payload["confirm_duplicate"],
         )
+        return register_case(current_user(), request)
 
 
 @blp.route("/<string:number>")
@@ -78,9 +79,8 @@ class SuspendResource(MethodView):
     @blp.response(200, CaseSchema)
     def post(self, payload: dict, number: str) -> CaseView:
         """Suspend for 现场核查, 公示 or 专家评审 (approvers holding the department task); clock stops."""
-        return suspend_case(
-            current_user(), number, payload["kind"], payload["reason"], payload["expected_days"]
-        )
+        suspend_case(current_user(), number, payload["kind"], payload["reason"], payload["expected_days"])
+        return view_case(current_user(), number)
 
 
 @blp.route("/<string:number>/resume")
@@ -89,7 +89,8 @@ class ResumeResource(MethodView):
     @blp.response(200, CaseSchema)
     def post(self, number: str) -> CaseView:
         """End the suspension: the case returns to review and its due date moves by the days paused."""
-        return resume_case(current_user(), number)
+        resume_case(current_user(), number)
+        return view_case(current_user(), number)
 
 
 @blp.route("/<string:number>/withdraw")
@@ -99,7 +100,8 @@ class WithdrawResource(MethodView):
     @blp.response(200, CaseSchema)
     def post(self, payload: dict, number: str) -> CaseView:
         """The accepting window records the applicant's withdrawal (before a decision); the case ends."""
-        return withdraw_case(current_user(), number, payload["reason"])
+        withdraw_case(current_user(), number, payload["reason"])
+        return view_case(current_user(), number)
 
 
 @blp.route("/<string:number>/deferred-materials/<int:material_id>/received")
@@ -109,4 +111,5 @@ class DeferredMaterialReceivedResource(MethodView):
     @blp.response(200, CaseSchema)
     def post(self, payload: dict, number: str, material_id: int) -> CaseView:
         """The accepting window takes a 容缺 material in (audited); none owed, the department may decide."""
-        return receive_deferred_material(current_user(), number, material_id, payload.get("note"))
+        receive_deferred_material(current_user(), number, material_id, payload.get("note"))
+        return view_case(current_user(), number)

@@ -9,14 +9,20 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 
 from workflow_service.api.authentication import current_user, require_bearer_token
-from workflow_service.api.closing_schemas import CloseReasonSchema, PaymentSchema, WindowEvaluationSchema
-from workflow_service.api.schemas import CaseSchema, EvaluationSchema, FeeSchema
-from workflow_service.models import CaseEvaluation, CaseFee
+from workflow_service.api.case_schemas import CaseSchema
+from workflow_service.api.closing_schemas import (
+    CloseReasonSchema,
+    EvaluationSchema,
+    FeeSchema,
+    PaymentSchema,
+    WindowEvaluationSchema,
+)
+from workflow_service.models import CaseFee
 from workflow_service.services.closing.closing import archive_case, return_case, void_case
 from workflow_service.services.closing.evaluations import evaluate_at_window
 from workflow_service.services.closing.licences import licence_pdf
-from workflow_service.services.intake.cases import CaseView
 from workflow_service.services.intake.fees import record_payment
+from workflow_service.services.read.cases import CaseView, EvaluationView, view_case, view_evaluation
 
 blp = Blueprint("closing", __name__, url_prefix="/api/v1/cases", description="出件、办结与归档")
 blp.before_request(require_bearer_token)
@@ -28,7 +34,8 @@ class ArchiveResource(MethodView):
     @blp.response(200, CaseSchema)
     def post(self, number: str) -> CaseView:
         """归档 by the accepting window once the process has ended (出件, 不予受理, 撤回 …); 409 before."""
-        return archive_case(current_user(), number)
+        archive_case(current_user(), number)
+        return view_case(current_user(), number)
 
 
 @blp.route("/<string:number>/return")
@@ -41,7 +48,8 @@ class ReturnResource(MethodView):
 
         The accepting window or a supervisor; the case ends 不予受理 with the result 退件.
         """
-        return return_case(current_user(), number, payload["reason"])
+        return_case(current_user(), number, payload["reason"])
+        return view_case(current_user(), number)
 
 
 @blp.route("/<string:number>/void")
@@ -54,7 +62,8 @@ class VoidResource(MethodView):
 
         The accepting window or a supervisor.
         """
-        return void_case(current_user(), number, payload["reason"])
+        void_case(current_user(), number, payload["reason"])
+        return view_case(current_user(), number)
 
 
 @blp.route("/<string:number>/payment")
@@ -79,12 +88,13 @@ class EvaluationResource(MethodView):
     @blp.alt_response(409, description="The case has not ended yet, or was evaluated already")
     @blp.arguments(WindowEvaluationSchema)
     @blp.response(201, EvaluationSchema)
-    def post(self, payload: dict, number: str) -> CaseEvaluation:
+    def post(self, payload: dict, number: str) -> EvaluationView:
         """好差评 entered by the accepting window on the applicant's behalf; once per case (409 again).
 
         不满意 and 非常不满意 open a rectification task for the organisation that decided.
         """
-        return evaluate_at_window(current_user(), number, payload["rating"], payload["comment"])
+        evaluation = evaluate_at_window(current_user(), number, payload["rating"], payload["comment"])
+        return view_evaluation(current_user(), evaluation)
 
 
 @blp.route("/<string:number>/licence.pdf")

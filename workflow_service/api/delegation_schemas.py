@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields
 
+from workflow_service.api.common_schemas import UserRefSchema
 from workflow_service.api.input_fields import Text
-from workflow_service.api.schemas import UserRefSchema
 from workflow_service.models import Delegation
 from workflow_service.services.clock import BUSINESS_TIMEZONE
 from workflow_service.services.directory.delegations import status_label, status_of

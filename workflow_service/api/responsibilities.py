@@ -8,7 +8,7 @@ from marshmallow import Schema
 
 from workflow_service.api.authentication import require_bearer_token
 from workflow_service.api.input_fields import Text
-from workflow_service.api.schemas import ResponsibilitySchema
+from workflow_service.api.task_schemas import ResponsibilitySchema
 from workflow_service.models import ResponsibilityItem
 from workflow_service.services.directory.responsibilities import list_responsibilities, responsibility_by_code
 

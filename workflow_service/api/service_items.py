@@ -6,7 +6,7 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 
 from workflow_service.api.authentication import current_user, require_bearer_token
-from workflow_service.api.schemas import (
+from workflow_service.api.service_item_schemas import (
     ServiceItemChangeSchema,
     ServiceItemDetailSchema,
     ServiceItemSchema,

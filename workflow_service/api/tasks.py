@@ -7,14 +7,14 @@ from flask_smorest import Blueprint
 from marshmallow import RAISE
 
 from workflow_service.api.authentication import current_user, require_bearer_token
-from workflow_service.api.schemas import (
+from workflow_service.api.task_schemas import (
     InboxQuerySchema,
     InboxTaskSchema,
     TaskCompleteSchema,
     TaskDetailSchema,
     TaskReassignSchema,
 )
-from workflow_service.models import Task
+from workflow_service.services.read.tasks import TaskView, reread_task, view_task, view_tasks
 from workflow_service.services.review.reassignment import reassign_task
 from workflow_service.services.work import inbox, tasks
 
@@ -35,7 +35,7 @@ class InboxResource(MethodView):
             }
         },
     )
-    def get(self, query: dict) -> tuple[list[Task], dict[str, str]]:
+    def get(self, query: dict) -> tuple[list[TaskView], dict[str, str]]:
         """Open tasks for the caller's organisation and roles, unclaimed or claimed by them, due first,
         narrowed by the same filters as the inbox page (claimed, service, status, township, due_soon).
 
@@ -51,33 +51,35 @@ class InboxResource(MethodView):
             township_code=query["township"],
             due_soon=query["due_soon"],
         )
-        return page.tasks, ({"X-Next-Cursor": page.next_cursor} if page.next_cursor else {})
+        return view_tasks(current_user(), page.tasks), (
+            {"X-Next-Cursor": page.next_cursor} if page.next_cursor else {}
+        )
 
 
 @blp.route("/<uuid:task_id>")
 class TaskResource(MethodView):
     @blp.response(200, TaskDetailSchema)
-    def get(self, task_id: object) -> Task:
+    def get(self, task_id: object) -> TaskView:
         """One task with its form (JSON Schema)."""
-        return tasks.get_task(current_user(), str(task_id))
+        return view_task(current_user(), str(task_id))
 
 
 @blp.route("/<uuid:task_id>/claim")
 class ClaimResource(MethodView):
     @blp.alt_response(409, description="The task was completed or cancelled meanwhile")
     @blp.response(200, TaskDetailSchema)
-    def post(self, task_id: object) -> Task:
+    def post(self, task_id: object) -> TaskView:
         """Take the task: it leaves colleagues' inboxes until unclaimed."""
-        return tasks.claim_task(current_user(), str(task_id))
+        return reread_task(current_user(), tasks.claim_task(current_user(), str(task_id)))
 
 
 @blp.route("/<uuid:task_id>/unclaim")
 class UnclaimResource(MethodView):
     @blp.alt_response(409, description="The task was completed or cancelled meanwhile")
     @blp.response(200, TaskDetailSchema)
-    def post(self, task_id: object) -> Task:
+    def post(self, task_id: object) -> TaskView:
         """Give the task back to the organisation's pool."""
-        return tasks.unclaim_task(current_user(), str(task_id))
+        return reread_task(current_user(), tasks.unclaim_task(current_user(), str(task_id)))
 
 
 @blp.route("/<uuid:task_id>/complete")
@@ -90,9 +92,9 @@ class CompleteResource(MethodView):
     )
     @blp.arguments(TaskCompleteSchema)
     @blp.response(200, TaskDetailSchema)
-    def post(self, payload: dict, task_id: object) -> Task:
+    def post(self, payload: dict, task_id: object) -> TaskView:
         """Complete the task with its form data; the case moves on to its next step."""
-        return tasks.complete_task(current_user(), str(task_id), payload["data"])
+        return reread_task(current_user(), tasks.complete_task(current_user(), str(task_id), payload["data"]))
 
 
 @blp.route("/<uuid:task_id>/reassign")
@@ -102,6 +104,7 @@ class ReassignResource(MethodView):
     )
     @blp.arguments(TaskReassignSchema)
     @blp.response(200, TaskDetailSchema)
-    def post(self, payload: dict, task_id: object) -> Task:
+    def post(self, payload: dict, task_id: object) -> TaskView:
         """A supervisor moves an open task to another organisation of the right type; its claim is cleared."""
-        return reassign_task(current_user(), str(task_id), payload["organisation"], payload["reason"])
+        moved = reassign_task(current_user(), str(task_id), payload["organisation"], payload["reason"])
+        return reread_task(current_user(), moved)

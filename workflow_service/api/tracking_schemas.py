@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields
 
+from workflow_service.api.common_schemas import StatusField
 from workflow_service.api.input_fields import Text
-from workflow_service.api.schemas import StatusField
 
 
 class TrackRequestSchema(Schema):

@@ -12,11 +12,10 @@ from flask_login import current_user
 
 from workflow_service.extensions import babel, csrf, login_manager
 from workflow_service.models import AuditEvent, CaseStatus
-from workflow_service.services.calendar.case_clock import case_due_state, clock_reading, task_due_state
 from workflow_service.services.clock import BUSINESS_TIMEZONE, business_day
 from workflow_service.services.process.case_status import STATUS_LABELS
 from workflow_service.services.seed.demo_mode import demo_accounts_active
-from workflow_service.services.work import inbox, tasks
+from workflow_service.services.work import inbox
 from workflow_service.web import (
     admin,
     admin_calendar,
@@ -137,11 +136,7 @@ def init_app(app: Flask) -> None:
     app.jinja_env.globals.update(
         STATUS_LABELS=STATUS_LABELS,
         readable=readable,
-        may_work=tasks.may_work,
         action_label=action_label,
-        task_due_state=task_due_state,
-        case_due_state=case_due_state,
-        clock_reading=clock_reading,
     )
     app.context_processor(_header)
     for blueprint in (session.blp, window.blp, work.blp, cases.blp, materials.blp, tracking.blp):

@@ -6,7 +6,9 @@ from flask import Response, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response as BaseResponse
 
 from workflow_service.models import Organisation, Task
-from workflow_service.services.intake.cases import case_diagram, view_case
+from workflow_service.services.intake.cases import case_diagram
+from workflow_service.services.read.cases import case_rows, view_case
+from workflow_service.services.read.tasks import TaskView
 from workflow_service.services.review.reassignment import (
     may_reassign,
     may_reassign_task,
@@ -19,15 +21,14 @@ from workflow_service.web.session import page_blueprint, staff
 blp = page_blueprint("case_pages", __name__)
 
 
-def reassign_choices(open_tasks: list[Task]) -> dict[str, list[Organisation]]:
+def reassign_choices(open_tasks: list[TaskView]) -> dict[str, list[Organisation]]:
     """For a supervisor: the organisations each open task within their scope may be reassigned to (改派);
     tasks outside it get no form."""
     actor = staff()
     if not may_reassign(actor):
         return {}
-    return {
-        task.id: reassignment_targets(actor, task) for task in open_tasks if may_reassign_task(actor, task)
-    }
+    tasks: list[Task] = [view.task for view in open_tasks]
+    return {task.id: reassignment_targets(actor, task) for task in tasks if may_reassign_task(actor, task)}
 
 
 def render_case_page(
@@ -38,7 +39,7 @@ def render_case_page(
     view = view_case(staff(), number)
     diagram = case_diagram(staff(), number)
     done = request.args.get("done")
-    found = papers(view.case)
+    found = papers(view.case, view.licence)
     return render_template(
         "case.html",
         view=view,
@@ -47,7 +48,7 @@ def render_case_page(
         registered=bool(request.args.get("registered")),
         done=done,
         papers=found,
-        fresh_papers=fresh_papers(found, view.completed_tasks) if done else [],
+        fresh_papers=fresh_papers(found, [step.task for step in view.completed_tasks]) if done else [],
         case_files=case_files(view.case, upload_errors),
         reassign_targets=reassign_choices(view.open_tasks),
         reassigning=reassigning,
@@ -76,4 +77,4 @@ def search() -> str | BaseResponse:
     cases = find_cases(staff(), query)
     if len(cases) == 1 and query.upper() == cases[0].number:
         return redirect(url_for("case_pages.case_page", number=cases[0].number))
-    return render_template("search.html", query=query, cases=cases)
+    return render_template("search.html", query=query, cases=case_rows(cases))

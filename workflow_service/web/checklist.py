@@ -9,8 +9,7 @@ from typing import Any
 
 from flask import current_app, url_for
 
-from workflow_service.models import Case, Task
-from workflow_service.services.closing.licences import case_licence
+from workflow_service.models import Case, ElectronicLicence, Task
 from workflow_service.services.materials.attachments import (
     ALLOWED_TYPES,
     material_checklist,
@@ -34,7 +33,7 @@ class Paper:
     issued_at: datetime
 
 
-def papers(case: Case) -> list[Paper]:
+def papers(case: Case, licence: ElectronicLicence | None) -> list[Paper]:
     """The case's notices (services.notices.documents) and its electronic licence, in the order issued."""
     found = [
         Paper(
@@ -44,7 +43,6 @@ def papers(case: Case) -> list[Paper]:
         )
         for document in issued_documents(case)
     ]
-    licence = case_licence(case)
     if licence is not None:
         found.append(Paper(licence.name, url_for("materials.licence", number=case.number), licence.issued_at))
     return sorted(found, key=lambda paper: paper.issued_at)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from flask import flash, redirect, render_template, request, url_for
@@ -18,12 +19,14 @@ from workflow_service.services.catalogue.service_items import (
 from workflow_service.services.directory.regions import townships_of_my_county
 from workflow_service.services.intake import intake_drafts
 from workflow_service.services.intake.applicants import checked_applicant, default_authorisation_material
-from workflow_service.services.intake.cases import start_case
+from workflow_service.services.intake.cases import CaseRegistration, start_case
 from workflow_service.services.intake.duplicates import (
     DuplicateApplication,
     describe_open_cases,
     open_case_numbers,
 )
+from workflow_service.services.read.cases import case_rows
+from workflow_service.services.read.tasks import TaskView, view_tasks
 from workflow_service.services.work import inbox
 from workflow_service.services.work.case_lists import window_cases
 from workflow_service.web.catalogue_search import matches_query
@@ -134,7 +137,10 @@ def intake(code: str) -> str | Response | tuple[str, int]:
     data: dict = {}
     try:
         data = posted_data(request.form.get("data"))
-        case = start_case(staff(), code, applicant, data, matter, confirm_duplicate=confirm, agent=agent)
+        registration = CaseRegistration(
+            code, applicant, data, matter_township_code=matter, agent=agent, confirm_duplicate=confirm
+        )
+        case = start_case(staff(), registration)
     except DuplicateApplication as error:
         duplicates = describe_open_cases(staff(), error.extensions.get("existing_cases", []))
         return _intake_page(view, 409, data=data, duplicates=duplicates, **state)
@@ -184,6 +190,11 @@ def delete_draft(draft_id: int) -> Response:
     return redirect(url_for("window.my_window"))
 
 
+def _queue(statuses: Sequence[CaseStatus]) -> list[TaskView]:
+    """One of the window's queues: its open tasks of cases in ``statuses``, due first."""
+    return view_tasks(staff(), inbox.inbox_page(staff(), statuses=statuses, limit=50).tasks)
+
+
 @blp.get("/window")
 def my_window() -> str:
     """What the window has to do next (受理, 出件) and the cases accepted here."""
@@ -193,9 +204,9 @@ def my_window() -> str:
     statuses = [CaseStatus(status)] if status in set(CaseStatus) else []
     return render_template(
         "window.html",
-        to_accept=inbox.inbox_page(staff(), statuses=[CaseStatus.SUBMITTED], limit=50),
-        to_issue=inbox.inbox_page(staff(), statuses=RESULTS_BACK, limit=50),
-        cases=window_cases(staff(), statuses=statuses, service_code=service),
+        to_accept=_queue([CaseStatus.SUBMITTED]),
+        to_issue=_queue(RESULTS_BACK),
+        cases=case_rows(window_cases(staff(), statuses=statuses, service_code=service)),
         services=list_service_items(),
         drafts=intake_drafts.list_drafts(staff()),
         stale_before=intake_drafts.stale_before(),

@@ -14,7 +14,8 @@ from workflow_service.models import CaseStatus, Task
 from workflow_service.services.catalogue.service_items import list_service_items
 from workflow_service.services.clock import now
 from workflow_service.services.directory.regions import townships_of_my_county
-from workflow_service.services.intake.cases import view_case
+from workflow_service.services.read.cases import view_case
+from workflow_service.services.read.tasks import describe_task, view_tasks
 from workflow_service.services.review.reassignment import reassign_task
 from workflow_service.services.work import tasks
 from workflow_service.services.work.inbox import count_arrived, inbox_counts, inbox_page
@@ -68,8 +69,9 @@ def inbox() -> str:
     page = inbox_page(
         staff(), limit=PAGE_SIZE, cursor=request.args.get("cursor") or None, **_view(tab, filters)
     )
+    rows = view_tasks(staff(), page.tasks)
     if request.headers.get("HX-Request") and request.args.get("rows"):
-        return render_template("inbox_rows.html", tab=tab, page=page, filters=filters)
+        return render_template("inbox_rows.html", tab=tab, page=page, rows=rows, filters=filters)
     rendered_at = now()
     if tab == "unclaimed":
         session[INBOX_SEEN] = rendered_at.isoformat()
@@ -77,6 +79,7 @@ def inbox() -> str:
         "inbox.html",
         tab=tab,
         page=page,
+        rows=rows,
         filters=filters,
         rendered_at=rendered_at.isoformat(),
         services=list_service_items(),
@@ -110,7 +113,7 @@ def _row(task: Task) -> str | Response:
     if request.headers.get("HX-Request"):
         return render_template(
             "inbox_claimed.html",
-            task=task,
+            row=view_tasks(staff(), [task])[0],
             tab=request.form.get("tab", "mine"),
             inbox_counts=inbox_counts(staff(), seen_since()),
         )
@@ -137,16 +140,18 @@ def render_task_page(
 ) -> tuple[str, int]:
     """The task page: its form (the case's own materials in the 补正 / 容缺 lists), the materials
     checklist with uploads and previews, a supervisor's 改派 form, the case's record."""
-    form = tasks.task_form(task)
+    view = view_case(staff(), task.case.number)  # first: the task's form reads the case it loads
+    shown = describe_task(staff(), task)
     return render_template(
         "task.html",
         task=task,
-        view=view_case(staff(), task.case.number),
-        schema=browser_schema(form, choices_unchosen=True) if form else None,
+        may_work=shown.may_work,
+        view=view,
+        schema=browser_schema(shown.form, choices_unchosen=True) if shown.form else None,
         data=data,
         errors=errors,
         case_files=case_files(task.case, upload_errors),
-        reassign_targets=reassign_choices([task]),
+        reassign_targets=reassign_choices([shown]),
         reassigning=reassigning,
     ), status
 

@@ -113,6 +113,10 @@ def load_calendar() -> WorkingCalendar:
     )
 
 
+# What reading the calendar costs a request: the revision row (the table itself only after a change).
+CALENDAR_STATEMENTS = 1
+
+
 def working_calendar() -> WorkingCalendar:
     """The calendar: one key lookup per app context (one request in production), the table itself
     only after it changed."""

@@ -27,7 +27,6 @@ from workflow_service.services.closing.case_results import MissingResultReason, 
 from workflow_service.services.directory.routing import LANE_ROLES
 from workflow_service.services.directory.scope import get_visible_case
 from workflow_service.services.intake import fees
-from workflow_service.services.intake.cases import CaseView, view_case
 from workflow_service.services.process.case_status import STATUS_LABELS, has_been_accepted, transition_allowed
 from workflow_service.services.process.form_fields import RESULT_REASON
 from workflow_service.services.process.progress import apply_step, change_status, process_runtime
@@ -136,7 +135,7 @@ def _required_reason(reason: str | None, code: CaseResult) -> str:
     return text
 
 
-def return_case(actor: User, number: str, reason: str | None) -> CaseView:
+def return_case(actor: User, number: str, reason: str | None) -> Case:
     """退件 before acceptance (accepting window or a supervisor): the case ends 不予受理, result 退件."""
     case = get_visible_case(actor, number, with_state=True)
     if not (_is_registering_staff(actor, case) or actor.has_role(Role.SUPERVISOR)):
@@ -154,10 +153,10 @@ def return_case(actor: User, number: str, reason: str | None) -> CaseView:
     record_result(case, CaseResult.RETURNED, text, actor)
     _end_workflow(case, actor, CaseStatus.NOT_ACCEPTED)
     _commit()
-    return view_case(actor, number)
+    return case
 
 
-def void_case(actor: User, number: str, reason: str | None) -> CaseView:
+def void_case(actor: User, number: str, reason: str | None) -> Case:
     """作废 an undecided case registered in error (accepting window or a supervisor): ended and filed."""
     case = get_visible_case(actor, number, with_state=True)
     if not (_is_registering_staff(actor, case) or actor.has_role(Role.SUPERVISOR)):
@@ -174,10 +173,10 @@ def void_case(actor: User, number: str, reason: str | None) -> CaseView:
     record_result(case, CaseResult.VOIDED, text, actor)
     _end_workflow(case, actor, CaseStatus.ARCHIVED)
     _commit()
-    return view_case(actor, number)
+    return case
 
 
-def archive_case(actor: User, number: str) -> CaseView:
+def archive_case(actor: User, number: str) -> Case:
     """归档 by the accepting window, once the process has ended (issued, not accepted, withdrawn …)."""
     case = get_visible_case(actor, number)
     if not _is_registering_staff(actor, case):
@@ -189,4 +188,4 @@ def archive_case(actor: User, number: str) -> CaseView:
     audit.record("case.archived", actor, case=case, summary={"status_before": case.status.value})
     change_status(case, CaseStatus.ARCHIVED, actor)
     _commit()
-    return view_case(actor, number)
+    return case

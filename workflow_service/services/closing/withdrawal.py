@@ -6,11 +6,10 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from workflow_service.errors import Conflict, PermissionDenied, StaleCase
 from workflow_service.extensions import db
-from workflow_service.models import CaseResult, CaseStatus, Role, User
+from workflow_service.models import Case, CaseResult, CaseStatus, Role, User
 from workflow_service.services import audit
 from workflow_service.services.closing.case_results import record_result
 from workflow_service.services.directory.scope import get_visible_case
-from workflow_service.services.intake.cases import CaseView, view_case
 from workflow_service.services.process.case_status import STATUS_LABELS
 from workflow_service.services.process.progress import apply_step, change_status, process_runtime
 from workflow_service.services.review.suspensions import open_suspension
@@ -31,7 +30,7 @@ class CaseNotWithdrawable(Conflict):
     type_slug = "case-not-withdrawable"
 
 
-def withdraw_case(actor: User, number: str, reason: str) -> CaseView:
+def withdraw_case(actor: User, number: str, reason: str) -> Case:
     """The accepting window records the applicant's withdrawal: open tasks are cancelled, the case ends."""
     case = get_visible_case(actor, number, with_state=True)
     if not actor.has_role(Role.CLERK) or actor.organisation_id != case.accepting_organisation_id:
@@ -54,4 +53,4 @@ def withdraw_case(actor: User, number: str, reason: str) -> CaseView:
     except StaleDataError:
         db.session.rollback()
         raise StaleCase() from None
-    return view_case(actor, number)
+    return case

@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from sqlalchemy import ColumnElement, Select, exists, false, or_, select, true
-from sqlalchemy.orm import aliased, undefer
+from sqlalchemy.orm import aliased, contains_eager, undefer
 
 from workflow_service.errors import NotFound
 from workflow_service.extensions import db
@@ -88,8 +88,12 @@ def get_visible_case(user: User, number: str, *, with_state: bool = False) -> Ca
 
 
 def get_visible_task(user: User, task_id: str) -> Task:
+    # The case comes with the task: it is joined for the scope anyway, and every reader of a task reads it.
     task = db.session.execute(
-        select(Task).join(Case, Case.id == Task.case_id).where(Task.id == task_id, visible_cases(user))
+        select(Task)
+        .join(Case, Case.id == Task.case_id)
+        .options(contains_eager(Task.case))
+        .where(Task.id == task_id, visible_cases(user))
     ).scalar_one_or_none()
     if task is None:
         raise NotFound("任务不存在")

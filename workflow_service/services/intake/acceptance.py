@@ -39,7 +39,6 @@ from workflow_service.services import audit
 from workflow_service.services.calendar.deadlines import add_working_days
 from workflow_service.services.clock import business_day, now
 from workflow_service.services.directory.scope import get_visible_case
-from workflow_service.services.intake.cases import CaseView, view_case
 from workflow_service.services.materials.checklist import case_materials
 from workflow_service.services.process.case_status import has_been_accepted
 from workflow_service.services.process.form_fields import (
@@ -320,7 +319,7 @@ def is_overdue(material: DeferredMaterial) -> bool:
     return material.received_at is None and business_day() > material.promised_on
 
 
-def receive_deferred_material(actor: User, number: str, material_id: int, note: str | None) -> CaseView:
+def receive_deferred_material(actor: User, number: str, material_id: int, note: str | None) -> Case:
     """The accepting window takes a deferred material in (audited); the last one frees the decision."""
     case = get_visible_case(actor, number)
     material = db.session.execute(
@@ -361,4 +360,4 @@ def receive_deferred_material(actor: User, number: str, material_id: int, note: 
         },
     )
     db.session.commit()
-    return view_case(actor, number)
+    return case

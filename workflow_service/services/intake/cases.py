@@ -1,4 +1,4 @@
-"""Register cases (at the window, or where the process says) and read them back with tasks and history."""
+"""Register cases (at the window, or where the process says); their diagram. Reading a case: services.read."""
 
 from __future__ import annotations
 
@@ -12,7 +12,6 @@ from workflow_service.errors import AlreadyExists, InvalidInput, PermissionDenie
 from workflow_service.extensions import db
 from workflow_service.models import (
     AcceptanceMode,
-    AuditEvent,
     Case,
     CaseStatus,
     OfficeType,
@@ -51,13 +50,22 @@ class CaseDiagram:
 
 
 @dataclass(frozen=True)
-class CaseView:
-    """A case as its readers see it: the row, its open tasks, completed steps and audit trail."""
+class CaseRegistration:
+    """What registering a case takes, as the API body and the intake page give it.
 
-    case: Case
-    open_tasks: list[Task]
-    completed_tasks: list[Task]
-    events: list[AuditEvent]
+    ``applicant`` and ``agent`` are checked by services.intake.applicants; ``data`` against the
+    process's start form. ``matter_township_code`` defaults to the registering window's township.
+    ``agent`` is whoever acts for the applicant (帮办代办). ``confirm_duplicate`` carries the clerk's
+    reason to register while the applicant has an open case of the item (services.intake.duplicates).
+    """
+
+    service_code: str
+    applicant: Mapping[str, Any]
+    data: Mapping[str, Any]
+    matter_township_code: str | None = None
+    unified_case_code: str | None = None
+    agent: Mapping[str, Any] | None = None
+    confirm_duplicate: Mapping[str, Any] | None = None
 
 
 def _service_item(code: str) -> ServiceItem:
@@ -138,25 +146,9 @@ class Registration:
     query_password: str
 
 
-def start_case(
-    actor: User,
-    service_code: str,
-    applicant: Mapping[str, Any],
-    data: Mapping[str, Any],
-    matter_township_code: str | None = None,
-    confirm_duplicate: Mapping[str, Any] | None = None,
-    agent: Mapping[str, Any] | None = None,
-) -> Case:
+def start_case(actor: User, request: CaseRegistration) -> Case:
     """``register_case`` for callers that hand no receipt out (the window can reissue the password)."""
-    return register_case(
-        actor,
-        service_code,
-        applicant,
-        data,
-        matter_township_code,
-        agent=agent,
-        confirm_duplicate=confirm_duplicate,
-    ).case
+    return register_case(actor, request).case
 
 
 def _check_unified_code_free(code: str | None) -> None:
@@ -166,45 +158,36 @@ def _check_unified_code_free(code: str | None) -> None:
         )
 
 
-def register_case(
-    actor: User,
-    service_code: str,
-    applicant: Mapping[str, Any],
-    data: Mapping[str, Any],
-    matter_township_code: str | None = None,
-    unified_case_code: str | None = None,
-    agent: Mapping[str, Any] | None = None,
-    confirm_duplicate: Mapping[str, Any] | None = None,
-) -> Registration:
+def register_case(actor: User, request: CaseRegistration) -> Registration:
     """Register a case; the process runs to its first wait state.
 
-    ``agent`` is whoever acts for the applicant (帮办代办), recorded beside the applicant.
-    A citizen's application while the applicant has an open case of the item is 409 naming those
-    cases, unless ``confirm_duplicate`` gives the clerk's reason (services.intake.duplicates).
+    The agent (帮办代办) is recorded beside the applicant. A citizen's application while the
+    applicant has an open case of the item is 409 naming those cases, unless ``confirm_duplicate``
+    gives the clerk's reason (services.intake.duplicates).
 
     Who registers follows the lane of the process's start event (``_registering_organisation``);
     usually a window clerk registering a citizen's application.
     """
-    item = _service_item(service_code)
+    item = _service_item(request.service_code)
     definition = latest_definition(item.process_key)
     lane = process_runtime().start_lane(definition.content_hash, definition.spec_json) or "window"
     accepting_organisation = _registering_organisation(actor, lane)
     home = accepting_organisation.region  # a township; a county for a department
     if lane == "department":
-        matter_township = _proposal_township(matter_township_code, home)
+        matter_township = _proposal_township(request.matter_township_code, home)
     else:
-        matter_township = _matter_region(matter_township_code, home)
-    checked = checked_applicant(applicant)
+        matter_township = _matter_region(request.matter_township_code, home)
+    checked = checked_applicant(request.applicant)
     version = current_version(item)
     materials = [str(m["name"]) for m in version.snapshot.get("materials") or []]
-    acting = checked_agent(agent, checked, materials) if agent is not None else None
+    acting = checked_agent(request.agent, checked, materials) if request.agent is not None else None
     if definition.start_form_key:
-        validate_form(definition.forms[definition.start_form_key], data, prefix="data")
+        validate_form(definition.forms[definition.start_form_key], request.data, prefix="data")
     if lane != "department":
         check_acceptance_allowed(item, home, matter_township)
 
-    _check_unified_code_free(unified_case_code)
-    duplicate_reason = duplicates.confirmation_reason(confirm_duplicate)
+    _check_unified_code_free(request.unified_case_code)
+    duplicate_reason = duplicates.confirmation_reason(request.confirm_duplicate)
     open_duplicates = (
         duplicates.check_duplicates(item, checked.id_number, duplicate_reason) if lane == "window" else []
     )
@@ -214,7 +197,7 @@ def register_case(
     case = Case(
         number=next_case_number(county_code, item.short_code, business_day(submitted_at)),
         service_item=item,
-        unified_case_code=unified_case_code,
+        unified_case_code=request.unified_case_code,
         service_item_version=version,
         process_definition=definition,
         channel=lane,
@@ -232,7 +215,7 @@ def register_case(
         matter_region=matter_township,
         status=CaseStatus.SUBMITTED,
         status_history=[],
-        application=dict(data),
+        application=dict(request.data),
         submitted_at=submitted_at,
         created_by_id=actor.id,
         workflow_state="",
@@ -248,33 +231,13 @@ def register_case(
     result = process_runtime().start(
         definition.content_hash,
         definition.spec_json,
-        {**data, "applicant": checked.as_data(), "service_code": item.code},
+        {**request.data, "applicant": checked.as_data(), "service_code": item.code},
     )
     apply_step(case, result, actor)
     query_password = new_query_password(case)
     db.session.commit()
     refuse_on_incident(case, result)
     return Registration(case, query_password)
-
-
-def view_case(actor: User, number: str) -> CaseView:
-    case = get_visible_case(actor, number)
-    tasks = (
-        db.session.execute(select(Task).where(Task.case_id == case.id).order_by(Task.created_at, Task.id))
-        .scalars()
-        .all()
-    )
-    events = (
-        db.session.execute(select(AuditEvent).where(AuditEvent.case_id == case.id).order_by(AuditEvent.id))
-        .scalars()
-        .all()
-    )
-    return CaseView(
-        case=case,
-        open_tasks=[t for t in tasks if t.state == TaskState.OPEN],
-        completed_tasks=[t for t in tasks if t.state == TaskState.COMPLETED],
-        events=list(events),
-    )
 
 
 def case_diagram(actor: User, number: str) -> CaseDiagram:

@@ -27,7 +27,6 @@ from workflow_service.services import audit
 from workflow_service.services.calendar.deadlines import add_working_days
 from workflow_service.services.clock import business_day, now
 from workflow_service.services.directory.scope import get_visible_case
-from workflow_service.services.intake.cases import CaseView, view_case
 from workflow_service.services.process.progress import change_status
 
 KIND_LABELS = {
@@ -107,7 +106,7 @@ def _commit() -> None:
         raise StaleCase() from None
 
 
-def suspend_case(actor: User, number: str, kind: str, reason: str, expected_days: int) -> CaseView:
+def suspend_case(actor: User, number: str, kind: str, reason: str, expected_days: int) -> Case:
     """Stop the case's clock for a special procedure; its department task stays open, not completable."""
     case = get_visible_case(actor, number)
     _require_approver(actor)
@@ -137,10 +136,10 @@ def suspend_case(actor: User, number: str, kind: str, reason: str, expected_days
     )
     change_status(case, CaseStatus.SUSPENDED, actor)
     _commit()
-    return view_case(actor, number)
+    return case
 
 
-def resume_case(actor: User, number: str) -> CaseView:
+def resume_case(actor: User, number: str) -> Case:
     """Return the case to the status it was suspended from; the due date moves by the days paused."""
     case = get_visible_case(actor, number)
     _require_approver(actor)
@@ -164,7 +163,7 @@ def resume_case(actor: User, number: str) -> CaseView:
         },
     )
     _commit()
-    return view_case(actor, number)
+    return case
 
 
 def refuse_while_suspended(task: Task) -> None:

@@ -28,7 +28,7 @@ from workflow_service.models import Case, Task, TaskState, User
 from workflow_service.services.calendar.deadlines import working_calendar
 from workflow_service.services.clock import BUSINESS_TIMEZONE, business_day, now
 from workflow_service.services.closing import closing, evaluations
-from workflow_service.services.intake.cases import start_case
+from workflow_service.services.intake.cases import CaseRegistration, start_case
 from workflow_service.services.materials import attachments
 from workflow_service.services.notices.layout import official_page
 from workflow_service.services.work import tasks
@@ -125,14 +125,14 @@ def _material_pdf(number: str, material: str, day: date) -> FileStorage:
 
 
 def _register(entry: Mapping[str, Any], day: date) -> str:
-    case = start_case(
-        _user(entry["by"]),
-        entry["service"],
-        entry["applicant"],
-        _filled(entry.get("data") or {}, day),
-        entry.get("matter_township"),
+    registration = CaseRegistration(
+        service_code=entry["service"],
+        applicant=entry["applicant"],
+        data=_filled(entry.get("data") or {}, day),
+        matter_township_code=entry.get("matter_township"),
         agent=entry.get("agent"),
     )
+    case = start_case(_user(entry["by"]), registration)
     return case.number
 
 

@@ -1,0 +1,103 @@
+"""The task read model: a task with its due colour and what the caller may do with it."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import ColumnElement, Select, select
+from sqlalchemy.orm import contains_eager, joinedload
+
+from workflow_service.errors import NotFound
+from workflow_service.extensions import db
+from workflow_service.models import Case, Task, TaskState, User
+from workflow_service.services.calendar.case_clock import task_due_state
+from workflow_service.services.directory import delegations
+from workflow_service.services.directory.scope import visible_cases
+from workflow_service.services.work.tasks import delegated_from, may_work, task_form
+
+# The statements ``view_task`` sends (the task with all it shows); the working calendar adds its
+# ``CALENDAR_STATEMENTS`` once per request (services.calendar.deadlines).
+TASK_VIEW_STATEMENTS = 1
+
+
+@dataclass(frozen=True)
+class TaskView:
+    """A task as ``caller`` sees it.
+
+    ``delegated_from``: the claimant the caller may work this task for as their delegate;
+    ``may_work``: routed to the caller's organisation and one of their roles;
+    ``form``: the form that completes it (``view_task`` only; lists leave it out).
+    """
+
+    task: Task
+    due_state: str | None
+    delegated_from: User | None
+    may_work: bool
+    form: dict[str, Any] | None = None
+
+
+def view_tasks(caller: User, tasks: Iterable[Task]) -> list[TaskView]:
+    """The tasks as ``caller`` sees them: no statement of its own, plus one (the caller's delegators
+    in force) when an open task the caller may work is claimed by someone else, and the working
+    calendar's ``CALENDAR_STATEMENTS`` once per request.
+
+    The tasks' cases, service items, organisations and assignees are the caller's to load (the
+    inbox and ``view_case`` load them with the tasks)."""
+    delegators: dict[int, User] | None = None
+    views = []
+    for task in tasks:
+        workable = may_work(caller, task)
+        claimant = None
+        # Only an open task the caller may work, claimed by someone else, can be a delegator's.
+        if workable and task.state == TaskState.OPEN and task.assignee_id not in (None, caller.id):
+            if delegators is None:
+                delegators = delegations.delegators_in_force(caller)
+            claimant = delegated_from(caller, task, delegators)
+        views.append(TaskView(task, task_due_state(task), claimant, workable))
+    return views
+
+
+def _task(*where: ColumnElement[bool]) -> Select[Task]:
+    """A task with everything its answer shows: its case (item, version, process), organisation,
+    people and responsibility-list item, in one statement."""
+    return (
+        select(Task)
+        .join(Case, Case.id == Task.case_id)
+        .options(
+            contains_eager(Task.case).options(
+                joinedload(Case.service_item),
+                joinedload(Case.service_item_version),
+                joinedload(Case.process_definition),
+            ),
+            joinedload(Task.organisation),
+            joinedload(Task.assignee),
+            joinedload(Task.completed_on_behalf_of),
+            joinedload(Task.responsibility_item),
+        )
+        .where(*where)
+    )
+
+
+def describe_task(caller: User, task: Task) -> TaskView:
+    """One task with its form, from what the session holds: the task page's, whose case
+    ``view_case`` has just loaded with its tasks."""
+    (view,) = view_tasks(caller, [task])
+    return TaskView(view.task, view.due_state, view.delegated_from, view.may_work, task_form(task))
+
+
+def view_task(caller: User, task_id: str) -> TaskView:
+    """The task if the caller may see it (404 otherwise), with its form, in ``TASK_VIEW_STATEMENTS``
+    (1) statement, plus the calendar's ``CALENDAR_STATEMENTS`` per request and one more (the caller's
+    delegators in force) when the caller may work it and someone else has claimed it."""
+    task = db.session.execute(_task(Task.id == task_id, visible_cases(caller))).scalar_one_or_none()
+    if task is None:
+        raise NotFound("任务不存在")
+    return describe_task(caller, task)
+
+
+def reread_task(caller: User, task: Task) -> TaskView:
+    """A task the caller has just acted on (claimed, completed, reassigned), read back as ``view_task``
+    reads it, whether or not the case is still within the caller's scope."""
+    return describe_task(caller, db.session.execute(_task(Task.id == task.id)).scalar_one())
