@@ -114,7 +114,7 @@ def test_the_application_checks_every_household_members_id_number(app: Flask) ->
     response = start_case(clock.api, data)
     assert response.status_code == 422
     assert response.json["errors"] == {
-        "data.household_members.1.member_id_number": ["不是有效的居民身份证号码（校验位不符）"]
+        "data.household_members.1.member_id_number": ["校验位（第 18 位）与前 17 位不符，请逐位核对号码"]
     }
     response = start_case(clock.api, application(verification_authorised=False))
     assert response.status_code == 422

@@ -136,6 +136,8 @@ class Registration:
 
     case: Case
     query_password: str
+    # For the clerk to check against the documents (an ID's unknown region code), by field.
+    warnings: dict[str, list[str]]
 
 
 def start_case(
@@ -254,7 +256,8 @@ def register_case(
     query_password = new_query_password(case)
     db.session.commit()
     refuse_on_incident(case, result)
-    return Registration(case, query_password)
+    warnings = {"applicant.id_number": list(checked.warnings)} if checked.warnings else {}
+    return Registration(case, query_password, warnings)
 
 
 def view_case(actor: User, number: str) -> CaseView:
