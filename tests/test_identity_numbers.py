@@ -18,6 +18,7 @@ from flask import Flask
 
 from tests.support.api import APPLICANT, APPLICATION, SERVICE, ApiClient, case_body
 from tests.support.clock import Clock
+from tests.support.identity import credit_code, resident_id
 from tests.support.pages import Browser, page_text
 from workflow_service.errors import InvalidInput
 from workflow_service.services.directory.identity_numbers import (
@@ -33,15 +34,6 @@ DEMO_COUNTIES = [
     if region["level"] == "county"
 ]
 UNKNOWN_REGION = "990783"
-
-
-def resident_id(region: str, born: date, order: str = "039") -> str:
-    body = f"{region}{born:%Y%m%d}{order}"
-    return body + resident_id_check_character(body)
-
-
-def credit_code(body: str) -> str:
-    return body + credit_code_check_character(body)
 
 
 def births() -> list[date]:

@@ -32,7 +32,7 @@ from workflow_service.services.catalogue.service_items import current_version
 from workflow_service.services.clock import business_day, now
 from workflow_service.services.directory.routing import county_of
 from workflow_service.services.directory.scope import get_visible_case
-from workflow_service.services.intake import duplicates, fees
+from workflow_service.services.intake import duplicates, eligibility, fees
 from workflow_service.services.intake.applicants import checked_agent, checked_applicant
 from workflow_service.services.intake.case_numbers import next_case_number
 from workflow_service.services.intake.query_passwords import new_query_password
@@ -202,6 +202,9 @@ def register_case(
     acting = checked_agent(agent, checked, materials) if agent is not None else None
     if definition.start_form_key:
         validate_form(definition.forms[definition.start_form_key], data, prefix="data")
+    eligibility.check_at_registration(
+        version.snapshot.get("eligibility") or [], checked.as_data(), data, matter_township
+    )
     if lane != "department":
         check_acceptance_allowed(item, home, matter_township)
 
