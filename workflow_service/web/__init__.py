@@ -108,6 +108,8 @@ def action_label(event: AuditEvent) -> str:
         return f"{label}：{summary['task']}"
     if event.action == "task.reassigned" and summary.get("task"):
         return f"{label}：{summary['task']}（{summary.get('reason', '')}）"
+    if event.action == "timer.fired" and summary.get("timer"):
+        return f"{label}：{summary['timer']}"
     if event.action == "licence.issued" and summary.get("name"):
         return f"{label}：{summary['name']}（{summary.get('number', '')}）"
     if event.action == "case.started" and summary.get("number"):
