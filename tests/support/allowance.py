@@ -119,7 +119,9 @@ def visited_households(clock: ClockedApi, count: int) -> list[str]:
 
 def timer_jobs(app: Flask) -> list[Job]:
     with app.app_context():
-        jobs = db.session.execute(select(Job).where(Job.kind == JobKind.TIMER)).scalars().all()
+        jobs = (
+            db.session.execute(select(Job).where(Job.kind == JobKind.TIMER).order_by(Job.id)).scalars().all()
+        )
         db.session.expunge_all()
         return list(jobs)
 
