@@ -64,7 +64,7 @@ def test_bad_resident_id_is_a_field_error_and_creates_nothing(client: ApiClient)
     assert response.status_code == 422
     assert response.content_type == PROBLEM
     assert response.json["errors"] == {
-        "applicant.id_number": ["不是有效的居民身份证号码（长度或校验位不符）"]
+        "applicant.id_number": ["校验位（第 18 位）与前 17 位不符，请逐位核对号码"]
     }
     assert client.inbox("clerk") == []
 
@@ -77,7 +77,7 @@ def test_form_errors_name_every_bad_field(client: ApiClient) -> None:
     response = client.post("/api/v1/cases", "clerk", json=body)
     assert response.status_code == 422
     assert response.json["errors"] == {
-        "data.operator_id_number": ["不是有效的居民身份证号码（校验位不符）"],
+        "data.operator_id_number": ["校验位（第 18 位）与前 17 位不符，请逐位核对号码"],
         "data.capital_wan_yuan": ["须大于 0"],
         "data.premises": ["必填"],
     }

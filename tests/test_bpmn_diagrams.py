@@ -112,12 +112,18 @@ def overlapping_boxes(path: Path) -> list[tuple[str, str]]:
         ):
             if bounds is not None:
                 boxes[name] = tuple(float(bounds.get(k)) for k in ("x", "y", "width", "height"))
+    # A boundary event sits on its task's edge, as BPMN draws it.
+    attached = {
+        (event.get("id"), event.get("attachedToRef")) for event in root.iterfind(".//bpmn:boundaryEvent", NS)
+    }
     names = sorted(boxes)
     return [
         (a, b)
         for i, a in enumerate(names)
         for b in names[i + 1 :]
-        if boxes[a][0] < boxes[b][0] + boxes[b][2]
+        if (a, b) not in attached
+        and (b, a) not in attached
+        and boxes[a][0] < boxes[b][0] + boxes[b][2]
         and boxes[b][0] < boxes[a][0] + boxes[a][2]
         and boxes[a][1] < boxes[b][1] + boxes[b][3]
         and boxes[b][1] < boxes[a][1] + boxes[a][3]

@@ -38,7 +38,7 @@ def test_registration_walked_by_clerk_approver_and_clerk_again(people: object, s
     json_field(page, "capital_wan_yuan").fill(str(APPLICATION["capital_wan_yuan"]))
     page.get_by_role("button", name="登记", exact=True).click()
     error = page.locator("#err-applicant-id_number")
-    expect(error).to_contain_text("不是有效的居民身份证号码")
+    expect(error).to_contain_text("校验位（第 18 位）与前 17 位不符")
     expect(page.locator("#applicant_id_number")).to_have_value(WRONG_RESIDENT_ID)
     expect(page.locator("#application[data-ready='1']")).to_be_attached()
     expect(json_field(page, "business_name")).to_have_value(APPLICATION["business_name"])

@@ -128,7 +128,7 @@ def test_an_open_case_has_no_result(client: ApiClient) -> None:
     assert client.case(number)["result"] is None
 
 
-def test_return_before_acceptance_needs_a_reason_and_ends_the_case_not_accepted(client: ApiClient) -> None:
+def test_return_before_acceptance_needs_a_reason_and_ends_the_case_returned(client: ApiClient) -> None:
     number = client.start_case()
     ask = {"acceptance_decision": "supplement", "missing_materials": ["经营者身份证明"]}
     assert client.complete(only_task(client, number, "受理")["id"], "clerk", ask).status_code == 200
@@ -141,7 +141,7 @@ def test_return_before_acceptance_needs_a_reason_and_ends_the_case_not_accepted(
     returned = client.post(f"/api/v1/cases/{number}/return", "clerk", json={"reason": reason})
     assert returned.status_code == 200, returned.json
     case = returned.json
-    assert case["status"]["code"] == "not_accepted"
+    assert case["status"] == {"code": "returned", "label": "退件"}
     assert (case["result"]["code"], case["result"]["label"], case["result"]["reason"]) == (
         "returned",
         "退件",

@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 from flask import Flask
 
-from tests.support.allowance import DECISION, REGISTERED_AT, VISITED_AT, register_and_visit, timer_jobs
+from tests.support.allowance import DECISION, REGISTERED_AT, VISITED_AT, publicity_jobs, register_and_visit
 from tests.support.api import ApiClient
 from tests.support.clock import ClockedApi
 from tests.support.housing import accept_and_survey, department_review, register
@@ -136,8 +136,8 @@ def test_an_allowance_sent_back_at_the_bureau_returns_to_its_decision_without_a_
     assert (second["name"], second["lane"]) == ("审核确认", "department")
     assert second["id"] != first["id"]
     assert second["organisation"]["name"] == "东阳市民政局"
-    assert case["waiting_timers"] == []
-    assert [job.state for job in timer_jobs(app)] == [JobState.DONE]
+    assert [timer["name"] for timer in case["waiting_timers"]] == ["审核确认超期（10天）"]  # the new task's
+    assert [job.state for job in publicity_jobs(app)] == [JobState.DONE]
     assert [t["id"] for t in api.inbox("approver-minzheng") if t["case_number"] == number] == [second["id"]]
     assert case["supplement_notices"][0]["received_by"]["username"] == "clerk"
 

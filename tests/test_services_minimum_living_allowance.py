@@ -51,7 +51,10 @@ def test_allowance_runs_from_window_through_township_visit_and_publicity_to_the_
     worker.run_once()
     case = api.case(number)
     assert actions(case).count("timer.fired") == 1
-    assert case["waiting_timers"] == []
+    # 审核确认 now waits, with its 10-day overdue timer (tests/test_overdue_escalation.py).
+    assert case["waiting_timers"] == [
+        {"name": "审核确认超期（10天）", "fires_at": (VISITED_AT + timedelta(days=17, minutes=1)).isoformat()}
+    ]
     decision = api.open_task(number, "supervisor")
     assert (decision["name"], decision["lane"], decision["organisation"]["name"]) == (
         "审核确认",
@@ -59,11 +62,12 @@ def test_allowance_runs_from_window_through_township_visit_and_publicity_to_the_
         "东阳市民政局",
     )
     assert [task["name"] for task in api.inbox("approver-minzheng")] == ["审核确认"]
-    assert [job.state for job in timer_jobs(app)] == [JobState.DONE]
+    assert [job.state for job in timer_jobs(app)] == [JobState.DONE, JobState.PENDING]
 
     api = clock.move_to(VISITED_AT + timedelta(days=8))
     complete_only_task(api, number, "approver-minzheng", DECISION)
     assert api.case(number)["status"]["code"] == "approved"
+    assert [job.state for job in timer_jobs(app)] == [JobState.DONE, JobState.CANCELLED]  # decided in time
     api = clock.move_to(VISITED_AT + timedelta(days=9))
     issuance = complete_only_task(
         api,
@@ -86,7 +90,8 @@ def test_allowance_runs_from_window_through_township_visit_and_publicity_to_the_
 def test_a_household_found_ineligible_skips_publicity_and_is_refused(app: Flask) -> None:
     clock = ClockedApi(app, REGISTERED_AT)
     number = register_and_visit(clock, finding="ineligible")
-    assert timer_jobs(app) == []
+    # No publicity: the only timer is 审核确认's overdue timer.
+    assert [job.payload["name"] for job in timer_jobs(app)] == ["审核确认超期（10天）"]
     decision = clock.api.open_task(number, "supervisor")
     assert decision["name"] == "审核确认"
     refusal = {"allowance_decision": "refuse", "review_opinion": "不符合条件"}
@@ -108,7 +113,7 @@ def test_the_application_checks_every_household_members_id_number(app: Flask) ->
     response = start_case(clock.api, data)
     assert response.status_code == 422
     assert response.json["errors"] == {
-        "data.household_members.1.member_id_number": ["不是有效的居民身份证号码（校验位不符）"]
+        "data.household_members.1.member_id_number": ["校验位（第 18 位）与前 17 位不符，请逐位核对号码"]
     }
     response = start_case(clock.api, application(verification_authorised=False))
     assert response.status_code == 422

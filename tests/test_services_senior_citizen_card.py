@@ -11,10 +11,10 @@ from tests.support.clock import service_clock
 from tests.support.steps import status_path
 
 SERVICE = "senior_citizen_card"
-SENIOR = {"kind": "person", "name": "王德华", "id_number": "332525195808070032", "phone": "13857901234"}
+SENIOR = {"kind": "person", "name": "王德华", "id_number": "330783195808070035", "phone": "13857901234"}
 APPLICATION = {
     "holder_name": "王德华",
-    "holder_id_number": "332525195808070032",
+    "holder_id_number": "330783195808070035",
     "residence_type": "local",
     "residence_address": "东阳市吴宁街道艺海路12号",
 }
@@ -39,7 +39,7 @@ def test_accepted_approved_and_issued_in_one_window_step(app: Flask, client: Api
         "handling_decision": "issue",
         "card_number": "3307830012345",
         "recipient_name": "王德华",
-        "recipient_id_number": "332525195808070032",
+        "recipient_id_number": "330783195808070035",
     }
     assert client.complete(task["id"], "clerk", handed_over).status_code == 200
 

@@ -71,6 +71,7 @@ def test_the_table_answers_what_completing_a_task_does() -> None:
         "services.intake.acceptance.refuse_decision_while_owed",
         "services.intake.acceptance.check_material_lists",
         "services.intake.acceptance.issue_supplement_notice",
+        "services.intake.eligibility.refuse_grant_unless_eligible",
         "services.closing.closing.require_fee_settled",
         "services.closing.closing.record_grant",
         "services.closing.closing.issue_licence",

@@ -82,7 +82,7 @@ def test_a_bad_agent_shows_errors_at_the_agent_fields_with_everything_kept(clerk
     wrong = clerk.post(INTAKE, form(**{**AGENT, "agent_id_number": "110105198001010017", "agent_phone": ""}))
     assert wrong.status_code == 422
     html = page_text(wrong)
-    assert re.search(r'id="err-agent-id_number">不是有效的居民身份证号码', html)
+    assert re.search(r'id="err-agent-id_number">校验位（第 18 位）与前 17 位不符', html)
     assert re.search(r'id="err-agent-phone">必填', html)
     assert re.search(r"<details[^>]*data-agent open", html)  # the block is open where the errors are
     assert 'value="110105198001010017"' in html and 'value="李四"' in html and "在外地务工" in html
@@ -100,7 +100,7 @@ def test_a_legal_entity_registers_with_its_credit_code_checked_at_the_field(
     wrong = clerk.post(INTAKE, form({**entity, "id_number": CREDIT_CODE[:-1] + "A"}, **AGENT))
     assert wrong.status_code == 422
     html = page_text(wrong)
-    assert re.search(r'id="err-applicant-id_number">不是有效的统一社会信用代码', html)
+    assert re.search(r'id="err-applicant-id_number">校验码（第 18 位）与前 17 位不符', html)
     assert re.search(r'value="legal_entity"\s+checked', html)  # the page stays on 法人
 
     number = registered_number(clerk.post(INTAKE, form({**entity, "id_number": CREDIT_CODE}, **AGENT)))

@@ -145,7 +145,7 @@ def test_intake_shows_field_errors_keeps_the_data_and_registers(browser: Browser
     wrong = browser.post(f"/services/{SERVICE}/apply", _application_form("110105194912310021"))
     assert wrong.status_code == 422
     html = page_text(wrong)
-    assert re.search(r'id="err-applicant-id_number">不是有效的居民身份证号码', html)
+    assert re.search(r'id="err-applicant-id_number">校验位（第 18 位）与前 17 位不符', html)
     assert 'value="110105194912310021"' in html and "东阳市吴宁张三小吃店" in html
 
     registered = browser.post(f"/services/{SERVICE}/apply", _application_form(APPLICANT["id_number"]))

@@ -13,9 +13,9 @@ from tests.conftest import make_app
 from tests.support.allowance import (
     REGISTERED_AT,
     VISITED_AT,
+    publicity_jobs,
     register_and_visit,
     start_case,
-    timer_jobs,
     visited_households,
 )
 from tests.support.api import ApiClient, case_body
@@ -65,7 +65,7 @@ def test_a_failing_job_is_retried_with_backoff_and_ends_failed_with_its_error(ap
 
     clock.move_to(PUBLICITY_ENDS)
     assert worker.run_once()[Outcome.RETRY] == 1
-    (job,) = timer_jobs(app)
+    (job,) = publicity_jobs(app)
     assert (job.state, job.attempts) == (JobState.PENDING, 1)
     assert job.run_at == PUBLICITY_ENDS + timedelta(seconds=60)
     assert "没有主管部门（civil_affairs）" in job.last_error
@@ -73,12 +73,12 @@ def test_a_failing_job_is_retried_with_backoff_and_ends_failed_with_its_error(ap
 
     clock.move_to(job.run_at)
     assert worker.run_once()[Outcome.RETRY] == 1
-    (job,) = timer_jobs(app)
+    (job,) = publicity_jobs(app)
     assert job.run_at == clock.at + timedelta(seconds=120)
 
     api = clock.move_to(job.run_at)
     assert worker.run_once()[Outcome.FAILED] == 1
-    (job,) = timer_jobs(app)
+    (job,) = publicity_jobs(app)
     assert (job.state, job.attempts) == (JobState.FAILED, 3)
     assert "东阳市没有主管部门（civil_affairs）" in job.last_error
     clock.move_to(clock.at + timedelta(days=1))
@@ -116,7 +116,7 @@ def test_a_job_that_failed_once_succeeds_when_the_cause_is_fixed_before_the_retr
     )
     assert response.status_code == 200
     assert worker.run_once()[Outcome.DONE] >= 1
-    (job,) = timer_jobs(app)
+    (job,) = publicity_jobs(app)
     assert (job.state, job.attempts, job.last_error) == (JobState.DONE, 2, None)
     assert api.open_task(number, "supervisor")["organisation"]["name"] == "东阳市民政局"
 
@@ -127,7 +127,7 @@ def test_a_claim_whose_worker_died_is_taken_over_and_the_timer_still_fires_once(
     clock.move_to(PUBLICITY_ENDS)
     with app.app_context():
         claimed = jobs.claim_due("worker-that-dies", 10)
-    (timer,) = timer_jobs(app)
+    (timer,) = publicity_jobs(app)
     assert timer.id in claimed
     assert Worker(app).run_once() == {}  # the claim holds
 
@@ -212,7 +212,7 @@ def test_a_stopping_worker_finishes_the_job_in_hand_and_hands_back_the_rest(app:
     with app.app_context():
         outcomes = run_due_jobs("stopping-worker", stopping=stop_after_one_job)
     assert outcomes == {Outcome.DONE: 1}
-    states = sorted((job.state, job.attempts, job.locked_by) for job in timer_jobs(app))
+    states = sorted((job.state, job.attempts, job.locked_by) for job in publicity_jobs(app))
     assert states == [
         (JobState.DONE, 1, "stopping-worker"),
         (JobState.PENDING, 0, None),

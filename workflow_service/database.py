@@ -4,14 +4,18 @@ PostgreSQL sessions keep the values of failed statements out of the server's log
 Several gunicorn processes share one SQLite file. A deferred transaction that reads and then writes
 fails at once with "database is locked" when another process wrote meanwhile, whatever the busy
 timeout; beginning write transactions IMMEDIATE makes writers queue on the timeout instead.
-Requests that only read (GET, HEAD, OPTIONS) begin DEFERRED, so with WAL they never wait.
+Requests that only read (GET, HEAD, OPTIONS) begin DEFERRED, so with WAL they never wait, and so
+do the checks a write request makes first (its token, inside ``reading_before_writes``): the write
+lock is taken at the first statement of the work itself, not at the token lookup.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any, cast
 
-from flask import Flask, has_request_context, request
+from flask import Flask, g, has_request_context, request
 from sqlalchemy import CursorResult, Engine, Executable, event
 from sqlalchemy.dialects import postgresql, sqlite
 
@@ -35,9 +39,23 @@ def rows_changed(statement: Executable) -> int:
 
 
 def _begin_statement() -> str:
-    if has_request_context() and request.method in READ_ONLY_METHODS:
+    if has_request_context() and (request.method in READ_ONLY_METHODS or g.get("reading_before_writes")):
         return "BEGIN DEFERRED"
     return "BEGIN IMMEDIATE"
+
+
+@contextmanager
+def reading_before_writes() -> Iterator[None]:
+    """Run a write request's read-only checks in a transaction of their own, ended when the block
+    succeeds (objects stay loaded: the session does not expire them at commit). On SQLite the
+    block reads without the write lock; the request's next statement takes it. Nothing in the
+    block may write."""
+    g.reading_before_writes = True
+    try:
+        yield
+    finally:
+        g.reading_before_writes = False
+    db.session.commit()
 
 
 def _configure_sqlite(engine: Engine) -> None:

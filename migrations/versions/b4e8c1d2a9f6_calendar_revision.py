@@ -1,7 +1,7 @@
 """calendar revision: a counter of calendar changes, so processes cache the table until it changes
 
 Revision ID: b4e8c1d2a9f6
-Revises: a7c1e2d3f405
+Revises: b8e4f1a2c309
 Create Date: 2026-12-03 14:40:00
 
 """
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = "b4e8c1d2a9f6"
-down_revision = "a7c1e2d3f405"
+down_revision = "b8e4f1a2c309"
 branch_labels = None
 depends_on = None
 

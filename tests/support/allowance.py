@@ -119,6 +119,16 @@ def visited_households(clock: ClockedApi, count: int) -> list[str]:
 
 def timer_jobs(app: Flask) -> list[Job]:
     with app.app_context():
-        jobs = db.session.execute(select(Job).where(Job.kind == JobKind.TIMER)).scalars().all()
+        jobs = (
+            db.session.execute(select(Job).where(Job.kind == JobKind.TIMER).order_by(Job.id)).scalars().all()
+        )
         db.session.expunge_all()
         return list(jobs)
+
+
+PUBLICITY = "民主评议公示（7天）"
+
+
+def publicity_jobs(app: Flask) -> list[Job]:
+    """The timer jobs of the 7-day publicity (审核确认's overdue timer aside)."""
+    return [job for job in timer_jobs(app) if job.payload["name"] == PUBLICITY]

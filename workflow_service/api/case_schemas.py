@@ -130,6 +130,11 @@ class CaseCreatedSchema(Schema):
     query_password = fields.String(
         metadata={"description": "查询密码：仅在此返回一次（只存其哈希），请交申请人或印在受理通知书上"}
     )
+    warnings = fields.Dict(
+        keys=fields.String(),
+        values=fields.List(fields.String()),
+        metadata={"description": "请窗口与证件核对之处（不影响登记），按字段：如地区码不在区划代码表中"},
+    )
 
 
 class TimeLimitSchema(Schema):

@@ -46,7 +46,7 @@ class ReturnResource(MethodView):
     def post(self, payload: dict, number: str) -> CaseView:
         """退件 before acceptance (materials never completed, or the applicant gave up), with a reason.
 
-        The accepting window or a supervisor; the case ends 不予受理 with the result 退件.
+        The accepting window or a supervisor; the case ends 退件 (status and result ``returned``).
         """
         return_case(current_user(), number, payload["reason"])
         return view_case(current_user(), number)

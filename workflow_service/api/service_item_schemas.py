@@ -57,6 +57,15 @@ class ServiceItemSchema(Schema):
     )
     version = fields.Integer()
     materials = fields.List(fields.Nested(ServiceMaterialSchema))
+    eligibility = fields.List(
+        fields.Dict(keys=fields.String()),
+        metadata={
+            "description": (
+                "受理条件：kind 为 minimum_age / maximum_age（years 周岁）或 residence_in_county"
+                "（declared_field、declared_values 可申报其他居住依据），id_field 为所核对的身份证号码字段"
+            )
+        },
+    )
 
 
 class ServiceItemChangeSchema(ServiceItemSchema):

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from typing import Any
 
 from lxml import etree
 from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
@@ -101,6 +102,27 @@ class ParsedProcess:
 def _properties(task_spec: object) -> dict[str, str]:
     extensions = getattr(task_spec, "extensions", None) or {}
     return dict(extensions.get("properties", {}))
+
+
+def _diagram_successors(task_spec: Any) -> tuple[str, ...]:
+    """The diagram elements that follow ``task_spec``, through SpiffWorkflow's own bookkeeping specs.
+
+    A task with boundary events is entered through a ``BoundaryEventSplit`` (which leads to the task
+    and to each of its boundary events) and left through a ``BoundaryEventJoin``; neither is an
+    element of the diagram, so the walk goes on through them to the elements they lead to.
+    """
+    found: list[str] = []
+    pending, seen = list(task_spec.outputs), set()
+    while pending:
+        child = pending.pop(0)
+        if id(child) in seen:
+            continue
+        seen.add(id(child))
+        if getattr(child, "bpmn_id", None) is not None:
+            found.append(child.bpmn_id)
+        else:
+            pending.extend(child.outputs)
+    return tuple(found)
 
 
 def _safe_tree(bpmn_xml: bytes) -> etree._Element:
@@ -199,9 +221,7 @@ def parse_process(bpmn_xml: str | bytes, filename: str, known_lanes: frozenset[s
         if bpmn_id is None:
             continue  # SpiffWorkflow's own bookkeeping specs (Root, End, …)
         properties = _properties(task_spec)
-        successors[bpmn_id] = tuple(
-            child.bpmn_id for child in task_spec.outputs if getattr(child, "bpmn_id", None) is not None
-        )
+        successors[bpmn_id] = _diagram_successors(task_spec)
         if STATUS_PROPERTY in properties:
             status_marks[bpmn_id] = properties[STATUS_PROPERTY]
         if isinstance(task_spec, CatchingEvent) and not isinstance(task_spec, StartEvent):

@@ -18,6 +18,9 @@ class CaseStatus(enum.StrEnum):
     SUBMITTED = "submitted"  # 申请/预审
     ACCEPTED = "accepted"  # 受理
     NOT_ACCEPTED = "not_accepted"  # 不予受理
+    # 退件: before acceptance, the materials never came or the applicant gave up (the supervision
+    # tables' 补齐补正不予受理); not a refusal on the merits, so not shown as 不予受理.
+    RETURNED = "returned"
     SUPPLEMENT = "supplement"  # 补正
     UNDER_REVIEW = "under_review"  # 审查
     APPROVED = "approved"  # 办结-准予

@@ -77,6 +77,9 @@ class ServiceItem(Base):
     # valid (None: 长期).
     licence_name: Mapped[str | None] = mapped_column(String(128))
     licence_valid_years: Mapped[int | None]
+    # 受理条件 a program can check: rules of the kinds services.catalogue.eligibility interprets,
+    # e.g. [{"kind": "minimum_age", "years": 60, "id_field": "data.holder_id_number"}].
+    eligibility: Mapped[list] = mapped_column(JSON, default=list)
     version: Mapped[int] = mapped_column(default=1)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 

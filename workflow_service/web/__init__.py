@@ -28,7 +28,8 @@ from workflow_service.web import (
     window,
     work,
 )
-from workflow_service.web.schema_forms import readable
+from workflow_service.web.form_values import inline, readable
+from workflow_service.web.labels import department_type_label, organisation_type_label
 
 
 def mask_id(number: str | None) -> str:
@@ -84,6 +85,10 @@ def _actions() -> dict[str, str]:
         "case.returned": _("退件"),
         "case.voided": _("作废"),
         "case.evaluated": _("评价"),
+        "licence.issued": _("签发电子证照"),
+        "rectification.opened": _("差评整改立项"),
+        "evaluation.rectified": _("差评整改完成"),
+        "job.retried": _("后台任务重试"),
         "attachment.uploaded": _("上传材料"),
         "timer.fired": _("定时事件触发"),
         "job.failed": _("后台任务失败"),
@@ -101,6 +106,10 @@ def action_label(event: AuditEvent) -> str:
         return f"{label}：{summary['task']}"
     if event.action == "task.reassigned" and summary.get("task"):
         return f"{label}：{summary['task']}（{summary.get('reason', '')}）"
+    if event.action == "timer.fired" and summary.get("timer"):
+        return f"{label}：{summary['timer']}"
+    if event.action == "licence.issued" and summary.get("name"):
+        return f"{label}：{summary['name']}（{summary.get('number', '')}）"
     if event.action == "case.started" and summary.get("number"):
         return f"{label}：{summary['number']}"
     return label
@@ -131,11 +140,17 @@ def init_app(app: Flask) -> None:
     babel.init_app(app, locale_selector=session.select_locale)
     app.permanent_session_lifetime = app.config["WEB_SESSION_LIFETIME_SECONDS"]
     app.jinja_env.filters.update(
-        mask_id=mask_id, local_time=local_time, status_label=status_label, count_label=count_label
+        mask_id=mask_id,
+        local_time=local_time,
+        status_label=status_label,
+        count_label=count_label,
+        department_type_label=department_type_label,
+        inline=inline,
     )
     app.jinja_env.globals.update(
         STATUS_LABELS=STATUS_LABELS,
         readable=readable,
+        organisation_type_label=organisation_type_label,
         action_label=action_label,
     )
     app.context_processor(_header)

@@ -107,20 +107,3 @@ def posted_data(raw: str | None) -> dict[str, Any]:
     if not isinstance(data, dict):
         raise InvalidInput(_("表单数据无法读取"), errors={"data": [_("表单数据无法读取，请刷新页面后重试")]})
     return data
-
-
-def readable(schema: Mapping[str, Any] | None, data: Mapping[str, Any] | None) -> list[tuple[str, Any]]:
-    """Form data as (label, value) in the form's field order, choices shown by their labels."""
-    if not data:
-        return []
-    properties: Mapping[str, Any] = (schema or {}).get("properties", {})
-    rows: list[tuple[str, Any]] = []
-    for name, field in properties.items():
-        if name not in data:
-            continue
-        value = data[name]
-        choices, labels = field.get("enum"), field.get("enumNames")
-        if choices and labels and value in choices:
-            value = labels[choices.index(value)]
-        rows.append((field.get("title", name), value))
-    return rows

@@ -18,7 +18,11 @@ from workflow_service.services.catalogue.service_items import (
 )
 from workflow_service.services.directory.regions import townships_of_my_county
 from workflow_service.services.intake import intake_drafts
-from workflow_service.services.intake.applicants import checked_applicant, default_authorisation_material
+from workflow_service.services.intake.applicants import (
+    applicant_number_warnings,
+    checked_applicant,
+    default_authorisation_material,
+)
 from workflow_service.services.intake.cases import CaseRegistration, start_case
 from workflow_service.services.intake.duplicates import (
     DuplicateApplication,
@@ -85,6 +89,7 @@ def _intake_page(view: ServiceItemView, status: int = 200, **state: Any) -> tupl
         "matter": None,
         "data": {},
         "errors": {},
+        "warnings": {},
         "draft": None,
         "draft_id": None,
         "duplicates": [],
@@ -127,12 +132,14 @@ def intake(code: str) -> str | Response | tuple[str, int]:
     matter = request.form.get("matter_township") or None
     reason = request.form.get("duplicate_reason", "")
     confirm = {"reason": reason} if request.form.get("confirm_duplicate") else None
+    warnings = applicant_number_warnings(applicant)
     state = {
         "applicant": applicant,
         "agent": agent,
         "matter": matter,
         "draft_id": draft_id,
         "duplicate_reason": reason,
+        "warnings": warnings,
     }
     data: dict = {}
     try:
@@ -159,6 +166,8 @@ def intake(code: str) -> str | Response | tuple[str, int]:
         return redirect(url_for("case_pages.case_page", number=error.extensions["case_number"]))
     if draft_id is not None:
         intake_drafts.discard_registered_draft(staff(), draft_id)
+    for message in (message for messages in warnings.values() for message in messages):
+        flash(_("登记已完成，但请核对申请人证件：%(message)s", message=message), "warning")
     return redirect(url_for("case_pages.case_page", number=case.number, registered=1))
 
 

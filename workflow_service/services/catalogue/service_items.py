@@ -32,6 +32,7 @@ from workflow_service.models import (
     User,
 )
 from workflow_service.services import audit
+from workflow_service.services.catalogue import eligibility
 from workflow_service.services.clock import now
 from workflow_service.services.directory.import_files import LineErrors, Row, rows_from_file
 from workflow_service.services.process.deployment import latest_definition
@@ -130,6 +131,7 @@ def _check_item(values: Mapping[str, Any], complain: Callable[[str, str], None])
         complain("licence_valid_years", "须为正整数（年），长期有效的不填")
     if years is not None and licence_name is None:
         complain("licence_valid_years", "不出证照的事项无须填写有效期")
+    eligibility.declaration_errors(values.get("eligibility"), complain)
     materials = values.get("materials") or []
     if not isinstance(materials, list):
         complain("materials", "须为列表")
@@ -190,6 +192,7 @@ def snapshot(item: ServiceItem) -> dict[str, Any]:
         }
         for m in item.materials
     ]
+    data["eligibility"] = [dict(rule) for rule in item.eligibility or []]
     return data
 
 
@@ -210,6 +213,7 @@ def _apply(item: ServiceItem, values: Mapping[str, Any]) -> None:
     for name, value in _scalar_values(values).items():
         setattr(item, name, value)
     item.materials = _materials(values)
+    item.eligibility = [dict(rule) for rule in values.get("eligibility") or []]
     item.updated_at = now()
 
 

@@ -10,7 +10,7 @@ A step is checked and recorded before the engine's step is applied (services.wor
 
 Archiving (归档) is the accepting window's explicit action once the process has ended, so a case
 rests at 已出件 (or 不予受理, 撤回 …) until the file is complete. 退件 (before acceptance: the
-materials never came, or the applicant gave up) ends the case as 不予受理 with the result 退件;
+materials never came, or the applicant gave up) ends the case as 退件 (status and result);
 作废 (registered in error) ends an undecided case and files it at once (归档). Both need a reason.
 """
 
@@ -136,7 +136,7 @@ def _required_reason(reason: str | None, code: CaseResult) -> str:
 
 
 def return_case(actor: User, number: str, reason: str | None) -> Case:
-    """退件 before acceptance (accepting window or a supervisor): the case ends 不予受理, result 退件."""
+    """退件 before acceptance (accepting window or a supervisor): the case ends 退件, result 退件."""
     case = get_visible_case(actor, number, with_state=True)
     if not (_is_registering_staff(actor, case) or actor.has_role(Role.SUPERVISOR)):
         raise PermissionDenied("只有受理窗口或督办人员可以退件")
@@ -151,7 +151,7 @@ def return_case(actor: User, number: str, reason: str | None) -> Case:
         "case.returned", actor, case=case, summary={"reason": text, "status_before": case.status.value}
     )
     record_result(case, CaseResult.RETURNED, text, actor)
-    _end_workflow(case, actor, CaseStatus.NOT_ACCEPTED)
+    _end_workflow(case, actor, CaseStatus.RETURNED)
     _commit()
     return case
 

@@ -13,13 +13,11 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from stdnum.cn import ric
-from stdnum.exceptions import ValidationError as NumberInvalid
-
 from workflow_service.errors import InvalidInput
 from workflow_service.models import ApplicantKind, Case, DeliveryMethod
 from workflow_service.services import audit
-from workflow_service.services.clock import now
+from workflow_service.services.clock import business_day, now
+from workflow_service.services.directory.identity_numbers import check_resident_id
 from workflow_service.services.process.form_fields import (
     DELIVERY_METHOD,
     RECIPIENT_ID_NUMBER,
@@ -56,11 +54,10 @@ def _checked_pickup(case: Case, data: Mapping[str, Any], errors: dict[str, list[
     name = RECIPIENT_NAME.text(data)
     if not name:
         errors[RECIPIENT_NAME.error_key] = ["窗口领取须填写领取人姓名"]
-    id_number = RECIPIENT_ID_NUMBER.text(data).upper()
-    try:
-        id_number = ric.validate(id_number)
-    except NumberInvalid:
-        errors[RECIPIENT_ID_NUMBER.error_key] = ["不是有效的居民身份证号码（长度或校验位不符）"]
+    number = check_resident_id(RECIPIENT_ID_NUMBER.text(data), business_day())
+    id_number = number.number
+    if number.errors:
+        errors[RECIPIENT_ID_NUMBER.error_key] = number.errors
     else:
         if id_number not in _entitled_ids(case):
             errors[RECIPIENT_ID_NUMBER.error_key] = [_not_entitled_message(case)]

@@ -9,11 +9,14 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from stdnum.cn import ric, uscc
-from stdnum.exceptions import ValidationError as NumberInvalid
-
 from workflow_service.errors import InvalidInput
 from workflow_service.models import ApplicantKind
+from workflow_service.services.clock import business_day
+from workflow_service.services.directory.identity_numbers import (
+    NumberCheck,
+    check_credit_code,
+    check_resident_id,
+)
 
 MOBILE_OR_LANDLINE = re.compile(r"^(1[3-9]\d{9}|0\d{2,3}-?\d{7,8})$")
 # The lengths of the case's columns (the pages' intake form has no schema in front of this check).
@@ -28,6 +31,8 @@ class Applicant:
     name: str
     id_number: str
     phone: str | None
+    # What the clerk should check against the document (an unknown region code), never a refusal.
+    warnings: tuple[str, ...] = ()
 
     def as_data(self) -> dict[str, Any]:
         return {"kind": self.kind.value, "name": self.name, "id_number": self.id_number, "phone": self.phone}
@@ -47,18 +52,34 @@ def checked_applicant(raw: Mapping[str, Any], prefix: str = "applicant") -> Appl
         errors[f"{prefix}.name"] = ["必填，至少 2 个字符"]
     elif len(name) > NAME_MAX_LENGTH:
         errors[f"{prefix}.name"] = [f"最多 {NAME_MAX_LENGTH} 个字符"]
-    id_number = str(raw.get("id_number") or "").strip().upper()
-    validator, label = (ric, "居民身份证号码") if kind == ApplicantKind.PERSON else (uscc, "统一社会信用代码")
-    try:
-        id_number = validator.validate(id_number)
-    except NumberInvalid:
-        errors[f"{prefix}.id_number"] = [f"不是有效的{label}（长度或校验位不符）"]
+    number = applicant_number_check(kind, str(raw.get("id_number") or ""))
+    if number.errors:
+        errors[f"{prefix}.id_number"] = number.errors
     phone = str(raw.get("phone") or "").strip() or None
     if phone is not None and not MOBILE_OR_LANDLINE.match(phone):
         errors[f"{prefix}.phone"] = ["不是有效的手机号或固定电话"]
     if errors:
         raise InvalidInput("申请人信息有误", errors=errors)
-    return Applicant(kind=kind, name=name, id_number=id_number, phone=phone)
+    return Applicant(
+        kind=kind, name=name, id_number=number.number, phone=phone, warnings=tuple(number.warnings)
+    )
+
+
+def applicant_number_warnings(raw: Mapping[str, Any], prefix: str = "applicant") -> dict[str, list[str]]:
+    """What the clerk should check about the applicant's number (by field), without refusing anything."""
+    try:
+        kind = ApplicantKind(raw.get("kind", ApplicantKind.PERSON.value))
+    except ValueError:
+        return {}
+    warnings = applicant_number_check(kind, str(raw.get("id_number") or "")).warnings
+    return {f"{prefix}.id_number": warnings} if warnings else {}
+
+
+def applicant_number_check(kind: ApplicantKind, value: str) -> NumberCheck:
+    """A person's resident ID or a legal entity's credit code, checked part by part."""
+    if kind == ApplicantKind.PERSON:
+        return check_resident_id(value, business_day())
+    return check_credit_code(value)
 
 
 @dataclass(frozen=True)
@@ -98,11 +119,10 @@ def checked_agent(
         errors[f"{prefix}.name"] = ["必填，至少 2 个字符"]
     elif len(name) > NAME_MAX_LENGTH:
         errors[f"{prefix}.name"] = [f"最多 {NAME_MAX_LENGTH} 个字符"]
-    id_number = str(raw.get("id_number") or "").strip().upper()
-    try:
-        id_number = ric.validate(id_number)
-    except NumberInvalid:
-        errors[f"{prefix}.id_number"] = ["不是有效的居民身份证号码（长度或校验位不符）"]
+    number = check_resident_id(str(raw.get("id_number") or ""), business_day())
+    id_number = number.number
+    if number.errors:
+        errors[f"{prefix}.id_number"] = number.errors
     else:
         if applicant.kind == ApplicantKind.PERSON and id_number == applicant.id_number:
             errors[f"{prefix}.id_number"] = ["代理人不能是申请人本人"]

@@ -31,7 +31,7 @@ from workflow_service.services.catalogue.service_items import current_version
 from workflow_service.services.clock import business_day, now
 from workflow_service.services.directory.routing import county_of
 from workflow_service.services.directory.scope import get_visible_case
-from workflow_service.services.intake import duplicates, fees
+from workflow_service.services.intake import duplicates, eligibility, fees
 from workflow_service.services.intake.applicants import checked_agent, checked_applicant
 from workflow_service.services.intake.case_numbers import next_case_number
 from workflow_service.services.intake.query_passwords import new_query_password
@@ -144,6 +144,8 @@ class Registration:
 
     case: Case
     query_password: str
+    # For the clerk to check against the documents (an ID's unknown region code), by field.
+    warnings: dict[str, list[str]]
 
 
 def start_case(actor: User, request: CaseRegistration) -> Case:
@@ -183,6 +185,9 @@ def register_case(actor: User, request: CaseRegistration) -> Registration:
     acting = checked_agent(request.agent, checked, materials) if request.agent is not None else None
     if definition.start_form_key:
         validate_form(definition.forms[definition.start_form_key], request.data, prefix="data")
+    eligibility.check_at_registration(
+        version.snapshot.get("eligibility") or [], checked.as_data(), request.data, matter_township
+    )
     if lane != "department":
         check_acceptance_allowed(item, home, matter_township)
 
@@ -237,7 +242,8 @@ def register_case(actor: User, request: CaseRegistration) -> Registration:
     query_password = new_query_password(case)
     db.session.commit()
     refuse_on_incident(case, result)
-    return Registration(case, query_password)
+    warnings = {"applicant.id_number": list(checked.warnings)} if checked.warnings else {}
+    return Registration(case, query_password, warnings)
 
 
 def case_diagram(actor: User, number: str) -> CaseDiagram:

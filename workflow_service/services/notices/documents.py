@@ -56,7 +56,8 @@ def issued_at(case: Case, kind: DocumentKind) -> datetime | None:
     if kind == DocumentKind.ACCEPTANCE:
         return case_outcome.reached(case, CaseStatus.ACCEPTED)
     if kind == DocumentKind.NOT_ACCEPTED:
-        return case_outcome.reached(case, CaseStatus.NOT_ACCEPTED)
+        # 退件 is the supervision tables' 补齐补正不予受理: the applicant is owed the written decision.
+        return case_outcome.reached(case, CaseStatus.NOT_ACCEPTED, CaseStatus.RETURNED)
     if kind == DocumentKind.SUPPLEMENT:
         asked = case_outcome.reached(case, CaseStatus.SUPPLEMENT)
         return asked if asked and case_outcome.missing_materials(case) else None

@@ -18,6 +18,7 @@ STATUS_LABELS: dict[S, str] = {
     S.SUBMITTED: "申请/预审",
     S.ACCEPTED: "受理",
     S.NOT_ACCEPTED: "不予受理",
+    S.RETURNED: "退件",
     S.SUPPLEMENT: "补正",
     S.UNDER_REVIEW: "审查",
     S.APPROVED: "办结-准予",
@@ -31,9 +32,9 @@ STATUS_LABELS: dict[S, str] = {
 INITIAL_STATUSES = frozenset({S.SUBMITTED, S.ACCEPTED})
 # An undecided case may go straight to 归档 when it is voided (作废, services.closing.closing).
 ALLOWED_TRANSITIONS: dict[S, frozenset[S]] = {
-    S.SUBMITTED: frozenset({S.ACCEPTED, S.NOT_ACCEPTED, S.SUPPLEMENT, S.WITHDRAWN, S.ARCHIVED}),
+    S.SUBMITTED: frozenset({S.ACCEPTED, S.NOT_ACCEPTED, S.RETURNED, S.SUPPLEMENT, S.WITHDRAWN, S.ARCHIVED}),
     S.SUPPLEMENT: frozenset(
-        {S.SUBMITTED, S.ACCEPTED, S.NOT_ACCEPTED, S.UNDER_REVIEW, S.WITHDRAWN, S.ARCHIVED}
+        {S.SUBMITTED, S.ACCEPTED, S.NOT_ACCEPTED, S.RETURNED, S.UNDER_REVIEW, S.WITHDRAWN, S.ARCHIVED}
     ),
     S.ACCEPTED: frozenset({S.UNDER_REVIEW, S.APPROVED, S.REFUSED, S.SUSPENDED, S.WITHDRAWN, S.ARCHIVED}),
     S.UNDER_REVIEW: frozenset({S.APPROVED, S.REFUSED, S.SUPPLEMENT, S.SUSPENDED, S.WITHDRAWN, S.ARCHIVED}),
@@ -41,13 +42,14 @@ ALLOWED_TRANSITIONS: dict[S, frozenset[S]] = {
     S.APPROVED: frozenset({S.ISSUED, S.ARCHIVED}),
     S.REFUSED: frozenset({S.ISSUED, S.ARCHIVED}),
     S.NOT_ACCEPTED: frozenset({S.ARCHIVED}),
+    S.RETURNED: frozenset({S.ARCHIVED}),
     S.ISSUED: frozenset({S.ARCHIVED}),
     S.WITHDRAWN: frozenset({S.ARCHIVED}),
     S.ARCHIVED: frozenset(),
 }
 # Where 补正 may lead, by whether the case had been accepted before it (see the module docstring).
 SUPPLEMENT_RETURNS: dict[bool, frozenset[S]] = {
-    False: frozenset({S.SUBMITTED, S.ACCEPTED, S.NOT_ACCEPTED, S.WITHDRAWN, S.ARCHIVED}),
+    False: frozenset({S.SUBMITTED, S.ACCEPTED, S.NOT_ACCEPTED, S.RETURNED, S.WITHDRAWN, S.ARCHIVED}),
     True: frozenset({S.UNDER_REVIEW, S.WITHDRAWN, S.ARCHIVED}),
 }
 

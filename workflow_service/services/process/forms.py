@@ -9,28 +9,36 @@ from typing import Any
 
 from jsonschema import Draft7Validator, FormatChecker
 from jsonschema.exceptions import SchemaError, ValidationError
-from stdnum.cn import ric, uscc
-from stdnum.exceptions import ValidationError as NumberInvalid
 
 from workflow_service.errors import InvalidInput, InvalidProcessDefinition
+from workflow_service.services.clock import business_day
+from workflow_service.services.directory.identity_numbers import (
+    NumberCheck,
+    check_credit_code,
+    check_resident_id,
+)
 
 FORMAT_CHECKER = FormatChecker()
 
 
-@FORMAT_CHECKER.checks("cn-resident-id", raises=NumberInvalid)
+class WrongNumber(ValueError):
+    """A number refused by its check; the message names the part that is wrong."""
+
+
+def _refuse(check: NumberCheck) -> bool:
+    if check.errors:
+        raise WrongNumber("；".join(check.errors))
+    return True
+
+
+@FORMAT_CHECKER.checks("cn-resident-id", raises=WrongNumber)
 def _is_resident_id(value: object) -> bool:
-    return not isinstance(value, str) or bool(ric.validate(value))
+    return not isinstance(value, str) or _refuse(check_resident_id(value, business_day()))
 
 
-@FORMAT_CHECKER.checks("cn-uscc", raises=NumberInvalid)
+@FORMAT_CHECKER.checks("cn-uscc", raises=WrongNumber)
 def _is_unified_social_credit_code(value: object) -> bool:
-    return not isinstance(value, str) or bool(uscc.validate(value))
-
-
-FORMAT_MESSAGES = {
-    "cn-resident-id": "不是有效的居民身份证号码（校验位不符）",
-    "cn-uscc": "不是有效的统一社会信用代码",
-}
+    return not isinstance(value, str) or _refuse(check_credit_code(value))
 
 
 def check_schema(schema: Mapping[str, Any], name: str) -> None:
@@ -84,7 +92,8 @@ def _message(error: ValidationError) -> str:
         case "required":
             return "必填"
         case "format":
-            return FORMAT_MESSAGES.get(str(error.validator_value), "格式不正确")
+            # The number checks say which part of the number is wrong.
+            return str(error.cause) if isinstance(error.cause, WrongNumber) else "格式不正确"
         case "enum":
             return "取值须为以下之一：" + "、".join(str(v) for v in error.validator_value)
         case "type":

@@ -24,7 +24,7 @@ from typing import Any
 
 from workflow_service.models import CaseStatus, Task, TaskKind, User
 from workflow_service.services.closing import closing, evaluations, issuance
-from workflow_service.services.intake import acceptance
+from workflow_service.services.intake import acceptance, eligibility
 from workflow_service.services.process.form_fields import (
     DEFERRAL,
     DELIVERY,
@@ -46,6 +46,8 @@ STEP_EFFECTS: tuple[StepEffect, ...] = (
     StepEffect(Reaching(CaseStatus.SUPPLEMENT), acceptance.issue_supplement_notice, SUPPLEMENT_REQUEST),
     # 容缺受理: each deferred material with the day the applicant promised to bring it.
     StepEffect(Reaching(CaseStatus.ACCEPTED), acceptance.defer_materials, DEFERRAL),
+    # 准予: the item's 受理条件 still met (409, services.intake.eligibility).
+    StepEffect(Reaching(CaseStatus.APPROVED), eligibility.refuse_grant_unless_eligible),
     # 准予: the fee paid or waived (409), the result with any opinion, the electronic licence.
     StepEffect(Reaching(CaseStatus.APPROVED), closing.require_fee_settled),
     StepEffect(Reaching(CaseStatus.APPROVED), closing.record_grant, OPTIONAL_REASON),
