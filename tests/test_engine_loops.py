@@ -62,6 +62,40 @@ SUPERVISION_LOOP = parsed(
 )
 
 
+# An embedded sub-process (内审: 核对) repeated while the decision is "again"; the builder draws
+# no sub-processes, so it is written out.
+SUBPROCESS_LOOP = parsed(
+    """<?xml version="1.0" encoding="UTF-8"?>
+<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL"
+    xmlns:spiffworkflow="http://spiffworkflow.org/bpmn/schema/1.0/core" id="definitions" targetNamespace="tests">
+  <bpmn:process id="sub_loop" isExecutable="true">
+    <bpmn:laneSet id="lanes"><bpmn:lane id="lane_department" name="department">
+      <bpmn:flowNodeRef>start</bpmn:flowNodeRef><bpmn:flowNodeRef>merge</bpmn:flowNodeRef>
+      <bpmn:flowNodeRef>inner</bpmn:flowNodeRef><bpmn:flowNodeRef>again</bpmn:flowNodeRef>
+      <bpmn:flowNodeRef>end</bpmn:flowNodeRef><bpmn:flowNodeRef>check</bpmn:flowNodeRef>
+    </bpmn:lane></bpmn:laneSet>
+    <bpmn:startEvent id="start"><bpmn:outgoing>f1</bpmn:outgoing></bpmn:startEvent>
+    <bpmn:exclusiveGateway id="merge"><bpmn:incoming>f1</bpmn:incoming><bpmn:incoming>f4</bpmn:incoming><bpmn:outgoing>f2</bpmn:outgoing></bpmn:exclusiveGateway>
+    <bpmn:subProcess id="inner" name="内审"><bpmn:incoming>f2</bpmn:incoming><bpmn:outgoing>f3</bpmn:outgoing>
+      <bpmn:startEvent id="inner_start"><bpmn:outgoing>s1</bpmn:outgoing></bpmn:startEvent>
+      <bpmn:userTask id="check" name="核对"><bpmn:extensionElements><spiffworkflow:properties><spiffworkflow:property name="formJsonSchemaFilename" value="loop_test/note.json" /></spiffworkflow:properties></bpmn:extensionElements><bpmn:incoming>s1</bpmn:incoming><bpmn:outgoing>s2</bpmn:outgoing></bpmn:userTask>
+      <bpmn:endEvent id="inner_end"><bpmn:incoming>s2</bpmn:incoming></bpmn:endEvent>
+      <bpmn:sequenceFlow id="s1" sourceRef="inner_start" targetRef="check" />
+      <bpmn:sequenceFlow id="s2" sourceRef="check" targetRef="inner_end" />
+    </bpmn:subProcess>
+    <bpmn:exclusiveGateway id="again" default="f5"><bpmn:incoming>f3</bpmn:incoming><bpmn:outgoing>f4</bpmn:outgoing><bpmn:outgoing>f5</bpmn:outgoing></bpmn:exclusiveGateway>
+    <bpmn:endEvent id="end"><bpmn:incoming>f5</bpmn:incoming></bpmn:endEvent>
+    <bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="merge" />
+    <bpmn:sequenceFlow id="f2" sourceRef="merge" targetRef="inner" />
+    <bpmn:sequenceFlow id="f3" sourceRef="inner" targetRef="again" />
+    <bpmn:sequenceFlow id="f4" sourceRef="again" targetRef="merge"><bpmn:conditionExpression>decision == "again"</bpmn:conditionExpression></bpmn:sequenceFlow>
+    <bpmn:sequenceFlow id="f5" sourceRef="again" targetRef="end" />
+  </bpmn:process>
+</bpmn:definitions>
+"""
+)
+
+
 def only_ready(step: StepResult) -> str:
     assert step.incident is None
     (task,) = step.ready_tasks
@@ -126,8 +160,8 @@ def test_a_state_stored_deep_before_pruning_existed_goes_on(monkeypatch: pytest.
         unpruned.setattr(runtime_module, "prune", lambda workflow: 0)
         runtime = ProcessRuntime()
         step = runtime.start("k", SUPPLEMENT_LOOP.spec_json, {})
-        deep = supplement_rounds(runtime, step, 60)[-1]
-    assert stored_tasks(deep) > 240
+        deep = supplement_rounds(runtime, step, 40)[-1]
+    assert stored_tasks(deep) > 160
     after_each = supplement_rounds(ProcessRuntime(), deep, 10)
     assert stored_tasks(after_each[-1]) < 20
     assert_bounded(after_each)
@@ -171,6 +205,22 @@ def test_a_supervision_loop_on_a_boundary_timer_runs_200_rounds_and_its_state_do
     done = runtime.complete_task("k", process, step.state, only_ready(step), {})
     assert done.completed
     assert done.timers == ()
+
+
+def test_a_loop_round_a_sub_process_keeps_one_sub_workflow_and_a_bounded_state() -> None:
+    runtime = ProcessRuntime()
+    process = SUBPROCESS_LOOP.spec_json
+    step = runtime.start("k", process, {})
+    after_each = []
+    for _ in range(250):
+        assert [task.bpmn_id for task in step.ready_tasks] == ["check"]
+        step = runtime.complete_task("k", process, step.state, only_ready(step), {"decision": "again"})
+        after_each.append(step)
+    assert_bounded(after_each)
+    assert len(json.loads(step.state)["subprocesses"]) == 1
+    done = runtime.complete_task("k", process, step.state, only_ready(step), {"decision": "done"})
+    assert done.completed
+    assert set(runtime.completed_elements("k", process, done.state)) >= {"inner", "check", "again", "end"}
 
 
 def deadlocked_join() -> ParsedProcess:
