@@ -41,6 +41,7 @@ from SpiffWorkflow.spiff.specs.defaults import (
 )
 from SpiffWorkflow.util.task import TaskState
 
+from workflow_service.engine.compact import compact, dumps, expand
 from workflow_service.engine.definitions import (
     DEPARTMENT_TYPE_FIELD_PROPERTY,
     DEPARTMENT_TYPE_PROPERTY,
@@ -205,7 +206,7 @@ class ProcessRuntime:
 
     def _restore(self, cache_key: str, spec_json: str, state: str) -> BpmnWorkflow:
         spec, subprocess_specs = self._specs_for(cache_key, spec_json)
-        dct = json.loads(state)
+        dct = expand(json.loads(state))
         self._serializer.migrate(dct)
         dct["spec"] = spec
         dct["subprocess_specs"] = dict(subprocess_specs)
@@ -217,7 +218,15 @@ class ProcessRuntime:
 
     def _serialize(self, workflow: BpmnWorkflow) -> str:
         prune(workflow)
-        return self._serializer.serialize_json(workflow)
+        serializer = self._serializer
+        # As BpmnWorkflowSerializer.serialize_json, but compact (engine.compact).
+        serializer.registry._encoder_mode = True
+        try:
+            dct = serializer.to_dict(workflow)
+            dct[serializer.VERSION_KEY] = serializer.VERSION
+            return dumps(compact(dct), serializer._encoder_cls)
+        finally:
+            serializer.registry._encoder_mode = False
 
     def _advance(
         self,
