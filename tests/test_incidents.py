@@ -179,8 +179,10 @@ def test_a_bomb_over_http_ends_as_a_422_and_gunicorn_answers_the_next_request(
 
 
 def test_a_case_left_with_nothing_to_do_is_an_incident_and_an_alert(
-    budget_app: Flask, tmp_path: Path, caplog: pytest.LogCaptureFixture
+    budget_app: Flask, tmp_path: Path, caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    # Migrating the template database ran Alembic's fileConfig, which disables loggers that existed.
+    monkeypatch.setattr(budget_app.logger, "disabled", False)
     # A parallel join one of whose branches may end before reaching it: then the join waits for ever.
     deadlock = (
         Process("incident_test", "异常测试", lane="window")
