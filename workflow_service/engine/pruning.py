@@ -33,6 +33,8 @@ from SpiffWorkflow.util.task import TaskState
 
 # Where the BPMN ids of the elements passed in pruned tasks are kept (on the root task).
 PASSED_ELEMENTS = "passed_elements"
+# Done with for good. A task in ERROR (a failed script: an incident) is not: it stays where it failed.
+_DONE = TaskState.COMPLETED | TaskState.CANCELLED
 
 
 def prune(workflow: BpmnWorkflow) -> int:
@@ -74,7 +76,7 @@ def _open_below(workflow: Any) -> set[UUID]:
     tasks = workflow.tasks
     marked: set[UUID] = set()
     for task in tasks.values():
-        if task.has_state(TaskState.FINISHED_MASK):
+        if task.has_state(_DONE):
             continue
         task_id: UUID | None = task.id
         while task_id is not None and task_id not in marked:
@@ -110,14 +112,14 @@ def _anchor(first: Any, open_below: set[UUID], awaiting: set[UUID]) -> Any:
 
     None when there is nothing to cut: no open work below ``first``, or ``first`` itself is open.
     """
-    if first.id not in open_below or not first.has_state(TaskState.FINISHED_MASK):
+    if first.id not in open_below or not first.has_state(_DONE):
         return None
     node = first
     while node.id not in awaiting:
         open_children = [child for child in node.children if child.id in open_below]
         if len(open_children) != 1:
             break
-        if not open_children[0].has_state(TaskState.FINISHED_MASK):
+        if not open_children[0].has_state(_DONE):
             break
         node = open_children[0]
     return node
