@@ -26,7 +26,8 @@ import re
 import statistics
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -145,14 +146,21 @@ def run(rounds: int, repeats: int, pruning: bool = True) -> list[LoopResult]:
     measured = tuple(r for r in MEASURED_ROUNDS if r <= rounds) or (1,)
     if pruning:
         return [run_loop(loop, rounds, repeats, measured) for loop in LOOPS]
-    # The engine as it ran before: no pruning, every task stored in full (up to round 199: it stalled after).
+    # Up to round 199: the engine before stalled after round 200.
     measured = tuple(sorted({1, min(199, rounds)}))
+    with engine_as_before():
+        return [_unpruned(run_loop(loop, min(rounds, 205), repeats, measured)) for loop in LOOPS]
+
+
+@contextmanager
+def engine_as_before() -> Iterator[None]:
+    """The engine as it ran before: no pruning, every task stored in full by SpiffWorkflow's serializer."""
     saved = (runtime_module.prune, runtime_module.compact, runtime_module.dumps)
     runtime_module.prune = _no_pruning
     runtime_module.compact = _as_it_is
     runtime_module.dumps = _spiff_dumps
     try:
-        return [_unpruned(run_loop(loop, min(rounds, 205), repeats, measured)) for loop in LOOPS]
+        yield
     finally:
         runtime_module.prune, runtime_module.compact, runtime_module.dumps = saved
 
@@ -236,9 +244,9 @@ def plain_case_states() -> list[StoredState]:
     return found
 
 
-def describe_states(states: list[StoredState]) -> list[str]:
+def describe_states(states: list[StoredState], engine: str = "") -> list[str]:
     return [
-        f"plain case, waiting at {s.waiting_at}: {s.total} bytes stored (goal ≤ 4096 while open), "
+        f"{engine}plain case, waiting at {s.waiting_at}: {s.total} bytes stored (goal ≤ 4096 while open), "
         f"{s.tasks} tasks ({s.predicted_tasks} predicted); ids {s.ids}, data {s.data}, "
         f"timestamps {s.timestamps} bytes"
         for s in states
@@ -281,6 +289,7 @@ def _sizes_after_a_round(result: LoopResult) -> list[int]:
 def render_section(
     results: list[LoopResult],
     states: list[StoredState],
+    states_before: list[StoredState],
     command: str,
     machine: list[tuple[str, str]],
     when: datetime,
@@ -330,12 +339,13 @@ def render_section(
         "is ≤ 4,096 bytes while the case is open. The process definition is not in it (stored once per",
         "version, `process_definition.spec_json`).",
         "",
-        "| Waiting at | Stored | Tasks (predicted) | Task ids | Case data | Timestamps |",
-        "| --- | ---: | ---: | ---: | ---: | ---: |",
+        "| Engine | Waiting at | Stored | Tasks (predicted) | Task ids | Case data | Timestamps |",
+        "| --- | --- | ---: | ---: | ---: | ---: | ---: |",
         *(
-            f"| {s.waiting_at} | {s.total:,} | {s.tasks} ({s.predicted_tasks}) | {s.ids:,} | {s.data:,} "
-            f"| {s.timestamps:,} |"
-            for s in states
+            f"| {engine} | {s.waiting_at} | {s.total:,} | {s.tasks} ({s.predicted_tasks}) | {s.ids:,} "
+            f"| {s.data:,} | {s.timestamps:,} |"
+            for engine, listed in (("now", states), ("before", states_before))
+            for s in listed
         ),
         "",
         "Each task is a UUID (as its key, in its parent's children and as its children's parent), its",
@@ -392,12 +402,18 @@ def main(argv: list[str] | None = None, out: Callable[[str], None] = print) -> i
     if args.without_pruning:
         results += run(args.rounds, args.repeats, pruning=False)
     states = plain_case_states()
+    states_before: list[StoredState] = []
+    if args.without_pruning:
+        with engine_as_before():
+            states_before = plain_case_states()
     load_after = run_all.load_average()
-    for line in describe(results) + describe_states(states):
+    for line in describe(results) + describe_states(states) + describe_states(states_before, "before: "):
         out(line)
     if args.doc:
         command = "python bench/loop_bench.py " + " ".join(argv if argv is not None else sys.argv[1:])
-        section = render_section(results, states, command.strip(), machine(load_before, load_after), when)
+        section = render_section(
+            results, states, states_before, command.strip(), machine(load_before, load_after), when
+        )
         write_section(DOC_PATH, section)
         out(f"wrote {DOC_PATH}")
     met = all(
