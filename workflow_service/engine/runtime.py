@@ -302,7 +302,7 @@ class ProcessRuntime:
         """The BPMN ids of the elements this workflow has passed, in the order they completed."""
         workflow = self._restore(cache_key, spec_json, state)
         done = sorted(workflow.get_tasks(state=TaskState.COMPLETED), key=lambda task: task.last_state_change)
-        # Those of pruned tasks first: they completed before every task still in the tree.
+        # Those recorded when the tree was last pruned first: their tasks may be gone from it.
         seen: dict[str, None] = dict.fromkeys(passed_elements(workflow))
         for task in done:
             # SpiffWorkflow's own bookkeeping tasks (Start, End, ...) have no BPMN id.
