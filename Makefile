@@ -74,6 +74,7 @@ format: install
 bench: install
 	$(BIN)/python bench/run_all.py
 	$(BIN)/python bench/worker_bench.py
+	$(BIN)/python bench/loop_bench.py --doc
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache .ruff_cache

@@ -308,6 +308,20 @@ def render_doc(
     return "\n".join(out)
 
 
+# Sections other benchmarks write into the same file (bench/loop_bench.py --doc), kept on a rewrite.
+KEPT_SECTIONS = (("<!-- loop_bench:", "<!-- /loop_bench -->"),)
+
+
+def _kept_sections(doc: Path) -> str:
+    text = doc.read_text(encoding="utf-8") if doc.exists() else ""
+    kept = []
+    for begin, end in KEPT_SECTIONS:
+        start, stop = text.find(begin), text.find(end)
+        if start != -1 and stop > start:
+            kept.append("\n" + text[start : stop + len(end)] + "\n")
+    return "".join(kept)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -341,12 +355,10 @@ def main(argv: list[str] | None = None) -> int:
     print("\n" + "=" * 72 + "\n" + summary(engine, results, argon2))
     if not args.no_doc:
         args.doc.parent.mkdir(parents=True, exist_ok=True)
-        args.doc.write_text(
-            render_doc(
-                engine, results, argon2, machine_description(results, load_before, load_average()), when
-            ),
-            encoding="utf-8",
+        doc = render_doc(
+            engine, results, argon2, machine_description(results, load_before, load_average()), when
         )
+        args.doc.write_text(doc + _kept_sections(args.doc), encoding="utf-8")
         print(f"\nwrote {args.doc}")
     return 1 if any(result.failed_cases for result in results) else 0
 

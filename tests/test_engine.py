@@ -9,6 +9,7 @@ import pytest
 
 from tests.support.bpmn import parsed, scripted
 from workflow_service.config import PROJECT_ROOT
+from workflow_service.engine import runtime as runtime_module
 from workflow_service.engine.definitions import ParsedProcess
 from workflow_service.engine.runtime import ProcessRuntime, TaskNotReady
 from workflow_service.errors import InvalidProcessDefinition
@@ -73,6 +74,68 @@ def test_stored_state_does_not_repeat_the_process_spec(registration: ParsedProce
     state = json.loads(step.state)
     assert "spec" not in state
     assert len(step.state) < len(registration.spec_json)
+
+
+# The application of bench/engine_bench.py: a realistic amount of Chinese text in the case's data.
+APPLICATION = {
+    "business_name": "东阳市吴宁张三小吃店",
+    "operator_name": "张三",
+    "operator_id_number": "11010519491231002X",
+    "premises": "东阳市吴宁街道人民路1号",
+    "business_scope": "小吃服务",
+    "capital_wan_yuan": 5,
+    "organisation_form": "individual",
+    "applicant": {
+        "kind": "person",
+        "name": "张三",
+        "id_number": "11010519491231002X",
+        "phone": "13800138000",
+    },
+}
+STEPS = {
+    "acceptance": {"acceptance_decision": "accept"},
+    "review": {"review_decision": "approve", "review_opinion": "材料齐全，准予登记"},
+    "issuance": {"delivery_method": "mail", "tracking_number": "SF1234567890"},
+}
+
+
+def test_an_open_case_stores_at_most_4_kb_of_workflow_state(registration: ParsedProcess) -> None:
+    runtime = ProcessRuntime()
+    step = runtime.start("v1", registration.spec_json, APPLICATION)
+    sizes = []
+    while step.ready_tasks:
+        sizes.append(len(step.state.encode()))
+        task = step.ready_tasks[0]
+        step = runtime.complete_task("v1", registration.spec_json, step.state, task.id, STEPS[task.bpmn_id])
+    assert step.completed
+    assert len(sizes) == 3
+    assert max(sizes) <= 4096, sizes
+    assert "张三" in step.state  # UTF-8, not \\u escapes
+
+
+def test_a_state_stored_in_full_before_it_was_compacted_goes_on(
+    registration: ParsedProcess, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with monkeypatch.context() as full:
+        full.setattr(runtime_module, "compact", lambda dct: dct)
+        full.setattr(runtime_module, "dumps", lambda dct, encoder: json.dumps(dct, cls=encoder))
+        stored = ProcessRuntime().start("v1", registration.spec_json, APPLICATION)
+    assert '"typename": "Task"' in stored.state
+    runtime = ProcessRuntime()
+    step = runtime.complete_task(
+        "v1", registration.spec_json, stored.state, stored.ready_tasks[0].id, STEPS["acceptance"]
+    )
+    assert [task.bpmn_id for task in step.ready_tasks] == ["review"]
+    assert len(step.state) < len(stored.state)
+    review = runtime.complete_task(
+        "v1", registration.spec_json, step.state, step.ready_tasks[0].id, STEPS["review"]
+    )
+    done = runtime.complete_task(
+        "v1", registration.spec_json, review.state, review.ready_tasks[0].id, STEPS["issuance"]
+    )
+    assert done.completed
+    assert done.data["business_name"] == "东阳市吴宁张三小吃店"
+    assert done.data["acceptance_decision"] == "accept"
 
 
 def test_only_ready_user_tasks_can_be_completed(registration: ParsedProcess) -> None:

@@ -4,6 +4,7 @@ goes on answering; one whose scripts the evaluator refuses is not deployed at al
 from __future__ import annotations
 
 import json
+import logging
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -175,6 +176,41 @@ def test_a_bomb_over_http_ends_as_a_422_and_gunicorn_answers_the_next_request(
     finally:
         server.stop()
     assert "Traceback" not in server.log.read_text(errors="replace")
+
+
+def test_a_case_left_with_nothing_to_do_is_an_incident_and_an_alert(
+    budget_app: Flask, tmp_path: Path, caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Migrating the template database ran Alembic's fileConfig, which disables loggers that existed.
+    monkeypatch.setattr(budget_app.logger, "disabled", False)
+    # A parallel join one of whose branches may end before reaching it: then the join waits for ever.
+    deadlock = (
+        Process("incident_test", "异常测试", lane="window")
+        .start(status="submitted")
+        .gateway("fork", parallel=True)
+        .user_task("check", "核对", form=FORM)
+        .gateway("join", parallel=True)
+        .end()
+        .gateway("shortcut", "是否补查", default="early_end", after="fork")
+        .flow("shortcut", "join", condition="rounds > 0")
+        .end("early_end", after="shortcut")
+        .xml()
+    )
+    install(budget_app, deadlock, tmp_path)
+    client = ApiClient(budget_app.test_client())
+    response = client.post("/api/v1/cases", "clerk", json=incident_body())
+    assert response.status_code == 201, response.json
+    number = response.json["number"]
+    task = client.open_task(number)
+    with caplog.at_level(logging.ERROR):
+        completed = client.complete(task["id"], "clerk", {})
+    assert_incident_answer(completed, "核对: 流程停滞")
+    case = client.case(number)
+    assert case["current_tasks"] == []
+    assert case["ended_at"] is None
+    assert case["incident"] == "核对: 流程停滞：没有可办理或等待中的任务，流程也未结束"
+    assert "case.incident" in [event["action"] for event in case["audit"]]
+    assert f"case {number} stopped at a process incident" in caplog.text
 
 
 HOSTILE = process("import os\nsecret = os.environ")

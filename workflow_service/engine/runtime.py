@@ -10,6 +10,11 @@ Each call is one engine step under :class:`EngineLimits` (engine.limits): its sc
 and memory budget, it runs at most ``max_step_tasks`` tasks (a cycle of sequence flows or a loop
 whose condition stays true is stopped there) and a multi-instance task has at most
 ``max_instances`` instances. Going beyond any of them is an incident, like a refused script.
+
+Before a state is stored, the finished tasks above the open work are pruned (engine.pruning), so
+a loop that goes round a thousand times stores and restores what one round does. A step after
+which the workflow has neither ended nor anything to do or wait for (a ready task, a timer or
+another event) is an incident too: the case would otherwise sit still without anyone knowing.
 """
 
 from __future__ import annotations
@@ -17,7 +22,7 @@ from __future__ import annotations
 import json
 from collections import OrderedDict
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from threading import Lock
 from typing import Any
@@ -36,6 +41,7 @@ from SpiffWorkflow.spiff.specs.defaults import (
 )
 from SpiffWorkflow.util.task import TaskState
 
+from workflow_service.engine.compact import compact, dumps, expand
 from workflow_service.engine.definitions import (
     DEPARTMENT_TYPE_FIELD_PROPERTY,
     DEPARTMENT_TYPE_PROPERTY,
@@ -44,8 +50,11 @@ from workflow_service.engine.definitions import (
     STATUS_PROPERTY,
 )
 from workflow_service.engine.limits import BudgetExceeded, EngineLimits, StepBudget, engine_step
+from workflow_service.engine.pruning import passed_elements, prune
 from workflow_service.engine.scripting import ScriptRefused, make_script_engine
 from workflow_service.engine.timers import configure_clocked_timers, pending_timer_tasks, step_clock
+
+STALLED = "流程停滞：没有可办理或等待中的任务，流程也未结束"
 
 
 class TaskNotReady(Exception):
@@ -197,21 +206,40 @@ class ProcessRuntime:
 
     def _restore(self, cache_key: str, spec_json: str, state: str) -> BpmnWorkflow:
         spec, subprocess_specs = self._specs_for(cache_key, spec_json)
-        dct = json.loads(state)
+        dct = expand(json.loads(state))
         self._serializer.migrate(dct)
         dct["spec"] = spec
         dct["subprocess_specs"] = dict(subprocess_specs)
         workflow = self._serializer.from_dict(dct)
         workflow.script_engine = self._script_engine
+        # A state stored before pruning existed may be too deep for SpiffWorkflow to find its next task.
+        prune(workflow)
         return workflow
 
     def _serialize(self, workflow: BpmnWorkflow) -> str:
-        return self._serializer.serialize_json(workflow)
+        prune(workflow)
+        serializer = self._serializer
+        # As BpmnWorkflowSerializer.serialize_json, but compact (engine.compact).
+        serializer.registry._encoder_mode = True
+        try:
+            dct = serializer.to_dict(workflow)
+            dct[serializer.VERSION_KEY] = serializer.VERSION
+            return dumps(compact(dct), serializer._encoder_cls)
+        finally:
+            serializer.registry._encoder_mode = False
 
     def _advance(
-        self, workflow: BpmnWorkflow, marked_before: set[UUID], budget: StepBudget, completing: Any = None
+        self,
+        workflow: BpmnWorkflow,
+        marked_before: set[UUID],
+        budget: StepBudget,
+        completing: Any = None,
+        waiting_before: tuple[PendingTimer, ...] = (),
     ) -> StepResult:
-        """Run the workflow on to its next wait state, after completing the user task ``completing``."""
+        """Run the workflow on to its next wait state, after completing the user task ``completing``.
+
+        ``waiting_before``: the timers waiting before the step, to tell which of them fired.
+        """
         incident = None
         try:
             if completing is not None:
@@ -228,18 +256,28 @@ class ProcessRuntime:
             (task for task in _marked_tasks(workflow) if task.id not in marked_before),
             key=lambda task: task.last_state_change,
         )
+        ready = tuple(_ready_task(task) for task in workflow.get_tasks(state=TaskState.READY, manual=True))
+        if incident is None and _stalled(workflow, ready):
+            incident = _describe_stall(workflow)
+        timers = _pending_timers(workflow)
+        waiting_after = {(timer.task_id, timer.fires_at) for timer in timers}
+        # Before serializing, which prunes the tasks of the timers that fired.
+        fired = tuple(
+            timer
+            for timer in waiting_before
+            if (timer.task_id, timer.fires_at) not in waiting_after and _timer_ran(workflow, timer)
+        )
         return StepResult(
             state=self._serialize(workflow),
-            ready_tasks=tuple(
-                _ready_task(task) for task in workflow.get_tasks(state=TaskState.READY, manual=True)
-            ),
+            ready_tasks=ready,
             statuses_reached=tuple(
                 task.task_spec.extensions["properties"][STATUS_PROPERTY] for task in reached
             ),
             completed=workflow.completed,
             incident=incident,
             data=dict(workflow.data),
-            timers=_pending_timers(workflow),
+            timers=timers,
+            fired_timers=fired,
         )
 
     def start(self, cache_key: str, spec_json: str, data: Mapping[str, Any]) -> StepResult:
@@ -264,7 +302,8 @@ class ProcessRuntime:
         """The BPMN ids of the elements this workflow has passed, in the order they completed."""
         workflow = self._restore(cache_key, spec_json, state)
         done = sorted(workflow.get_tasks(state=TaskState.COMPLETED), key=lambda task: task.last_state_change)
-        seen: dict[str, None] = {}
+        # Those recorded when the tree was last pruned first: their tasks may be gone from it.
+        seen: dict[str, None] = dict.fromkeys(passed_elements(workflow))
         for task in done:
             # SpiffWorkflow's own bookkeeping tasks (Start, End, ...) have no BPMN id.
             if getattr(task.task_spec, "bpmn_id", None):
@@ -288,14 +327,7 @@ class ProcessRuntime:
         marked_before = _marked_task_ids(workflow)
         waiting_before = _pending_timers(workflow)
         with step_clock(self._clock(), fire_due_timers=True), engine_step(self.limits) as budget:
-            result = self._advance(workflow, marked_before, budget)
-        waiting_after = {(timer.task_id, timer.fires_at) for timer in result.timers}
-        fired = tuple(
-            timer
-            for timer in waiting_before
-            if (timer.task_id, timer.fires_at) not in waiting_after and _timer_ran(workflow, timer)
-        )
-        return replace(result, fired_timers=fired)
+            return self._advance(workflow, marked_before, budget, waiting_before=waiting_before)
 
     def cancel(self, cache_key: str, spec_json: str, state: str) -> StepResult:
         """End the workflow where it stands (withdrawal): every unfinished task is cancelled, no step runs."""
@@ -308,6 +340,19 @@ class ProcessRuntime:
             completed=workflow.completed,
             data=dict(workflow.data),
         )
+
+
+def _stalled(workflow: BpmnWorkflow, ready: tuple[ReadyTask, ...]) -> bool:
+    """Not ended, no task to work and nothing to wait for: no step will ever move the workflow again."""
+    # Every waiting timer, message or signal event is in the event manager, sub-workflows' too.
+    return not workflow.completed and not ready and not workflow.event_manager.tasks
+
+
+def _describe_stall(workflow: BpmnWorkflow) -> str:
+    """``<the element passed last>: 流程停滞…``, where the analyst starts looking."""
+    last = workflow.last_task
+    where = _element_name(last) if last is not None and getattr(last.task_spec, "bpmn_id", None) else None
+    return f"{where}: {STALLED}" if where else STALLED
 
 
 def _ready_user_task(workflow: BpmnWorkflow, task_id: str) -> Any:

@@ -110,6 +110,8 @@ def apply_step(case: Case, result: StepResult, actor: User | None) -> None:
         _enter_status(case, CaseStatus(value), actor)
     if result.incident and result.incident != case.incident:
         audit.record("case.incident", actor, case=case, summary={"incident": result.incident})
+        # The operators' alert. Only the number: an incident's text may quote the case's data.
+        current_app.logger.error("case %s stopped at a process incident", case.number)
     if case.incident != result.incident:  # an unchanged value is not written again
         case.incident = result.incident
     db.session.flush()  # the case needs its id before tasks point at it
