@@ -17,6 +17,7 @@ from sqlalchemy.orm import joinedload
 from tests.support.api import ApiClient
 from tests.support.clock import Clock
 from tests.support.steps import ACCEPT, APPROVE, MAIL, accepted, issue, only_task, review
+from tests.test_fees import FEE
 from workflow_service.api.case_schemas import CaseSchema
 from workflow_service.api.task_schemas import TaskDetailSchema
 from workflow_service.extensions import db
@@ -26,7 +27,6 @@ from workflow_service.services.read.cases import CASE_VIEW_STATEMENTS, CaseView,
 from workflow_service.services.read.tasks import TASK_VIEW_STATEMENTS, TaskView, view_task
 
 API = Path(__file__).resolve().parent.parent / "workflow_service" / "api"
-FEE = {"fee_required": True, "fee_basis": "浙价费〔2026〕1号（示例）", "fee_amount": "20.00"}
 # Transaction bookkeeping, which differs between SQLite and PostgreSQL and is no read.
 BOOKKEEPING = ("BEGIN", "SAVEPOINT", "RELEASE", "ROLLBACK", "COMMIT")
 View = TypeVar("View")
