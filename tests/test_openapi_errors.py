@@ -155,8 +155,9 @@ def _wrong_current_passwords(client: ApiClient, app: Flask) -> TestResponse:
 
 
 def _lookups(path: str, body: dict[str, Any]) -> Step:
+    """Failed look-ups past the limit (one, in ``CONFIG``)."""
+
     def step(client: ApiClient, app: Flask) -> TestResponse:
-        app.config["TRACK_ATTEMPT_LIMIT"] = "1 per 15 minutes"
         client.http.post(path, json=body)
         return client.http.post(path, json=body)
 
@@ -390,6 +391,12 @@ DECLARED: dict[tuple[str, str, int], Step] = {
         "/api/v1/cases/{number}/licence.pdf", "clerk", "accepted", get=True
     ),
 }
+# Settings a step needs, for its own test alone (the PostgreSQL tests share one app).
+ONE_LOOKUP = {"TRACK_ATTEMPT_LIMIT": "1 per 15 minutes"}
+CONFIG: dict[tuple[str, str, int], dict[str, Any]] = {
+    ("post", "/api/v1/track", 429): ONE_LOOKUP,
+    ("post", "/api/v1/track/evaluation", 429): ONE_LOOKUP,
+}
 # The statuses an operation has by its kind, provoked alike for every operation below.
 BY_KIND = {400, 401, 403, 404, 413, 422, 500, 503}
 
@@ -432,9 +439,11 @@ def test_each_status_is_provoked_by_kind_or_by_a_step_of_its_own(app: Flask) -> 
 
 @pytest.mark.parametrize("key", sorted(DECLARED), ids=lambda key: f"{key[0]} {key[1]} {key[2]}")
 def test_a_refusal_a_view_declares_is_sent_as_documented(
-    client: ApiClient, app: Flask, key: tuple[str, str, int]
+    client: ApiClient, app: Flask, monkeypatch: pytest.MonkeyPatch, key: tuple[str, str, int]
 ) -> None:
     method, path, status = key
+    for name, value in CONFIG.get(key, {}).items():
+        monkeypatch.setitem(app.config, name, value)
     response = DECLARED[key](client, app)
     assert mismatch(document(app), (method, path), status, response) is None
 
@@ -492,8 +501,11 @@ def test_a_json_body_nested_too_deep_is_400_for_every_operation_taking_one(app: 
     assert [problem for problem in wrong if problem] == []
 
 
-def test_a_body_too_large_is_413_for_every_operation_taking_one(app: Flask) -> None:
-    app.config.update(JSON_MAX_BYTES=1024, MAX_CONTENT_LENGTH=4096)
+def test_a_body_too_large_is_413_for_every_operation_taking_one(
+    app: Flask, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setitem(app.config, "JSON_MAX_BYTES", 1024)
+    monkeypatch.setitem(app.config, "MAX_CONTENT_LENGTH", 4096)
     spec = document(app)
     wrong = []
     for operation in kind_statuses(spec, 413):

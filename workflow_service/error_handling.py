@@ -12,11 +12,10 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from flask import Flask, current_app, json, request
+from flask import Flask, Response, current_app, json, request
 from flask.typing import ResponseReturnValue
 from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException
-from werkzeug.wrappers import Response
 
 from workflow_service.error_log import log_unexpected
 from workflow_service.errors import PayloadTooLarge, RateLimited, ServiceError, Unavailable
