@@ -7,8 +7,10 @@ cases until a case count or a time bound is reached; every request's latency is 
 
 One case, as the window and the department work it:
 clerk token → POST /cases → clerk inbox → complete 受理 → approver token → approver inbox → claim 审核
-→ complete 审核 → clerk inbox → complete 出件. Tokens are fetched per case on purpose: logging in is
-part of the flow, and its Argon2id password check is the most expensive request of all.
+→ complete 审核 → clerk inbox → complete 出件. Logging in is part of the flow only with
+``--token-per-case``: by default each client thread logs in once per user
+and reuses the token, as a portal or a clerk's browser does. The gunicorn workers' and the PostgreSQL
+backends' CPU time over the timed phase is read from /proc and reported per case.
 
 Run: ``python bench/http_bench.py [--databases sqlite,postgresql --cases 60 --seconds 30 --threads 4]``.
 """
@@ -117,6 +119,10 @@ class HttpResult:
     seconds: float
     # CPU time of this (client) process during the timed phase: it shares the machine's cores.
     client_cpu_seconds: float
+    # CPU time of the gunicorn workers and of the PostgreSQL backends (0 on SQLite) in that phase.
+    server_cpu_seconds: float
+    database_cpu_seconds: float
+    token_per_case: bool
     latencies: dict[str, list[float]]
     failures: list[Failure] = field(default_factory=list)
     status_counts: dict[str, int] = field(default_factory=dict)
@@ -125,6 +131,14 @@ class HttpResult:
     @property
     def cases_per_second(self) -> float:
         return self.cases / self.seconds if self.seconds else 0.0
+
+    @property
+    def server_cpu_ms_per_case(self) -> float:
+        return 1000 * self.server_cpu_seconds / self.cases if self.cases else 0.0
+
+    @property
+    def database_cpu_ms_per_case(self) -> float:
+        return 1000 * self.database_cpu_seconds / self.cases if self.cases else 0.0
 
     def percentile_ms(self, kind: str, fraction: float) -> float:
         return 1000 * percentile(self.latencies.get(kind, []), fraction)
@@ -293,14 +307,77 @@ def _stop(process: subprocess.Popen) -> None:
         process.wait(timeout=10)
 
 
+# --- server CPU, read from /proc -----------------------------------------------------------------
+
+CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def process_cpu_seconds(pid: int) -> float:
+    """User + system CPU time of one process so far (0 if it is gone)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / CLOCK_TICKS  # utime, stime (fields 14, 15)
+
+
+def children_of(parent: int) -> list[int]:
+    """The pids whose parent is ``parent`` (gunicorn's workers of its master)."""
+    pids = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        with suppress(OSError, IndexError, ValueError):
+            if int(stat.read_text().rsplit(")", 1)[1].split()[1]) == parent:
+                pids.append(int(stat.parent.name))
+    return pids
+
+
+def database_backends(database_url: str) -> list[int]:
+    """The PostgreSQL backends serving the benchmark's database (the server runs on this machine)."""
+    url = make_url(database_url)
+    if not url.drivername.startswith("postgresql"):
+        return []
+    with _admin_connection(url) as connection:
+        rows = connection.execute(
+            "SELECT pid FROM pg_stat_activity WHERE datname = %s AND pid <> pg_backend_pid()",
+            (url.database,),
+        ).fetchall()
+    return [row[0] for row in rows]
+
+
+@dataclass
+class CpuMeter:
+    """CPU time of the gunicorn workers and the database backends over a phase."""
+
+    master_pid: int
+    database_url: str
+    start: dict[int, float] = field(default_factory=dict)
+
+    def _now(self) -> dict[int, float]:
+        pids = children_of(self.master_pid) + database_backends(self.database_url)
+        return {pid: process_cpu_seconds(pid) for pid in pids}
+
+    def begin(self) -> None:
+        self.start = self._now()
+
+    def end(self) -> tuple[float, float]:
+        """(workers' CPU seconds, database backends' CPU seconds) since ``begin``."""
+        workers = set(children_of(self.master_pid))
+        now = self._now()
+        spent = {pid: seconds - self.start.get(pid, 0.0) for pid, seconds in now.items()}
+        server = sum(seconds for pid, seconds in spent.items() if pid in workers)
+        return server, sum(seconds for pid, seconds in spent.items() if pid not in workers)
+
+
 # --- the client --------------------------------------------------------------------------------
 
 
 class CaseClient:
     """One client thread: a keep-alive session, its own latency lists and status counts."""
 
-    def __init__(self, base_url: str) -> None:
+    def __init__(self, base_url: str, token_per_case: bool = False) -> None:
         self.base_url = base_url
+        self.token_per_case = token_per_case
+        self.tokens: dict[str, str] = {}
         self.session = requests.Session()
         self.latencies: dict[str, list[float]] = {kind: [] for kind in KINDS}
         self.status_counts: dict[str, int] = {}
@@ -331,8 +408,13 @@ class CaseClient:
         return response.json()
 
     def _token(self, username: str) -> str:
-        body = {"username": username, "password": PASSWORD}
-        return self._call("token", "POST", "/api/v1/auth/token", 200, body=body)["access_token"]
+        """The user's token: taken once per client and reused, as a portal or a clerk's browser
+        keeps it (``--token-per-case`` takes a new one for every case, paying Argon2 each time)."""
+        if username not in self.tokens or self.token_per_case:
+            body = {"username": username, "password": PASSWORD}
+            answer = self._call("token", "POST", "/api/v1/auth/token", 200, body=body)
+            self.tokens[username] = answer["access_token"]
+        return self.tokens[username]
 
     def _task_of(self, token: str, number: str, bpmn_id: str) -> str:
         inbox = self._call("tasks.inbox", "GET", "/api/v1/tasks?limit=200", 200, token=token)
@@ -438,6 +520,7 @@ def run(
     warmup: int = 4,
     workers: int = 2,
     postgres_url: str | None = None,
+    token_per_case: bool = False,
 ) -> HttpResult:
     """Benchmark one database (``sqlite`` or ``postgresql``) end to end; gunicorn is always stopped."""
     if database == "sqlite":
@@ -464,10 +547,13 @@ def run(
                         f"warm-up failed on {database}: {first.kind} HTTP {first.status}: {first.body}\n"
                         f"{server.log_tail()}"
                     )
-            clients = [CaseClient(server.base_url) for _ in range(threads)]
+            clients = [CaseClient(server.base_url, token_per_case) for _ in range(threads)]
+            meter = CpuMeter(server.process.pid, database_url)
+            meter.begin()
             cpu_before = time.process_time()
             phase, elapsed = _run_phase(clients, cases, seconds)
             client_cpu = time.process_time() - cpu_before
+            server_cpu, database_cpu = meter.end()
             problems = server.log_problems()
     latencies: dict[str, list[float]] = {kind: [] for kind in KINDS}
     status_counts: dict[str, int] = {}
@@ -486,6 +572,9 @@ def run(
         failed_cases=phase.failed,
         seconds=elapsed,
         client_cpu_seconds=client_cpu,
+        server_cpu_seconds=server_cpu,
+        database_cpu_seconds=database_cpu,
+        token_per_case=token_per_case,
         latencies=latencies,
         failures=phase.failures,
         status_counts=status_counts,
@@ -501,6 +590,9 @@ def describe(result: HttpResult) -> str:
         f"gunicorn -w {result.workers}, {result.threads} client threads, "
         f"{result.database} {result.server_version})",
         f"  client CPU: {result.client_cpu_seconds:.1f} s of {result.seconds:.1f} s wall",
+        f"  server CPU per case: {result.server_cpu_ms_per_case:.1f} ms in the gunicorn workers, "
+        f"{result.database_cpu_ms_per_case:.1f} ms in the database backends "
+        f"(tokens {'per case' if result.token_per_case else 'once per client'})",
         f"  {'request':<16}{'n':>5}{'p50 ms':>10}{'p95 ms':>10}{'share':>8}",
     ]
     for kind in KINDS:
@@ -533,6 +625,7 @@ def main(argv: list[str] | None = None) -> int:
             threads=args.threads,
             warmup=args.warmup,
             workers=args.workers,
+            token_per_case=args.token_per_case,
         )
         print(describe(result))
         failed = failed or bool(result.failed_cases)
@@ -549,6 +642,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--threads", type=int, default=4, help="concurrent client threads (default 4)")
     parser.add_argument("--warmup", type=int, default=4, help="untimed cases first (default 4)")
     parser.add_argument("--workers", type=int, default=2, help="gunicorn sync workers (default 2)")
+    parser.add_argument(
+        "--token-per-case",
+        action="store_true",
+        help="log in for every case (Argon2 twice a case) instead of once per client thread",
+    )
 
 
 if __name__ == "__main__":

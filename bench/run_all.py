@@ -235,7 +235,11 @@ def render_doc(
         out.append(
             f"- HTTP on {label}: {result.cases} cases completed, {result.failed_cases} failed, in "
             f"{result.seconds:.1f} s after {result.warmup_cases} warm-up cases; the client process "
-            f"used {result.client_cpu_seconds:.1f} s of CPU meanwhile, on the same cores as gunicorn."
+            f"used {result.client_cpu_seconds:.1f} s of CPU meanwhile, on the same cores as gunicorn. "
+            f"Server CPU per case: {result.server_cpu_ms_per_case:.1f} ms in the gunicorn workers "
+            f"({result.server_cpu_ms_per_case / engine.best_ms_per_case:.1f}× the engine's "
+            f"{engine.best_ms_per_case:.1f} ms; goal ≤ 10×), {result.database_cpu_ms_per_case:.1f} ms in the "
+            f"database backends; tokens {'per case' if result.token_per_case else 'once per client'}."
         )
     out += [
         "",
@@ -347,6 +351,7 @@ def main(argv: list[str] | None = None) -> int:
             threads=args.threads,
             warmup=args.warmup,
             workers=args.workers,
+            token_per_case=args.token_per_case,
         )
         print(http_bench.describe(result), flush=True)
         results.append(result)
