@@ -52,15 +52,33 @@ def test_a_make_up_saturday_counts_as_a_working_day(app: Flask) -> None:
     assert states(desk, number) == ("red", "red")
 
 
-def test_before_acceptance_a_task_is_due_the_day_it_arrives(app: Flask) -> None:
-    desk = ClockedApi(app, "2026-11-25")
+def test_before_acceptance_the_window_has_the_items_acceptance_limit(app: Flask) -> None:
+    # 行政许可法 Art. 32: 受理, 补正告知 or 不予受理 within five (working) days of the application.
+    desk = ClockedApi(app, "2026-11-25")  # a Wednesday
     number = desk.api.start_case()
     case = desk.api.case(number)
     assert (case["due_date"], case["due_state"], case["clock"]["started_on"]) == (None, None, None)
     acceptance = desk.api.open_task(number)
-    assert (acceptance["due_date"], acceptance["due_state"]) == ("2026-11-25", "yellow")
-    desk.move_to("2026-11-26")
+    assert (acceptance["due_date"], acceptance["due_state"]) == ("2026-12-02", "normal")
+    assert desk.api.inbox("clerk")[0]["due_state"] == "normal"
+    desk.move_to("2026-12-01")  # one working day left: the item's warning_days
+    assert desk.api.open_task(number)["due_state"] == "yellow"
+    desk.move_to("2026-12-03")
     assert desk.api.open_task(number)["due_state"] == "red"
+
+
+def test_the_acceptance_limit_is_the_items_and_a_same_day_item_is_due_the_day_it_arrives(app: Flask) -> None:
+    desk = ClockedApi(app, "2026-11-25")
+    changed = desk.patch(ITEM, "analyst", {"acceptance_limit_days": 2})
+    assert changed.status_code == 200, changed.json
+    assert changed.json["acceptance_limit_days"] == 2
+    assert desk.api.open_task(desk.api.start_case())["due_date"] == "2026-11-27"
+    changed = desk.patch(ITEM, "analyst", {"instant": True, "promised_limit_days": 0})
+    assert changed.status_code == 200, changed.json
+    acceptance = desk.api.open_task(desk.api.start_case())
+    assert (acceptance["due_date"], acceptance["due_state"]) == ("2026-11-25", "yellow")
+    refused = desk.patch(ITEM, "analyst", {"acceptance_limit_days": -1})
+    assert refused.status_code == 422 and "acceptance_limit_days" in refused.json["errors"], refused.json
 
 
 def test_an_item_promising_zero_days_is_due_the_day_it_is_accepted(app: Flask) -> None:

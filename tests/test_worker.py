@@ -154,7 +154,11 @@ def test_a_task_turning_yellow_and_then_red_is_warned_once_each(app: Flask) -> N
     worker = Worker(app)
     response = start_case(clock.api)
     number = response.json["number"]
-    # The window is expected to accept the same day: 受理 is yellow from the start.
+    # The window has the item's five working days to accept (Tuesday to the next Tuesday): 受理 turns
+    # yellow on the Monday, with one working day left.
+    worker.run_once()
+    assert warnings(clock.api.case(number)) == []
+    clock.move_to(in_shanghai("2026-12-07"))
     worker.run_once()
     worker.run_once()
     assert warnings(clock.api.case(number)) == [("受理", "yellow")]

@@ -46,16 +46,14 @@ def _begin_statement() -> str:
 
 @contextmanager
 def reading_before_writes() -> Iterator[None]:
-    """Run a write request's read-only checks in a transaction of their own, ended when the block
-    succeeds (objects stay loaded: the session does not expire them at commit). On SQLite the
-    block reads without the write lock; the request's next statement takes it. Nothing in the
-    block may write."""
+    """Begin the block's transaction DEFERRED even in a write request: on SQLite its reads do not
+    take the write lock. Nothing in the block may write, and the service that runs it ends the
+    transaction after it, so that the request's next statement begins one that takes the lock."""
     g.reading_before_writes = True
     try:
         yield
     finally:
         g.reading_before_writes = False
-    db.session.commit()
 
 
 def _configure_sqlite(engine: Engine) -> None:

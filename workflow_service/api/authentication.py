@@ -8,7 +8,6 @@ from flask_smorest import Blueprint
 
 from workflow_service.api.auth_schemas import TokenRequestSchema, TokenSchema
 from workflow_service.api.problems import ALLOWED_BEFORE_PASSWORD_CHANGE
-from workflow_service.database import reading_before_writes
 from workflow_service.errors import NotAuthenticated, PasswordChangeRequired
 from workflow_service.models import CredentialKind, User
 from workflow_service.services.directory.authentication import (
@@ -26,8 +25,7 @@ def require_bearer_token_allowing_password_change() -> None:
     scheme, _, token = request.headers.get("Authorization", "").partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
         raise NotAuthenticated("缺少 Authorization: Bearer 令牌")
-    with reading_before_writes():
-        credential = user_for_token(token.strip())
+    credential = user_for_token(token.strip())
     g.current_user, g.credential_id = credential.user, credential.id
     g.bearer_token = token.strip()
 

@@ -45,6 +45,12 @@ class ServiceItemSchema(Schema):
     promised_limit_days = Int(maximum=3650)
     promised_limit_unit = Text(max_length=16)
     warning_days = Int(maximum=3650)
+    acceptance_limit_days = Int(
+        maximum=3650,
+        metadata={
+            "description": "受理时限（工作日）：登记后窗口作出受理、补正告知或不予受理的期限；即办件当日"
+        },
+    )
     visits_required = Int(maximum=100)
     fee_required = fields.Boolean()
     fee_basis = Text(allow_none=True, max_length=1000)

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import enum
 from datetime import UTC, datetime
+from typing import Any
 
-from sqlalchemy import DateTime, Enum, MetaData, TypeDecorator
+from sqlalchemy import DateTime, Enum, MetaData, TypeDecorator, event
 from sqlalchemy.engine import Dialect
-from sqlalchemy.orm import DeclarativeBase
+from sqlalchemy.orm import DeclarativeBase, Mapper
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -44,6 +45,21 @@ def utcnow() -> datetime:
 
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+def _in_utc(_target: object, value: datetime | None, _old: object, _initiator: object) -> datetime | None:
+    if isinstance(value, datetime) and value.tzinfo is not None:
+        return value.astimezone(UTC)
+    return value
+
+
+@event.listens_for(Base, "mapper_configured", propagate=True)
+def _utc_on_assignment(mapper: Mapper[Any], class_: type) -> None:
+    """A UTC column holds UTC in memory too, as it comes back from the database: objects outlive
+    the commit (the session does not expire them), so an answer shows what a reload would show."""
+    for attribute in mapper.column_attrs:
+        if any(isinstance(column.type, UTCDateTime) for column in attribute.columns):
+            event.listen(getattr(class_, attribute.key), "set", _in_utc, retval=True)
 
 
 def enum_column(enum_class: type[enum.Enum], length: int = 32) -> Enum:

@@ -69,6 +69,9 @@ class ServiceItem(Base):
     )
     # Yellow warning when this many working days or fewer remain.
     warning_days: Mapped[int] = mapped_column(default=1)
+    # 受理时限: working days the window has, from registration, to decide 受理 / 补正告知 / 不予受理
+    # (行政许可法 Art. 32: 当场或者五日内一次告知). A 即办件 is decided the same day whatever this says.
+    acceptance_limit_days: Mapped[int] = mapped_column(default=5)
     visits_required: Mapped[int] = mapped_column(default=1)  # 到办事现场次数
     fee_required: Mapped[bool] = mapped_column(default=False)
     fee_basis: Mapped[str | None] = mapped_column(Text)

@@ -55,6 +55,7 @@ SCALAR_FIELDS = (
     "promised_limit_days",
     "promised_limit_unit",
     "warning_days",
+    "acceptance_limit_days",
     "visits_required",
     "fee_required",
     "fee_basis",
@@ -75,6 +76,7 @@ DEFAULTS: dict[str, Any] = {
     "legal_limit_unit": TimeUnit.WORKING_DAY.value,
     "promised_limit_unit": TimeUnit.WORKING_DAY.value,
     "warning_days": 1,
+    "acceptance_limit_days": 5,
     "visits_required": 1,
     "fee_required": False,
 }
@@ -101,7 +103,13 @@ def _check_item(values: Mapping[str, Any], complain: Callable[[str, str], None])
         value = values.get(name, DEFAULTS.get(name))
         if value not in {member.value for member in enum_class}:
             complain(name, f"取值须为 {' / '.join(m.value for m in enum_class)}")
-    for name in ("legal_limit_days", "promised_limit_days", "warning_days", "visits_required"):
+    for name in (
+        "legal_limit_days",
+        "promised_limit_days",
+        "warning_days",
+        "acceptance_limit_days",
+        "visits_required",
+    ):
         value = values.get(name, DEFAULTS.get(name))
         if not isinstance(value, int) or isinstance(value, bool) or value < 0:
             complain(name, "须为非负整数")

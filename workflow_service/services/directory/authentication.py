@@ -18,7 +18,7 @@ from flask import current_app
 from sqlalchemy import delete, select
 from sqlalchemy.orm import joinedload
 
-from workflow_service.database import rows_changed
+from workflow_service.database import reading_before_writes, rows_changed
 from workflow_service.errors import NotAuthenticated
 from workflow_service.extensions import db
 from workflow_service.models import ApiToken, CredentialKind, User
@@ -133,8 +133,14 @@ def credential_for(token: str, kind: CredentialKind) -> ApiToken | None:
 
 def user_for_token(token: str) -> ApiToken:
     """The bearer token's credential (``.user`` the active user); raises NotAuthenticated if unknown,
-    revoked or expired."""
-    row = credential_for(token, CredentialKind.BEARER)
+    revoked or expired.
+
+    Read in a transaction of its own, ended here: on SQLite a write request takes the write lock
+    at its work's first statement, not at the token lookup (objects stay loaded after the commit).
+    """
+    with reading_before_writes():
+        row = credential_for(token, CredentialKind.BEARER)
+    db.session.commit()
     if row is None:
         raise NotAuthenticated("令牌无效或已过期")
     return row

@@ -13,6 +13,7 @@ from workflow_service.extensions import db
 from workflow_service.models import Case, CaseStatus, JobKind, Task, TaskKind, TaskState, User
 from workflow_service.services import audit
 from workflow_service.services.calendar.case_clock import refresh_due_dates
+from workflow_service.services.calendar.deadlines import add_working_days
 from workflow_service.services.clock import business_day, now
 from workflow_service.services.directory.responsibilities import responsibility_by_code
 from workflow_service.services.directory.routing import resolve_lane
@@ -56,8 +57,15 @@ def change_status(case: Case, status: CaseStatus, actor: User | None) -> None:
 
 
 def _task_due_date(case: Case) -> date:
-    # Until acceptance the window is expected to act the same day.
-    return case.due_date or business_day()
+    """After acceptance a task is due when the case is; before it, the window's step is due within
+    the item's 受理时限 from registration (a 即办件: the day it was registered)."""
+    if case.due_date is not None:
+        return case.due_date
+    item = case.service_item
+    registered_on = business_day(case.submitted_at) if case.submitted_at else business_day()
+    if item.instant:
+        return registered_on
+    return add_working_days(registered_on, item.acceptance_limit_days)
 
 
 def _sync_tasks(case: Case, result: StepResult) -> None:
