@@ -8,7 +8,7 @@ from flask import Flask
 
 from tests.support.api import HENGDIAN, ApiClient, case_body
 from tests.support.clock import service_clock
-from tests.support.steps import accept, status_path
+from tests.support.steps import ACCEPT, APPROVE, PICKUP, accept, status_path
 
 
 def test_case_goes_window_department_window_and_ends_issued(client: ApiClient) -> None:
@@ -132,3 +132,35 @@ def test_case_number_generator_is_pluggable(client: ApiClient, app: Flask) -> No
         assert client.start_case() == "ZJ330783GTDJ-fixed"
     finally:
         app.config["CASE_NUMBER_GENERATOR"] = None
+
+
+def test_each_answer_names_the_next_tasks_and_whether_the_caller_may_work_them(client: ApiClient) -> None:
+    """A client walks the case by the answers' task ids alone: registration names 受理, each
+    completion the case's open tasks after the step, and the last one none."""
+    created = client.post("/api/v1/cases", "clerk", json=case_body())
+    assert created.status_code == 201
+    (acceptance,) = created.json["next_tasks"]
+    assert (acceptance["name"], acceptance["may_work"]) == ("受理", True)
+    assert acceptance["organisation"]["name"] == "吴宁街道便民服务中心"
+    assert acceptance["id"] == client.inbox("clerk")[0]["id"]
+
+    accepted = client.complete(acceptance["id"], "clerk", ACCEPT)
+    assert accepted.status_code == 200
+    assert accepted.json["state"] == "completed"
+    (review,) = accepted.json["next_tasks"]
+    # 审核 is the station's: the clerk who accepted may not work it.
+    assert (review["name"], review["may_work"]) == ("审核", False)
+    in_inbox = client.inbox("approver")[0]
+    assert (review["id"], review["organisation"]) == (in_inbox["id"], in_inbox["organisation"])
+    assert review["organisation"]["name"] == "东阳市市场监督管理局吴宁市场监管所"
+
+    reviewed = client.complete(review["id"], "approver", APPROVE)
+    assert reviewed.status_code == 200
+    (issuance,) = reviewed.json["next_tasks"]
+    # 出件 goes back to the window: the approver may not work it.
+    assert (issuance["name"], issuance["may_work"]) == ("出件", False)
+    assert issuance["organisation"]["name"] == "吴宁街道便民服务中心"
+
+    issued = client.complete(issuance["id"], "clerk", PICKUP)
+    assert issued.status_code == 200, issued.json
+    assert issued.json["next_tasks"] == []

@@ -19,12 +19,19 @@ from tests.support.clock import Clock
 from tests.support.steps import ACCEPT, APPROVE, MAIL, accepted, issue, only_task, review
 from tests.test_fees import FEE
 from workflow_service.api.case_schemas import CaseSchema
-from workflow_service.api.task_schemas import TaskDetailSchema
+from workflow_service.api.task_schemas import NextTaskSchema, TaskDetailSchema
 from workflow_service.extensions import db
-from workflow_service.models import User
+from workflow_service.models import Case, Task, TaskKind, TaskState, User
 from workflow_service.services.calendar.deadlines import CALENDAR_STATEMENTS
 from workflow_service.services.read.cases import CASE_VIEW_STATEMENTS, CaseView, view_case
-from workflow_service.services.read.tasks import TASK_VIEW_STATEMENTS, TaskView, view_task
+from workflow_service.services.read.tasks import (
+    NEXT_TASKS_STATEMENTS,
+    TASK_VIEW_STATEMENTS,
+    NextTask,
+    TaskView,
+    next_tasks,
+    view_task,
+)
 
 API = Path(__file__).resolve().parent.parent / "workflow_service" / "api"
 # Transaction bookkeeping, which differs between SQLite and PostgreSQL and is no read.
@@ -157,6 +164,38 @@ def test_a_task_is_read_in_the_stated_statements(app: Flask, client: ApiClient) 
         return view_task(caller, task_id)
 
     assert counted(app, "clerk", build, TaskDetailSchema().dump) == TASK_VIEW_STATEMENTS + CALENDAR_STATEMENTS
+
+
+def test_a_cases_next_tasks_are_read_in_one_statement_however_many(app: Flask, client: ApiClient) -> None:
+    """Two open tasks at two organisations (受理 at the window, a 差评整改 at the station): one
+    statement with their organisations, and each says whether the caller may work it."""
+    number = client.start_case()
+    with app.app_context():
+        case_id = db.session.execute(select(Case.id).where(Case.number == number)).scalar_one()
+        approver = db.session.execute(select(User).where(User.username == "approver")).scalar_one()
+        db.session.add(
+            Task(
+                id="00000000-0000-4000-8000-000000000001",
+                kind=TaskKind.RECTIFICATION,
+                case_id=case_id,
+                bpmn_id="rectification",
+                name="差评整改",
+                lane="department",
+                organisation_id=approver.organisation_id,
+                role=approver.roles[0],
+                state=TaskState.OPEN,
+            )
+        )
+        db.session.commit()
+
+    def build(caller: User) -> list[NextTask]:
+        found = next_tasks(caller, case_id)
+        expected = [("受理", caller.username == "clerk"), ("差评整改", caller.username == "approver")]
+        assert [(t.task.name, t.may_work) for t in found] == expected
+        return found
+
+    for username in ("clerk", "approver"):
+        assert counted(app, username, build, NextTaskSchema(many=True).dump) == NEXT_TASKS_STATEMENTS
 
 
 # Schema modules that still ask services for what they print (accounts' lockout, delegations' state).

@@ -21,7 +21,7 @@ from workflow_service.api.common_schemas import (
     UserRefSchema,
 )
 from workflow_service.api.input_fields import Int, Text
-from workflow_service.api.task_schemas import CompletedStepSchema, TaskSummarySchema
+from workflow_service.api.task_schemas import CompletedStepSchema, NextTaskSchema, TaskSummarySchema
 from workflow_service.models import SuspensionKind
 from workflow_service.services.review.suspensions import KIND_LABELS as SUSPENSION_KIND_LABELS
 
@@ -134,6 +134,9 @@ class CaseCreatedSchema(Schema):
         keys=fields.String(),
         values=fields.List(fields.String()),
         metadata={"description": "请窗口与证件核对之处（不影响登记），按字段：如地区码不在区划代码表中"},
+    )
+    next_tasks = fields.List(
+        fields.Nested(NextTaskSchema), metadata={"description": "办件的首个待办任务（无需再查待办箱）"}
     )
 
 

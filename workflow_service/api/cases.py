@@ -18,9 +18,9 @@ from workflow_service.api.case_schemas import (
 from workflow_service.api.input_fields import NoBodySchema
 from workflow_service.services.closing.withdrawal import withdraw_case
 from workflow_service.services.intake.acceptance import receive_deferred_material
-from workflow_service.services.intake.cases import CaseRegistration, Registration, register_case
+from workflow_service.services.intake.cases import CaseRegistration, register_case
 from workflow_service.services.intake.query_passwords import IssuedQueryPassword, reissue_query_password
-from workflow_service.services.read.cases import CaseView, view_case
+from workflow_service.services.read.cases import CaseView, RegistrationView, view_case, view_registration
 from workflow_service.services.review.suspensions import resume_case, suspend_case
 
 blp = Blueprint("cases", __name__, url_prefix="/api/v1/cases", description="办件")
@@ -36,8 +36,9 @@ class CasesResource(MethodView):
     )
     @blp.arguments(CaseCreateSchema)
     @blp.response(201, CaseCreatedSchema)
-    def post(self, payload: dict) -> Registration:
-        """Register an application at the caller's window; the process runs to its first task.
+    def post(self, payload: dict) -> RegistrationView:
+        """Register an application at the caller's window; the process runs to its first task,
+        which the answer names (``next_tasks``), so the client needs no inbox read to go on.
 
         The answer carries the case's query password (查询密码), the only time it is shown. When the
         applicant has an open case of the same item, 409 with their numbers (``existing_cases``)
@@ -52,7 +53,7 @@ class CasesResource(MethodView):
             agent=payload["agent"],
             confirm_duplicate=payload["confirm_duplicate"],
         )
-        return register_case(current_user(), request)
+        return view_registration(current_user(), register_case(current_user(), request))
 
 
 @blp.route("/<string:number>")

@@ -76,6 +76,22 @@ class TaskDetailSchema(TaskSummarySchema):
     )
 
 
+class NextTaskSchema(Schema):
+    """An open task named by the answer to a step (services.read.tasks.NextTask)."""
+
+    id = fields.String(attribute="task.id")
+    name = fields.String(attribute="task.name")
+    organisation = fields.Nested(OrganisationRefSchema, attribute="task.organisation")
+    may_work = fields.Boolean(metadata={"description": "调用者能否办理：任务派给其机构及其岗位"})
+
+
+NEXT_TASKS_DESCRIPTION = "办件此后的待办任务（无需再查待办箱）；办件已结束时为空"
+
+
+class TaskCompletedSchema(TaskDetailSchema):
+    next_tasks = fields.List(fields.Nested(NextTaskSchema), metadata={"description": NEXT_TASKS_DESCRIPTION})
+
+
 class InboxQuerySchema(Schema):
     """The inbox page's filters; an unknown query parameter is a 422, as an unknown body field is."""
 

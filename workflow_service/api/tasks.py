@@ -10,11 +10,19 @@ from workflow_service.api.authentication import current_user, require_bearer_tok
 from workflow_service.api.task_schemas import (
     InboxQuerySchema,
     InboxTaskSchema,
+    TaskCompletedSchema,
     TaskCompleteSchema,
     TaskDetailSchema,
     TaskReassignSchema,
 )
-from workflow_service.services.read.tasks import TaskView, reread_task, view_task, view_tasks
+from workflow_service.services.read.tasks import (
+    CompletedTaskView,
+    TaskView,
+    reread_task,
+    view_completed_task,
+    view_task,
+    view_tasks,
+)
 from workflow_service.services.review.reassignment import reassign_task
 from workflow_service.services.work import inbox, tasks
 
@@ -91,10 +99,12 @@ class CompleteResource(MethodView):
         "or the step waits for something first (the fee, deferred materials)",
     )
     @blp.arguments(TaskCompleteSchema)
-    @blp.response(200, TaskDetailSchema)
-    def post(self, payload: dict, task_id: object) -> TaskView:
-        """Complete the task with its form data; the case moves on to its next step."""
-        return reread_task(current_user(), tasks.complete_task(current_user(), str(task_id), payload["data"]))
+    @blp.response(200, TaskCompletedSchema)
+    def post(self, payload: dict, task_id: object) -> CompletedTaskView:
+        """Complete the task with its form data; the case moves on to its next step, and the answer
+        names the case's open tasks after it (``next_tasks``, empty once the case has ended)."""
+        completed = tasks.complete_task(current_user(), str(task_id), payload["data"])
+        return view_completed_task(current_user(), completed)
 
 
 @blp.route("/<uuid:task_id>/reassign")

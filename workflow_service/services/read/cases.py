@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import TypeVar
 
@@ -40,7 +40,8 @@ from workflow_service.services.calendar.deadlines import working_calendar
 from workflow_service.services.closing.case_results import result_label
 from workflow_service.services.directory.scope import visible_cases
 from workflow_service.services.intake.acceptance import is_overdue
-from workflow_service.services.read.tasks import TaskView, view_tasks
+from workflow_service.services.intake.cases import Registration
+from workflow_service.services.read.tasks import NextTask, TaskView, next_tasks, view_tasks
 from workflow_service.services.review.suspensions import expected_resume_on
 
 Row = TypeVar("Row")
@@ -108,6 +109,23 @@ class CaseView:
     licence: ElectronicLicence | None
     evaluation: EvaluationView | None
     waiting_timers: list[Job]
+
+
+@dataclass(frozen=True)
+class RegistrationView(Registration):
+    """A case just registered, with its first open tasks (as a completion names the next ones)."""
+
+    next_tasks: list[NextTask] = field(default_factory=list)
+
+
+def view_registration(caller: User, registration: Registration) -> RegistrationView:
+    """The registration's answer: ``NEXT_TASKS_STATEMENTS`` (1) statement for the first tasks."""
+    return RegistrationView(
+        registration.case,
+        registration.query_password,
+        registration.warnings,
+        next_tasks(caller, registration.case.id),
+    )
 
 
 def _all(query: Select[Row]) -> list[Row]:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import ColumnElement, Select, select
@@ -20,6 +20,8 @@ from workflow_service.services.work.tasks import delegated_from, may_work, task_
 # The statements ``view_task`` sends (the task with all it shows); the working calendar adds its
 # ``CALENDAR_STATEMENTS`` once per request (services.calendar.deadlines).
 TASK_VIEW_STATEMENTS = 1
+# The statements ``next_tasks`` sends: the case's open tasks with their organisations.
+NEXT_TASKS_STATEMENTS = 1
 
 
 @dataclass(frozen=True)
@@ -36,6 +38,34 @@ class TaskView:
     delegated_from: User | None
     may_work: bool
     form: dict[str, Any] | None = None
+
+
+@dataclass(frozen=True)
+class NextTask:
+    """An open task of a case as the answer to a step names it, so the client goes on without an
+    inbox read: ``may_work`` as in ``TaskView``."""
+
+    task: Task
+    may_work: bool
+
+
+@dataclass(frozen=True)
+class CompletedTaskView(TaskView):
+    """A task just completed, with the case's open tasks after the step (none once the case ended)."""
+
+    next_tasks: list[NextTask] = field(default_factory=list)
+
+
+def next_tasks(caller: User, case_id: int) -> list[NextTask]:
+    """The case's open tasks, first-created first, with whether the caller may work each, in
+    ``NEXT_TASKS_STATEMENTS`` (1) statement however many there are."""
+    tasks = db.session.execute(
+        select(Task)
+        .where(Task.case_id == case_id, Task.state == TaskState.OPEN)
+        .order_by(Task.created_at, Task.id)
+        .options(joinedload(Task.organisation))
+    ).scalars()
+    return [NextTask(task, may_work(caller, task)) for task in tasks]
 
 
 def view_tasks(caller: User, tasks: Iterable[Task]) -> list[TaskView]:
@@ -101,3 +131,13 @@ def reread_task(caller: User, task: Task) -> TaskView:
     """A task the caller has just acted on (claimed, completed, reassigned), read back as ``view_task``
     reads it, whether or not the case is still within the caller's scope."""
     return describe_task(caller, db.session.execute(_task(Task.id == task.id)).scalar_one())
+
+
+def view_completed_task(caller: User, task: Task) -> CompletedTaskView:
+    """A task the caller has just completed, read back as ``reread_task`` reads it, with the case's
+    next open tasks: one statement more than ``reread_task``."""
+    view = reread_task(caller, task)
+    following = next_tasks(caller, task.case_id)
+    return CompletedTaskView(
+        view.task, view.due_state, view.delegated_from, view.may_work, view.form, following
+    )
