@@ -246,8 +246,9 @@ def render_doc(
         "## Latency per request",
         "",
         "Milliseconds as the client sees them, under the concurrency above. *Share* is the request",
-        "kind's part of all request time in the run. A case makes 10 requests: 2 tokens (clerk,",
-        "approver), 1 case creation, 3 inbox reads, 1 claim and 3 completions.",
+        "kind's part of all request time in the run. A case makes 6 requests: 1 case creation, 1 inbox",
+        "read (the approver's; the clerk goes on from each answer's `next_tasks`), 1 claim and 3",
+        "completions; tokens are taken once per client and user (per case with `--token-per-case`).",
         "",
     ]
     for result in results:

@@ -23,6 +23,7 @@ that raises them. ``tests/test_errors.py`` checks that this tree lists every sub
     │   ├── CaseEnded (409)                        intake.acceptance
     │   ├── DeferredMaterialsOutstanding (409)     intake.acceptance
     │   ├── DeferredMaterialAlreadyReceived (409)  intake.acceptance
+    │   ├── NoLongerEligible (409)                 intake.eligibility: a 受理条件 fails at the grant
     │   ├── FeeUnpaid (409)                        intake.fees
     │   ├── FeeNotCharged (409)                    intake.fees
     │   ├── FeeAlreadySettled (409)                intake.fees

@@ -80,7 +80,7 @@ def reset_password(actor: User | None, username: str) -> PasswordReset:
     end_transaction()
     new_hash = hash_password(temporary)
     user = db.session.get_one(User, user_id)
-    unlocked = bool(login_protection.unblock(username))
+    unlocked = bool(login_protection.unblock(user))
     user.password_hash = new_hash
     user.must_change_password = True
     tokens = authentication.revoke_all(user.id)
@@ -98,7 +98,7 @@ def unlock_user(actor: User | None, username: str) -> User:
     account never blocked)."""
     require_admin(actor)
     user = _user(username)
-    blocked = login_protection.unblock(username)
+    blocked = login_protection.unblock(user)
     if blocked:
         audit.record(
             "user.unlocked",
@@ -127,7 +127,7 @@ def _release_claimed_tasks(user: User, actor: User | None, reason: str) -> int:
         .where(*conditions)
         .values(assignee_id=None)
         .returning(Task.id, Task.case_id, Task.name)
-        .execution_options(synchronize_session=False)
+        .execution_options(synchronize_session="fetch")
     ).all()
     for task_id, case_id, name in released:
         audit.record(

@@ -115,7 +115,7 @@ def note_failure(username: str, client_address: str | None, action: str, reason:
             update(LoginOrigin)
             .where(LoginOrigin.username == username, LoginOrigin.client_address == address)
             .values(blocked_until=until)
-            .execution_options(synchronize_session=False)
+            .execution_options(synchronize_session="evaluate")
         )
         summary = {
             "username": username,
@@ -166,9 +166,10 @@ def recent_failures(user: User) -> int:
     return sum(origin.failed_count for origin in user.login_origins)
 
 
-def unblock(username: str) -> list[datetime]:
+def unblock(user: User) -> list[datetime]:
     """Forget the failures and blocks of every address for this account (an admin's unlock, a reset);
     returns until when each blocked address was blocked. The caller commits."""
+    username = user.username
     moment = now()
     blocked = [
         until
@@ -182,12 +183,13 @@ def unblock(username: str) -> list[datetime]:
     db.session.execute(
         delete(LoginOrigin)
         .where(LoginOrigin.username == username, LoginOrigin.last_success_at.is_(None))
-        .execution_options(synchronize_session=False)
+        .execution_options(synchronize_session="evaluate")
     )
     db.session.execute(
         update(LoginOrigin)
         .where(LoginOrigin.username == username)
         .values(failed_count=0, blocked_until=None, last_failed_at=None)
-        .execution_options(synchronize_session=False)
+        .execution_options(synchronize_session="evaluate")
     )
+    db.session.expire(user, ["login_origins"])  # the answer reads the account's addresses again
     return blocked
