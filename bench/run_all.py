@@ -314,7 +314,10 @@ def render_doc(
 
 
 # Sections other benchmarks write into the same file (bench/loop_bench.py --doc), kept on a rewrite.
-KEPT_SECTIONS = (("<!-- loop_bench:", "<!-- /loop_bench -->"),)
+KEPT_SECTIONS = (
+    ("<!-- inbox_pages:", "<!-- /inbox_pages -->"),
+    ("<!-- loop_bench:", "<!-- /loop_bench -->"),
+)
 
 
 def _kept_sections(doc: Path) -> str:
