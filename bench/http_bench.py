@@ -40,6 +40,7 @@ from typing import Any
 
 import psycopg
 import requests
+from engine_bench import APPLICANT, APPLICATION  # the same case as the engine alone runs
 from sqlalchemy.engine import URL, make_url
 from stdnum.cn import ric
 
@@ -51,7 +52,6 @@ BENCH_DATABASE_NAME = "ws_bench"
 SERVICE_CODE = "individual_business_registration"
 PASSWORD = DEMO_PASSWORD  # seed-demo --demo-users: the demo accounts' published password
 
-APPLICANT: dict[str, Any] = {"name": "张三", "id_number": "11010519491231002X", "phone": "13800138000"}
 _applicant_serial = itertools.count()
 
 
@@ -63,15 +63,6 @@ def fresh_applicant_id() -> str:
     return body + ric.calc_check_digit(body + "0")  # the function skips the last character
 
 
-APPLICATION: dict[str, Any] = {
-    "business_name": "东阳市吴宁张三小吃店",
-    "operator_name": "张三",
-    "operator_id_number": "11010519491231002X",
-    "premises": "东阳市吴宁街道人民路1号",
-    "business_scope": "小吃服务",
-    "capital_wan_yuan": 5,
-    "organisation_form": "individual",
-}
 ACCEPTANCE = {"acceptance_decision": "accept"}
 REVIEW = {"review_decision": "approve", "review_opinion": "材料齐全，准予登记"}
 ISSUANCE = {"delivery_method": "mail", "tracking_number": "SF1234567890"}

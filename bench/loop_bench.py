@@ -39,6 +39,7 @@ for folder in (REPO_ROOT, BENCH_DIR):
     if str(folder) not in sys.path:
         sys.path.insert(0, str(folder))
 
+import engine_bench  # noqa: E402
 import run_all  # noqa: E402
 
 from workflow_service.engine import runtime as runtime_module  # noqa: E402
@@ -183,20 +184,10 @@ PLAIN_CASE = (
     ("review", {"review_decision": "approve", "review_opinion": "材料齐全，准予登记"}),
     ("issuance", {"delivery_method": "mail", "tracking_number": "SF1234567890"}),
 )
+# The engine benchmark's case, with the applicant and item the start form is given.
 APPLICATION = {
-    "business_name": "东阳市吴宁张三小吃店",
-    "operator_name": "张三",
-    "operator_id_number": "11010519491231002X",
-    "premises": "东阳市吴宁街道人民路1号",
-    "business_scope": "小吃服务",
-    "capital_wan_yuan": 5,
-    "organisation_form": "individual",
-    "applicant": {
-        "kind": "person",
-        "name": "张三",
-        "id_number": "11010519491231002X",
-        "phone": "13800138000",
-    },
+    **engine_bench.APPLICATION,
+    "applicant": {"kind": "person", **engine_bench.APPLICANT},
     "service_code": "individual_business_registration",
 }
 
