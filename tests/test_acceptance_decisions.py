@@ -390,3 +390,29 @@ def test_deploy_checks_the_marks_around_the_supplement_loop(app: Flask) -> None:
     with app.app_context(), pytest.raises(InvalidProcessDefinition) as refused:
         deploy_process(broken, "individual_business_registration.bpmn", PROJECT_ROOT / "forms")
     assert "补正 → 审查 不是允许的状态变更" in refused.value.errors["supplement_received"]
+
+
+def test_a_deferred_acceptance_notice_names_what_is_owed_and_the_promise_prints_for_signature(
+    app: Flask,
+) -> None:
+    desk = ClockedApi(app, "2026-09-30")
+    api = desk.api
+    number = api.start_case()
+    response = decide(
+        api,
+        number,
+        {"acceptance_decision": "accept", "deferred_materials": [SITE_PROOF], "deferral_promise": True},
+    )
+    assert response.status_code == 200, response.json
+    notice = document(api, number, "acceptance")[0]
+    assert "申请材料齐全、符合法定形式，决定予以受理" not in notice, notice
+    assert "容缺受理" in notice and SITE_PROOF in notice and "2026年10月13日前" in notice
+    promise = document(api, number, "deferral-promise")[0]
+    assert "容缺受理承诺书" in promise and SITE_PROOF in promise and "2026年10月13日前补交" in promise
+    assert "申请人（签字或盖章）" in promise
+    # A case accepted with every material has a plain notice and no promise to sign.
+    plain = api.start_case()
+    assert decide(api, plain, {"acceptance_decision": "accept"}).status_code == 200
+    assert "申请材料齐全、符合法定形式" in document(api, plain, "acceptance")[0]
+    refused = api.get(f"/api/v1/cases/{plain}/documents/deferral-promise.pdf", "clerk")
+    assert refused.status_code == 409, refused.json

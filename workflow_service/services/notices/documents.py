@@ -16,6 +16,7 @@ from workflow_service.errors import Conflict, InvalidInput, NotFound
 from workflow_service.models import Case, CaseStatus, User
 from workflow_service.services.clock import business_day
 from workflow_service.services.directory.scope import get_visible_case
+from workflow_service.services.intake.acceptance import deferred_materials
 from workflow_service.services.intake.query_passwords import query_password_matches
 from workflow_service.services.notices import case_outcome
 from workflow_service.services.notices.case_outcome import MissingMaterial
@@ -26,6 +27,7 @@ class DocumentKind(enum.StrEnum):
     ACCEPTANCE = "acceptance"  # 受理通知书
     NOT_ACCEPTED = "not-accepted"  # 不予受理决定书
     SUPPLEMENT = "supplement"  # 补正材料通知书
+    DEFERRAL_PROMISE = "deferral-promise"  # 容缺受理承诺书
     COMPLETION = "completion"  # 办结通知
 
 
@@ -33,6 +35,7 @@ DOCUMENT_TITLES = {
     DocumentKind.ACCEPTANCE: "受理通知书",
     DocumentKind.NOT_ACCEPTED: "不予受理决定书",
     DocumentKind.SUPPLEMENT: "补正材料通知书",
+    DocumentKind.DEFERRAL_PROMISE: "容缺受理承诺书",
     DocumentKind.COMPLETION: "办结通知",
 }
 
@@ -61,6 +64,9 @@ def issued_at(case: Case, kind: DocumentKind) -> datetime | None:
     if kind == DocumentKind.SUPPLEMENT:
         asked = case_outcome.reached(case, CaseStatus.SUPPLEMENT)
         return asked if asked and case_outcome.missing_materials(case) else None
+    if kind == DocumentKind.DEFERRAL_PROMISE:
+        deferred = deferred_materials(case)
+        return deferred[0].deferred_at if deferred else None
     return case_outcome.reached(case, CaseStatus.APPROVED, CaseStatus.REFUSED)
 
 
@@ -105,11 +111,27 @@ def acceptance_notice(case: Case, query_password: str | None = None) -> bytes:
         ("承诺办结日期", chinese_date(case.due_date)),
         ("查询密码", query_password or "已在登记时告知申请人；遗失的，可凭身份证件到受理窗口重新设置"),
     ]
-    paragraphs = [
-        f"你（单位）提出的{case.service_item.name}申请，经审查，申请材料齐全、符合法定形式，决定予以受理。",
+    deferred = deferred_materials(case)
+    if deferred:
+        # 容缺受理: accepted on the applicant's promise, so the notice must not call the materials complete.
+        paragraphs = [
+            f"你（单位）提出的{case.service_item.name}申请，经审查，主要申请材料齐全、符合法定形式，"
+            f"次要材料按容缺受理办理，决定予以受理。",
+            "请按《容缺受理承诺书》于下列期限前补交容缺材料，逾期未补交的，本机关将依照有关规定作出处理："
+            + "；".join(
+                f"{index}. {material.name}（{chinese_date(material.promised_on)}前）"
+                for index, material in enumerate(deferred, 1)
+            )
+            + "。",
+        ]
+    else:
+        paragraphs = [
+            f"你（单位）提出的{case.service_item.name}申请，经审查，申请材料齐全、符合法定形式，决定予以受理。"
+        ]
+    paragraphs.append(
         f"本事项承诺于{chinese_date(case.due_date)}前办结（补正、特别程序所需时间不计算在内）。"
-        "办理进度可凭办件编号和查询密码查询，请妥善保管本通知书和查询密码。",
-    ]
+        "办理进度可凭办件编号和查询密码查询，请妥善保管本通知书和查询密码。"
+    )
     return render_page(
         case,
         "受理通知书",
@@ -117,6 +139,36 @@ def acceptance_notice(case: Case, query_password: str | None = None) -> bytes:
         facts=facts,
         issuer=case.accepting_organisation.name,
         issued_on=accepted_on,
+    )
+
+
+def deferral_promise(case: Case) -> bytes:
+    """容缺受理承诺书: the applicant's written promise to bring each deferred material by its day,
+    printed for their signature at the window."""
+    deferred = deferred_materials(case)
+    if not deferred:
+        raise DocumentNotApplicable(f"办件 {case.number} 没有容缺材料，不需要容缺受理承诺书")
+    deferred_on = business_day(deferred[0].deferred_at)
+    facts = [
+        *_case_facts(case),
+        *(
+            (f"容缺材料 {index}", f"{material.name}，{chinese_date(material.promised_on)}前补交")
+            for index, material in enumerate(deferred, 1)
+        ),
+    ]
+    paragraphs = [
+        f"本人（单位）申请办理{case.service_item.name}，申请材料中上列材料暂缺。现承诺：于所列期限前向"
+        f"{case.accepting_organisation.name}补交上列材料，并对所提交材料的真实性负责；"
+        "逾期未补交或所补交材料与承诺不符的，同意行政机关依照有关规定作出处理，由此产生的后果由本人（单位）承担。",
+        "申请人（签字或盖章）：____________________　　日期：______年____月____日",
+    ]
+    return render_page(
+        case,
+        "容缺受理承诺书",
+        paragraphs=paragraphs,
+        facts=facts,
+        issuer=case.accepting_organisation.name,
+        issued_on=deferred_on,
     )
 
 
@@ -256,6 +308,8 @@ def _document(case: Case, kind: DocumentKind, query_password: str | None = None)
         content = acceptance_notice(case, query_password)
     elif kind == DocumentKind.NOT_ACCEPTED:
         content = not_accepted_decision(case)
+    elif kind == DocumentKind.DEFERRAL_PROMISE:
+        content = deferral_promise(case)
     elif kind == DocumentKind.SUPPLEMENT:
         content = supplement_notice(
             case, case_outcome.missing_materials(case), case_outcome.supplement_note(case)
