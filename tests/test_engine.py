@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.support import api
 from tests.support.bpmn import parsed, scripted
 from workflow_service.config import PROJECT_ROOT
 from workflow_service.engine import runtime as runtime_module
@@ -77,21 +78,7 @@ def test_stored_state_does_not_repeat_the_process_spec(registration: ParsedProce
 
 
 # The application of bench/engine_bench.py: a realistic amount of Chinese text in the case's data.
-APPLICATION = {
-    "business_name": "东阳市吴宁张三小吃店",
-    "operator_name": "张三",
-    "operator_id_number": "11010519491231002X",
-    "premises": "东阳市吴宁街道人民路1号",
-    "business_scope": "小吃服务",
-    "capital_wan_yuan": 5,
-    "organisation_form": "individual",
-    "applicant": {
-        "kind": "person",
-        "name": "张三",
-        "id_number": "11010519491231002X",
-        "phone": "13800138000",
-    },
-}
+APPLICATION = {**api.APPLICATION, "applicant": dict(api.APPLICANT)}
 STEPS = {
     "acceptance": {"acceptance_decision": "accept"},
     "review": {"review_decision": "approve", "review_opinion": "材料齐全，准予登记"},
