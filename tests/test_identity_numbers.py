@@ -7,7 +7,6 @@ code is a warning for the clerk, never a refusal.
 
 from __future__ import annotations
 
-import json
 import re
 from datetime import date
 from pathlib import Path
@@ -16,10 +15,10 @@ import pytest
 import yaml
 from flask import Flask
 
-from tests.support.api import APPLICANT, APPLICATION, SERVICE, ApiClient, case_body
+from tests.support.api import SERVICE, ApiClient, case_body
 from tests.support.clock import Clock
 from tests.support.identity import credit_code, resident_id
-from tests.support.pages import Browser, page_text
+from tests.support.pages import Browser, intake_form, page_text
 from workflow_service.errors import InvalidInput
 from workflow_service.services.directory.identity_numbers import (
     credit_code_check_character,
@@ -183,34 +182,23 @@ def test_a_credit_code_of_an_unknown_region_is_a_warning(client: ApiClient, cloc
     assert UNKNOWN_REGION in response.json["warnings"]["applicant.id_number"][0]
 
 
-def _intake_form(id_number: str, **data: object) -> dict[str, str]:
-    return {
-        "applicant_kind": "person",
-        "applicant_name": APPLICANT["name"],
-        "applicant_id_number": id_number,
-        "applicant_phone": APPLICANT["phone"],
-        "matter_township": "330783001",
-        "data": json.dumps({**APPLICATION, **data}, ensure_ascii=False),
-    }
-
-
 def test_the_intake_page_names_the_wrong_part_and_shows_the_region_warning(live_app: Flask) -> None:
     browser = Browser(live_app)
     browser.log_in("clerk")
     intake = f"/services/{SERVICE}/apply"
     browser.get(intake)
-    wrong_date = browser.post(intake, _intake_form("330783" + "19500230" + "0391"))
+    wrong_date = browser.post(intake, intake_form("330783" + "19500230" + "0391"))
     assert wrong_date.status_code == 422
     assert re.search(
         r'id="err-applicant-id_number">出生日期（第 7–14 位）19500230 不是有效的日期', page_text(wrong_date)
     )
 
     unknown = resident_id(UNKNOWN_REGION, date(1950, 1, 1))
-    kept = browser.post(intake, _intake_form(unknown, premises=""))  # another field is wrong
+    kept = browser.post(intake, intake_form(unknown, premises=""))  # another field is wrong
     assert kept.status_code == 422
     assert re.search(r'data-testid="id-number-warning">地区码（前 6 位）990783 不在', page_text(kept))
 
-    registered = browser.post(intake, _intake_form(unknown))
+    registered = browser.post(intake, intake_form(unknown))
     assert registered.status_code == 302
     case_page = page_text(browser.get(registered.headers["Location"]))
     assert "登记已完成，但请核对申请人证件：地区码（前 6 位）990783 不在行政区划代码表中" in case_page

@@ -13,9 +13,9 @@ import pytest
 from flask import Flask
 from sqlalchemy import update
 
-from tests.support.api import APPLICANT, APPLICATION, SERVICE, ApiClient
+from tests.support.api import APPLICANT, SERVICE, ApiClient
 from tests.support.clock import MONDAY_9AM, service_clock
-from tests.support.pages import Browser, page_text
+from tests.support.pages import Browser, intake_form, page_text
 from workflow_service.extensions import db
 from workflow_service.models import Task, User
 from workflow_service.services.directory import accounts
@@ -123,32 +123,19 @@ def test_pages_answer_errors_in_html_and_the_api_in_problem_json(browser: Browse
     assert forbidden.status_code == 403 and "只有窗口人员" in page_text(forbidden)
 
 
-def _application_form(id_number: str) -> dict[str, str]:
-    import json
-
-    return {
-        "applicant_kind": "person",
-        "applicant_name": APPLICANT["name"],
-        "applicant_id_number": id_number,
-        "applicant_phone": APPLICANT["phone"],
-        "matter_township": "330783001",
-        "data": json.dumps(APPLICATION, ensure_ascii=False),
-    }
-
-
 def test_intake_shows_field_errors_keeps_the_data_and_registers(browser: Browser, client: ApiClient) -> None:
     browser.log_in("clerk")
     form = browser.get(f"/services/{SERVICE}/apply")
     assert "个体工商户名称" in page_text(form)  # the item's form, sent to the renderer
     assert '"enum_titles": ["个人经营", "家庭经营"]' in page_text(form)
 
-    wrong = browser.post(f"/services/{SERVICE}/apply", _application_form("110105194912310021"))
+    wrong = browser.post(f"/services/{SERVICE}/apply", intake_form("110105194912310021"))
     assert wrong.status_code == 422
     html = page_text(wrong)
     assert re.search(r'id="err-applicant-id_number">校验位（第 18 位）与前 17 位不符', html)
     assert 'value="110105194912310021"' in html and "东阳市吴宁张三小吃店" in html
 
-    registered = browser.post(f"/services/{SERVICE}/apply", _application_form(APPLICANT["id_number"]))
+    registered = browser.post(f"/services/{SERVICE}/apply", intake_form(APPLICANT["id_number"]))
     assert registered.status_code == 302
     number = registered.headers["Location"].split("/cases/")[1].split("?")[0]
     assert client.case(number)["status"]["code"] == "submitted"

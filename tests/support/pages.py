@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import json
 import re
 from typing import Any
 
 from flask import Flask
 from flask.testing import FlaskClient
+
+from tests.support.api import APPLICANT, APPLICATION
 
 
 class Browser:
@@ -37,3 +40,16 @@ class Browser:
 
 def page_text(response: Any) -> str:
     return response.get_data(as_text=True)
+
+
+def intake_form(id_number: str, **data: object) -> dict[str, str]:
+    """The intake page's form for the demo application (``data`` overriding its fields), as a clerk
+    fills it in for an applicant with that ID."""
+    return {
+        "applicant_kind": "person",
+        "applicant_name": APPLICANT["name"],
+        "applicant_id_number": id_number,
+        "applicant_phone": APPLICANT["phone"],
+        "matter_township": "330783001",
+        "data": json.dumps({**APPLICATION, **data}, ensure_ascii=False),
+    }
