@@ -228,11 +228,8 @@ def test_supplement_lists_are_checked_against_the_cases_materials(
     assert only_task(client, number, "受理")["state"] == "open"
 
 
-def test_deferred_material_blocks_the_decision_until_the_window_receives_it(app: Flask) -> None:
-    # Accepted on Wednesday 2026-09-30, before the National Day holiday (10-01 to 10-07) and its
-    # make-up Saturday 10-10: five working days later is Tuesday 10-13.
-    desk = ClockedApi(app, "2026-09-30")
-    api = desk.api
+def accepted_without_site_proof(api: ApiClient) -> str:
+    """A new case accepted at the window on the applicant's promise to bring SITE_PROOF (容缺)."""
     number = api.start_case()
     response = decide(
         api,
@@ -240,6 +237,15 @@ def test_deferred_material_blocks_the_decision_until_the_window_receives_it(app:
         {"acceptance_decision": "accept", "deferred_materials": [SITE_PROOF], "deferral_promise": True},
     )
     assert response.status_code == 200, response.json
+    return number
+
+
+def test_deferred_material_blocks_the_decision_until_the_window_receives_it(app: Flask) -> None:
+    # Accepted on Wednesday 2026-09-30, before the National Day holiday (10-01 to 10-07) and its
+    # make-up Saturday 10-10: five working days later is Tuesday 10-13.
+    desk = ClockedApi(app, "2026-09-30")
+    api = desk.api
+    number = accepted_without_site_proof(api)
     case = api.case(number)
     assert case["status"]["code"] == "under_review"
     (deferred,) = case["deferred_materials"]
@@ -397,13 +403,7 @@ def test_a_deferred_acceptance_notice_names_what_is_owed_and_the_promise_prints_
 ) -> None:
     desk = ClockedApi(app, "2026-09-30")
     api = desk.api
-    number = api.start_case()
-    response = decide(
-        api,
-        number,
-        {"acceptance_decision": "accept", "deferred_materials": [SITE_PROOF], "deferral_promise": True},
-    )
-    assert response.status_code == 200, response.json
+    number = accepted_without_site_proof(api)
     notice = document(api, number, "acceptance")[0]
     assert "申请材料齐全、符合法定形式，决定予以受理" not in notice, notice
     assert "容缺受理" in notice and SITE_PROOF in notice and "2026年10月13日前" in notice

@@ -55,19 +55,15 @@ def jobs_of_case(case: Case, kinds: Sequence[JobKind]) -> dict[JobKind, dict[str
     return found
 
 
-def sync_timer_jobs(
-    case: Case, timers: Sequence[PendingTimer], jobs: Mapping[str | None, Job] | None = None
-) -> None:
-    """Make the case's timer jobs (``jobs``, read here if not given) match the timers its workflow
-    now waits on.
+def sync_timer_jobs(case: Case, timers: Sequence[PendingTimer], jobs: Mapping[str | None, Job]) -> None:
+    """Make the case's timer jobs (``jobs``, by task, from ``jobs_of_case``) match the timers its
+    workflow now waits on.
 
     A new timer gets a job due when it fires; a pending job whose timer is no longer waited on
     (its task was completed, the boundary event cancelled, the case ended) is cancelled. Jobs that
     ran or are running are left alone: a timer is scheduled once.
     """
     waiting = {timer.task_id: timer for timer in timers}
-    if jobs is None:
-        jobs = jobs_of_case(case, (JobKind.TIMER,))[JobKind.TIMER]
     moment = now()
     for task_ref, job in jobs.items():
         if job.state != JobState.PENDING:
