@@ -54,6 +54,7 @@ TOP_LAYERS = [
     "worker",
     "cli_admin",
     "cli_calendar",
+    "cli_data",
     "cli",
     "__init__",
 ]

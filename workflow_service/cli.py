@@ -10,6 +10,7 @@ from flask.cli import with_appcontext
 
 from workflow_service.cli_admin import ADMIN_COMMANDS
 from workflow_service.cli_calendar import calendar
+from workflow_service.cli_data import DATA_COMMANDS
 from workflow_service.errors import InvalidProcessDefinition, ServiceError
 from workflow_service.models import Role
 from workflow_service.services.catalogue.service_items import catalogue_rows, load_catalogue
@@ -183,6 +184,7 @@ def register_commands(app: Flask) -> None:
         worker_command,
         retry_failed_jobs_command,
         *ADMIN_COMMANDS,
+        *DATA_COMMANDS,
         calendar,
     ):
         app.cli.add_command(command)

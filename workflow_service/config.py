@@ -85,6 +85,9 @@ class DefaultConfig:
     DEFERRED_MATERIAL_WORKING_DAYS = 5
     # 好差评: a 不满意 / 非常不满意 evaluation is rectified (整改) within this many working days.
     RECTIFICATION_WORKING_DAYS = 5
+    # Retention: a case that ended this many days ago no longer needs its serialized workflow
+    # (`flask drop-finished-states`); 好差评 and 整改 work on the case row, never on the engine.
+    RETENTION_FINISHED_CASE_DAYS = 30
     # Absolute URLs printed on documents (the QR code to /track/<number>).
     PUBLIC_BASE_URL = "http://127.0.0.1:8000"
     # Failed look-ups on the public status page, per client address and per case number.

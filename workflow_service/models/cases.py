@@ -110,8 +110,12 @@ class Case(Base):
     duplicate_reason: Mapped[str | None] = mapped_column(Text)
     # The applicant's form data as submitted, for display without touching the workflow blob.
     application: Mapped[dict] = mapped_column(JSON)
-    # Deferred: lists and inboxes never load the serialized workflow.
-    workflow_state: Mapped[str] = mapped_column(Text, deferred=True)
+    # Deferred: lists and inboxes never load the serialized workflow. Dropped (None) by the retention
+    # run once a finished case is old enough: nothing runs on it again, and the live table stops
+    # growing; the elements it passed are kept for its diagram.
+    workflow_state: Mapped[str | None] = mapped_column(Text, deferred=True)
+    state_dropped_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    passed_elements: Mapped[list | None] = mapped_column(JSON)
     created_by_id: Mapped[int] = mapped_column(ForeignKey("app_user.id"))
     version: Mapped[int] = mapped_column(default=1)
 
