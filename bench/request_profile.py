@@ -23,6 +23,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+from engine_bench import APPLICANT, APPLICATION
 from http_bench import (
     ACCEPTANCE,
     DEFAULT_POSTGRES_URL,
@@ -33,7 +34,6 @@ from http_bench import (
     fresh_applicant_id,
     postgres_database,
 )
-from engine_bench import APPLICANT, APPLICATION
 from sqlalchemy import event
 
 from workflow_service import create_app
@@ -97,12 +97,24 @@ def run_cases(client: Any, recorder: Recorder, cases: int) -> None:
             "data": {**APPLICATION, "operator_id_number": id_number},
         }
         created = call("case.create", "/api/v1/cases", "clerk", body)
-        call("complete 受理", f"/api/v1/tasks/{next_task(created, '受理')}/complete", "clerk", {"data": ACCEPTANCE})
+        call(
+            "complete 受理",
+            f"/api/v1/tasks/{next_task(created, '受理')}/complete",
+            "clerk",
+            {"data": ACCEPTANCE},
+        )
         inbox = call("tasks.inbox", "/api/v1/tasks?limit=200", "approver", method="GET")
-        review = next(t["id"] for t in inbox if t["case_number"] == created["number"] and t["bpmn_id"] == "review")
+        review = next(
+            t["id"] for t in inbox if t["case_number"] == created["number"] and t["bpmn_id"] == "review"
+        )
         call("claim 审核", f"/api/v1/tasks/{review}/claim", "approver")
         decided = call("complete 审核", f"/api/v1/tasks/{review}/complete", "approver", {"data": REVIEW})
-        call("complete 出件", f"/api/v1/tasks/{next_task(decided, '出件')}/complete", "clerk", {"data": ISSUANCE})
+        call(
+            "complete 出件",
+            f"/api/v1/tasks/{next_task(decided, '出件')}/complete",
+            "clerk",
+            {"data": ISSUANCE},
+        )
 
 
 def main(argv: list[str] | None = None) -> int:

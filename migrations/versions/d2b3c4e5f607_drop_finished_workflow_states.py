@@ -23,7 +23,9 @@ def upgrade():
     with op.batch_alter_table("case_file", schema=None) as batch_op:
         batch_op.alter_column("workflow_state", existing_type=sa.Text(), nullable=True)
         batch_op.add_column(
-            sa.Column("state_dropped_at", workflow_service.models.base.UTCDateTime(timezone=True), nullable=True)
+            sa.Column(
+                "state_dropped_at", workflow_service.models.base.UTCDateTime(timezone=True), nullable=True
+            )
         )
         batch_op.add_column(sa.Column("passed_elements", sa.JSON(), nullable=True))
 
