@@ -5,7 +5,7 @@ from __future__ import annotations
 import enum
 from datetime import date, datetime
 
-from sqlalchemy import JSON, Date, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Date, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from workflow_service.models.base import Base, UTCDateTime, enum_column, utcnow
@@ -54,6 +54,16 @@ class ApplicantKind(enum.StrEnum):
 
 class Case(Base):
     __tablename__ = "case_file"
+    __table_args__ = (
+        # The search box finds a name by its beginning (LIKE '张%'): an index that serves prefixes
+        # whatever the database's collation. SQLite's is created COLLATE NOCASE by the migration
+        # (its LIKE ignores ASCII case, and only such an index serves it).
+        Index(
+            "ix_case_file_applicant_name",
+            "applicant_name",
+            postgresql_ops={"applicant_name": "varchar_pattern_ops"},
+        ),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     number: Mapped[str] = mapped_column(String(40), unique=True)
