@@ -9,7 +9,6 @@ each worker writes its values to files there and a scrape of any worker sums the
 from __future__ import annotations
 
 import os
-
 from typing import Any
 
 from prometheus_client import CollectorRegistry, Counter, Histogram

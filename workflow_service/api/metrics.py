@@ -78,7 +78,9 @@ class DatabaseFigures(Collector):
             "workflow_worker_queue_depth", "Pending jobs that are due, by kind", labels=["kind"]
         )
         lag = GaugeMetricFamily(
-            "workflow_worker_queue_lag_seconds", "How long the oldest due job has waited, by kind", labels=["kind"]
+            "workflow_worker_queue_lag_seconds",
+            "How long the oldest due job has waited, by kind",
+            labels=["kind"],
         )
         failed = GaugeMetricFamily(
             "workflow_failed_jobs", "Jobs that gave up after their last attempt, by kind", labels=["kind"]
