@@ -3,6 +3,7 @@ cases against their workflows."""
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import click
@@ -187,9 +188,7 @@ def check_consistency_command(batch_size: int) -> None:
     Progress on stderr, the summary on stdout; exit 1 naming each inconsistent case and why.
     """
     total = count_cases()
-    with click.progressbar(
-        length=total, label=f"checking {total} cases", file=click.get_text_stream("stderr")
-    ) as bar:
+    with click.progressbar(length=total, label=f"checking {total} cases", file=sys.stderr) as bar:
         report = check_consistency(batch_size, progress=bar.update)
     for case in report.inconsistent:
         click.echo(f"{case.number}: inconsistent")
