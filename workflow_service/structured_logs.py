@@ -87,10 +87,10 @@ def configure(log_format: str = "json", level: int = logging.INFO) -> None:
     root = logging.getLogger()
     handlers = [handler for handler in root.handlers if getattr(handler, _HANDLER_MARK, False)]
     if not handlers:
-        handler = logging.StreamHandler(sys.stderr)
-        setattr(handler, _HANDLER_MARK, True)
-        root.addHandler(handler)
-        handlers = [handler]
+        stderr = logging.StreamHandler(sys.stderr)
+        setattr(stderr, _HANDLER_MARK, True)
+        root.addHandler(stderr)
+        handlers = [stderr]
     for handler in handlers:
         handler.setFormatter(formatter(log_format))
     if root.level == logging.NOTSET or root.level > level:

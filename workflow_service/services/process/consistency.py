@@ -127,10 +127,11 @@ def _check_batch(cases: Sequence[Any], definitions: dict[int, tuple[str, str]]) 
     ):
         rows[case_id].append(_TaskRow(task_id, state, completed_at))
     timer_jobs: dict[int, dict[str, JobState]] = defaultdict(dict)
-    for case_id, task_ref, state in db.session.execute(
+    for job_case_id, task_ref, job_state in db.session.execute(
         select(Job.case_id, Job.task_ref, Job.state).where(Job.case_id.in_(ids), Job.kind == JobKind.TIMER)
     ):
-        timer_jobs[case_id][task_ref or ""] = state
+        if job_case_id is not None:
+            timer_jobs[job_case_id][task_ref or ""] = job_state
     missing = {case.process_definition_id for case in cases} - definitions.keys()
     if missing:
         for definition_id, content_hash, spec_json in db.session.execute(
