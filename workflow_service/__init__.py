@@ -114,13 +114,13 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         )
 
     structured_logs.init_app(app)
+    # First of the request hooks: every later one may log or refuse, with the request's id.
+    request_ids.init_app(app)
     db.init_app(app)
     database.init_app(app)
     migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"))
     # Every error response of the OpenAPI document is problem+json, as the server sends them.
     api.init_app(app, spec_kwargs={"extra_plugins": [problems.ProblemResponses()]})
-    # First of the request hooks: every later one may log or refuse, with the request's id.
-    request_ids.init_app(app)
     request_guard.init_app(app)
     # Timers run on the service clock, which tests set through app.config["CLOCK"].
     app.extensions["process_runtime"] = ProcessRuntime(clock=clock.now, limits=_engine_limits(app.config))
