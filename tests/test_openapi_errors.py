@@ -412,7 +412,9 @@ def kind_statuses(spec: Spec, status: int) -> list[Operation]:
 def test_every_documented_error_is_problem_json_with_the_problem_schema(app: Flask) -> None:
     spec = document(app)
     problem = spec["components"]["schemas"]["Problem"]
-    assert {"type", "title", "status", "detail", "instance", "errors"} <= set(problem["properties"])
+    assert {"type", "title", "status", "detail", "instance", "errors", "request_id"} <= set(
+        problem["properties"]
+    )
     assert "Error" not in spec["components"]["schemas"]  # flask-smorest's {code, status, message}
     for (method, path), operation in operations(spec):
         errors = {

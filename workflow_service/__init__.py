@@ -9,7 +9,15 @@ from typing import Any
 
 from flask import Flask
 
-from workflow_service import database, error_handling, request_guard, security_headers, web
+from workflow_service import (
+    database,
+    error_handling,
+    request_guard,
+    request_ids,
+    security_headers,
+    structured_logs,
+    web,
+)
 from workflow_service.api import (
     admin,
     attachments,
@@ -22,6 +30,7 @@ from workflow_service.api import (
     evaluations,
     health,
     me,
+    metrics,
     problems,
     responsibilities,
     service_items,
@@ -104,6 +113,9 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
             parents=True, exist_ok=True
         )
 
+    structured_logs.init_app(app)
+    # First of the request hooks: every later one may log or refuse, with the request's id.
+    request_ids.init_app(app)
     db.init_app(app)
     database.init_app(app)
     migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"))
@@ -116,6 +128,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     step_effects.install(app, STEP_EFFECTS)
 
     app.register_blueprint(health.blp)
+    app.register_blueprint(metrics.blp)
     for blueprint in (
         authentication.blp,
         service_items.blp,

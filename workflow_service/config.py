@@ -117,6 +117,15 @@ class DefaultConfig:
     # A multi-instance task has at most this many instances.
     MULTI_INSTANCE_MAX = 1000
     # flask-smorest / OpenAPI
+    # /metrics: a scraper sends ``Authorization: Bearer <METRICS_TOKEN>`` or comes from one of these
+    # networks (CIDRs; FLASK_METRICS_TRUSTED_NETWORKS='["10.0.0.0/8"]' or "10.0.0.0/8,192.168.0.0/16").
+    METRICS_TOKEN: str | None = None
+    METRICS_TRUSTED_NETWORKS: ClassVar[list[str] | str] = ["127.0.0.1/32", "::1/128"]
+    # Logs are JSON lines (structlog); "console" for people reading a terminal.
+    LOG_FORMAT = "json"
+    # Log each API request's JSON body (IDs and phones masked, names not): for diagnosing an integration.
+    LOG_REQUEST_BODIES = False
+
     API_TITLE = "一窗通办 workflow service"
     API_VERSION = "v1"
     OPENAPI_VERSION = "3.0.3"
