@@ -12,16 +12,19 @@ from flask import Flask
 from workflow_service import database, error_handling, request_guard, security_headers, web
 from workflow_service.api import (
     admin,
+    api_clients,
     attachments,
     authentication,
     calendar,
     cases,
+    client_authentication,
     closing,
     delegations,
     documents,
     evaluations,
     health,
     me,
+    oauth,
     problems,
     responsibilities,
     service_items,
@@ -95,7 +98,16 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     app.config.setdefault(
         "API_SPEC_OPTIONS",
         {
-            "components": {"securitySchemes": {"bearerAuth": {"type": "http", "scheme": "bearer"}}},
+            "components": {
+                "securitySchemes": {
+                    "bearerAuth": {
+                        "type": "http",
+                        "scheme": "bearer",
+                        "description": "工作人员令牌 / staff token: POST /api/v1/auth/token",
+                    },
+                    "clientCredentials": client_authentication.SECURITY_SCHEME,
+                }
+            },
             "security": [{"bearerAuth": []}],
         },
     )
@@ -116,6 +128,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     step_effects.install(app, STEP_EFFECTS)
 
     app.register_blueprint(health.blp)
+    oauth.init_app(app)
     for blueprint in (
         authentication.blp,
         service_items.blp,
@@ -125,6 +138,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         delegations.blp,
         me.blp,
         admin.blp,
+        api_clients.blp,
         calendar.blp,
         attachments.blp,
         documents.blp,
