@@ -21,8 +21,6 @@ from authlib.oauth2.rfc6750 import BearerTokenGenerator
 from flask import Blueprint, Flask, current_app
 from werkzeug.wrappers import Response
 
-from workflow_service.database import reading_before_writes
-from workflow_service.extensions import db
 from workflow_service.models import ApiClient
 from workflow_service.services.portal import clients
 
@@ -87,9 +85,7 @@ class _Server(AuthorizationServer):
 
 
 def _query_client(client_id: str) -> _Client | None:
-    with reading_before_writes():
-        client = clients.active_client(client_id)
-    db.session.commit()
+    client = clients.active_client(client_id)
     return _Client(client) if client is not None else None
 
 

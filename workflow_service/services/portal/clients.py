@@ -186,10 +186,13 @@ def rotate_secret(actor: User | None, client_id: str) -> ClientSecret:
 
 
 def active_client(client_id: str) -> ApiClient | None:
-    """The active client with this public id, for the token endpoint; None if unknown or disabled."""
-    client = db.session.execute(
-        select(ApiClient).where(ApiClient.client_id == client_id)
-    ).scalar_one_or_none()
+    """The active client with this public id, for the token endpoint; None if unknown or disabled.
+    Read in a transaction of its own, ended here, so the write lock waits for the token's insert."""
+    with reading_before_writes():
+        client = db.session.execute(
+            select(ApiClient).where(ApiClient.client_id == client_id)
+        ).scalar_one_or_none()
+    db.session.commit()
     return client if client is not None and client.active else None
 
 
