@@ -33,8 +33,8 @@ def test_a_portal_reads_the_catalogue_with_materials_and_the_application_form(
     listed = client.http.get(LIST, headers=portal_headers)
     assert listed.status_code == 200
     (item,) = [entry for entry in listed.json if entry["code"] == SERVICE]
-    assert {"implementation_code", "name", "department_type", "acceptance_mode", "legal_limit_days"} <= set(item)
-    assert {"promised_limit_days", "fee_required", "fee_amount"} <= set(item)
+    limits = {"legal_limit_days", "promised_limit_days", "fee_required", "fee_amount"}
+    assert {"implementation_code", "name", "department_type", "acceptance_mode", *limits} <= set(item)
     assert item["materials"]
     assert all({"name", "form", "required", "deferrable"} <= set(m) for m in item["materials"])
     assert any(m["deferrable"] for m in item["materials"])
@@ -85,12 +85,15 @@ def test_a_change_to_an_item_changes_its_tag_and_the_list_s(
     assert after.headers["ETag"] != item_tag
     assert client.http.get(LIST, headers={**portal_headers, "If-None-Match": list_tag}).status_code == 200
     unchanged = client.http.get(
-        "/api/v1/services/senior_citizen_card", headers={**portal_headers, "If-None-Match": other.headers["ETag"]}
+        "/api/v1/services/senior_citizen_card",
+        headers={**portal_headers, "If-None-Match": other.headers["ETag"]},
     )
     assert unchanged.status_code == 304
 
 
-def test_a_missing_item_is_404_whatever_tag_is_sent(client: ApiClient, portal_headers: dict[str, str]) -> None:
+def test_a_missing_item_is_404_whatever_tag_is_sent(
+    client: ApiClient, portal_headers: dict[str, str]
+) -> None:
     missing = client.http.get("/api/v1/services/nothing", headers={**portal_headers, "If-None-Match": "*"})
     assert missing.status_code == 404
     assert missing.mimetype == "application/problem+json"

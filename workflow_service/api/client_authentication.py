@@ -76,7 +76,9 @@ def require_staff_or_client_scope(scope: str) -> None:
 
 def current_client() -> ApiClient:
     """The client whose token this request carries (after ``require_client_scope``)."""
-    credential: ApiClientToken = g.client_credential
+    credential: ApiClientToken | None = g.get("client_credential")
+    if credential is None:
+        raise RuntimeError("current_client() outside a view guarded by require_client_scope")
     return credential.client
 
 

@@ -46,7 +46,7 @@ NOT_MODIFIED = "Unchanged since the answer whose ETag was sent in `If-None-Match
 
 @blp.before_request
 def _authenticate() -> None:
-    if request.method == "GET" and request.endpoint in PORTAL_READABLE:
+    if request.method in ("GET", "HEAD") and request.endpoint in PORTAL_READABLE:
         require_staff_or_client_scope(READ_SCOPE)
     else:
         require_bearer_token()
