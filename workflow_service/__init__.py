@@ -20,10 +20,12 @@ from workflow_service import (
 )
 from workflow_service.api import (
     admin,
+    api_clients,
     attachments,
     authentication,
     calendar,
     cases,
+    client_authentication,
     closing,
     delegations,
     documents,
@@ -31,6 +33,7 @@ from workflow_service.api import (
     health,
     me,
     metrics,
+    oauth,
     problems,
     responsibilities,
     service_items,
@@ -104,7 +107,16 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     app.config.setdefault(
         "API_SPEC_OPTIONS",
         {
-            "components": {"securitySchemes": {"bearerAuth": {"type": "http", "scheme": "bearer"}}},
+            "components": {
+                "securitySchemes": {
+                    "bearerAuth": {
+                        "type": "http",
+                        "scheme": "bearer",
+                        "description": "工作人员令牌 / staff token: POST /api/v1/auth/token",
+                    },
+                    "clientCredentials": client_authentication.SECURITY_SCHEME,
+                }
+            },
             "security": [{"bearerAuth": []}],
         },
     )
@@ -129,6 +141,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
 
     app.register_blueprint(health.blp)
     app.register_blueprint(metrics.blp)
+    oauth.init_app(app)
     for blueprint in (
         authentication.blp,
         service_items.blp,
@@ -138,6 +151,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         delegations.blp,
         me.blp,
         admin.blp,
+        api_clients.blp,
         calendar.blp,
         attachments.blp,
         documents.blp,

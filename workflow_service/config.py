@@ -65,6 +65,12 @@ class DefaultConfig:
     # 429, except for accounts that logged in from that address within LOGIN_TRUSTED_ADDRESS_DAYS.
     LOGIN_RATE_LIMIT = "20 per minute"
     LOGIN_TRUSTED_ADDRESS_DAYS = 30
+    # Portals and line systems (API clients): access tokens from POST /oauth/token live this long; each
+    # client may send this many requests a minute (then 429), counted in CLIENT_RATELIMIT_STORAGE_URI:
+    # memory:// per process by default (a limit of N becomes N per worker), redis://… shared by all.
+    CLIENT_TOKEN_TTL_SECONDS = 3600
+    CLIENT_RATE_LIMIT_PER_MINUTE = 120
+    CLIENT_RATELIMIT_STORAGE_URI = "memory://"
     # Supervisors and /readyz are warned when fewer days than this of the official holiday schedule are known.
     CALENDAR_WARNING_DAYS = 60
     # Attachments: stored through services.materials.storage in this folder (a volume shared by nodes).

@@ -19,6 +19,7 @@ from workflow_service.services.work import inbox
 from workflow_service.web import (
     admin,
     admin_calendar,
+    admin_clients,
     admin_organisations,
     admin_users,
     cases,
@@ -156,5 +157,11 @@ def init_app(app: Flask) -> None:
     app.context_processor(_header)
     for blueprint in (session.blp, window.blp, work.blp, cases.blp, materials.blp, tracking.blp):
         app.register_blueprint(blueprint)
-    for blueprint in (admin.blp, admin_organisations.blp, admin_users.blp, admin_calendar.blp):
+    for blueprint in (
+        admin.blp,
+        admin_organisations.blp,
+        admin_users.blp,
+        admin_calendar.blp,
+        admin_clients.blp,
+    ):
         app.register_blueprint(blueprint)
