@@ -45,6 +45,7 @@ from pathlib import Path
 from typing import Any
 
 import requests
+from engine_bench import APPLICANT, APPLICATION
 from http_bench import (
     ACCEPTANCE,
     ISSUANCE,
@@ -52,12 +53,11 @@ from http_bench import (
     REVIEW,
     SERVICE_CODE,
     children_of,
-    fresh_applicant_id,
     free_port,
+    fresh_applicant_id,
     gunicorn,
     prepare_database,
 )
-from engine_bench import APPLICANT, APPLICATION
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 SECTION = "fault_runs"
@@ -93,11 +93,15 @@ class Cluster:
         subprocess.run([*prefix, *command], check=True, capture_output=True, text=True)
 
     def init(self) -> None:
-        self._run(str(self.bin / "initdb"), "-D", str(self.data), "-A", "trust", "-U", "postgres", "-E", "UTF8")
+        self._run(
+            str(self.bin / "initdb"), "-D", str(self.data), "-A", "trust", "-U", "postgres", "-E", "UTF8"
+        )
 
     def start(self) -> None:
         options = f"-p {self.port} -k {self.folder} -c listen_addresses=127.0.0.1 -c fsync=off"
-        self._run(str(self.bin / "pg_ctl"), "-D", str(self.data), "-l", str(self.log), "-o", options, "-w", "start")
+        self._run(
+            str(self.bin / "pg_ctl"), "-D", str(self.data), "-l", str(self.log), "-o", options, "-w", "start"
+        )
 
     def stop(self) -> None:
         self._run(str(self.bin / "pg_ctl"), "-D", str(self.data), "-m", "fast", "-w", "stop")
@@ -137,7 +141,10 @@ def background_worker(env: dict[str, str], log_folder: Path) -> Iterator[Callabl
     def start() -> subprocess.Popen:
         process = subprocess.Popen(
             [sys.executable, "-m", "flask", "--app", "wsgi", "worker"],
-            cwd=REPO_ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
+            cwd=REPO_ROOT,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
         )
         processes.append(process)
         return process
@@ -162,9 +169,15 @@ def background_worker(env: dict[str, str], log_folder: Path) -> Iterator[Callabl
 def check_consistency(env: dict[str, str]) -> tuple[bool, str]:
     completed = subprocess.run(
         [sys.executable, "-m", "flask", "--app", "wsgi", "check-consistency"],
-        cwd=REPO_ROOT, env=env, capture_output=True, text=True, check=False,
+        cwd=REPO_ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
     )
-    return completed.returncode == 0, completed.stdout.strip().splitlines()[-1] if completed.stdout.strip() else completed.stderr[-500:]
+    return completed.returncode == 0, completed.stdout.strip().splitlines()[
+        -1
+    ] if completed.stdout.strip() else completed.stderr[-500:]
 
 
 class Api:
@@ -177,7 +190,9 @@ class Api:
         self.statuses: Counter[str] = Counter()
         self.lock = threading.Lock()
 
-    def call(self, method: str, path: str, user: str | None = None, body: Any = None, timeout: float = 30) -> requests.Response:
+    def call(
+        self, method: str, path: str, user: str | None = None, body: Any = None, timeout: float = 30
+    ) -> requests.Response:
         headers = {"Authorization": f"Bearer {self.token(user)}"} if user else {}
         response = requests.request(method, self.base_url + path, json=body, headers=headers, timeout=timeout)
         with self.lock:
@@ -187,7 +202,9 @@ class Api:
     def token(self, user: str) -> str:
         if user not in self.tokens:
             answer = requests.post(
-                self.base_url + "/api/v1/auth/token", json={"username": user, "password": PASSWORD}, timeout=30
+                self.base_url + "/api/v1/auth/token",
+                json={"username": user, "password": PASSWORD},
+                timeout=30,
             )
             answer.raise_for_status()
             self.tokens[user] = answer.json()["access_token"]
@@ -227,7 +244,9 @@ def race(api: Api, env: dict[str, str]) -> RunResult:
 
     def attempt(chunk: list[str]) -> None:
         for task in chunk:
-            status = api.call("POST", f"/api/v1/tasks/{task}/complete", "clerk", {"data": ACCEPTANCE}).status_code
+            status = api.call(
+                "POST", f"/api/v1/tasks/{task}/complete", "clerk", {"data": ACCEPTANCE}
+            ).status_code
             with lock:
                 outcomes[task][status] += 1
 
@@ -294,7 +313,9 @@ class Load:
     def one_case(self) -> None:
         created = self._until_answered("POST", "/api/v1/cases", "clerk", self._application(), (201,)).json()
         accept = _next_task(created, "受理")
-        done = self._until_answered("POST", f"/api/v1/tasks/{accept}/complete", "clerk", {"data": ACCEPTANCE}, (200, 409))
+        done = self._until_answered(
+            "POST", f"/api/v1/tasks/{accept}/complete", "clerk", {"data": ACCEPTANCE}, (200, 409)
+        )
         number = created["number"]
         inbox = self._until_answered("GET", "/api/v1/tasks?limit=200", "approver", None, (200,)).json()
         review = next(t["id"] for t in inbox if t["case_number"] == number)
@@ -307,7 +328,9 @@ class Load:
             issue = next(t["id"] for t in case["current_tasks"] if t["name"] == "出件")
         else:
             issue = _next_task(decided.json(), "出件")
-        self._until_answered("POST", f"/api/v1/tasks/{issue}/complete", "clerk", {"data": ISSUANCE}, (200, 409))
+        self._until_answered(
+            "POST", f"/api/v1/tasks/{issue}/complete", "clerk", {"data": ISSUANCE}, (200, 409)
+        )
         with self.lock:
             self.cases += 1
 
@@ -327,6 +350,7 @@ class Load:
                 except Exception as error:  # a case the service answered wrongly: that is a finding
                     with self.lock:
                         self.failures.append(f"{type(error).__name__}: {error}"[:300])
+
         workers = [threading.Thread(target=loop, daemon=True) for _ in range(threads)]
         for worker in workers:
             worker.start()
@@ -338,7 +362,9 @@ class Load:
             worker.join(timeout=120)
 
 
-def kill(api: Api, env: dict[str, str], master_pid: int, restart_worker: Callable[[], subprocess.Popen]) -> RunResult:
+def kill(
+    api: Api, env: dict[str, str], master_pid: int, restart_worker: Callable[[], subprocess.Popen]
+) -> RunResult:
     load = Load(api)
     workers = load.run()
     time.sleep(5)
@@ -355,7 +381,8 @@ def kill(api: Api, env: dict[str, str], master_pid: int, restart_worker: Callabl
         [
             f"{load.cases} whole cases from 6 threads; SIGKILL to gunicorn worker {victim} at 5 s and to the "
             "background worker at 10 s (restarted at once)",
-            "retried: " + (", ".join(f"{kind} × {count}" for kind, count in load.retries.items()) or "nothing"),
+            "retried: "
+            + (", ".join(f"{kind} × {count}" for kind, count in load.retries.items()) or "nothing"),
             "cases that went wrong: " + ("; ".join(load.failures[:3]) or "none"),
             f"check-consistency: {summary}",
         ],
@@ -410,7 +437,16 @@ def main(argv: list[str] | None = None) -> int:
     load_before = os.getloadavg()
     with throwaway_cluster() as cluster, tempfile.TemporaryDirectory(prefix="ws-faults-log-") as logs:
         subprocess.run(
-            [str(cluster.bin / "createdb"), "-h", "127.0.0.1", "-p", str(cluster.port), "-U", "postgres", "faults"],
+            [
+                str(cluster.bin / "createdb"),
+                "-h",
+                "127.0.0.1",
+                "-p",
+                str(cluster.port),
+                "-U",
+                "postgres",
+                "faults",
+            ],
             check=True,
         )
         database_url = f"postgresql://postgres@127.0.0.1:{cluster.port}/faults"
@@ -437,26 +473,35 @@ def main(argv: list[str] | None = None) -> int:
     return 0 if all(result.passed for result in results) else 1
 
 
-def write_section(doc: Path, results: list[RunResult], started: datetime, before: tuple, after: tuple) -> None:
-    commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=REPO_ROOT, capture_output=True, text=True).stdout.strip()
+def write_section(
+    doc: Path, results: list[RunResult], started: datetime, before: tuple, after: tuple
+) -> None:
+    commit = subprocess.run(
+        ["git", "rev-parse", "--short", "HEAD"], cwd=REPO_ROOT, capture_output=True, text=True
+    ).stdout.strip()
     body = [
         f"<!-- {SECTION}: written by bench/fault_runs.py --doc; rerun it rather than editing by hand -->",
         "## Faults that lose nothing",
         "",
-        f"Measured {started:%Y-%m-%d %H:%M} UTC by `python bench/fault_runs.py --doc docs/benchmarks.md` on a "
-        f"throwaway PostgreSQL cluster (initdb, own port, fsync off), gunicorn -w 4 and `flask worker`; "
-        f"commit {commit}; {os.cpu_count()} logical CPUs; load average {before[0]:.2f} before, {after[0]:.2f} after.",
+        f"Measured {started:%Y-%m-%d %H:%M} UTC by `python bench/fault_runs.py --doc docs/benchmarks.md` "
+        "on a throwaway PostgreSQL cluster (initdb, own port, fsync off), gunicorn -w 4 and `flask worker`; "
+        f"commit {commit}; {os.cpu_count()} logical CPUs; "
+        f"load average {before[0]:.2f} before, {after[0]:.2f} after.",
         "",
         "| Run | Result | What happened |",
         "| --- | --- | --- |",
     ]
     for result in results:
-        body.append(f"| {result.name} | {'passed' if result.passed else 'FAILED'} | {'<br>'.join(result.lines)} |")
+        body.append(
+            f"| {result.name} | {'passed' if result.passed else 'FAILED'} | {'<br>'.join(result.lines)} |"
+        )
     body.append(f"<!-- /{SECTION} -->")
     text = doc.read_text(encoding="utf-8")
     section = "\n".join(body) + "\n"
     pattern = re.compile(rf"<!-- {SECTION}:.*?<!-- /{SECTION} -->\n", re.S)
-    text = pattern.sub(lambda _: section, text) if pattern.search(text) else text.rstrip("\n") + "\n\n" + section
+    text = (
+        pattern.sub(lambda _: section, text) if pattern.search(text) else text.rstrip("\n") + "\n\n" + section
+    )
     doc.write_text(text, encoding="utf-8")
 
 

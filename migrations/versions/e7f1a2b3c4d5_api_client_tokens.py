@@ -1,7 +1,7 @@
 """api client tokens: the access tokens POST /oauth/token issues to portals and line systems
 
 Revision ID: e7f1a2b3c4d5
-Revises: d1a2c3e4f506
+Revises: d3c4d5e6f708
 Create Date: 2026-12-04 01:40:00
 
 """
@@ -14,7 +14,7 @@ from workflow_service.models.base import UTCDateTime
 
 # revision identifiers, used by Alembic.
 revision = "e7f1a2b3c4d5"
-down_revision = "d1a2c3e4f506"
+down_revision = "d3c4d5e6f708"
 branch_labels = None
 depends_on = None
 
