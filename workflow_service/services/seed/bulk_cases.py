@@ -31,7 +31,7 @@ from sqlalchemy.orm import undefer
 
 from workflow_service.database import upsert
 from workflow_service.extensions import db
-from workflow_service.models import ApplicantKind, Case, CaseNumberCounter, Job, JobState, Task
+from workflow_service.models import ApplicantKind, AuditEvent, Case, CaseNumberCounter, Job, JobState, Task
 from workflow_service.services.clock import now
 from workflow_service.services.directory.identity_numbers import (
     credit_code_check_character,
@@ -95,14 +95,21 @@ def _rows(table: Table, condition: Any) -> list[dict[str, Any]]:
 
 
 def _templates() -> list[_Template]:
+    # Only cases the services registered (their audit says so): never a copy of an earlier load.
+    registered = select(AuditEvent.case_id).where(AuditEvent.action == "case.started")
     cases = list(
-        db.session.execute(select(Case).options(undefer(Case.workflow_state)).order_by(Case.id)).scalars()
+        db.session.execute(
+            select(Case)
+            .options(undefer(Case.workflow_state))
+            .where(Case.id.in_(registered))
+            .order_by(Case.id)
+        ).scalars()
     )
     runtime = process_runtime()
     templates = []
     for case in cases:
         if case.incident or not case.workflow_state:
-            continue  # a case waiting for a fix, or itself a copy past retention: not a pattern
+            continue  # a case waiting for a fix, or past retention: not a pattern
         definition = case.process_definition
         passed = list(
             runtime.completed_elements(definition.content_hash, definition.spec_json, case.workflow_state)
