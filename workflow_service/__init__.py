@@ -33,7 +33,7 @@ from workflow_service.config import PROJECT_ROOT, DefaultConfig
 from workflow_service.engine.limits import EngineLimits
 from workflow_service.engine.runtime import ProcessRuntime
 from workflow_service.extensions import api, db, migrate
-from workflow_service.services import clock
+from workflow_service.services import audit, clock
 from workflow_service.services.process import step_effects
 from workflow_service.services.work.step_effects import STEP_EFFECTS
 from workflow_service.web.errors import error_page
@@ -106,6 +106,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
 
     db.init_app(app)
     database.init_app(app)
+    audit.init_app()  # audit rows join the hash chain when their transaction commits
     migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"))
     # Every error response of the OpenAPI document is problem+json, as the server sends them.
     api.init_app(app, spec_kwargs={"extra_plugins": [problems.ProblemResponses()]})
