@@ -54,6 +54,7 @@ TOP_LAYERS = [
     "worker",
     "cli_admin",
     "cli_calendar",
+    "cli_audit",
     "cli",
     "__init__",
 ]

@@ -13,6 +13,7 @@ from workflow_service import database, error_handling, request_guard, security_h
 from workflow_service.api import (
     admin,
     attachments,
+    audit as audit_api,
     authentication,
     calendar,
     cases,
@@ -132,6 +133,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         tracking.blp,
         closing.blp,
         evaluations.blp,
+        audit_api.blp,
     ):
         api.register_blueprint(blueprint)
     web.init_app(app)

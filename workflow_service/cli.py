@@ -9,6 +9,7 @@ from flask import Flask, current_app
 from flask.cli import with_appcontext
 
 from workflow_service.cli_admin import ADMIN_COMMANDS
+from workflow_service.cli_audit import audit_verify_command
 from workflow_service.cli_calendar import calendar
 from workflow_service.errors import InvalidProcessDefinition, ServiceError
 from workflow_service.models import Role
@@ -183,6 +184,7 @@ def register_commands(app: Flask) -> None:
         worker_command,
         retry_failed_jobs_command,
         *ADMIN_COMMANDS,
+        audit_verify_command,
         calendar,
     ):
         app.cli.add_command(command)

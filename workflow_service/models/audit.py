@@ -82,7 +82,8 @@ def chain_hash(prev_hash: str, content: str) -> str:
     return hashlib.sha256((prev_hash + content).encode("utf-8")).hexdigest()
 
 
-def event_content(event: AuditEvent) -> str:
+def event_content(event: Any) -> str:
+    """The canonical content of an ``AuditEvent`` or of a row selected with its columns."""
     return canonical_content(
         at=event.at,
         actor_id=event.actor_id,

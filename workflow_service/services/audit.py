@@ -24,6 +24,11 @@ from workflow_service.models.audit import HEAD_ID, chain_hash, event_content
 from workflow_service.services.clock import now
 
 QUEUE_KEY = "audit_queue"
+READ_PREFIX = "read."  # the actions of audited reads of personal data (查询留痕)
+# A committing request's cost of the chain: the head locked and moved (its rows' INSERT aside).
+CHAIN_STATEMENTS = 2
+# An audited read's cost: the chain's two and the row's INSERT.
+READ_STATEMENTS = CHAIN_STATEMENTS + 1
 
 
 def record(
