@@ -13,7 +13,6 @@ from workflow_service import database, error_handling, request_guard, security_h
 from workflow_service.api import (
     admin,
     attachments,
-    audit as audit_api,
     authentication,
     calendar,
     cases,
@@ -28,6 +27,9 @@ from workflow_service.api import (
     service_items,
     tasks,
     tracking,
+)
+from workflow_service.api import (
+    audit as audit_api,
 )
 from workflow_service.cli import register_commands
 from workflow_service.config import PROJECT_ROOT, DefaultConfig

@@ -47,7 +47,10 @@ class AuditResource(MethodView):
         200,
         AuditRowSchema(many=True),
         headers={
-            "X-Next-Cursor": {"description": "下一页的 cursor；最后一页没有此响应头", "schema": {"type": "string"}}
+            "X-Next-Cursor": {
+                "description": "下一页的 cursor；最后一页没有此响应头",
+                "schema": {"type": "string"},
+            }
         },
     )
     def get(self, query: dict) -> tuple[list[AuditRow], dict[str, str]] | Response:

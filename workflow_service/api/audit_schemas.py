@@ -23,10 +23,14 @@ class AuditQuerySchema(Schema):
         metadata={"description": "操作，如 task.completed；以 .* 结尾为前缀，如 task.*"},
     )
     since = fields.AwareDateTime(
-        load_default=None, default_timezone=BUSINESS_TIMEZONE, metadata={"description": f"起（含）；{_NAIVE_TIMES}"}
+        load_default=None,
+        default_timezone=BUSINESS_TIMEZONE,
+        metadata={"description": f"起（含）；{_NAIVE_TIMES}"},
     )
     until = fields.AwareDateTime(
-        load_default=None, default_timezone=BUSINESS_TIMEZONE, metadata={"description": f"止（不含）；{_NAIVE_TIMES}"}
+        load_default=None,
+        default_timezone=BUSINESS_TIMEZONE,
+        metadata={"description": f"止（不含）；{_NAIVE_TIMES}"},
     )
 
 

@@ -15,10 +15,10 @@ from typing import Any
 
 from sqlalchemy import func, select
 
+from workflow_service.errors import PermissionDenied
 from workflow_service.extensions import db
 from workflow_service.models import AuditChainHead, AuditEvent, Role, User
 from workflow_service.models.audit import GENESIS_HASH, HEAD_ID, chain_hash, event_content
-from workflow_service.errors import PermissionDenied
 
 BATCH = 1000
 READ_AUDIT = "只有督办人员和系统管理员可以查看审计记录"
@@ -76,53 +76,93 @@ def _rows() -> Iterator[Any]:
         after = batch[-1].id
 
 
-def _walk(rows: Iterator[Any], progress: Callable[[int], None]) -> tuple[int, int | None, str, BrokenLink | None]:
-    expected, last_id, count = GENESIS_HASH, None, 0
+def _head() -> tuple[int | None, str]:
+    head = db.session.execute(select(AuditChainHead).where(AuditChainHead.id == HEAD_ID)).scalar_one()
+    return head.last_id, head.last_hash
+
+
+def _appended_after_head(row_id: int) -> bool:
+    """A row beyond the head was not appended by the service (its appends move the head in the same
+    commit); read after the row was, so a concurrent append is never taken for an insertion."""
+    head_id = _head()[0]
+    return head_id is None or row_id > head_id
+
+
+@dataclass
+class _Walk:
+    rows: int = 0
+    last_id: int | None = None
+    last_hash: str = GENESIS_HASH
+    broken: BrokenLink | None = None
+    saw_head: bool = False
+
+
+def _walk(rows: Iterator[Any], progress: Callable[[int], None], head: tuple[int | None, str]) -> _Walk:
+    walk = _Walk(saw_head=head[0] is None)
     pending: Any = next(rows, None)
     while pending is not None:
         row, pending = pending, next(rows, None)
-        count += 1
+        walk.rows += 1
         progress(1)
-        linked = row.prev_hash == expected
+        linked = row.prev_hash == walk.last_hash
         whole = row.hash == chain_hash(row.prev_hash, event_content(row))
         if linked and whole:
-            expected, last_id = row.hash, row.id
+            walk.last_id, walk.last_hash = row.id, row.hash
+            walk.saw_head = walk.saw_head or (row.id, row.hash) == head
             continue
-        if pending is not None and pending.prev_hash == expected:
-            return count, last_id, expected, BrokenLink(
-                "inserted", row.id, last_id, f"row {row.id} is not part of the chain: it was inserted"
+        after = walk.last_id
+        if (pending is not None and pending.prev_hash == walk.last_hash) or (
+            pending is None and not linked and _appended_after_head(row.id)
+        ):
+            walk.broken = BrokenLink(
+                "inserted", row.id, after, f"row {row.id} is not part of the chain: it was inserted"
             )
-        if not linked:
-            return count, last_id, expected, BrokenLink(
+        elif not linked:
+            walk.broken = BrokenLink(
                 "deleted",
                 row.id,
-                last_id,
-                f"row {row.id} does not follow row {last_id}: rows between them were deleted "
-                f"(or row {last_id} was edited and its hash recomputed)",
+                after,
+                f"row {row.id} does not follow row {after}: rows between them were deleted "
+                f"(or row {after} was edited and its hash recomputed)",
             )
-        return count, last_id, expected, BrokenLink(
-            "edited", row.id, last_id, f"row {row.id} was edited: its content does not give its hash"
-        )
-    return count, last_id, expected, None
+        else:
+            walk.broken = BrokenLink(
+                "edited", row.id, after, f"row {row.id} was edited: its content does not give its hash"
+            )
+        return walk
+    return walk
 
 
-def _tail_check(last_id: int | None, last_hash: str, expect_head: tuple[int, str] | None) -> BrokenLink | None:
-    head = db.session.get(AuditChainHead, HEAD_ID)
-    if head is not None and (head.last_id, head.last_hash) != (last_id, last_hash):
+def _tail_check(
+    walk: _Walk, head: tuple[int | None, str], expect_head: tuple[int, str] | None
+) -> BrokenLink | None:
+    if not walk.saw_head:
         return BrokenLink(
             "deleted",
-            head.last_id,
-            last_id,
-            f"the chain ends at row {last_id}, its head names row {head.last_id}: the tail was deleted",
+            head[0],
+            walk.last_id,
+            f"the chain's head, row {head[0]}, is not in the chain (it ends at row {walk.last_id}): "
+            "the tail was deleted",
+        )
+    if walk.last_id is not None and _appended_after_head(walk.last_id):
+        head_id = _head()[0] or 0
+        first = db.session.execute(
+            select(func.min(AuditEvent.id)).where(AuditEvent.id > head_id)
+        ).scalar_one()
+        return BrokenLink(
+            "inserted",
+            first,
+            head_id or None,
+            f"row {first} and any after it follow the chain's head: inserted",
         )
     if expect_head is not None:
         row_id, hash_ = expect_head
-        row = db.session.get(AuditEvent, row_id)
-        if row is None or row.hash != hash_:
+        row = db.session.execute(select(AuditEvent.hash).where(AuditEvent.id == row_id)).scalar_one_or_none()
+        if row != hash_:
             return BrokenLink(
                 "truncated",
                 row_id,
-                last_id,
+                walk.last_id,
                 f"row {row_id} with the hash written out earlier is not in the chain: the tail was cut",
             )
     return None
@@ -132,11 +172,11 @@ def verify_chain(
     *, progress: Callable[[int], None] = lambda _n: None, expect_head: tuple[int, str] | None = None
 ) -> ChainReport:
     """Walk the whole chain; the first broken link, or None when every row is as it was written."""
-    count, last_id, last_hash, broken = _walk(_rows(), progress)
-    if broken is None:
-        broken = _tail_check(last_id, last_hash, expect_head)
+    head = _head()  # before the walk: rows appended meanwhile come after it
+    walk = _walk(_rows(), progress, head)
+    broken = walk.broken or _tail_check(walk, head, expect_head)
     db.session.rollback()  # read only; the walk leaves nothing to keep
-    return ChainReport(rows=count, last_id=last_id, last_hash=last_hash, broken=broken)
+    return ChainReport(rows=walk.rows, last_id=walk.last_id, last_hash=walk.last_hash, broken=broken)
 
 
 def verify_chain_for(caller: User, expect_head: tuple[int, str] | None = None) -> ChainReport:
@@ -147,5 +187,4 @@ def verify_chain_for(caller: User, expect_head: tuple[int, str] | None = None) -
 
 def chain_head() -> tuple[int | None, str]:
     """The newest link as the head row holds it: what the worker writes out."""
-    head = db.session.execute(select(AuditChainHead).where(AuditChainHead.id == HEAD_ID)).scalar_one()
-    return head.last_id, head.last_hash
+    return _head()

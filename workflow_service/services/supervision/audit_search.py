@@ -85,10 +85,12 @@ def _scoped(caller: User) -> ColumnElement[bool]:
 
 def _query(caller: User, filters: AuditFilters) -> Select[Any]:
     require_supervision(caller)
+    # Aliased: the scope's subqueries read organisation too, and must not correlate with this one.
+    actor_organisation = aliased(Organisation)
     query = (
-        select(AuditEvent, Case.number, Organisation.code, Organisation.name)
+        select(AuditEvent, Case.number, actor_organisation.code, actor_organisation.name)
         .outerjoin(Case, Case.id == AuditEvent.case_id)
-        .outerjoin(Organisation, Organisation.id == AuditEvent.organisation_id)
+        .outerjoin(actor_organisation, actor_organisation.id == AuditEvent.organisation_id)
         .where(_scoped(caller))
     )
     if filters.case:
@@ -96,7 +98,7 @@ def _query(caller: User, filters: AuditFilters) -> Select[Any]:
     if filters.actor:
         query = query.where(AuditEvent.actor_username == filters.actor)
     if filters.organisation:
-        query = query.where(Organisation.code == filters.organisation)
+        query = query.where(actor_organisation.code == filters.organisation)
     if filters.action:
         if filters.action.endswith(".*"):
             query = query.where(AuditEvent.action.startswith(filters.action[:-1], autoescape=True))
@@ -113,7 +115,9 @@ def _rows(query: Select[Any]) -> list[AuditRow]:
     return [AuditRow(event, number, code, name) for event, number, code, name in db.session.execute(query)]
 
 
-def search_audit(caller: User, filters: AuditFilters, *, limit: int = 50, cursor: str | None = None) -> AuditPage:
+def search_audit(
+    caller: User, filters: AuditFilters, *, limit: int = 50, cursor: str | None = None
+) -> AuditPage:
     """One page, newest first: the rows before ``cursor`` (a row id from the previous page)."""
     query = _query(caller, filters)
     if cursor and cursor.isdigit():
@@ -135,7 +139,9 @@ def export_audit_csv(caller: User, filters: AuditFilters) -> str:
     is itself audited (查询留痕)."""
     query = _query(caller, filters)
     text = "".join(_export_lines(query))
-    audit.record_read("read.audit_export", caller, summary={k: _plain(v) for k, v in vars(filters).items() if v})
+    audit.record_read(
+        "read.audit_export", caller, summary={k: _plain(v) for k, v in vars(filters).items() if v}
+    )
     return text
 
 
