@@ -30,9 +30,7 @@ def _head(_ctx: click.Context, _param: click.Parameter, value: str | None) -> tu
 def audit_verify_command(expect_head: tuple[int, str] | None) -> None:
     """Check every audit row against its hash and its predecessor's; exit 1 at the first broken link."""
     total = chain_length()
-    with click.progressbar(
-        length=total, label=f"verifying {total} audit rows", file=sys.stderr
-    ) as bar:
+    with click.progressbar(length=total, label=f"verifying {total} audit rows", file=sys.stderr) as bar:
         report = verify_chain(progress=bar.update, expect_head=expect_head)
     if report.broken is not None:
         broken = report.broken

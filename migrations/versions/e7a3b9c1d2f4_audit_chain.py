@@ -62,9 +62,7 @@ def _chain_existing_rows(connection: sa.Connection) -> tuple[int | None, str]:
         )
         current = chain_hash(previous, content)
         connection.execute(
-            audit_event.update()
-            .where(audit_event.c.id == row["id"])
-            .values(prev_hash=previous, hash=current)
+            audit_event.update().where(audit_event.c.id == row["id"]).values(prev_hash=previous, hash=current)
         )
         previous, last_id = current, row["id"]
     return last_id, previous

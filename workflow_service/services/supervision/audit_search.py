@@ -26,6 +26,7 @@ from workflow_service.services import audit
 from workflow_service.services.directory.scope import visible_cases
 from workflow_service.services.supervision.audit_chain import require_supervision
 
+RowQuery = Select[AuditEvent, str, str, str]  # the event, its case number, its organisation code and name
 EXPORT_BATCH = 1000
 CSV_COLUMNS = (
     "id",
@@ -83,7 +84,7 @@ def _scoped(caller: User) -> ColumnElement[bool]:
     return or_(and_(AuditEvent.case_id.is_not(None), visible_cases(caller)), _in_caller_region(caller))
 
 
-def _query(caller: User, filters: AuditFilters) -> Select[Any]:
+def _query(caller: User, filters: AuditFilters) -> RowQuery:
     require_supervision(caller)
     # Aliased: the scope's subqueries read organisation too, and must not correlate with this one.
     actor_organisation = aliased(Organisation)
@@ -111,7 +112,7 @@ def _query(caller: User, filters: AuditFilters) -> Select[Any]:
     return query.order_by(AuditEvent.id.desc())
 
 
-def _rows(query: Select[Any]) -> list[AuditRow]:
+def _rows(query: RowQuery) -> list[AuditRow]:
     return [AuditRow(event, number, code, name) for event, number, code, name in db.session.execute(query)]
 
 
@@ -149,7 +150,7 @@ def _plain(value: Any) -> Any:
     return value.isoformat() if isinstance(value, datetime) else value
 
 
-def _export_lines(query: Select[Any]) -> Iterator[str]:
+def _export_lines(query: RowQuery) -> Iterator[str]:
     yield "\ufeff" + _csv_line(list(CSV_COLUMNS))
     before: int | None = None
     while True:
