@@ -19,7 +19,7 @@ from sqlalchemy import func, select, text
 from sqlalchemy.exc import DBAPIError
 
 from tests.support.api import ApiClient
-from tests.support.pages import Browser
+from tests.support.pages import Browser, page_text
 from tests.test_attachments import pdf_bytes, upload
 from workflow_service.extensions import db
 from workflow_service.models import AuditChainHead, AuditEvent
@@ -384,3 +384,20 @@ def test_csv_export_is_scoped_and_itself_audited(app: Flask, client: ApiClient) 
         for line in csv.DictReader(io.StringIO(negotiated.get_data(as_text=True).removeprefix("\ufeff")))
     } == {wuning}
     assert [row["actor"] for row in actions_of(app, "read.audit_export")] == ["command", "command"]
+
+
+def test_supervisors_search_the_trail_on_a_page_and_download_it(app: Flask, client: ApiClient) -> None:
+    number = client.start_case()
+    browser = Browser(app)
+    browser.log_in("command")
+    page = browser.get("/audit", query_string={"case": number})
+    assert page.status_code == 200
+    text = page_text(page)
+    assert number in text and "clerk" in text
+    assert browser.get("/audit", query_string={"since": "yesterday"}).status_code == 200
+    download = browser.get("/audit.csv", query_string={"case": number})
+    assert download.content_type.startswith("text/csv")
+    assert number in download.get_data(as_text=True)
+    clerk = Browser(app)
+    clerk.log_in("clerk")
+    assert clerk.get("/audit").status_code == 403
