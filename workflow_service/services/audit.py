@@ -16,7 +16,7 @@ from typing import Any
 from flask import g, has_request_context
 from flask_sqlalchemy.session import Session as FlaskSession
 from sqlalchemy import event, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, SessionTransaction
 
 from workflow_service.extensions import db
 from workflow_service.models import AuditChainHead, AuditEvent, Case, User
@@ -100,8 +100,10 @@ def _append_queued(session: Session) -> None:
     head.last_hash = previous
 
 
-def _forget_queued(session: Session, previous_transaction: Any) -> None:
-    if not previous_transaction.nested:
+def _forget_queued(session: Session, transaction: SessionTransaction) -> None:
+    # Rows still queued when the session's transaction ends were not committed (a commit takes them
+    # in before_commit): they go with a rollback or a close, as pending objects do.
+    if transaction.parent is None:
         session.info.pop(QUEUE_KEY, None)
 
 
@@ -110,4 +112,4 @@ def init_app() -> None:
     session_class = FlaskSession
     if not event.contains(session_class, "before_commit", _append_queued):
         event.listen(session_class, "before_commit", _append_queued)
-        event.listen(session_class, "after_soft_rollback", _forget_queued)
+        event.listen(session_class, "after_transaction_end", _forget_queued)
