@@ -93,8 +93,8 @@ def _actions() -> dict[str, str]:
         "attachment.uploaded": _("上传材料"),
         "timer.fired": _("定时事件触发"),
         "job.failed": _("后台任务失败"),
-        "read.case": _("查看办件"),
-        "read.attachment": _("查看材料"),
+        "read.case": _("查阅办件"),
+        "read.attachment": _("查阅材料"),
         "read.audit_export": _("导出审计记录"),
     }
 
