@@ -60,6 +60,7 @@ TOP_LAYERS = [
     "cli_admin",
     "cli_calendar",
     "cli_data",
+    "cli_audit",
     "cli",
     "__init__",
 ]

@@ -40,12 +40,15 @@ from workflow_service.api import (
     tasks,
     tracking,
 )
+from workflow_service.api import (
+    audit as audit_api,
+)
 from workflow_service.cli import register_commands
 from workflow_service.config import PROJECT_ROOT, DefaultConfig
 from workflow_service.engine.limits import EngineLimits
 from workflow_service.engine.runtime import ProcessRuntime
 from workflow_service.extensions import api, db, migrate
-from workflow_service.services import clock
+from workflow_service.services import audit, clock
 from workflow_service.services.process import step_effects
 from workflow_service.services.work.step_effects import STEP_EFFECTS
 from workflow_service.web.errors import error_page
@@ -130,6 +133,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     request_ids.init_app(app)
     db.init_app(app)
     database.init_app(app)
+    audit.init_app()  # audit rows join the hash chain when their transaction commits
     migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"))
     # Every error response of the OpenAPI document is problem+json, as the server sends them.
     api.init_app(app, spec_kwargs={"extra_plugins": [problems.ProblemResponses()]})
@@ -158,6 +162,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         tracking.blp,
         closing.blp,
         evaluations.blp,
+        audit_api.blp,
     ):
         api.register_blueprint(blueprint)
     web.init_app(app)

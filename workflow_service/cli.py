@@ -11,6 +11,7 @@ from flask import Flask, current_app
 from flask.cli import with_appcontext
 
 from workflow_service.cli_admin import ADMIN_COMMANDS
+from workflow_service.cli_audit import audit_verify_command
 from workflow_service.cli_calendar import calendar
 from workflow_service.cli_data import DATA_COMMANDS
 from workflow_service.errors import InvalidProcessDefinition, ServiceError
@@ -213,6 +214,7 @@ def register_commands(app: Flask) -> None:
         check_consistency_command,
         *ADMIN_COMMANDS,
         *DATA_COMMANDS,
+        audit_verify_command,
         calendar,
     ):
         app.cli.add_command(command)

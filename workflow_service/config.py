@@ -109,6 +109,8 @@ class DefaultConfig:
     JOB_MAX_ATTEMPTS = 5
     JOB_RETRY_BASE_SECONDS = 60
     JOB_LEASE_SECONDS = 600
+    # How often the worker logs the audit chain's head (``audit-head id=… hash=…``); 0: never.
+    AUDIT_HEAD_LOG_MINUTES = 10.0
     # A job running longer than this is stopped and counts as a failed attempt (it must stay below
     # JOB_LEASE_SECONDS, or another worker would take the job meanwhile).
     JOB_TIME_LIMIT_SECONDS = 60.0

@@ -39,6 +39,8 @@ def rows_changed(statement: Executable) -> int:
 
 
 def _begin_statement() -> str:
+    if g.get("writing_after_reads") if has_request_context() else False:
+        return "BEGIN IMMEDIATE"  # a read request's audit row (services.audit.record_read)
     if has_request_context() and (request.method in READ_ONLY_METHODS or g.get("reading_before_writes")):
         return "BEGIN DEFERRED"
     return "BEGIN IMMEDIATE"

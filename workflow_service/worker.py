@@ -4,6 +4,10 @@ Every ``WORKER_POLL_SECONDS`` it makes one pass over the due jobs (services.proc
 SIGINT stop it after the job in hand; ``--once`` makes a single pass and exits. Any number of
 workers may run against PostgreSQL; against SQLite run one. ``flask --app wsgi retry-failed-jobs``
 gives jobs that failed for good another set of attempts once their cause is fixed.
+
+Every ``AUDIT_HEAD_LOG_MINUTES`` it also logs the audit chain's newest link, ``audit-head id=… hash=…``:
+kept outside the database, such a line shows a tail cut off the audit table later
+(``flask --app wsgi audit-verify --expect-head ID:HASH``).
 """
 
 from __future__ import annotations
@@ -13,6 +17,7 @@ import os
 import signal
 import socket
 import threading
+import time
 import uuid
 from collections import Counter
 from types import FrameType
@@ -24,6 +29,7 @@ from flask.cli import with_appcontext
 from workflow_service.extensions import db
 from workflow_service.services.process import jobs
 from workflow_service.services.process.job_runner import Outcome, run_due_jobs
+from workflow_service.services.supervision.audit_chain import chain_head
 
 log = logging.getLogger(__name__)
 
@@ -41,6 +47,22 @@ class Worker:
         self.name = name or f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
         self.interval = app.config["WORKER_POLL_SECONDS"] if interval is None else interval
         self._stop = threading.Event()
+        self.head_every = float(app.config["AUDIT_HEAD_LOG_MINUTES"]) * 60
+        self._head_due = 0.0  # monotonic seconds: the first pass logs the head
+
+    def log_audit_head(self) -> None:
+        """Log the audit chain's newest link (``audit-head id=… hash=…``)."""
+        with self.app.app_context():
+            try:
+                last_id, last_hash = chain_head()
+            finally:
+                db.session.remove()
+        log.info("audit-head id=%s hash=%s", last_id, last_hash)
+
+    def _log_audit_head_when_due(self) -> None:
+        if self.head_every > 0 and time.monotonic() >= self._head_due:
+            self.log_audit_head()
+            self._head_due = time.monotonic() + self.head_every
 
     def run_once(self) -> Counter[Outcome]:
         """One pass: run every job that is due now; how each run ended."""
@@ -65,6 +87,10 @@ class Worker:
             else:
                 if outcomes:
                     log.info("worker %s: %s", self.name, describe(outcomes))
+            try:
+                self._log_audit_head_when_due()
+            except Exception:
+                log.exception("worker %s: audit head not read", self.name)
             self._stop.wait(self.interval)
         log.info("worker %s stopped", self.name)
 

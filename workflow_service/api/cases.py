@@ -20,7 +20,13 @@ from workflow_service.services.closing.withdrawal import withdraw_case
 from workflow_service.services.intake.acceptance import receive_deferred_material
 from workflow_service.services.intake.cases import CaseRegistration, register_case
 from workflow_service.services.intake.query_passwords import IssuedQueryPassword, reissue_query_password
-from workflow_service.services.read.cases import CaseView, RegistrationView, view_case, view_registration
+from workflow_service.services.read.cases import (
+    CaseView,
+    RegistrationView,
+    open_case,
+    view_case,
+    view_registration,
+)
 from workflow_service.services.review.suspensions import resume_case, suspend_case
 
 blp = Blueprint("cases", __name__, url_prefix="/api/v1/cases", description="办件")
@@ -60,8 +66,9 @@ class CasesResource(MethodView):
 class CaseResource(MethodView):
     @blp.response(200, CaseSchema)
     def get(self, number: str) -> CaseView:
-        """A case with its status, current tasks and completed steps (404 outside the caller's scope)."""
-        return view_case(current_user(), number)
+        """A case with its status, current tasks and completed steps (404 outside the caller's scope).
+        The read is audited (查询留痕)."""
+        return open_case(current_user(), number)
 
 
 @blp.route("/<string:number>/query-password")

@@ -3,7 +3,7 @@
 from workflow_service.models.acceptance import DeferredMaterial, SupplementNotice
 from workflow_service.models.api_clients import ApiClient, ApiClientToken
 from workflow_service.models.attachments import Attachment
-from workflow_service.models.audit import AuditEvent
+from workflow_service.models.audit import AuditChainHead, AuditEvent
 from workflow_service.models.base import Base
 from workflow_service.models.calendar import CalendarDay, CalendarRevision, CalendarYear
 from workflow_service.models.cases import (
@@ -52,6 +52,7 @@ __all__ = [
     "ApiToken",
     "ApplicantKind",
     "Attachment",
+    "AuditChainHead",
     "AuditEvent",
     "Base",
     "CalendarDay",

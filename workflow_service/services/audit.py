@@ -1,13 +1,34 @@
-"""Write audit rows; the table is append-only (nothing in the service updates or deletes them)."""
+"""Write audit rows, hash-chained; the table is append-only (nothing in the service updates or
+deletes them, and on PostgreSQL a trigger refuses it).
+
+A row is queued on the session by ``record`` and joins the chain only when the transaction commits:
+the hook flushes the rest of the work first, then locks the chain's head row (``SELECT … FOR UPDATE``
+on PostgreSQL; SQLite's write transactions are serialised already), hashes the queued rows onto the
+head, inserts them and moves the head. So the lock is held for three statements and the commit,
+not for the whole request, and concurrent writers append one after the other: one chain, no forks.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from typing import Any
 
+from flask import g, has_request_context
+from flask_sqlalchemy.session import Session as FlaskSession
+from sqlalchemy import event, select
+from sqlalchemy.orm import Session, SessionTransaction
+
 from workflow_service.extensions import db
-from workflow_service.models import AuditEvent, Case, User
+from workflow_service.models import AuditChainHead, AuditEvent, Case, User
+from workflow_service.models.audit import HEAD_ID, chain_hash, event_content
 from workflow_service.services.clock import now
+
+QUEUE_KEY = "audit_queue"
+READ_PREFIX = "read."  # the actions of audited reads of personal data (查询留痕)
+# A committing request's cost of the chain: the head locked and moved (its rows' INSERT aside).
+CHAIN_STATEMENTS = 2
+# An audited read's cost: the chain's two and the row's INSERT.
+READ_STATEMENTS = CHAIN_STATEMENTS + 1
 
 
 def record(
@@ -19,7 +40,8 @@ def record(
     summary: Mapping[str, Any] | None = None,
 ) -> None:
     """Add an audit row to the current transaction (committed with the change it describes)."""
-    db.session.add(
+    queued: list[AuditEvent] = db.session.info.setdefault(QUEUE_KEY, [])
+    queued.append(
         AuditEvent(
             at=now(),
             actor_id=actor.id if actor else None,
@@ -31,3 +53,63 @@ def record(
             summary=dict(summary or {}),
         )
     )
+
+
+def record_read(
+    action: str,
+    actor: User,
+    *,
+    case: Case | None = None,
+    summary: Mapping[str, Any] | None = None,
+) -> None:
+    """Audit a read of personal data (查询留痕) and commit it at once.
+
+    The read's own transaction ends first: on SQLite a read request's transaction is DEFERRED, and
+    one that read and then writes fails when another process wrote meanwhile; the audit row gets a
+    write transaction of its own (``BEGIN IMMEDIATE``), that queues behind other writers instead.
+    """
+    db.session.commit()
+    record(action, actor, case=case, summary=summary)
+    if has_request_context():
+        g.writing_after_reads = True
+    try:
+        db.session.commit()
+    finally:
+        if has_request_context():
+            g.writing_after_reads = False
+
+
+def _append_queued(session: Session) -> None:
+    queued: list[AuditEvent] = session.info.pop(QUEUE_KEY, [])
+    if not queued:
+        return
+    session.flush()  # the work itself first: the head stays locked only for the appends below
+    head = session.execute(
+        select(AuditChainHead)
+        .where(AuditChainHead.id == HEAD_ID)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    ).scalar_one()
+    previous = head.last_hash
+    for row in queued:
+        row.prev_hash = previous
+        row.hash = previous = chain_hash(previous, event_content(row))
+    session.add_all(queued)
+    session.flush()  # ids come from the database in insertion order, which is the chain's order
+    head.last_id = queued[-1].id
+    head.last_hash = previous
+
+
+def _forget_queued(session: Session, transaction: SessionTransaction) -> None:
+    # Rows still queued when the session's transaction ends were not committed (a commit takes them
+    # in before_commit): they go with a rollback or a close, as pending objects do.
+    if transaction.parent is None:
+        session.info.pop(QUEUE_KEY, None)
+
+
+def init_app() -> None:
+    """Hook the chain into every Flask-SQLAlchemy session's commit (once per process)."""
+    session_class = FlaskSession
+    if not event.contains(session_class, "before_commit", _append_queued):
+        event.listen(session_class, "before_commit", _append_queued)
+        event.listen(session_class, "after_transaction_end", _forget_queued)

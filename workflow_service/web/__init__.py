@@ -22,6 +22,7 @@ from workflow_service.web import (
     admin_clients,
     admin_organisations,
     admin_users,
+    audit,
     cases,
     materials,
     session,
@@ -93,6 +94,9 @@ def _actions() -> dict[str, str]:
         "attachment.uploaded": _("上传材料"),
         "timer.fired": _("定时事件触发"),
         "job.failed": _("后台任务失败"),
+        "read.case": _("查阅办件"),
+        "read.attachment": _("查阅材料"),
+        "read.audit_export": _("导出审计记录"),
     }
 
 
@@ -155,7 +159,7 @@ def init_app(app: Flask) -> None:
         action_label=action_label,
     )
     app.context_processor(_header)
-    for blueprint in (session.blp, window.blp, work.blp, cases.blp, materials.blp, tracking.blp):
+    for blueprint in (session.blp, window.blp, work.blp, cases.blp, materials.blp, tracking.blp, audit.blp):
         app.register_blueprint(blueprint)
     for blueprint in (
         admin.blp,

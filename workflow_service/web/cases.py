@@ -7,7 +7,7 @@ from werkzeug.wrappers import Response as BaseResponse
 
 from workflow_service.models import Organisation, Task
 from workflow_service.services.intake.cases import case_diagram
-from workflow_service.services.read.cases import case_rows, view_case
+from workflow_service.services.read.cases import case_rows, open_case, view_case
 from workflow_service.services.read.tasks import TaskView
 from workflow_service.services.review.reassignment import (
     may_reassign,
@@ -32,11 +32,17 @@ def reassign_choices(open_tasks: list[TaskView]) -> dict[str, list[Organisation]
 
 
 def render_case_page(
-    number: str, status: int = 200, upload_errors: dict | None = None, reassigning: dict | None = None
+    number: str,
+    status: int = 200,
+    upload_errors: dict | None = None,
+    reassigning: dict | None = None,
+    *,
+    opened: bool = False,
 ) -> tuple[str, int]:
     """The case page: next step (with the 改派 forms of a supervisor), papers to print, diagram,
-    materials checklist, record. ``reassigning``: the task id, data and field errors of a refused 改派."""
-    view = view_case(staff(), number)
+    materials checklist, record. ``reassigning``: the task id, data and field errors of a refused 改派.
+    ``opened``: a person opened the page (not a form answered on it), so the read is audited."""
+    view = open_case(staff(), number) if opened else view_case(staff(), number)
     diagram = case_diagram(staff(), number)
     done = request.args.get("done")
     found = papers(view.case, view.licence)
@@ -58,7 +64,7 @@ def render_case_page(
 @blp.get("/cases/<number>")
 def case_page(number: str) -> tuple[str, int]:
     """Anyone who may see the case (404 for everyone else, as in the API)."""
-    return render_case_page(number)
+    return render_case_page(number, opened=True)
 
 
 @blp.get("/cases/<number>/diagram.bpmn")

@@ -296,4 +296,11 @@ def download_attachment(actor: User, number: str, attachment_id: int) -> Attachm
     ).scalar_one_or_none()
     if attachment is None:
         raise NotFound("附件不存在")
-    return AttachmentDownload(attachment, attachment_storage().get(attachment.storage_key))
+    content = attachment_storage().get(attachment.storage_key)
+    audit.record_read(
+        "read.attachment",
+        actor,
+        case=case,
+        summary={"attachment_id": attachment.id, "material": attachment.material_name},
+    )
+    return AttachmentDownload(attachment, content)

@@ -29,6 +29,7 @@ from workflow_service.models import (
     TaskState,
     User,
 )
+from workflow_service.services import audit
 from workflow_service.services.calendar.case_clock import (
     CaseClock,
     ClockReading,
@@ -201,7 +202,12 @@ def view_case(caller: User, number: str) -> CaseView:
     """
     case, fee, licence, evaluation = _case(caller, number)
     tasks = view_tasks(caller, _tasks(case))
-    events = _all(select(AuditEvent).where(AuditEvent.case_id == case.id).order_by(AuditEvent.id))
+    # The case's record of what was done to it; who looked at it (``read.*``) is in the audit search.
+    events = _all(
+        select(AuditEvent)
+        .where(AuditEvent.case_id == case.id, AuditEvent.action.not_like(f"{audit.READ_PREFIX}%"))
+        .order_by(AuditEvent.id)
+    )
     suspensions = _all(
         select(CaseSuspension)
         .where(CaseSuspension.case_id == case.id)
@@ -256,6 +262,14 @@ def view_case(caller: User, number: str) -> CaseView:
         ),
         waiting_timers=timers,
     )
+
+
+def open_case(caller: User, number: str) -> CaseView:
+    """``view_case`` for a person opening the case (its page, ``GET /api/v1/cases/<n>``): the read of
+    the applicant's data is audited (查询留痕), in ``audit.READ_STATEMENTS`` more statements."""
+    view = view_case(caller, number)
+    audit.record_read("read.case", caller, case=view.case, summary={"number": view.case.number})
+    return view
 
 
 def view_evaluation(caller: User, evaluation: CaseEvaluation) -> EvaluationView:

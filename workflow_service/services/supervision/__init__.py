@@ -1,1 +1,1 @@
-"""Supervision: the audit trail read back for administrators."""
+"""Supervision: the audit trail read back, searched by supervisors, and its hash chain verified."""
