@@ -4,7 +4,7 @@ a trigger that refuses UPDATE, DELETE and TRUNCATE on audit_event
 The rows already there are chained in id order, so ``flask audit-verify`` passes right after upgrade.
 
 Revision ID: e7a3b9c1d2f4
-Revises: d1a2c3e4f506
+Revises: e7f1a2b3c4d5
 Create Date: 2026-12-04 01:30:00
 
 """
@@ -18,7 +18,7 @@ from workflow_service.models.base import UTCDateTime
 
 # revision identifiers, used by Alembic.
 revision = "e7a3b9c1d2f4"
-down_revision = "d1a2c3e4f506"
+down_revision = "e7f1a2b3c4d5"
 branch_labels = None
 depends_on = None
 
