@@ -18,15 +18,18 @@ load leaves whole cases behind; the case-number counters are raised at the end o
 
 from __future__ import annotations
 
+import enum
 import json
 import random
 import uuid
 from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Table, func, insert, select, text, update
+from sqlalchemy import JSON, Enum, Table, func, insert, select, text
+from sqlalchemy import case as sql_case
 from sqlalchemy.orm import undefer
 
 from workflow_service.database import upsert
@@ -73,9 +76,35 @@ class _Template:
     prefix_parts: tuple[str, str]  # county code, item short code of the case number
     region_code: str  # the first six digits of its applicant's resident ID
     open_tasks: int = field(init=False)
+    application_json: str = field(init=False)
+    history: list[tuple[dict[str, Any], timedelta]] = field(init=False)  # each entry, after submission
 
     def __post_init__(self) -> None:
         self.open_tasks = sum(1 for task in self.tasks if task["completed_at"] is None)
+        self.application_json = json.dumps(self.case["application"], ensure_ascii=False)
+        submitted = self.case["submitted_at"]
+        self.history = [
+            (
+                {key: value for key, value in entry.items() if key != "at"},
+                datetime.fromisoformat(entry["at"]) - submitted,
+            )
+            for entry in self.case["status_history"]
+        ]
+
+
+class RawJson(str):
+    """A JSON document already serialized: written as it is."""
+
+
+def _moved(row: dict[str, Any], delta: timedelta) -> dict[str, Any]:
+    """``row`` with every moment in it moved by ``delta`` (dates by its whole days)."""
+    moved = dict(row)
+    for key, value in row.items():
+        if isinstance(value, datetime):
+            moved[key] = value + delta
+        elif isinstance(value, date):
+            moved[key] = value + timedelta(days=delta.days)
+    return moved
 
 
 def resident_id(region: str, born: date, serial: int) -> str:
@@ -141,18 +170,6 @@ def _region_of(case: Case) -> str:
     return region if region.isdigit() else "330783"
 
 
-def _shifted(value: Any, delta: timedelta) -> Any:
-    if isinstance(value, datetime):
-        return value + delta
-    if isinstance(value, date):
-        return value + timedelta(days=delta.days)
-    return value
-
-
-def _shift_history(history: Sequence[dict[str, Any]], delta: timedelta) -> list[dict[str, Any]]:
-    return [{**entry, "at": (datetime.fromisoformat(entry["at"]) + delta).isoformat()} for entry in history]
-
-
 class _Copier:
     """Makes the rows of one copy after another; keeps the ids and the case-number serials."""
 
@@ -192,20 +209,21 @@ class _Copier:
         name, id_number, phone = self._applicant(template)
 
         task_ids = {task["id"]: str(uuid.uuid4()) for task in template.tasks}
-        ended_at = _shifted(source["ended_at"], delta)
+        ended_at: datetime | None = source["ended_at"] + delta if source["ended_at"] else None
         past_retention = ended_at is not None and ended_at < self.retention_cutoff
         state = None
         if not past_retention:
             state = source["workflow_state"]
             for old, new in task_ids.items():
                 state = state.replace(old, new)
-        application = json.loads(
-            json.dumps(source["application"], ensure_ascii=False)
-            .replace(source["applicant_name"], name)
-            .replace(source["applicant_id_number"], id_number)
+        application = RawJson(
+            template.application_json.replace(source["applicant_name"], name).replace(
+                source["applicant_id_number"], id_number
+            )
         )
+        history = [{**entry, "at": (submitted_at + offset).isoformat()} for entry, offset in template.history]
         case = {
-            **{key: _shifted(value, delta) for key, value in source.items()},
+            **_moved(source, delta),
             "id": case_id,
             "number": f"{prefix}-{serial:04d}",
             "unified_case_code": None,
@@ -213,46 +231,116 @@ class _Copier:
             "applicant_name": name,
             "applicant_id_number": id_number,
             "applicant_phone": phone,
-            "status_history": _shift_history(source["status_history"], delta),
+            "status_history": RawJson(json.dumps(history)),
             "application": application,
             "workflow_state": state,
-            "state_dropped_at": ended_at + timedelta(days=30) if past_retention else None,
+            "state_dropped_at": ended_at + timedelta(days=30) if ended_at and past_retention else None,
             "passed_elements": template.passed_elements if past_retention else None,
             "duplicate_of": None,
             "version": 1,
         }
         tasks = [
-            {
-                **{key: _shifted(value, delta) for key, value in task.items()},
-                "id": task_ids[task["id"]],
-                "case_id": case_id,
-            }
-            for task in template.tasks
+            {**_moved(task, delta), "id": task_ids[task["id"]], "case_id": case_id} for task in template.tasks
         ]
         jobs = []
         if not template.finished:
             for job in template.jobs:
-                copied = {key: _shifted(value, delta) for key, value in job.items() if key != "id"}
+                copied = _moved(job, delta)
+                del copied["id"]
                 copied["case_id"] = case_id
                 copied["task_ref"] = task_ids.get(job["task_ref"], job["task_ref"])
                 jobs.append(copied)
         return case, tasks, jobs
 
     def raise_counters(self) -> None:
-        for prefix in self.touched_prefixes:
-            db.session.execute(
-                upsert(CaseNumberCounter)
-                .values(prefix=prefix, last_serial=self.serials[prefix])
-                .on_conflict_do_nothing(index_elements=["prefix"])
-            )
-            db.session.execute(
-                update(CaseNumberCounter)
-                .where(
-                    CaseNumberCounter.prefix == prefix, CaseNumberCounter.last_serial < self.serials[prefix]
+        """Move each touched case-number counter past the serials handed out: one statement."""
+        if not self.touched_prefixes:
+            return
+        statement = upsert(CaseNumberCounter)
+        statement = statement.on_conflict_do_update(
+            index_elements=["prefix"],
+            set_={
+                "last_serial": sql_case(
+                    (
+                        statement.excluded.last_serial > CaseNumberCounter.last_serial,
+                        statement.excluded.last_serial,
+                    ),
+                    else_=CaseNumberCounter.last_serial,
                 )
-                .values(last_serial=self.serials[prefix])
-            )
+            },
+        )
+        db.session.execute(
+            statement,
+            [{"prefix": prefix, "last_serial": self.serials[prefix]} for prefix in self.touched_prefixes],
+        )
         self.touched_prefixes.clear()
+
+
+def _copy_rows(table: Table, rows: list[dict[str, Any]]) -> None:
+    """Write ``rows`` into ``table``: COPY on PostgreSQL, a multi-row INSERT elsewhere."""
+    if not rows:
+        return
+    columns = [column for column in table.columns if column.name in rows[0]]
+    as_json = [column.name for column in columns if isinstance(column.type, JSON)]
+    if db.session.get_bind().dialect.name != "postgresql":
+        for row in rows:
+            for name in as_json:
+                if isinstance(row[name], RawJson):
+                    row[name] = json.loads(row[name])
+        db.session.execute(insert(table), rows)
+        return
+    convert: list[Callable[[Any], Any]] = [
+        _json_text
+        if isinstance(column.type, JSON)
+        else _enum_value
+        if isinstance(column.type, Enum)
+        else _same
+        for column in columns
+    ]
+    names = [column.name for column in columns]
+    quoted = ", ".join(f'"{name}"' for name in names)
+    connection = db.session.connection().connection.dbapi_connection
+    with connection.cursor() as cursor, cursor.copy(f"COPY {table.name} ({quoted}) FROM STDIN") as copy:  # type: ignore[union-attr]
+        for row in rows:
+            copy.write_row([conversion(row[name]) for conversion, name in zip(convert, names, strict=True)])
+
+
+def _json_text(value: Any) -> Any:
+    return value if value is None or isinstance(value, RawJson) else json.dumps(value, ensure_ascii=False)
+
+
+def _enum_value(value: Any) -> Any:
+    return value.value if isinstance(value, enum.Enum) else value
+
+
+def _same(value: Any) -> Any:
+    return value
+
+
+@contextmanager
+def _secondary_indexes_set_aside(tables: Sequence[str]) -> Iterator[None]:
+    """PostgreSQL: drop the tables' non-unique indexes for the load and build them again after it,
+    which is several times faster than keeping them up to date row by row."""
+    if db.session.get_bind().dialect.name != "postgresql":
+        yield
+        return
+    definitions = db.session.execute(
+        text(
+            "SELECT indexname, indexdef FROM pg_indexes WHERE schemaname = current_schema() "
+            "AND tablename = ANY(:tables) AND indexdef NOT LIKE 'CREATE UNIQUE%'"
+        ),
+        {"tables": list(tables)},
+    ).all()
+    for name, _ in definitions:
+        db.session.execute(text(f'DROP INDEX "{name}"'))
+    db.session.commit()
+    try:
+        yield
+    finally:
+        db.session.rollback()
+        for _, definition in definitions:
+            db.session.execute(text(definition))
+        db.session.commit()
 
 
 def _plan(templates: list[_Template], total: int, open_tasks: int, rng: random.Random) -> Iterator[_Template]:
@@ -287,12 +375,9 @@ def load_cases(
     jobs: list[dict] = []
 
     def flush() -> None:
-        if cases:
-            db.session.execute(insert(Case.__table__), cases)  # type: ignore[arg-type]
-        if tasks:
-            db.session.execute(insert(Task.__table__), tasks)  # type: ignore[arg-type]
-        if jobs:
-            db.session.execute(insert(Job.__table__), jobs)  # type: ignore[arg-type]
+        _copy_rows(Case.__table__, cases)  # type: ignore[arg-type]
+        _copy_rows(Task.__table__, tasks)  # type: ignore[arg-type]
+        _copy_rows(Job.__table__, jobs)  # type: ignore[arg-type]
         copier.raise_counters()
         db.session.commit()
         if progress:
@@ -302,24 +387,25 @@ def load_cases(
         jobs.clear()
 
     moment = copier.moment
-    for template in _plan(templates, total, open_tasks, rng):
-        span = OPEN_SPAN_DAYS if not template.finished else FINISHED_SPAN_DAYS
-        # Finished copies submitted at least their template's duration ago; open ones recently.
-        duration = (template.case["ended_at"] or moment) - template.case["submitted_at"]
-        earliest = span * 86_400
-        latest = duration.total_seconds() if template.finished else 0
-        submitted_at = moment - timedelta(seconds=rng.uniform(latest, max(latest, earliest)))
-        case, case_tasks, case_jobs = copier.copy(template, submitted_at)
-        cases.append(case)
-        tasks.extend(case_tasks)
-        jobs.extend(case_jobs)
-        counts["cases"] += 1
-        counts["open"] += not template.finished
-        counts["tasks"] += len(case_tasks)
-        counts["jobs"] += len(case_jobs)
-        if len(cases) >= batch_size:
-            flush()
-    flush()
+    with _secondary_indexes_set_aside(["case_file", "task", "job"]):
+        for template in _plan(templates, total, open_tasks, rng):
+            span = OPEN_SPAN_DAYS if not template.finished else FINISHED_SPAN_DAYS
+            # Finished copies submitted at least their template's duration ago; open ones recently.
+            duration = (template.case["ended_at"] or moment) - template.case["submitted_at"]
+            earliest = span * 86_400
+            latest = duration.total_seconds() if template.finished else 0
+            submitted_at = moment - timedelta(seconds=rng.uniform(latest, max(latest, earliest)))
+            case_row, case_tasks, case_jobs = copier.copy(template, submitted_at)
+            cases.append(case_row)
+            tasks.extend(case_tasks)
+            jobs.extend(case_jobs)
+            counts["cases"] += 1
+            counts["open"] += not template.finished
+            counts["tasks"] += len(case_tasks)
+            counts["jobs"] += len(case_jobs)
+            if len(cases) >= batch_size:
+                flush()
+        flush()
     if db.engine.dialect.name == "postgresql":
         # The ids were given explicitly: the sequence must move past them. Fresh statistics, as
         # autovacuum would have them later, so that the first queries plan as they will.
