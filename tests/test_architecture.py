@@ -28,6 +28,7 @@ SERVICE_LAYERS = [
     "closing",
     "work",
     "read",  # the read models: a case or task as the API answers and the pages show it
+    "portal",  # API clients, the outbox of case events and its webhooks
     "supervision",
     "seed",
 ]

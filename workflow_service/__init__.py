@@ -34,7 +34,8 @@ from workflow_service.engine.limits import EngineLimits
 from workflow_service.engine.runtime import ProcessRuntime
 from workflow_service.extensions import api, db, migrate
 from workflow_service.services import clock
-from workflow_service.services.process import step_effects
+from workflow_service.services.portal import outbox
+from workflow_service.services.process import status_changes, step_effects
 from workflow_service.services.work.step_effects import STEP_EFFECTS
 from workflow_service.web.errors import error_page
 
@@ -114,6 +115,8 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     app.extensions["process_runtime"] = ProcessRuntime(clock=clock.now, limits=_engine_limits(app.config))
     # What a completed step does (services.work.step_effects): deploy checks the forms against it.
     step_effects.install(app, STEP_EFFECTS)
+    # Every status change writes its outbox event in the same transaction (services.portal.outbox).
+    status_changes.install(app, [outbox.record_status_change])
 
     app.register_blueprint(health.blp)
     for blueprint in (
