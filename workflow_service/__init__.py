@@ -12,6 +12,7 @@ from flask import Flask
 from workflow_service import database, error_handling, request_guard, security_headers, web
 from workflow_service.api import (
     admin,
+    admin_webhooks,
     attachments,
     authentication,
     calendar,
@@ -128,6 +129,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         delegations.blp,
         me.blp,
         admin.blp,
+        admin_webhooks.blp,
         calendar.blp,
         attachments.blp,
         documents.blp,
