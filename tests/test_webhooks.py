@@ -8,6 +8,7 @@ makes every retry due, whatever the jitter drew).
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
@@ -17,6 +18,7 @@ from sqlalchemy import func, select
 
 from tests.support.api import ApiClient
 from tests.support.clock import Clock
+from tests.support.pages import Browser, page_text
 from tests.support.steps import accept, review
 from tests.support.steps import APPROVE
 from tests.support.webhooks import Receiver, deliveries, portal_client, receiver, submitted_by, subscribe
@@ -306,3 +308,43 @@ def test_no_delivery_is_made_for_events_dispatched_before_anyone_subscribed(app:
     with app.app_context():
         assert db.session.execute(select(func.count()).select_from(WebhookDelivery)).scalar_one() == 0
     assert datetime.now(UTC)  # the outbox is drained: nothing pending remains
+
+
+def test_an_admin_sees_dead_deliveries_on_a_page_and_redelivers_or_skips_them_with_a_click(
+    app: Flask, client: ApiClient, clock: Clock, hooks: Receiver
+) -> None:
+    app.config["WEBHOOK_MAX_ATTEMPTS"] = 1
+    portal = portal_client(app)
+    subscribe(app, portal, hooks.url)
+    first = portal_case(client, app, portal)
+    second = portal_case(client, app, portal)
+    hooks.answer = lambda _event: 502
+    worker = Worker(app)
+    worker.run_once()
+    assert worker.deliveries == {"dead": 2}
+
+    clerk = Browser(app)
+    clerk.log_in("clerk")
+    assert clerk.get("/admin/webhooks").status_code == 403
+    admin = Browser(app)
+    admin.log_in("admin")
+    page = page_text(admin.get("/admin/webhooks"))
+    assert page.count('data-testid="dead-delivery"') == 2
+    assert first in page and second in page and "HTTP 502" in page and hooks.url in page
+    ids = [int(found) for found in re.findall(r"/admin/webhooks/(\d+)/redeliver", page)]
+    forged = admin.http.post(f"/admin/webhooks/{ids[0]}/redeliver")  # no CSRF token
+    assert forged.status_code == 400
+
+    hooks.answer = lambda _event: 200
+    redelivered = admin.post(f"/admin/webhooks/{ids[0]}/redeliver")
+    assert redelivered.status_code == 302
+    skipped = admin.post(f"/admin/webhooks/{ids[1]}/skip")
+    assert skipped.status_code == 302
+    page = page_text(admin.get("/admin/webhooks"))
+    assert "没有死信" in page and "跳过投递" in page
+    again = admin.post(f"/admin/webhooks/{ids[1]}/skip")  # already skipped: said, not a crash
+    assert "只有死信可以重投或跳过" in page_text(admin.get(again.headers["Location"]))
+    worker.run_once()
+    assert worker.deliveries == {"delivered": 1}
+    (delivered,) = hooks.delivered()
+    assert delivered["case_number"] in (first, second)

@@ -21,6 +21,7 @@ from workflow_service.web import (
     admin_calendar,
     admin_organisations,
     admin_users,
+    admin_webhooks,
     cases,
     materials,
     session,
@@ -92,6 +93,8 @@ def _actions() -> dict[str, str]:
         "attachment.uploaded": _("上传材料"),
         "timer.fired": _("定时事件触发"),
         "job.failed": _("后台任务失败"),
+        "webhook.redelivered": _("重新投递 webhook"),
+        "webhook.skipped": _("跳过 webhook 死信"),
     }
 
 
@@ -156,5 +159,11 @@ def init_app(app: Flask) -> None:
     app.context_processor(_header)
     for blueprint in (session.blp, window.blp, work.blp, cases.blp, materials.blp, tracking.blp):
         app.register_blueprint(blueprint)
-    for blueprint in (admin.blp, admin_organisations.blp, admin_users.blp, admin_calendar.blp):
+    for blueprint in (
+        admin.blp,
+        admin_organisations.blp,
+        admin_users.blp,
+        admin_calendar.blp,
+        admin_webhooks.blp,
+    ):
         app.register_blueprint(blueprint)
