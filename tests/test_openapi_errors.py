@@ -47,7 +47,13 @@ MISSING = {
     "delegation_id": 999999,
     "delivery_id": 999999,
 }
-PLAUSIBLE = MISSING | {"year": 2026, "attachment_id": 1, "material_id": 1, "delegation_id": 1, "delivery_id": 1}
+PLAUSIBLE = MISSING | {
+    "year": 2026,
+    "attachment_id": 1,
+    "material_id": 1,
+    "delegation_id": 1,
+    "delivery_id": 1,
+}
 SUSPENSION = {"kind": "inspection", "reason": "经营场所需现场核查", "expected_days": 2}
 # Bodies the operations' schemas accept, so a refusal comes from behind the schema; others take {}.
 BODIES: dict[Operation, dict[str, Any]] = {

@@ -19,8 +19,7 @@ from sqlalchemy import func, select
 from tests.support.api import ApiClient
 from tests.support.clock import Clock
 from tests.support.pages import Browser, page_text
-from tests.support.steps import accept, review
-from tests.support.steps import APPROVE
+from tests.support.steps import APPROVE, accept, review
 from tests.support.webhooks import Receiver, deliveries, portal_client, receiver, submitted_by, subscribe
 from workflow_service.extensions import db
 from workflow_service.models import Case, CaseStatus, DeliveryState, OutboxEvent, WebhookDelivery
@@ -116,8 +115,14 @@ def test_a_dead_receiver_ends_dead_lettered_and_gets_the_event_after_the_admins_
     (listed,) = dead.json
     assert (listed["state"], listed["attempts"], listed["last_status_code"]) == ("dead", 3, 503)
     assert listed["event"]["case_number"] == number
-    assert listed["subscription"] == {"id": listed["subscription"]["id"], "url": hooks.url, "client": "浙里办"}
-    assert client.post(f"/api/v1/admin/webhook-deliveries/{listed['id']}/redeliver", "clerk").status_code == 403
+    assert listed["subscription"] == {
+        "id": listed["subscription"]["id"],
+        "url": hooks.url,
+        "client": "浙里办",
+    }
+    assert (
+        client.post(f"/api/v1/admin/webhook-deliveries/{listed['id']}/redeliver", "clerk").status_code == 403
+    )
 
     hooks.answer = lambda _event: 200  # the receiver is back
     worker.run_once()
@@ -152,7 +157,11 @@ def test_a_dead_event_holds_back_the_later_events_of_its_case_but_not_other_case
     clock.at += HOUR
     worker.run_once()
     assert worker.deliveries == {}
-    assert [(e["case_number"], e["sequence"]) for e in hooks.delivered()] == [(other, 1), (other, 2), (other, 3)]
+    assert [(e["case_number"], e["sequence"]) for e in hooks.delivered()] == [
+        (other, 1),
+        (other, 2),
+        (other, 3),
+    ]
     states = {(d.case_id, d.sequence): d.state for d in deliveries(app)}
     assert sorted(state.value for state in states.values()) == ["dead"] + ["delivered"] * 3 + ["pending"] * 2
 
@@ -170,7 +179,9 @@ def _outbox_rows(number: str) -> int:
     ).scalar_one()
 
 
-def test_the_outbox_row_is_written_in_the_transaction_of_the_status_change(app: Flask, client: ApiClient) -> None:
+def test_the_outbox_row_is_written_in_the_transaction_of_the_status_change(
+    app: Flask, client: ApiClient
+) -> None:
     number = client.start_case()
     with app.app_context():
         assert _outbox_rows(number) == 1  # 申请, written with the registration
@@ -300,7 +311,9 @@ def test_the_applicant_channels_are_stubs_that_say_they_only_log(
     assert all("138" not in line for line in lines)  # no phone number in the log
 
 
-def test_no_delivery_is_made_for_events_dispatched_before_anyone_subscribed(app: Flask, client: ApiClient) -> None:
+def test_no_delivery_is_made_for_events_dispatched_before_anyone_subscribed(
+    app: Flask, client: ApiClient
+) -> None:
     portal = portal_client(app)
     portal_case(client, app, portal)
     Worker(app).run_once()

@@ -104,7 +104,10 @@ def upgrade():
         sa.Column("created_at", UTCDateTime(timezone=True), nullable=False),
         sa.Column("finished_at", UTCDateTime(timezone=True), nullable=True),
         sa.ForeignKeyConstraint(
-            ["case_id"], ["case_file.id"], name=op.f("fk_webhook_delivery_case_id_case_file"), ondelete="CASCADE"
+            ["case_id"],
+            ["case_file.id"],
+            name=op.f("fk_webhook_delivery_case_id_case_file"),
+            ondelete="CASCADE",
         ),
         sa.ForeignKeyConstraint(
             ["event_id"],
@@ -142,6 +145,8 @@ def downgrade():
     op.drop_index("ix_outbox_event_dispatched_at_id", table_name="outbox_event")
     op.drop_table("outbox_event")
     with op.batch_alter_table("case_file", schema=None) as batch_op:
-        batch_op.drop_constraint(batch_op.f("fk_case_file_submitted_by_client_id_api_client"), type_="foreignkey")
+        batch_op.drop_constraint(
+            batch_op.f("fk_case_file_submitted_by_client_id_api_client"), type_="foreignkey"
+        )
         batch_op.drop_index(batch_op.f("ix_case_file_submitted_by_client_id"))
         batch_op.drop_column("submitted_by_client_id")

@@ -32,7 +32,7 @@ class DeliveriesResource(MethodView):
     @blp.arguments(DeliveryQuerySchema, location="query")
     @blp.response(200, DeliverySchema(many=True))
     def get(self, query: dict) -> list[WebhookDelivery]:
-        """The latest 100 deliveries, newest first; ``state=dead``: those that gave up and hold back their case."""
+        """The latest 100 deliveries, newest first; ``state=dead``: those that hold back their case."""
         state = DeliveryState(query["state"]) if query.get("state") else None
         return webhook_delivery.list_deliveries(current_user(), state)
 

@@ -49,7 +49,9 @@ class SubscriptionsResource(MethodView):
     @blp.response(201, NewSubscriptionSchema)
     def post(self, payload: dict) -> dict:
         """Subscribe a URL; the answer carries the signing secret, shown this once."""
-        made = webhooks.subscribe(current_client(), payload["url"], payload["event_kinds"], payload.get("secret"))
+        made = webhooks.subscribe(
+            current_client(), payload["url"], payload["event_kinds"], payload.get("secret")
+        )
         return {**SubscriptionSchema().dump(made.subscription), "secret": made.secret}
 
 

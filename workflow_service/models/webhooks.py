@@ -85,7 +85,9 @@ class WebhookDelivery(Base):
         # The worker's claim (due ones by time) and the admin's list (dead ones).
         Index("ix_webhook_delivery_state_next_attempt_at", "state", "next_attempt_at"),
         # The hold-back check: the earlier unfinished deliveries of a case to a subscription.
-        Index("ix_webhook_delivery_subscription_id_case_id_sequence", "subscription_id", "case_id", "sequence"),
+        Index(
+            "ix_webhook_delivery_subscription_id_case_id_sequence", "subscription_id", "case_id", "sequence"
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -94,7 +96,9 @@ class WebhookDelivery(Base):
     # Copied from the event, so the order check needs no join.
     case_id: Mapped[int] = mapped_column(ForeignKey("case_file.id", ondelete="CASCADE"))
     sequence: Mapped[int]
-    state: Mapped[DeliveryState] = mapped_column(enum_column(DeliveryState, 16), default=DeliveryState.PENDING)
+    state: Mapped[DeliveryState] = mapped_column(
+        enum_column(DeliveryState, 16), default=DeliveryState.PENDING
+    )
     attempts: Mapped[int] = mapped_column(default=0)
     next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime)
     locked_by: Mapped[str | None] = mapped_column(String(128))

@@ -96,7 +96,8 @@ class LoggingApplicantChannel:
             if entry.event.kind in self.KINDS:
                 # The number and the kind only: the applicant's phone and name stay out of the log.
                 log.info(
-                    "%s channel is a logging stub and sent nothing: would notify the applicant of case %s (%s)",
+                    "%s channel is a logging stub and sent nothing: "
+                    "would notify the applicant of case %s (%s)",
                     self.name,
                     entry.event.case_number,
                     entry.event.kind.value,

@@ -29,7 +29,7 @@ from datetime import datetime, timedelta
 
 import requests
 from flask import current_app
-from sqlalchemy import and_, exists, or_, select, update
+from sqlalchemy import ColumnElement, and_, exists, or_, select, update
 from sqlalchemy.orm import aliased, joinedload
 
 from workflow_service.errors import Conflict, NotFound
@@ -109,7 +109,7 @@ def dispatch_outbox(limit: int = DISPATCH_BATCH_SIZE) -> int:
     return len(events)
 
 
-def _is_due(moment: datetime) -> object:
+def _is_due(moment: datetime) -> ColumnElement[bool]:
     lease_expired = moment - timedelta(seconds=current_app.config["WEBHOOK_LEASE_SECONDS"])
     return or_(
         and_(WebhookDelivery.state == DeliveryState.PENDING, WebhookDelivery.next_attempt_at <= moment),
@@ -117,7 +117,7 @@ def _is_due(moment: datetime) -> object:
     )
 
 
-def _in_turn() -> object:
+def _in_turn() -> ColumnElement[bool]:
     """No earlier delivery of the case to the subscription unfinished, no earlier event undispatched."""
     earlier = aliased(WebhookDelivery)
     earlier_event = aliased(OutboxEvent)
@@ -143,7 +143,7 @@ def claim_due(worker: str, limit: int) -> list[int]:
     # A CTE with FOR UPDATE, as services.process.jobs.claim_due explains.
     due = (
         select(WebhookDelivery.id)
-        .where(is_due, _in_turn())  # type: ignore[arg-type]
+        .where(is_due, _in_turn())
         .order_by(WebhookDelivery.next_attempt_at, WebhookDelivery.id)
         .limit(limit)
         .with_for_update(skip_locked=True)
@@ -152,7 +152,7 @@ def claim_due(worker: str, limit: int) -> list[int]:
     claimed = (
         db.session.execute(
             update(WebhookDelivery)
-            .where(WebhookDelivery.id == due.c.id, is_due)  # type: ignore[arg-type]
+            .where(WebhookDelivery.id == due.c.id, is_due)
             .values(
                 state=DeliveryState.RUNNING,
                 locked_by=worker,
@@ -322,7 +322,9 @@ def _release(delivery_ids: Sequence[int], worker: str) -> None:
     db.session.commit()
 
 
-def list_deliveries(actor: User, state: DeliveryState | None = None, limit: int = 100) -> list[WebhookDelivery]:
+def list_deliveries(
+    actor: User, state: DeliveryState | None = None, limit: int = 100
+) -> list[WebhookDelivery]:
     """Deliveries for the admins (in one state, or all), newest first, with event and client."""
     require_admin(actor)
     query = (

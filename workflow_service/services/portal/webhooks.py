@@ -34,7 +34,9 @@ class NewSubscription:
 def _checked_url(url: str) -> str:
     parts = urlsplit(url.strip())
     if parts.scheme not in ("http", "https") or not parts.hostname or len(url) > URL_MAX_LENGTH:
-        raise InvalidInput("回调地址无效", errors={"url": [f"须为 http(s) 地址，至多 {URL_MAX_LENGTH} 个字符"]})
+        raise InvalidInput(
+            "回调地址无效", errors={"url": [f"须为 http(s) 地址，至多 {URL_MAX_LENGTH} 个字符"]}
+        )
     return url.strip()
 
 
@@ -42,9 +44,7 @@ def _checked_kinds(kinds: Sequence[str]) -> list[str]:
     known = [kind.value for kind in EventKind]
     unknown = [kind for kind in kinds if kind not in known]
     if unknown or not kinds:
-        raise InvalidInput(
-            "事件类型无效", errors={"event_kinds": [f"至少一种，可用值：{', '.join(known)}"]}
-        )
+        raise InvalidInput("事件类型无效", errors={"event_kinds": [f"至少一种，可用值：{', '.join(known)}"]})
     return [kind for kind in known if kind in kinds]
 
 
@@ -107,4 +107,6 @@ def unsubscribe(client: ApiClient, subscription_id: int) -> WebhookSubscription:
 
 def wants(subscription: WebhookSubscription, kind: EventKind) -> bool:
     """Whether the subscription hears of an event of ``kind``: every event is a status change."""
-    return kind.value in subscription.event_kinds or EventKind.STATUS_CHANGED.value in subscription.event_kinds
+    return (
+        kind.value in subscription.event_kinds or EventKind.STATUS_CHANGED.value in subscription.event_kinds
+    )

@@ -1,4 +1,4 @@
-"""A case's status changes told, in the transaction that makes them, to the listeners the app factory installs.
+"""A case's status changes, told in their own transaction to the listeners the app factory installs.
 
 The portal's outbox (services.portal.outbox) writes an event row for each change; it sits above
 process/ in the package order, so process/ cannot call it by name. The app factory installs it
@@ -30,7 +30,7 @@ class StatusChange:
     sequence: int
 
 
-StatusListener = Callable[[StatusChange], None]
+StatusListener = Callable[[StatusChange], object]
 
 EXTENSION = "status_listeners"
 
