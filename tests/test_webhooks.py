@@ -361,3 +361,14 @@ def test_an_admin_sees_dead_deliveries_on_a_page_and_redelivers_or_skips_them_wi
     assert worker.deliveries == {"delivered": 1}
     (delivered,) = hooks.delivered()
     assert delivered["case_number"] in (first, second)
+
+
+@pytest.mark.parametrize(("tries", "ceiling"), [(1, 10), (2, 20), (3, 40), (4, 60), (20, 60)])
+def test_a_retry_waits_a_random_time_up_to_the_exponential_backoff(
+    app: Flask, hooks: Receiver, tries: int, ceiling: int
+) -> None:
+    with app.app_context():
+        waits = {webhook_delivery.retry_delay(tries).total_seconds() for _ in range(200)}
+    assert all(0 <= wait <= ceiling for wait in waits)
+    assert len(waits) > 100  # full jitter: spread over the whole range, not one fixed delay
+    assert max(waits) > ceiling / 2
