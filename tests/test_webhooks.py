@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Iterator
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 import pytest
 from flask import Flask
@@ -21,8 +21,10 @@ from tests.support.clock import Clock
 from tests.support.pages import Browser, page_text
 from tests.support.steps import APPROVE, accept, review
 from tests.support.webhooks import Receiver, deliveries, portal_client, receiver, submitted_by, subscribe
+from workflow_service.errors import InvalidInput
 from workflow_service.extensions import db
-from workflow_service.models import Case, CaseStatus, DeliveryState, OutboxEvent, WebhookDelivery
+from workflow_service.models import ApiClient as ClientRow
+from workflow_service.models import Case, CaseStatus, DeliveryState, OutboxEvent, WebhookSubscription
 from workflow_service.services.portal import webhook_delivery, webhooks
 from workflow_service.services.portal.webhook_delivery import DeliveryOutcome
 from workflow_service.services.process.progress import change_status
@@ -259,7 +261,7 @@ def test_a_subscription_hears_only_the_kinds_it_chose_and_nothing_once_cancelled
     worker.run_once()
     assert [(e["case_number"], e["kind"]) for e in hooks.delivered()] == [(number, "notice-issued")]
     with app.app_context():
-        (subscription,) = db.session.execute(select(webhooks.WebhookSubscription)).scalars()
+        (subscription,) = db.session.execute(select(WebhookSubscription)).scalars()
         webhooks.unsubscribe(subscription.client, subscription.id)
     review(client, number, {"review_decision": "refuse", "review_opinion": "经营范围不符"})
     worker.run_once()
@@ -270,8 +272,6 @@ def test_subscribing_checks_the_url_the_kinds_and_a_chosen_secret(app: Flask) ->
     portal = portal_client(app)
     chosen = "a-secret-of-the-portal-own"
     with app.app_context():
-        from workflow_service.models import ApiClient as ClientRow
-
         client_row = db.session.get(ClientRow, portal)
         assert client_row is not None
         made = webhooks.subscribe(client_row, "https://portal.example/hooks", ["result-ready"], chosen)
@@ -284,7 +284,7 @@ def test_subscribing_checks_the_url_the_kinds_and_a_chosen_secret(app: Flask) ->
             ("https://portal.example/", ["everything"], None, "event_kinds"),
             ("https://portal.example/", ["result-ready"], "short", "secret"),
         ]:
-            with pytest.raises(webhooks.InvalidInput) as refused:
+            with pytest.raises(InvalidInput) as refused:
                 webhooks.subscribe(client_row, url, kinds, secret)
             assert field in refused.value.errors
         assert [s.url for s in webhooks.list_subscriptions(client_row)] == [
@@ -311,16 +311,17 @@ def test_the_applicant_channels_are_stubs_that_say_they_only_log(
     assert all("138" not in line for line in lines)  # no phone number in the log
 
 
-def test_no_delivery_is_made_for_events_dispatched_before_anyone_subscribed(
-    app: Flask, client: ApiClient
+def test_a_new_subscription_hears_of_the_changes_after_it(
+    app: Flask, client: ApiClient, hooks: Receiver
 ) -> None:
     portal = portal_client(app)
-    portal_case(client, app, portal)
-    Worker(app).run_once()
+    number = portal_case(client, app, portal)
+    Worker(app).run_once()  # the 申请 event is dispatched while nobody listens
     assert deliveries(app) == []
-    with app.app_context():
-        assert db.session.execute(select(func.count()).select_from(WebhookDelivery)).scalar_one() == 0
-    assert datetime.now(UTC)  # the outbox is drained: nothing pending remains
+    subscribe(app, portal, hooks.url)
+    accept(client, number)
+    Worker(app).run_once()
+    assert [event["sequence"] for event in hooks.delivered()] == [2, 3]
 
 
 def test_an_admin_sees_dead_deliveries_on_a_page_and_redelivers_or_skips_them_with_a_click(
@@ -372,3 +373,19 @@ def test_a_retry_waits_a_random_time_up_to_the_exponential_backoff(
     assert all(0 <= wait <= ceiling for wait in waits)
     assert len(waits) > 100  # full jitter: spread over the whole range, not one fixed delay
     assert max(waits) > ceiling / 2
+
+
+def test_a_disabled_client_hears_nothing_more(
+    app: Flask, client: ApiClient, clock: Clock, hooks: Receiver
+) -> None:
+    portal = portal_client(app)
+    subscribe(app, portal, hooks.url)
+    portal_case(client, app, portal)
+    with app.app_context():
+        row = db.session.get(ClientRow, portal)
+        assert row is not None
+        row.disabled_at = clock.at
+        db.session.commit()
+    Worker(app).run_once()
+    assert hooks.received == []
+    assert deliveries(app) == []

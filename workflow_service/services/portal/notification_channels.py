@@ -18,6 +18,7 @@ from sqlalchemy import select
 
 from workflow_service.extensions import db
 from workflow_service.models import (
+    ApiClient,
     DeliveryState,
     EventKind,
     OutboxEvent,
@@ -59,7 +60,13 @@ class WebhookChannel:
         subscriptions: dict[int, list[WebhookSubscription]] = {}
         for subscription in db.session.execute(
             select(WebhookSubscription)
-            .where(WebhookSubscription.client_id.in_(clients), WebhookSubscription.disabled_at.is_(None))
+            .join(ApiClient, ApiClient.id == WebhookSubscription.client_id)
+            .where(
+                WebhookSubscription.client_id.in_(clients),
+                WebhookSubscription.disabled_at.is_(None),
+                # A disabled client hears nothing more, whatever it subscribed to.
+                ApiClient.disabled_at.is_(None),
+            )
             .order_by(WebhookSubscription.id)
         ).scalars():
             subscriptions.setdefault(subscription.client_id, []).append(subscription)

@@ -286,8 +286,9 @@ def deliver(delivery_id: int, worker: str) -> DeliveryOutcome:
 
 def run_deliveries(worker: str, stopping: Callable[[], bool] = lambda: False) -> Counter[DeliveryOutcome]:
     """One pass: dispatch the outbox, then claim and send due deliveries until none is due."""
-    while dispatch_outbox() and not stopping():
-        pass
+    for _ in range(MAX_DELIVERIES_PER_PASS // DISPATCH_BATCH_SIZE):
+        if stopping() or dispatch_outbox() < DISPATCH_BATCH_SIZE:
+            break
     outcomes: Counter[DeliveryOutcome] = Counter()
     batch_size = current_app.config["WORKER_BATCH_SIZE"]
     while outcomes.total() < MAX_DELIVERIES_PER_PASS and not stopping():
