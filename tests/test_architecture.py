@@ -28,7 +28,7 @@ SERVICE_LAYERS = [
     "closing",
     "work",
     "read",  # the read models: a case or task as the API answers and the pages show it
-    "portal",  # API clients of portals and line systems: tokens, limits, the catalogue's tags
+    "portal",  # API clients of portals and line systems, their tokens and limits; the outbox and its webhooks
     "supervision",
     "seed",
 ]

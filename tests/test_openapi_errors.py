@@ -27,7 +27,9 @@ from werkzeug.test import TestResponse
 from tests.support.api import WUNING, ApiClient, case_body
 from tests.support.portal import client_headers, register_client
 from tests.support.steps import ACCEPT, accept, accepted, decided, issued, only_task, tracked_case
+from tests.support.webhooks import deliveries, portal_client, submitted_by, subscribe
 from workflow_service import create_app
+from workflow_service.services.portal import webhook_delivery
 
 Spec = dict[str, Any]
 Operation = tuple[str, str]  # (method, path template) as the document spells them
@@ -45,8 +47,15 @@ MISSING = {
     "material_id": 999999,
     "delegation_id": 999999,
     "client_id": "pc-nobody",
+    "delivery_id": 999999,
 }
-PLAUSIBLE = MISSING | {"year": 2026, "attachment_id": 1, "material_id": 1, "delegation_id": 1}
+PLAUSIBLE = MISSING | {
+    "year": 2026,
+    "attachment_id": 1,
+    "material_id": 1,
+    "delegation_id": 1,
+    "delivery_id": 1,
+}
 SUSPENSION = {"kind": "inspection", "reason": "经营场所需现场核查", "expected_days": 2}
 # Bodies the operations' schemas accept, so a refusal comes from behind the schema; others take {}.
 BODIES: dict[Operation, dict[str, Any]] = {
@@ -320,6 +329,21 @@ def _receipt_before_acceptance(client: ApiClient, app: Flask) -> TestResponse:
     return client.post(path, "clerk", json={"query_password": password})
 
 
+def _live_delivery(action: str) -> Step:
+    """Redeliver or skip a delivery that has not died: one waiting for its first try."""
+
+    def step(client: ApiClient, app: Flask) -> TestResponse:
+        portal = portal_client(app)
+        subscribe(app, portal, "http://127.0.0.1:1/hooks")
+        submitted_by(app, client.start_case(), portal)
+        with app.app_context():
+            webhook_delivery.dispatch_outbox()
+        (pending,) = deliveries(app)
+        return client.post(f"/api/v1/admin/webhook-deliveries/{pending.id}/{action}", "admin", json={})
+
+    return step
+
+
 def _wrong_lookup(path: str, extra: dict[str, Any]) -> Step:
     def step(client: ApiClient, app: Flask) -> TestResponse:
         number, _password = tracked_case(client)
@@ -391,6 +415,8 @@ DECLARED: dict[tuple[str, str, int], Step] = {
     ("patch", "/api/v1/admin/organisations/{code}", 409): _organisation_in_use,
     ("post", "/api/v1/admin/users", 409): _taken_username,
     ("post", "/api/v1/admin/users/{username}/enable", 409): _enable_in_deactivated_organisation,
+    ("post", "/api/v1/admin/webhook-deliveries/{delivery_id}/redeliver", 409): _live_delivery("redeliver"),
+    ("post", "/api/v1/admin/webhook-deliveries/{delivery_id}/skip", 409): _live_delivery("skip"),
     ("post", "/api/v1/cases/{number}/attachments", 409): _upload_to_archived,
     ("get", "/api/v1/cases/{number}/documents/{kind}.pdf", 409): _on(
         "/api/v1/cases/{number}/documents/completion.pdf", "clerk", "accepted", get=True

@@ -25,14 +25,16 @@ from tests.support.steps import ACCEPT, APPROVE, PICKUP
 AUDIT_CHAIN = 2
 # Opening a case is an audited read of personal data (查询留痕): its row's INSERT and the chain's two.
 AUDITED_READ = AUDIT_CHAIN + 1
+# Every status change also writes its outbox event (services.portal.outbox): one INSERT each, so
+# registration (申请), 受理 (受理 and 审查), the decision and 出件 have one more per status they enter.
 BUDGETS = {
     "token": 8 + AUDIT_CHAIN,  # the throttles, the account, the token and its housekeeping, the audit
-    "register": 24 + AUDIT_CHAIN,  # the first case of a day also creates that day's number counter
+    "register": 25 + AUDIT_CHAIN,  # the first case of a day also creates that day's number counter; +1 outbox
     "inbox": 5,
     "claim": 8 + AUDIT_CHAIN,
-    "complete 受理": 26 + AUDIT_CHAIN,
-    "complete 审核": 30 + AUDIT_CHAIN,  # the decision also numbers and issues the licence
-    "complete 出件": 20 + AUDIT_CHAIN,
+    "complete 受理": 28 + AUDIT_CHAIN,  # +2 outbox: two statuses
+    "complete 审核": 31 + AUDIT_CHAIN,  # the decision also numbers and issues the licence; +1 outbox
+    "complete 出件": 21 + AUDIT_CHAIN,  # +1 outbox
     "case": 9 + AUDITED_READ,
 }
 

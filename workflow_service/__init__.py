@@ -20,6 +20,7 @@ from workflow_service import (
 )
 from workflow_service.api import (
     admin,
+    admin_webhooks,
     api_clients,
     attachments,
     authentication,
@@ -39,6 +40,7 @@ from workflow_service.api import (
     service_items,
     tasks,
     tracking,
+    webhooks,
 )
 from workflow_service.api import (
     audit as audit_api,
@@ -49,7 +51,8 @@ from workflow_service.engine.limits import EngineLimits
 from workflow_service.engine.runtime import ProcessRuntime
 from workflow_service.extensions import api, db, migrate
 from workflow_service.services import audit, clock
-from workflow_service.services.process import step_effects
+from workflow_service.services.portal import outbox
+from workflow_service.services.process import status_changes, step_effects
 from workflow_service.services.work.step_effects import STEP_EFFECTS
 from workflow_service.web.errors import error_page
 
@@ -142,6 +145,8 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     app.extensions["process_runtime"] = ProcessRuntime(clock=clock.now, limits=_engine_limits(app.config))
     # What a completed step does (services.work.step_effects): deploy checks the forms against it.
     step_effects.install(app, STEP_EFFECTS)
+    # Every status change writes its outbox event in the same transaction (services.portal.outbox).
+    status_changes.install(app, [outbox.record_status_change])
 
     app.register_blueprint(health.blp)
     app.register_blueprint(metrics.blp)
@@ -156,6 +161,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         me.blp,
         admin.blp,
         api_clients.blp,
+        admin_webhooks.blp,
         calendar.blp,
         attachments.blp,
         documents.blp,
@@ -163,6 +169,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         closing.blp,
         evaluations.blp,
         audit_api.blp,
+        webhooks.blp,
     ):
         api.register_blueprint(blueprint)
     web.init_app(app)

@@ -114,6 +114,14 @@ class DefaultConfig:
     # A job running longer than this is stopped and counts as a failed attempt (it must stay below
     # JOB_LEASE_SECONDS, or another worker would take the job meanwhile).
     JOB_TIME_LIMIT_SECONDS = 60.0
+    # Webhooks: each POST waits this long for an answer; a failed one is tried again after a random
+    # wait up to BASE * 2^(tries - 1) seconds (at most MAX), and is dead after MAX_ATTEMPTS tries.
+    # A delivery taken by a worker that died is taken again after the lease (longer than the timeout).
+    WEBHOOK_TIMEOUT_SECONDS = 10.0
+    WEBHOOK_MAX_ATTEMPTS = 8
+    WEBHOOK_RETRY_BASE_SECONDS = 30
+    WEBHOOK_RETRY_MAX_SECONDS = 3600
+    WEBHOOK_LEASE_SECONDS = 120
     # BPMN scripts and conditions: the CPU seconds all of them may use in one engine step, and the
     # memory one may add to the process (MB; enforced in the main thread: gunicorn sync, the worker).
     SCRIPT_CPU_SECONDS = 1.0

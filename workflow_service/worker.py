@@ -1,4 +1,5 @@
-"""The background worker: ``flask --app wsgi worker`` runs due jobs (timers, deadline warnings) until stopped.
+"""The background worker: ``flask --app wsgi worker`` runs due jobs (timers, deadline warnings) and sends
+webhooks until stopped.
 
 Every ``WORKER_POLL_SECONDS`` it makes one pass over the due jobs (services.process.job_runner). SIGTERM or
 SIGINT stop it after the job in hand; ``--once`` makes a single pass and exits. Any number of
@@ -27,6 +28,7 @@ from flask import Flask, current_app
 from flask.cli import with_appcontext
 
 from workflow_service.extensions import db
+from workflow_service.services.portal.webhook_delivery import DeliveryOutcome, run_deliveries
 from workflow_service.services.process import jobs
 from workflow_service.services.process.job_runner import Outcome, run_due_jobs
 from workflow_service.services.supervision.audit_chain import chain_head
@@ -34,7 +36,7 @@ from workflow_service.services.supervision.audit_chain import chain_head
 log = logging.getLogger(__name__)
 
 
-def describe(outcomes: Counter[Outcome]) -> str:
+def describe(outcomes: Counter[Outcome] | Counter[DeliveryOutcome]) -> str:
     """``done 3, retry 1``: how the runs of a pass ended."""
     return ", ".join(f"{outcome} {count}" for outcome, count in sorted(outcomes.items()))
 
@@ -63,12 +65,18 @@ class Worker:
         if self.head_every > 0 and time.monotonic() >= self._head_due:
             self.log_audit_head()
             self._head_due = time.monotonic() + self.head_every
+        # How the webhook deliveries of the last pass ended.
+        self.deliveries: Counter[DeliveryOutcome] = Counter()
 
     def run_once(self) -> Counter[Outcome]:
-        """One pass: run every job that is due now; how each run ended."""
+        """One pass: run every job that is due now, then send the webhooks due; how each job ran
+        (the deliveries are in ``deliveries``)."""
         with self.app.app_context():
             try:
-                return run_due_jobs(self.name, stopping=self._stop.is_set)
+                outcomes = run_due_jobs(self.name, stopping=self._stop.is_set)
+                # After the jobs: the events the timers just made go out in the same pass.
+                self.deliveries = run_deliveries(self.name, stopping=self._stop.is_set)
+                return outcomes
             finally:
                 db.session.remove()
 
@@ -87,6 +95,8 @@ class Worker:
             else:
                 if outcomes:
                     log.info("worker %s: %s", self.name, describe(outcomes))
+                if self.deliveries:
+                    log.info("worker %s: webhooks %s", self.name, describe(self.deliveries))
             try:
                 self._log_audit_head_when_due()
             except Exception:
@@ -118,6 +128,8 @@ def worker_command(once: bool, interval: float | None) -> None:
     if once:
         outcomes = worker.run_once()
         click.echo(describe(outcomes) or "no jobs due")
+        if worker.deliveries:
+            click.echo(f"webhooks: {describe(worker.deliveries)}")
         return
     _stop_on_signals(worker)
     worker.run_forever()

@@ -44,6 +44,13 @@ from workflow_service.models.service_items import (
 from workflow_service.models.suspensions import CaseSuspension, SuspensionKind
 from workflow_service.models.tasks import Task, TaskKind, TaskState
 from workflow_service.models.users import ApiToken, CredentialKind, LoginOrigin, Role, User
+from workflow_service.models.webhooks import (
+    DeliveryState,
+    EventKind,
+    OutboxEvent,
+    WebhookDelivery,
+    WebhookSubscription,
+)
 
 __all__ = [
     "AcceptanceMode",
@@ -69,8 +76,10 @@ __all__ = [
     "DeferredMaterial",
     "Delegation",
     "DeliveryMethod",
+    "DeliveryState",
     "ElectronicLicence",
     "EvaluationChannel",
+    "EventKind",
     "FeeStatus",
     "FunctionType",
     "IntakeDraft",
@@ -83,6 +92,7 @@ __all__ = [
     "OfficeType",
     "Organisation",
     "OrganisationKind",
+    "OutboxEvent",
     "ProcessDefinition",
     "RateLimitHit",
     "Rating",
@@ -100,5 +110,7 @@ __all__ = [
     "TaskState",
     "TimeUnit",
     "User",
+    "WebhookDelivery",
+    "WebhookSubscription",
     "station_coverage",
 ]

@@ -127,6 +127,9 @@ class Case(Base):
     state_dropped_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     passed_elements: Mapped[list | None] = mapped_column(JSON)
     created_by_id: Mapped[int] = mapped_column(ForeignKey("app_user.id"))
+    # The portal or line system that submitted the case online (its webhooks hear of the case); None
+    # for a case taken at a window.
+    submitted_by_client_id: Mapped[int | None] = mapped_column(ForeignKey("api_client.id"), index=True)
     version: Mapped[int] = mapped_column(default=1)
 
     __mapper_args__ = {"version_id_col": version}  # noqa: RUF012 - SQLAlchemy's own convention

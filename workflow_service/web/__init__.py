@@ -22,6 +22,7 @@ from workflow_service.web import (
     admin_clients,
     admin_organisations,
     admin_users,
+    admin_webhooks,
     audit,
     cases,
     materials,
@@ -97,6 +98,8 @@ def _actions() -> dict[str, str]:
         "read.case": _("查阅办件"),
         "read.attachment": _("查阅材料"),
         "read.audit_export": _("导出审计记录"),
+        "webhook.redelivered": _("重新投递 webhook"),
+        "webhook.skipped": _("跳过 webhook 死信"),
     }
 
 
@@ -167,5 +170,6 @@ def init_app(app: Flask) -> None:
         admin_users.blp,
         admin_calendar.blp,
         admin_clients.blp,
+        admin_webhooks.blp,
     ):
         app.register_blueprint(blueprint)

@@ -1,1 +1,2 @@
-"""The portal side: API clients of portals and line systems, their tokens, limits and catalogue."""
+"""The portals' doors: API clients of portals and line systems (tokens, limits, the catalogue's tags),
+and the way out: the outbox of case events and its signed webhooks."""

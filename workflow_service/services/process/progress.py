@@ -18,7 +18,7 @@ from workflow_service.services.calendar.deadlines import add_working_days
 from workflow_service.services.clock import business_day, now
 from workflow_service.services.directory.responsibilities import responsibility_by_code
 from workflow_service.services.directory.routing import resolve_lane
-from workflow_service.services.process import deadline_warnings, jobs
+from workflow_service.services.process import deadline_warnings, jobs, status_changes
 from workflow_service.services.process.case_status import (
     STATUS_LABELS,
     IllegalStatusTransition,
@@ -50,6 +50,9 @@ def _enter_status(case: Case, status: CaseStatus, actor: User | None) -> None:
         actor,
         case=case,
         summary={"from": current.value if current else None, "to": status.value},
+    )
+    status_changes.announce(
+        status_changes.StatusChange(case, current, status, moment, sequence=len(case.status_history))
     )
 
 
