@@ -303,7 +303,11 @@ def test_the_applicant_channels_are_stubs_that_say_they_only_log(
     accept(client, number)
     with caplog.at_level(logging.INFO, logger=logger.name):
         Worker(app).run_once()
-    lines = [record.getMessage() for record in caplog.records if number in record.getMessage()]
+    lines = [
+        record.getMessage()
+        for record in caplog.records
+        if record.name == logger.name and number in record.getMessage()
+    ]
     assert lines == [
         f"sms channel is a logging stub and sent nothing: would notify the applicant of case {number} (notice-issued)",
         f"in-app channel is a logging stub and sent nothing: would notify the applicant of case {number} (notice-issued)",
