@@ -128,6 +128,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         calendar.blp,
         attachments.blp,
         documents.blp,
+        documents.batch_blp,
         tracking.blp,
         closing.blp,
         evaluations.blp,
