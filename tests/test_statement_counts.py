@@ -27,7 +27,7 @@ BUDGETS = {
     "complete 受理": 26,
     "complete 审核": 30,  # the decision also numbers and issues the licence
     "complete 出件": 20,
-    "case": 9,
+    "case": 10,  # one more since the case answer lists its extensions (延期)
 }
 
 

@@ -438,18 +438,14 @@ def material_receipt(case: Case) -> bytes:
             f"你（单位）申请办理{case.service_item.name}，本窗口于{chinese_date(received_on)}收到下列申请材料，"
             "特此凭证。本凭证不代表申请已被受理，受理与否以受理通知书或不予受理决定书为准。"
         ],
-        facts=[
-            *_case_facts(case),
-            ("收件日期", chinese_date(received_on)),
-            ("收件人", case.accepting_organisation.name),
-        ],
+        facts=[*_case_facts(case), ("收件日期", chinese_date(received_on))],
         issuer=case.accepting_organisation.name,
         issued_on=received_on,
         extra=[
             table,
-            Spacer(1, 4 * mm),
+            Spacer(1, 2 * mm),
             Paragraph("申请人（签字）：____________________", styles["plain"]),
-            Spacer(1, 4 * mm),
+            Spacer(1, 2 * mm),
         ],
     )
 

@@ -116,7 +116,7 @@ def _seal_area() -> Table:
     return Table(
         [[Paragraph("（盖章）", styles["seal"])]],
         colWidths=[40 * mm],
-        rowHeights=[30 * mm],
+        rowHeights=[24 * mm],
         hAlign="RIGHT",
         style=TableStyle(
             [
