@@ -72,7 +72,9 @@ def test_every_notice_has_a_seal_area(app: Flask) -> None:
     desk = ClockedApi(app, "2026-11-25")
     number = accepted(desk.api)
     refused = desk.api.start_case()
-    decide_acceptance(desk, refused, {"acceptance_decision": "refuse", "refusal_reason": "不属于本机关职权范围"})
+    decide_acceptance(
+        desk, refused, {"acceptance_decision": "refuse", "refusal_reason": "不属于本机关职权范围"}
+    )
     for case, kind in ((number, "acceptance"), (refused, "not-accepted")):
         text, _ = document(desk.api, case, kind)
         assert "（盖章）" in text, kind

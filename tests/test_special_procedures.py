@@ -34,7 +34,9 @@ def end(desk: ClockedApi, number: str, **body: Any) -> Any:
 
 
 @pytest.mark.parametrize(("kind", "label"), KINDS.items())
-def test_every_kind_of_the_supervision_tables_starts_with_its_notice(app: Flask, kind: str, label: str) -> None:
+def test_every_kind_of_the_supervision_tables_starts_with_its_notice(
+    app: Flask, kind: str, label: str
+) -> None:
     desk = ClockedApi(app, "2026-11-25")
     number = accepted(desk.api)
     reason = f"依法需要{label}"
