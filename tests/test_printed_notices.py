@@ -10,7 +10,7 @@ from pypdf import PdfReader
 
 from tests.support.clock import ClockedApi
 from tests.support.pdf import document, pdf_text
-from tests.support.steps import ACCEPT, accepted, only_task
+from tests.support.steps import accepted, only_task
 
 SITE_PROOF = "经营场所使用证明"  # 可容缺 in the catalogue
 
