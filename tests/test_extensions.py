@@ -11,7 +11,8 @@ from flask import Flask
 from tests.support import housing
 from tests.support.clock import ClockedApi
 from tests.support.directory import add_user
-from tests.support.pdf import document
+from tests.support.pages import Browser
+from tests.support.pdf import document, pdf_text
 from tests.support.steps import accepted, decided
 
 WUNING_STATION = "330783-scjgj-wuning"
@@ -189,3 +190,59 @@ def test_joint_handling_allows_fifteen_days(app: Flask) -> None:
     text, _ = document(desk.api, number, "extension", user="approver-zrzy")
     assert "第四十五条" in text
     assert "延长15个工作日" in text
+
+
+def test_the_case_page_shows_both_limits_and_the_forms_of_who_may_act(app: Flask) -> None:
+    desk = ClockedApi(app, "2026-11-25")
+    number = accepted(desk.api)
+    page = f"/cases/{number}"
+
+    clerk = Browser(app)
+    clerk.log_in("clerk")
+    html = clerk.get(page).get_data(as_text=True)
+    assert "承诺时限" in html and "法定时限" in html
+    assert "2026-11-30" in html and "2026-12-16" in html
+    assert 'data-testid="ask-extension"' not in html  # the window does not ask
+
+    approver = Browser(app)
+    approver.log_in("approver")
+    html = approver.get(page).get_data(as_text=True)
+    assert 'data-testid="ask-extension"' in html
+    assert 'data-testid="start-special-procedure"' in html
+    refused = approver.post(f"{page}/extensions", {"reason": "", "days": ""})
+    assert refused.status_code == 303
+    assert "请填写延期理由" in approver.get(page).get_data(as_text=True)
+    asked = approver.post(f"{page}/extensions", {"reason": REASON, "days": "5"})
+    assert asked.status_code == 303
+    html = approver.get(page).get_data(as_text=True)
+    assert "待负责人审批" in html and REASON in html
+    assert 'data-testid="approve-extension"' not in html  # the approver does not decide
+
+    head = Browser(app)
+    head.log_in("head")
+    html = head.get(page).get_data(as_text=True)
+    assert 'data-testid="approve-extension"' in html
+    extension_id = desk.api.case(number)["extensions"][0]["id"]
+    # The approver's post to the head's form is refused.
+    assert approver.post(f"{page}/extensions/{extension_id}/approve", {}).status_code == 403
+    assert head.post(f"{page}/extensions/{extension_id}/approve", {"note": "同意"}).status_code == 303
+    html = head.get(page).get_data(as_text=True)
+    assert "已批准" in html and "2026-12-07" in html  # 11-30 plus 5 working days
+    assert "延期告知书" in html  # among the papers to print
+    assert "批准延期：5 个工作日" in html  # the timeline
+
+
+def test_the_inbox_prints_the_selected_cases_notices(app: Flask) -> None:
+    desk = ClockedApi(app, "2026-11-25")
+    first, second = desk.api.start_case(), desk.api.start_case()
+    clerk = Browser(app)
+    clerk.log_in("clerk")
+    html = clerk.get("/inbox?tab=unclaimed").get_data(as_text=True)
+    assert 'form="print-selected"' in html and "打印所选" in html
+    response = clerk.http.get(f"/documents/batch.pdf?kind=receipt&cases={first}&cases={second}")
+    assert response.status_code == 200
+    text, reader = pdf_text(response.data)
+    assert len(reader.pages) == 2 and first in text and second in text
+    other = Browser(app)
+    other.log_in("clerk-hengdian")
+    assert other.http.get(f"/documents/batch.pdf?cases={first}").status_code == 404
