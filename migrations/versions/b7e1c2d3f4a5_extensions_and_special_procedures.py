@@ -27,9 +27,7 @@ def upgrade():
         sa.Column("organisation_id", sa.Integer(), nullable=False),
         sa.Column(
             "state",
-            sa.Enum(
-                "requested", "approved", "refused", name="extensionstate", native_enum=False, length=16
-            ),
+            sa.Enum("requested", "approved", "refused", name="extensionstate", native_enum=False, length=16),
             nullable=False,
         ),
         sa.Column("requested_at", sa.DateTime(timezone=True), nullable=False),
