@@ -10,6 +10,7 @@ import pytest
 from flask import Flask
 
 from tests.support.clock import ClockedApi, in_shanghai
+from tests.support.pages import Browser
 from tests.support.pdf import document
 from tests.support.steps import accepted
 
@@ -125,3 +126,41 @@ def test_an_end_refuses_unknown_fields(app: Flask) -> None:
     assert response.status_code == 422
     assert "outcome" in response.json["errors"]
     assert desk.api.case(number)["status"]["code"] == "suspended"
+
+
+def test_the_case_page_starts_and_ends_a_special_procedure(app: Flask) -> None:
+    desk = ClockedApi(app, "2026-11-25")
+    number = accepted(desk.api)
+    page = f"/cases/{number}"
+    approver = Browser(app)
+    approver.log_in("approver")
+    html = approver.get(page).get_data(as_text=True)
+    assert all(label in html for label in KINDS.values())  # the kinds to choose from
+    # Refused input comes back as a readable message; nothing starts.
+    assert (
+        approver.post(f"{page}/suspend", {"kind": "", "reason": "x", "expected_days": "2"}).status_code == 303
+    )
+    assert "请选择特别程序种类" in approver.get(page).get_data(as_text=True)
+    assert desk.api.case(number)["status"]["code"] == "under_review"
+
+    body = {"kind": "appraisal", "reason": "房屋安全需鉴定", "expected_days": "4"}
+    assert approver.post(f"{page}/suspend", body).status_code == 303
+    html = approver.get(page).get_data(as_text=True)
+    assert "房屋安全需鉴定" in html and "进行中，计时暂停" in html
+    assert "特别程序告知书" in html  # among the papers
+    assert 'data-testid="end-special-procedure"' in html
+
+    clerk = Browser(app)
+    clerk.log_in("clerk")
+    assert 'data-testid="end-special-procedure"' not in clerk.get(page).get_data(as_text=True)
+    assert clerk.post(f"{page}/resume", {"result": "x"}).status_code == 403
+
+    desk.move_to("2026-11-27")
+    approver = Browser(app)  # the session ended overnight
+    approver.log_in("approver")
+    approver.get(page)
+    assert approver.post(f"{page}/resume", {"result": "鉴定结论：安全"}).status_code == 303
+    procedure = desk.api.case(number)["suspensions"][0]
+    assert procedure["result"] == "鉴定结论：安全"
+    assert procedure["applicant_told_at"] is not None
+    assert "鉴定结论：安全" in approver.get(page).get_data(as_text=True)
