@@ -9,6 +9,7 @@ from flask import Flask
 from pypdf import PdfReader
 
 from tests.support.clock import ClockedApi
+from tests.support.pages import Browser
 from tests.support.pdf import document, pdf_text
 from tests.support.steps import accepted, only_task
 
@@ -121,3 +122,16 @@ def test_the_batch_is_staff_scoped_and_checked(app: Flask) -> None:
     assert "kind" in wrong.json["errors"]
     assert batch(desk, "cases=,").status_code == 422
     assert batch(desk, "kind=acceptance").status_code == 422
+
+
+def test_the_page_after_registering_offers_the_receipt(app: Flask) -> None:
+    desk = ClockedApi(app, "2026-11-25")
+    number = desk.api.start_case()
+    clerk = Browser(app)
+    clerk.log_in("clerk")
+    html = clerk.get(f"/cases/{number}?registered=1").get_data(as_text=True)
+    link = f'href="/cases/{number}/documents/receipt.pdf"'
+    assert link in html and "打印收件凭证" in html
+    response = clerk.http.get(f"/cases/{number}/documents/receipt.pdf")
+    assert response.status_code == 200
+    assert "收件凭证" in pdf_text(response.data)[0]

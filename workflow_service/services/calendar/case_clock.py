@@ -78,7 +78,8 @@ def time_limit(case: Case, kind: str = "promised") -> TimeLimit:
     return TimeLimit(
         amount=int(terms.get(f"{kind}_limit_days", getattr(item, f"{kind}_limit_days"))),
         unit=TimeUnit(terms.get(f"{kind}_limit_unit", getattr(item, f"{kind}_limit_unit"))),
-        instant=bool(terms.get("instant", item.instant)),
+        # 即办件 is a promise to finish the same day; the law's limit of such an item still runs.
+        instant=kind == "promised" and bool(terms.get("instant", item.instant)),
     )
 
 
