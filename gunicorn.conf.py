@@ -7,3 +7,26 @@ Command-line options (``--workers``, ``--timeout``, ``--access-logfile``) still 
 worker_class = "workflow_service.serving.problem_worker.ProblemWorker"
 # Query-string values (resident IDs and phones typed into search boxes) never reach the logs.
 logger_class = "workflow_service.serving.access_log.MaskedQueryLogger"
+
+# /metrics sums every worker's counters: prometheus_client's multiprocess mode keeps them in files in
+# PROMETHEUS_MULTIPROC_DIR, which must be set before the app is imported (a fresh folder per start
+# unless the operator names one; an operator's folder should be emptied before each start).
+import os  # noqa: E402
+import shutil  # noqa: E402
+import tempfile  # noqa: E402
+
+_own_metrics_folder = "PROMETHEUS_MULTIPROC_DIR" not in os.environ
+if _own_metrics_folder:
+    os.environ["PROMETHEUS_MULTIPROC_DIR"] = tempfile.mkdtemp(prefix="workflow-metrics-")
+
+
+def child_exit(server, worker):  # noqa: ANN001, ANN201
+    """A worker that exited: its live gauges go (its counters stay in the sums)."""
+    from prometheus_client import multiprocess
+
+    multiprocess.mark_process_dead(worker.pid)
+
+
+def on_exit(server):  # noqa: ANN001, ANN201
+    if _own_metrics_folder:
+        shutil.rmtree(os.environ["PROMETHEUS_MULTIPROC_DIR"], ignore_errors=True)

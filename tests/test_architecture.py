@@ -28,6 +28,7 @@ SERVICE_LAYERS = [
     "closing",
     "work",
     "read",  # the read models: a case or task as the API answers and the pages show it
+    "portal",  # API clients of portals and line systems: tokens, limits, the catalogue's tags
     "supervision",
     "seed",
 ]
@@ -38,6 +39,7 @@ TOP_LAYERS = [
     "config",
     "errors",
     "problem_document",
+    "instruments",
     "models",
     "extensions",
     "database",
@@ -47,6 +49,9 @@ TOP_LAYERS = [
     "file_responses",
     "request_guard",
     "error_log",
+    "structured_logs",
+    "request_ids",
+    "schema_revision",
     "error_handling",
     "serving",
     "api",
@@ -54,6 +59,7 @@ TOP_LAYERS = [
     "worker",
     "cli_admin",
     "cli_calendar",
+    "cli_data",
     "cli",
     "__init__",
 ]

@@ -25,6 +25,7 @@ from jsonschema import Draft7Validator
 from werkzeug.test import TestResponse
 
 from tests.support.api import WUNING, ApiClient, case_body
+from tests.support.portal import client_headers, register_client
 from tests.support.steps import ACCEPT, accept, accepted, decided, issued, only_task, tracked_case
 from workflow_service import create_app
 
@@ -44,6 +45,7 @@ MISSING = {
     "material_id": 999999,
     "delegation_id": 999999,
     "extension_id": 999999,
+    "client_id": "pc-nobody",
 }
 PLAUSIBLE = MISSING | {
     "year": 2026,
@@ -360,6 +362,23 @@ def _wrong_lookup(path: str, extra: dict[str, Any]) -> Step:
     return step
 
 
+def _portal_requests(path: str) -> Step:
+    """A client's requests past its limit (one a minute, in ``CONFIG``)."""
+
+    def step(client: ApiClient, app: Flask) -> TestResponse:
+        headers = client_headers(client.http, register_client(app, scopes=["services:read"]))
+        client.http.get(path, headers=headers)
+        return client.http.get(path, headers=headers)
+
+    return step
+
+
+def _taken_client_name(client: ApiClient, app: Flask) -> TestResponse:
+    register_client(app, "浙里办")
+    body = {"name": "浙里办", "scopes": ["services:read"], "regions": []}
+    return client.post("/api/v1/admin/clients", "admin", json=body)
+
+
 TRACK_BODY = BODIES[("post", "/api/v1/track")]
 EVALUATION_BODY = BODIES[("post", "/api/v1/track/evaluation")]
 DECLARED: dict[tuple[str, str, int], Step] = {
@@ -408,6 +427,11 @@ DECLARED: dict[tuple[str, str, int], Step] = {
     ),
     ("post", "/api/v1/delegations/{delegation_id}/revoke", 409): _revoked_twice,
     ("post", "/api/v1/admin/organisations", 409): _taken_code,
+    ("post", "/api/v1/admin/clients", 409): _taken_client_name,
+    ("get", "/api/v1/services", 429): _portal_requests("/api/v1/services"),
+    ("get", "/api/v1/services/{code}", 429): _portal_requests(
+        "/api/v1/services/individual_business_registration"
+    ),
     ("patch", "/api/v1/admin/organisations/{code}", 409): _organisation_in_use,
     ("post", "/api/v1/admin/users", 409): _taken_username,
     ("post", "/api/v1/admin/users/{username}/enable", 409): _enable_in_deactivated_organisation,
@@ -437,7 +461,10 @@ DECLARED: dict[tuple[str, str, int], Step] = {
 }
 # Settings a step needs, for its own test alone (the PostgreSQL tests share one app).
 ONE_LOOKUP = {"TRACK_ATTEMPT_LIMIT": "1 per 15 minutes"}
+ONE_REQUEST = {"CLIENT_RATE_LIMIT_PER_MINUTE": 1}
 CONFIG: dict[tuple[str, str, int], dict[str, Any]] = {
+    ("get", "/api/v1/services", 429): ONE_REQUEST,
+    ("get", "/api/v1/services/{code}", 429): ONE_REQUEST,
     ("post", "/api/v1/track", 429): ONE_LOOKUP,
     ("post", "/api/v1/track/evaluation", 429): ONE_LOOKUP,
 }
@@ -456,7 +483,9 @@ def kind_statuses(spec: Spec, status: int) -> list[Operation]:
 def test_every_documented_error_is_problem_json_with_the_problem_schema(app: Flask) -> None:
     spec = document(app)
     problem = spec["components"]["schemas"]["Problem"]
-    assert {"type", "title", "status", "detail", "instance", "errors"} <= set(problem["properties"])
+    assert {"type", "title", "status", "detail", "instance", "errors", "request_id"} <= set(
+        problem["properties"]
+    )
     assert "Error" not in spec["components"]["schemas"]  # flask-smorest's {code, status, message}
     for (method, path), operation in operations(spec):
         errors = {

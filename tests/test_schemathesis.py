@@ -3,7 +3,8 @@ refusal they get is one the document declares for the operation, with its media 
 Problem schema.
 
 Every operation of the API document is called with generated requests (valid and not) through the
-WSGI app on the test database, as a demo window clerk or administrator with a bearer token. Path
+WSGI app on the test database, as a demo window clerk or administrator with a bearer token, or as a
+registered portal with a client token (services:read, applications:read and :write). Path
 parameters are now and then replaced by things that exist (a case, its open task, a service item,
 an organisation, a colleague), so the calls get past 404 to the checks behind it. Hypothesis is
 driven directly, one operation at a time, with a fixed number of examples: the run stays short.
@@ -29,6 +30,7 @@ from schemathesis.specs.openapi.checks import (
 )
 
 from tests.support.api import SERVICE, WUNING, ApiClient
+from tests.support.portal import client_headers, register_client
 
 EXAMPLES_PER_OPERATION = 30
 BOUNDED = settings(
@@ -47,7 +49,7 @@ AS_DOCUMENTED = [
 ]
 
 
-def existing_values(client: ApiClient) -> dict[str, list[Any]]:
+def existing_values(client: ApiClient, portal_client_id: str) -> dict[str, list[Any]]:
     """For each path parameter, values that name something in the database."""
     number = client.start_case()
     task = client.open_task(number)
@@ -61,6 +63,7 @@ def existing_values(client: ApiClient) -> dict[str, list[Any]]:
         "attachment_id": [1],
         "material_id": [1],
         "delegation_id": [1],
+        "client_id": [portal_client_id],
     }
 
 
@@ -75,8 +78,9 @@ def requests_for(operation: Any) -> st.SearchStrategy:
 @pytest.mark.schemathesis
 def test_no_generated_request_gets_a_server_error(app: Flask, client: ApiClient) -> None:
     schema = schemathesis.openapi.from_wsgi("/api/openapi.json", app)
-    tokens = [client.headers(user) for user in USERS]
-    existing = existing_values(client)
+    portal = register_client(app, scopes=["services:read", "applications:read", "applications:write"])
+    tokens = [client.headers(user) for user in USERS] + [client_headers(client.http, portal)]
+    existing = existing_values(client, portal.client_id)
     operations = [result.ok() for result in schema.get_all_operations()]
     assert len(operations) > 40
     refused: list[str] = []

@@ -9,19 +9,31 @@ from typing import Any
 
 from flask import Flask
 
-from workflow_service import database, error_handling, request_guard, security_headers, web
+from workflow_service import (
+    database,
+    error_handling,
+    request_guard,
+    request_ids,
+    security_headers,
+    structured_logs,
+    web,
+)
 from workflow_service.api import (
     admin,
+    api_clients,
     attachments,
     authentication,
     calendar,
     cases,
+    client_authentication,
     closing,
     delegations,
     documents,
     evaluations,
     health,
     me,
+    metrics,
+    oauth,
     problems,
     responsibilities,
     service_items,
@@ -95,7 +107,16 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     app.config.setdefault(
         "API_SPEC_OPTIONS",
         {
-            "components": {"securitySchemes": {"bearerAuth": {"type": "http", "scheme": "bearer"}}},
+            "components": {
+                "securitySchemes": {
+                    "bearerAuth": {
+                        "type": "http",
+                        "scheme": "bearer",
+                        "description": "工作人员令牌 / staff token: POST /api/v1/auth/token",
+                    },
+                    "clientCredentials": client_authentication.SECURITY_SCHEME,
+                }
+            },
             "security": [{"bearerAuth": []}],
         },
     )
@@ -104,6 +125,9 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
             parents=True, exist_ok=True
         )
 
+    structured_logs.init_app(app)
+    # First of the request hooks: every later one may log or refuse, with the request's id.
+    request_ids.init_app(app)
     db.init_app(app)
     database.init_app(app)
     migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"))
@@ -116,6 +140,8 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     step_effects.install(app, STEP_EFFECTS)
 
     app.register_blueprint(health.blp)
+    app.register_blueprint(metrics.blp)
+    oauth.init_app(app)
     for blueprint in (
         authentication.blp,
         service_items.blp,
@@ -125,6 +151,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         delegations.blp,
         me.blp,
         admin.blp,
+        api_clients.blp,
         calendar.blp,
         attachments.blp,
         documents.blp,

@@ -1,7 +1,9 @@
-"""``flask`` commands: deploy processes, seed the demo data, create users, run the worker."""
+"""``flask`` commands: deploy processes, seed the demo data, create users, run the worker, check
+cases against their workflows."""
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import click
@@ -10,6 +12,7 @@ from flask.cli import with_appcontext
 
 from workflow_service.cli_admin import ADMIN_COMMANDS
 from workflow_service.cli_calendar import calendar
+from workflow_service.cli_data import DATA_COMMANDS
 from workflow_service.errors import InvalidProcessDefinition, ServiceError
 from workflow_service.models import Role
 from workflow_service.services.catalogue.service_items import catalogue_rows, load_catalogue
@@ -18,6 +21,11 @@ from workflow_service.services.directory.credentials import password_problems
 from workflow_service.services.directory.directory_import import directory_rows, import_directory
 from workflow_service.services.directory.import_files import ImportFailed
 from workflow_service.services.directory.responsibilities import import_responsibilities, responsibility_rows
+from workflow_service.services.process.consistency import (
+    DEFAULT_BATCH_SIZE,
+    check_consistency,
+    count_cases,
+)
 from workflow_service.services.process.deployment import deploy_folder
 from workflow_service.services.seed.demo_cases import DemoCaseFailed, seed_demo_cases
 from workflow_service.services.seed.seeding import DEMO_PASSWORD, seed_demo
@@ -172,6 +180,26 @@ def create_user_command(
     click.echo(f"created {username}")
 
 
+@click.command("check-consistency")
+@with_appcontext
+@click.option("--batch-size", default=DEFAULT_BATCH_SIZE, show_default=True, type=click.IntRange(1, 10_000))
+def check_consistency_command(batch_size: int) -> None:
+    """Check every case's task rows, status and timer jobs against its stored workflow (read only).
+
+    Progress on stderr, the summary on stdout; exit 1 naming each inconsistent case and why.
+    """
+    total = count_cases()
+    with click.progressbar(length=total, label=f"checking {total} cases", file=sys.stderr) as bar:
+        report = check_consistency(batch_size, progress=bar.update)
+    for case in report.inconsistent:
+        click.echo(f"{case.number}: inconsistent")
+        for reason in case.reasons:
+            click.echo(f"  - {reason}")
+    click.echo(f"{report.checked} cases checked, {len(report.inconsistent)} inconsistent")
+    if not report.consistent:
+        raise SystemExit(1)
+
+
 def register_commands(app: Flask) -> None:
     for command in (
         deploy_command,
@@ -182,7 +210,9 @@ def register_commands(app: Flask) -> None:
         load_catalogue_command,
         worker_command,
         retry_failed_jobs_command,
+        check_consistency_command,
         *ADMIN_COMMANDS,
+        *DATA_COMMANDS,
         calendar,
     ):
         app.cli.add_command(command)

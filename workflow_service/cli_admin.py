@@ -1,4 +1,5 @@
-"""``flask orgs …`` and ``flask users …``: the admin API's operations for the operator at the console.
+"""``flask orgs …``, ``flask users …``, ``flask clients …`` and ``flask create-client``: the admin API's
+operations for the operator at the console.
 
 Same service functions as /api/v1/admin, with the operator (no API user) as the actor.
 """
@@ -9,15 +10,19 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 import click
-from flask.cli import AppGroup
+from flask.cli import AppGroup, with_appcontext
 
 from workflow_service.errors import ServiceError
 from workflow_service.extensions import db
-from workflow_service.models import Organisation, OrganisationKind, Role, User
+from workflow_service.models import ApiClient, Organisation, OrganisationKind, Role, User
 from workflow_service.services.directory import accounts, login_protection, organisations
+from workflow_service.services.portal import clients as api_clients
 
 orgs = AppGroup("orgs", help="List and create organisations.")
 users = AppGroup("users", help="List accounts; set roles, disable, unlock, reset passwords.")
+clients = AppGroup(
+    "clients", help="API clients (portals, line systems): list, disable, enable, rotate-secret."
+)
 
 
 @contextmanager
@@ -158,4 +163,72 @@ def reset_password_command(username: str) -> None:
     click.echo("the user must change it before doing anything else")
 
 
-ADMIN_COMMANDS = (orgs, users)
+def _codes(value: str) -> list[str]:
+    return [part.strip() for part in value.split(",") if part.strip()]
+
+
+def _client_line(client: ApiClient) -> str:
+    state = "active" if client.active else "disabled"
+    return "\t".join(
+        [client.client_id, client.name, ",".join(client.scopes), ",".join(client.regions), state]
+    )
+
+
+def _print_secret(issued: api_clients.ClientSecret) -> None:
+    click.echo(f"client_id: {issued.client.client_id}")
+    click.echo(f"client_secret: {issued.secret}")
+    click.echo("the secret is shown this once: only its hash is kept")
+
+
+@click.command("create-client")
+@click.argument("name")
+@click.option("--scopes", required=True, help=f"comma-separated, of {','.join(api_clients.SCOPES)}")
+@click.option(
+    "--regions",
+    default="",
+    help="comma-separated region codes it may submit for (a county covers its townships)",
+)
+@with_appcontext
+def create_client_command(name: str, scopes: str, regions: str) -> None:
+    """Register a portal or line system; prints its client_id and secret, once."""
+    with _reported():
+        issued = api_clients.create_client(None, name, _codes(scopes), _codes(regions))
+    _print_secret(issued)
+
+
+@clients.command("list")
+def list_clients_command() -> None:
+    """Clients by name: client_id, name, scopes, regions, state."""
+    with _reported():
+        for client in api_clients.list_clients(None):
+            click.echo(_client_line(client))
+
+
+@clients.command("disable")
+@click.argument("client_id")
+def disable_client_command(client_id: str) -> None:
+    """Refuse the client from now on; its tokens stop working at once."""
+    with _reported():
+        client = api_clients.disable_client(None, client_id)
+    click.echo(_client_line(client))
+
+
+@clients.command("enable")
+@click.argument("client_id")
+def enable_client_command(client_id: str) -> None:
+    """Let a disabled client ask for tokens again."""
+    with _reported():
+        client = api_clients.enable_client(None, client_id)
+    click.echo(_client_line(client))
+
+
+@clients.command("rotate-secret")
+@click.argument("client_id")
+def rotate_client_secret_command(client_id: str) -> None:
+    """A new secret, printed once; the old one and the client's tokens stop working."""
+    with _reported():
+        issued = api_clients.rotate_secret(None, client_id)
+    _print_secret(issued)
+
+
+ADMIN_COMMANDS = (orgs, users, clients, create_client_command)

@@ -65,6 +65,12 @@ class DefaultConfig:
     # 429, except for accounts that logged in from that address within LOGIN_TRUSTED_ADDRESS_DAYS.
     LOGIN_RATE_LIMIT = "20 per minute"
     LOGIN_TRUSTED_ADDRESS_DAYS = 30
+    # Portals and line systems (API clients): access tokens from POST /oauth/token live this long; each
+    # client may send this many requests a minute (then 429), counted in CLIENT_RATELIMIT_STORAGE_URI:
+    # memory:// per process by default (a limit of N becomes N per worker), redis://… shared by all.
+    CLIENT_TOKEN_TTL_SECONDS = 3600
+    CLIENT_RATE_LIMIT_PER_MINUTE = 120
+    CLIENT_RATELIMIT_STORAGE_URI = "memory://"
     # Supervisors and /readyz are warned when fewer days than this of the official holiday schedule are known.
     CALENDAR_WARNING_DAYS = 60
     # Attachments: stored through services.materials.storage in this folder (a volume shared by nodes).
@@ -85,6 +91,9 @@ class DefaultConfig:
     DEFERRED_MATERIAL_WORKING_DAYS = 5
     # 好差评: a 不满意 / 非常不满意 evaluation is rectified (整改) within this many working days.
     RECTIFICATION_WORKING_DAYS = 5
+    # Retention: a case that ended this many days ago no longer needs its serialized workflow
+    # (`flask drop-finished-states`); 好差评 and 整改 work on the case row, never on the engine.
+    RETENTION_FINISHED_CASE_DAYS = 30
     # Absolute URLs printed on documents (the QR code to /track/<number>).
     PUBLIC_BASE_URL = "http://127.0.0.1:8000"
     # Failed look-ups on the public status page, per client address and per case number.
@@ -114,6 +123,15 @@ class DefaultConfig:
     # A multi-instance task has at most this many instances.
     MULTI_INSTANCE_MAX = 1000
     # flask-smorest / OpenAPI
+    # /metrics: a scraper sends ``Authorization: Bearer <METRICS_TOKEN>`` or comes from one of these
+    # networks (CIDRs; FLASK_METRICS_TRUSTED_NETWORKS='["10.0.0.0/8"]' or "10.0.0.0/8,192.168.0.0/16").
+    METRICS_TOKEN: str | None = None
+    METRICS_TRUSTED_NETWORKS: ClassVar[list[str] | str] = ["127.0.0.1/32", "::1/128"]
+    # Logs are JSON lines (structlog); "console" for people reading a terminal.
+    LOG_FORMAT = "json"
+    # Log each API request's JSON body (IDs and phones masked, names not): for diagnosing an integration.
+    LOG_REQUEST_BODIES = False
+
     API_TITLE = "一窗通办 workflow service"
     API_VERSION = "v1"
     OPENAPI_VERSION = "3.0.3"

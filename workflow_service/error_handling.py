@@ -21,6 +21,7 @@ from workflow_service.error_log import log_unexpected
 from workflow_service.errors import PayloadTooLarge, RateLimited, ServiceError, Unavailable
 from workflow_service.extensions import db
 from workflow_service.problem_document import PROBLEM_MEDIA_TYPE, problem_document
+from workflow_service.request_ids import current_request_id
 
 MACHINE_PATH_PREFIXES = ("/api/", "/oauth/", "/healthz", "/readyz", "/metrics")
 
@@ -38,7 +39,8 @@ class Problem:
     headers: Mapping[str, str] = field(default_factory=dict)
 
     def response(self) -> Response:
-        """The problem+json answer, with the headers the status calls for."""
+        """The problem+json answer, with the headers the status calls for and the request's id."""
+        request_id = current_request_id()
         body = problem_document(
             self.status,
             self.title,
@@ -46,7 +48,7 @@ class Problem:
             type_slug=self.type_slug,
             instance=request.path,
             errors=self.errors,
-            extensions=self.extensions,
+            extensions={**self.extensions, "request_id": request_id} if request_id else self.extensions,
         )
         response = Response(
             json.dumps(body, ensure_ascii=False), status=self.status, mimetype=PROBLEM_MEDIA_TYPE

@@ -9,7 +9,8 @@ that raises them. ``tests/test_errors.py`` checks that this tree lists every sub
     ├── NotAuthenticated (401)        no, bad or expired credentials
     ├── PermissionDenied (403)        in scope, but this role may not, or the task is someone else's
     │   ├── TaskClaimedByOther (403)
-    │   └── PasswordChangeRequired (403) an admin reset the password: only /api/v1/me until changed
+    │   ├── PasswordChangeRequired (403) an admin reset the password: only /api/v1/me until changed
+    │   └── InsufficientScope (403)                portal.clients: the client token lacks the scope
     ├── NotFound (404)                does not exist, or outside the caller's scope
     │   └── LookupFailed (404)        notices.tracking: wrong case number or query password
     ├── Conflict (409)
@@ -55,7 +56,8 @@ that raises them. ``tests/test_errors.py`` checks that this tree lists every sub
     ├── PayloadTooLarge (413)         an upload beyond the configured size
     ├── RateLimited (429)             too many attempts; ``retry_after`` seconds until the next
     │   ├── TooManyLogins (429)                    directory.login_protection
-    │   └── TooManyLookups (429)                   notices.tracking
+    │   ├── TooManyLookups (429)                   notices.tracking
+    │   └── TooManyClientRequests (429)            portal.client_limits: an API client's requests a minute
     └── Unavailable (503)             the database cannot be reached; ``Retry-After`` says when to retry
         └── RequestTimedOut (503)     gunicorn ended a request that ran past its timeout
 """

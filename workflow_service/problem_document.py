@@ -52,6 +52,9 @@ class ProblemSchema(Schema):
     status = fields.Integer(required=True, metadata={"description": "the HTTP status code"})
     detail = fields.String(metadata={"description": "this occurrence, when it says more than the title"})
     instance = fields.String(metadata={"description": "the path of the request"})
+    request_id = fields.String(
+        metadata={"description": "the request's id, as in the `X-Request-Id` header and the service's logs"}
+    )
     errors = fields.Dict(
         keys=fields.String(),
         values=fields.List(fields.String()),

@@ -1,7 +1,7 @@
 """extensions (延期) of a case's limits, special procedure results, joint handling of an item
 
 Revision ID: b7e1c2d3f4a5
-Revises: d1a2c3e4f506
+Revises: e7f1a2b3c4d5
 Create Date: 2026-12-04 01:20:00
 
 """
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = "b7e1c2d3f4a5"
-down_revision = "d1a2c3e4f506"
+down_revision = "e7f1a2b3c4d5"
 branch_labels = None
 depends_on = None
 

@@ -99,6 +99,16 @@ class StepResult:
     fired_timers: tuple[PendingTimer, ...] = ()
 
 
+@dataclass(frozen=True)
+class WorkflowSnapshot:
+    """What a stored workflow says, for comparing it with the rows kept beside it (check-consistency)."""
+
+    ready_task_ids: frozenset[str]  # READY user tasks: each should have an open task row
+    finished_task_ids: frozenset[str]  # user tasks COMPLETED or CANCELLED (those still in the tree)
+    waiting_timers: tuple[PendingTimer, ...]  # each should have a scheduled timer job
+    completed: bool
+
+
 class _SpecFreeWorkflowConverter(BpmnWorkflowConverter):
     """Serializes a workflow without its spec, which is stored once per process version."""
 
@@ -297,6 +307,22 @@ class ProcessRuntime:
     def ready_tasks(self, cache_key: str, spec_json: str, state: str) -> tuple[ReadyTask, ...]:
         workflow = self._restore(cache_key, spec_json, state)
         return tuple(_ready_task(task) for task in workflow.get_tasks(state=TaskState.READY, manual=True))
+
+    def snapshot(self, cache_key: str, spec_json: str, state: str) -> WorkflowSnapshot:
+        """The stored workflow's user tasks, waiting timers and whether it ended; runs nothing."""
+        workflow = self._restore(cache_key, spec_json, state)
+        ready, finished = set(), set()
+        for task in workflow.get_tasks(manual=True):
+            if task.state == TaskState.READY:
+                ready.add(str(task.id))
+            elif task.state in (TaskState.COMPLETED, TaskState.CANCELLED):
+                finished.add(str(task.id))
+        return WorkflowSnapshot(
+            ready_task_ids=frozenset(ready),
+            finished_task_ids=frozenset(finished),
+            waiting_timers=_pending_timers(workflow),
+            completed=workflow.completed,
+        )
 
     def completed_elements(self, cache_key: str, spec_json: str, state: str) -> tuple[str, ...]:
         """The BPMN ids of the elements this workflow has passed, in the order they completed."""

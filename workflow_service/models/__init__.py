@@ -1,7 +1,7 @@
 """The tables, one module per aggregate; importing this package registers them all on ``Base``."""
 
 from workflow_service.models.acceptance import DeferredMaterial, SupplementNotice
-from workflow_service.models.api_clients import ApiClient
+from workflow_service.models.api_clients import ApiClient, ApiClientToken
 from workflow_service.models.attachments import Attachment
 from workflow_service.models.audit import AuditEvent
 from workflow_service.models.base import Base
@@ -49,6 +49,7 @@ from workflow_service.models.users import ApiToken, CredentialKind, LoginOrigin,
 __all__ = [
     "AcceptanceMode",
     "ApiClient",
+    "ApiClientToken",
     "ApiToken",
     "ApplicantKind",
     "Attachment",

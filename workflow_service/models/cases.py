@@ -5,7 +5,7 @@ from __future__ import annotations
 import enum
 from datetime import date, datetime
 
-from sqlalchemy import JSON, Date, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Date, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from workflow_service.models.base import Base, UTCDateTime, enum_column, utcnow
@@ -54,6 +54,16 @@ class ApplicantKind(enum.StrEnum):
 
 class Case(Base):
     __tablename__ = "case_file"
+    __table_args__ = (
+        # The search box finds a name by its beginning (LIKE '张%'): an index that serves prefixes
+        # whatever the database's collation. SQLite's is created COLLATE NOCASE by the migration
+        # (its LIKE ignores ASCII case, and only such an index serves it).
+        Index(
+            "ix_case_file_applicant_name",
+            "applicant_name",
+            postgresql_ops={"applicant_name": "varchar_pattern_ops"},
+        ),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     number: Mapped[str] = mapped_column(String(40), unique=True)
@@ -112,8 +122,12 @@ class Case(Base):
     duplicate_reason: Mapped[str | None] = mapped_column(Text)
     # The applicant's form data as submitted, for display without touching the workflow blob.
     application: Mapped[dict] = mapped_column(JSON)
-    # Deferred: lists and inboxes never load the serialized workflow.
-    workflow_state: Mapped[str] = mapped_column(Text, deferred=True)
+    # Deferred: lists and inboxes never load the serialized workflow. Dropped (None) by the retention
+    # run once a finished case is old enough: nothing runs on it again, and the live table stops
+    # growing; the elements it passed are kept for its diagram.
+    workflow_state: Mapped[str | None] = mapped_column(Text, deferred=True)
+    state_dropped_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    passed_elements: Mapped[list | None] = mapped_column(JSON)
     created_by_id: Mapped[int] = mapped_column(ForeignKey("app_user.id"))
     version: Mapped[int] = mapped_column(default=1)
 

@@ -19,6 +19,7 @@ from workflow_service.services.work import inbox
 from workflow_service.web import (
     admin,
     admin_calendar,
+    admin_clients,
     admin_organisations,
     admin_users,
     cases,
@@ -170,5 +171,11 @@ def init_app(app: Flask) -> None:
         tracking.blp,
     ):
         app.register_blueprint(blueprint)
-    for blueprint in (admin.blp, admin_organisations.blp, admin_users.blp, admin_calendar.blp):
+    for blueprint in (
+        admin.blp,
+        admin_organisations.blp,
+        admin_users.blp,
+        admin_calendar.blp,
+        admin_clients.blp,
+    ):
         app.register_blueprint(blueprint)

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
 from workflow_service.errors import InvalidInput, NotFound, PermissionDenied
 from workflow_service.extensions import db
@@ -345,7 +346,12 @@ class ServiceItemView:
 
 
 def list_service_items() -> list[ServiceItem]:
-    return list(db.session.execute(select(ServiceItem).order_by(ServiceItem.code)).scalars())
+    # The materials with the items: the list shows them, and one statement beats one per item.
+    return list(
+        db.session.execute(
+            select(ServiceItem).options(selectinload(ServiceItem.materials)).order_by(ServiceItem.code)
+        ).scalars()
+    )
 
 
 def service_item_view(code: str) -> ServiceItemView:

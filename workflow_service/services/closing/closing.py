@@ -31,6 +31,7 @@ from workflow_service.services.process.case_status import STATUS_LABELS, has_bee
 from workflow_service.services.process.form_fields import RESULT_REASON
 from workflow_service.services.process.progress import apply_step, change_status, process_runtime
 from workflow_service.services.process.step_effects import CompletedStep
+from workflow_service.services.process.stored_state import running_state
 from workflow_service.services.review.suspensions import open_suspension
 
 RETURNABLE = frozenset({CaseStatus.SUBMITTED, CaseStatus.SUPPLEMENT})
@@ -122,7 +123,7 @@ def _commit() -> None:
 def _end_workflow(case: Case, actor: User, status: CaseStatus) -> None:
     """Stop the process where it stands (open tasks cancelled, no end event) and enter ``status``."""
     definition = case.process_definition
-    result = process_runtime().cancel(definition.content_hash, definition.spec_json, case.workflow_state)
+    result = process_runtime().cancel(definition.content_hash, definition.spec_json, running_state(case))
     change_status(case, status, actor)
     apply_step(case, result, actor)
 

@@ -12,6 +12,7 @@ from workflow_service.services.closing.case_results import record_result
 from workflow_service.services.directory.scope import get_visible_case
 from workflow_service.services.process.case_status import STATUS_LABELS
 from workflow_service.services.process.progress import apply_step, change_status, process_runtime
+from workflow_service.services.process.stored_state import running_state
 from workflow_service.services.review.suspensions import open_suspension
 
 WITHDRAWABLE = frozenset(
@@ -38,7 +39,7 @@ def withdraw_case(actor: User, number: str, reason: str) -> Case:
     if case.status not in WITHDRAWABLE:
         raise CaseNotWithdrawable(f"办件状态为“{STATUS_LABELS[case.status]}”，不能撤回")
     definition = case.process_definition
-    result = process_runtime().cancel(definition.content_hash, definition.spec_json, case.workflow_state)
+    result = process_runtime().cancel(definition.content_hash, definition.spec_json, running_state(case))
     suspension = open_suspension(case)
     if suspension is not None:
         suspension.ended_note = "withdrawn"

@@ -250,9 +250,12 @@ def case_diagram(actor: User, number: str) -> CaseDiagram:
     """The diagram of the version the case runs on, for anyone who may see the case (404 otherwise)."""
     case = get_visible_case(actor, number, with_state=True)
     definition = case.process_definition
-    completed = process_runtime().completed_elements(
-        definition.content_hash, definition.spec_json, case.workflow_state
-    )
+    if case.workflow_state is None:  # a finished case past retention: the path was kept on its own
+        completed = tuple(case.passed_elements or ())
+    else:
+        completed = process_runtime().completed_elements(
+            definition.content_hash, definition.spec_json, case.workflow_state
+        )
     current = db.session.execute(
         select(Task.bpmn_id)
         .where(Task.case_id == case.id, Task.state == TaskState.OPEN, Task.kind == TaskKind.WORKFLOW)

@@ -32,6 +32,7 @@ from workflow_service.services import audit
 from workflow_service.services.clock import now
 from workflow_service.services.process import deadline_warnings, jobs
 from workflow_service.services.process.progress import apply_step, process_runtime
+from workflow_service.services.process.stored_state import running_state
 
 log = logging.getLogger(__name__)
 
@@ -83,7 +84,7 @@ def fire_timer(job: Job) -> datetime | None:
         return None
     definition = case.process_definition
     result = process_runtime().fire_due_timers(
-        definition.content_hash, definition.spec_json, case.workflow_state
+        definition.content_hash, definition.spec_json, running_state(case)
     )
     for timer in result.fired_timers:
         audit.record(

@@ -10,6 +10,7 @@ from sqlalchemy import select
 from workflow_service.engine.runtime import ProcessRuntime, StepResult
 from workflow_service.errors import ProcessIncident
 from workflow_service.extensions import db
+from workflow_service.instruments import count_transition
 from workflow_service.models import Case, CaseStatus, JobKind, Task, TaskKind, TaskState, User
 from workflow_service.services import audit
 from workflow_service.services.calendar.case_clock import refresh_due_dates
@@ -43,6 +44,7 @@ def _enter_status(case: Case, status: CaseStatus, actor: User | None) -> None:
     case.status_history = [*case.status_history, {"status": status.value, "at": moment.isoformat()}]
     # The clock starts at acceptance (that day not counted, DESIGN.md §3) and pauses in 补正 and 中止.
     refresh_due_dates(case)
+    count_transition(db.session(), current.value if current else None, status.value)
     audit.record(
         "case.status_changed",
         actor,

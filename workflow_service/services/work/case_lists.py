@@ -25,10 +25,12 @@ def _matches(text: str) -> ColumnElement[bool]:
     ]
     if _DIGITS.match(text):
         clauses.append(Case.applicant_phone == text)
+    elif len(text) >= 2:
+        # The beginning covers the whole name too; one LIKE the name index seeks to (an equality
+        # beside it would not use SQLite's NOCASE index, and the OR would scan the table).
+        clauses.append(Case.applicant_name.startswith(text, autoescape=True))
     else:
         clauses.append(Case.applicant_name == text)
-        if len(text) >= 2:
-            clauses.append(Case.applicant_name.startswith(text, autoescape=True))
     return or_(*clauses)
 
 

@@ -78,22 +78,25 @@ def _decode_cursor(cursor: str) -> _Cursor:
         ) from None
 
 
-def _inbox_query(actor: User, claimed: Claimed) -> Select[Any]:
-    """Open tasks routed to the actor's organisation and roles that are theirs to see in the inbox."""
-    claimants = [actor.id, *delegations.delegators_in_force(actor)]
+def _inbox_query(
+    actor: User, claimed: Claimed, claimants: Sequence[int] | None = None, *, with_case: bool = True
+) -> Select[Any]:
+    """Open tasks routed to the actor's organisation and roles that are theirs to see in the inbox.
+
+    ``claimants``: the actor and those whose delegation to them is in force (read when not given);
+    ``with_case``: joined to the task's case, for filters and loads that need it."""
+    if claimants is None:
+        claimants = [actor.id, *delegations.delegators_in_force(actor)]
     mine = Task.assignee_id.in_(claimants)
     unclaimed = Task.assignee_id.is_(None)
     who = {"all": or_(unclaimed, mine), "mine": mine, "unclaimed": unclaimed}[claimed]
-    return (
-        select(Task)
-        .join(Task.case)
-        .where(
-            Task.organisation_id == actor.organisation_id,
-            Task.role.in_(actor.roles),
-            Task.state == TaskState.OPEN,
-            who,
-        )
+    query = select(Task).where(
+        Task.organisation_id == actor.organisation_id,
+        Task.role.in_(actor.roles),
+        Task.state == TaskState.OPEN,
+        who,
     )
+    return query.join(Task.case) if with_case else query
 
 
 def _narrowed(
@@ -131,7 +134,7 @@ def count_arrived(
     what an open inbox page polls for, to offer a refresh instead of moving rows under the mouse.
     Counted up to ``COUNT_CAP + 1``, like the header's figures."""
     query = _narrowed(_inbox_query(actor, claimed), service_code, statuses, township_code, due_soon)
-    return _capped_count(query.where(Task.created_at > since))
+    return int(db.session.execute(select(_capped_count(query.where(Task.created_at > since)))).scalar_one())
 
 
 def inbox_page(
@@ -198,10 +201,15 @@ def due_soon_clause() -> ColumnElement[bool]:
     )
 
 
-def _capped_count(query: Select[tuple[Task]]) -> int:
-    """How many rows the inbox query holds, reading no more than ``COUNT_CAP + 1`` of them."""
+def _capped_count(query: Select[Any]) -> Any:
+    """How many rows the inbox query holds, reading no more than ``COUNT_CAP + 1`` of them: as a
+    scalar subquery, so that several figures are one statement."""
     limited = query.with_only_columns(Task.id).limit(COUNT_CAP + 1).subquery()
-    return db.session.execute(select(func.count()).select_from(limited)).scalar_one()
+    return select(func.count()).select_from(limited).scalar_subquery()
+
+
+# What the header's figures cost: the delegations in force, the items' warning days, the figures.
+INBOX_COUNT_STATEMENTS = 3
 
 
 def inbox_counts(actor: User, seen_since: datetime | None = None) -> InboxCounts:
@@ -210,16 +218,20 @@ def inbox_counts(actor: User, seen_since: datetime | None = None) -> InboxCounts
     them are due soon or overdue.
 
     Every page's header shows these, so each figure stops at ``COUNT_CAP + 1`` (shown as "999+"):
-    an organisation with 100,000 open tasks costs what one with a thousand does.
+    an organisation with 100,000 open tasks costs what one with a thousand does. The four are one
+    statement; only the due-soon figure needs the tasks' cases.
     """
-    counts = {claimed: _capped_count(_inbox_query(actor, claimed)) for claimed in ("mine", "unclaimed")}
-    counts["new"] = 0
-    if counts["unclaimed"]:
-        arrived = _inbox_query(actor, "unclaimed")
-        if seen_since is not None:
-            arrived = arrived.where(Task.created_at > seen_since)
-        counts["new"] = _capped_count(arrived)
-    counts["due_soon"] = 0
-    if counts["mine"] or counts["unclaimed"]:
-        counts["due_soon"] = _capped_count(_inbox_query(actor, "all").where(due_soon_clause()))
-    return InboxCounts(**counts)
+    claimants = [actor.id, *delegations.delegators_in_force(actor)]
+    arrived = _inbox_query(actor, "unclaimed", claimants, with_case=False)
+    if seen_since is not None:
+        arrived = arrived.where(Task.created_at > seen_since)
+    figures = db.session.execute(
+        select(
+            _capped_count(_inbox_query(actor, "mine", claimants, with_case=False)),
+            _capped_count(_inbox_query(actor, "unclaimed", claimants, with_case=False)),
+            _capped_count(arrived),
+            _capped_count(_inbox_query(actor, "all", claimants).where(due_soon_clause())),
+        )
+    ).one()
+    mine, unclaimed, new, due_soon = (int(figure) for figure in figures)
+    return InboxCounts(mine=mine, unclaimed=unclaimed, new=new, due_soon=due_soon)

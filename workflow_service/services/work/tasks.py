@@ -34,6 +34,7 @@ from workflow_service.services.intake.acceptance import task_form as acceptance_
 from workflow_service.services.process.forms import validate_form
 from workflow_service.services.process.progress import apply_step, process_runtime, refuse_on_incident
 from workflow_service.services.process.step_effects import CompletedStep, run_step_effects
+from workflow_service.services.process.stored_state import running_state
 from workflow_service.services.review.suspensions import refuse_while_suspended
 from workflow_service.services.work.step_effects import OUTSIDE_THE_WORKFLOW, STEP_EFFECTS
 
@@ -165,7 +166,7 @@ def complete_task(actor: User, task_id: str, data: Mapping[str, Any]) -> Task:
         validate_form(definition.forms[task.form_key], data, prefix="data")
     try:
         result = process_runtime().complete_task(
-            definition.content_hash, definition.spec_json, case.workflow_state, task.id, data
+            definition.content_hash, definition.spec_json, running_state(case), task.id, data
         )
     except TaskNotReady:
         raise TaskNotOpen() from None

@@ -1,0 +1,251 @@
+"""A million cases on PostgreSQL: how long the load takes, and what the busiest pages cost then.
+
+Creates the database ``ws_million`` beside the one ``BENCH_DATABASE_URL`` names (dropped first;
+kept afterwards with ``--keep``, for the dashboard's benchmark), migrates it, seeds the demo data and
+runs ``flask load-cases``. Then, in-process through the Flask test client (the whole request but the
+socket) or the service function where a page's part has no API of its own, each measured ``--repeat``
+times after one warm-up, reporting the median and p95:
+
+- the demo approver's first inbox page (``GET /api/v1/tasks?limit=25``), a filtered page (an item and
+  "due soon or overdue") and the next page by keyset cursor;
+- the header figures every staff page shows (claimed, unclaimed, new, due soon);
+- the search box by case number, name, resident ID and phone, as the county supervisor (who sees
+  every case) and as a township window's clerk.
+
+``--explain`` prints each statement's plan (EXPLAIN ANALYZE) for docs/benchmarks.md.
+
+Run: ``python bench/million_cases.py [--cases 1000000 --open-tasks 100000 --repeat 30 --explain --keep]``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import secrets
+import statistics
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import psycopg
+from sqlalchemy import event, func, select
+from sqlalchemy.engine import make_url
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO_ROOT))
+
+from workflow_service import create_app  # noqa: E402
+from workflow_service.extensions import db  # noqa: E402
+from workflow_service.models import Case, Task, TaskState, User  # noqa: E402
+from workflow_service.services.seed.seeding import DEMO_PASSWORD  # noqa: E402
+from workflow_service.services.work.case_lists import find_cases  # noqa: E402
+from workflow_service.services.work.inbox import inbox_counts  # noqa: E402
+
+DEFAULT_POSTGRES_URL = "postgresql://127.0.0.1:5432/test"
+DATABASE_NAME = "ws_million"
+GOAL_MS = {"page": 50.0, "header": 20.0, "search": 50.0}
+
+
+def _admin(url: Any) -> psycopg.Connection:
+    return psycopg.connect(
+        host=url.host,
+        port=url.port,
+        user=url.username,
+        password=url.password,
+        dbname=url.database,
+        autocommit=True,
+    )
+
+
+def fresh_database(admin_url: str) -> str:
+    url = make_url(admin_url)
+    with _admin(url) as connection:
+        connection.execute(f'DROP DATABASE IF EXISTS "{DATABASE_NAME}" WITH (FORCE)')
+        connection.execute(f'CREATE DATABASE "{DATABASE_NAME}"')
+    return url.set(drivername="postgresql", database=DATABASE_NAME).render_as_string(hide_password=False)
+
+
+def drop_database(admin_url: str) -> None:
+    with _admin(make_url(admin_url)) as connection:
+        connection.execute(f'DROP DATABASE IF EXISTS "{DATABASE_NAME}" WITH (FORCE)')
+
+
+def flask(env: dict[str, str], *command: str) -> float:
+    """Run ``flask --app wsgi …``; its wall seconds. Output goes to the terminal (progress bars)."""
+    started = time.perf_counter()
+    subprocess.run(
+        [sys.executable, "-m", "flask", "--app", "wsgi", *command], cwd=REPO_ROOT, env=env, check=True
+    )
+    return time.perf_counter() - started
+
+
+def timed(action: Callable[[], object], repeat: int) -> tuple[float, float]:
+    """Median and p95 of ``repeat`` runs after one warm-up, in ms."""
+    action()
+    samples = []
+    for _ in range(repeat):
+        started = time.perf_counter()
+        action()
+        samples.append((time.perf_counter() - started) * 1000)
+        db.session.rollback()
+    samples.sort()
+    return statistics.median(samples), samples[min(len(samples) - 1, round(0.95 * (len(samples) - 1)))]
+
+
+@contextmanager
+def captured_statements() -> Any:
+    statements: list[tuple[str, Any]] = []
+
+    def record(_conn: Any, _cursor: Any, statement: str, parameters: Any, *_: Any) -> None:
+        statements.append((statement, parameters))
+
+    event.listen(db.engine, "before_cursor_execute", record)
+    try:
+        yield statements
+    finally:
+        event.remove(db.engine, "before_cursor_execute", record)
+
+
+def explain(action: Callable[[], object]) -> list[str]:
+    """EXPLAIN ANALYZE of every SELECT the action sends (but the token lookup and the revision row)."""
+    with captured_statements() as statements:
+        action()
+    db.session.rollback()
+    plans = []
+    connection = db.session.connection().connection.dbapi_connection
+    for statement, parameters in statements:
+        if (
+            not statement.lstrip().upper().startswith("SELECT")
+            or "api_token" in statement
+            or "calendar_revision" in statement
+        ):
+            continue
+        with connection.cursor() as cursor:  # type: ignore[union-attr]
+            cursor.execute("EXPLAIN (ANALYZE, BUFFERS, COSTS OFF) " + statement, parameters)
+            plans.append("\n".join(row[0] for row in cursor.fetchall()))
+    db.session.rollback()
+    return plans
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--cases", type=int, default=1_000_000)
+    parser.add_argument("--open-tasks", type=int, default=100_000)
+    parser.add_argument("--repeat", type=int, default=30)
+    parser.add_argument("--explain", action="store_true")
+    parser.add_argument("--keep", action="store_true", help=f"keep the {DATABASE_NAME} database")
+    parser.add_argument("--reuse", action="store_true", help=f"measure the {DATABASE_NAME} database as it is")
+    args = parser.parse_args(argv)
+    admin_url = os.environ.get("BENCH_DATABASE_URL", DEFAULT_POSTGRES_URL)
+    database_url = (
+        make_url(admin_url)
+        .set(drivername="postgresql", database=DATABASE_NAME)
+        .render_as_string(hide_password=False)
+        if args.reuse
+        else fresh_database(admin_url)
+    )
+    secret = secrets.token_hex(32)
+    env = {**os.environ, "DATABASE_URL": database_url, "FLASK_SECRET_KEY": secret}
+    try:
+        if not args.reuse:
+            flask(env, "db", "upgrade")
+            flask(env, "seed-demo", "--demo-users")
+            load_seconds = flask(
+                env, "load-cases", "--cases", str(args.cases), "--open-tasks", str(args.open_tasks)
+            )
+            print(
+                f"load: {args.cases:,} cases in {load_seconds:.0f} s "
+                f"({args.cases / load_seconds:,.0f} cases/s)"
+            )
+        measure(database_url, secret, args.repeat, args.explain)
+    finally:
+        if not args.keep:
+            drop_database(admin_url)
+    return 0
+
+
+def measure(database_url: str, secret: str, repeat: int, show_plans: bool) -> None:
+    app = create_app({"SQLALCHEMY_DATABASE_URI": database_url, "SECRET_KEY": secret})
+    client = app.test_client()
+
+    def bearer(username: str) -> dict[str, str]:
+        answer = client.post("/api/v1/auth/token", json={"username": username, "password": DEMO_PASSWORD})
+        assert answer.status_code == 200, answer.json
+        return {"Authorization": f"Bearer {answer.json['access_token']}"}
+
+    approver_headers = bearer("approver")
+
+    def get(path: str) -> Any:
+        response = client.get(path, headers=approver_headers)
+        assert response.status_code == 200, (path, response.status_code, response.json)
+        return response
+
+    with app.app_context():
+        users = {u.username: u for u in db.session.execute(select(User)).scalars()}
+        approver, supervisor, clerk = users["approver"], users["supervisor"], users["clerk"]
+        cases = db.session.execute(select(func.count()).select_from(Case)).scalar_one()
+        open_tasks = db.session.execute(
+            select(func.count()).select_from(Task).where(Task.state == TaskState.OPEN)
+        ).scalar_one()
+        in_inbox = db.session.execute(
+            select(func.count())
+            .select_from(Task)
+            .where(Task.state == TaskState.OPEN, Task.organisation_id == approver.organisation_id)
+        ).scalar_one()
+        sample = db.session.execute(
+            select(Case)
+            .where(Case.accepting_organisation_id == clerk.organisation_id)
+            .order_by(Case.id.desc())
+            .limit(1)
+        ).scalar_one()
+        print(f"{cases:,} cases, {open_tasks:,} open tasks, {in_inbox:,} in the approver's inbox")
+        cursor = get("/api/v1/tasks?limit=25").headers.get("X-Next-Cursor")
+        pages: dict[str, Callable[[], object]] = {
+            "inbox, first page": lambda: get("/api/v1/tasks?limit=25"),
+            "inbox, item + due soon": lambda: get(
+                "/api/v1/tasks?limit=25&service=individual_business_registration&due_soon=true"
+            ),
+            "inbox, next page (cursor)": lambda: get(f"/api/v1/tasks?limit=25&cursor={cursor}"),
+            "header figures": lambda: inbox_counts(db.session.merge(approver), None),
+        }
+        searches = {
+            "number": sample.number,
+            "name": sample.applicant_name,
+            "resident ID": sample.applicant_id_number,
+            "phone": sample.applicant_phone or "",
+        }
+        rows = []
+        for name, action in pages.items():
+            median, p95 = timed(action, repeat)
+            goal = GOAL_MS["header" if name == "header figures" else "page"]
+            rows.append((name, median, p95, goal))
+        for who, user in (("county supervisor", supervisor), ("window clerk", clerk)):
+            for what, value in searches.items():
+                median, p95 = timed(
+                    lambda user=user, value=value: find_cases(db.session.merge(user), value), repeat
+                )
+                rows.append((f"search by {what}, {who}", median, p95, GOAL_MS["search"]))
+        print(f"{'':<44}{'median ms':>10}{'p95 ms':>10}{'goal':>8}")
+        for name, median, p95, goal in rows:
+            print(
+                f"{name:<44}{median:>10.1f}{p95:>10.1f}{'< ' + format(goal, '.0f'):>8}"
+                + ("" if p95 < goal else "  MISSED")
+            )
+        if show_plans:
+            for name, action in {
+                **pages,
+                "search by name, county supervisor": lambda: find_cases(
+                    db.session.merge(supervisor), searches["name"]
+                ),
+            }.items():
+                print(f"\n--- {name}")
+                for plan in explain(action):
+                    print(plan, end="\n\n")
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,80 @@
+"""Administration of API clients (portals, line systems): list, register, disable, enable, rotate."""
+
+from __future__ import annotations
+
+from flask.views import MethodView
+from flask_smorest import Blueprint
+
+from workflow_service.api.api_client_schemas import (
+    ApiClientCreateSchema,
+    ApiClientSchema,
+    ApiClientSecretSchema,
+)
+from workflow_service.api.authentication import current_user, require_bearer_token
+from workflow_service.api.input_fields import NoBodySchema
+from workflow_service.models import ApiClient
+from workflow_service.services.directory.permissions import require_admin
+from workflow_service.services.portal import clients
+
+blp = Blueprint(
+    "api_clients",
+    __name__,
+    url_prefix="/api/v1/admin/clients",
+    description="系统管理：接入系统（门户、条线系统）",
+)
+blp.before_request(require_bearer_token)
+
+
+@blp.before_request
+def require_admin_role() -> None:
+    require_admin(current_user(), clients.ADMINISTER_CLIENTS)
+
+
+@blp.route("")
+class ClientsResource(MethodView):
+    @blp.response(200, ApiClientSchema(many=True))
+    def get(self) -> list[ApiClient]:
+        """Every registered client, by name."""
+        return clients.list_clients(current_user())
+
+    @blp.alt_response(409, description="A client of this name exists")
+    @blp.arguments(ApiClientCreateSchema)
+    @blp.response(201, ApiClientSecretSchema)
+    def post(self, payload: dict) -> clients.ClientSecret:
+        """Register a client: its `client_secret` is in this answer only (only a hash is kept)."""
+        return clients.create_client(current_user(), payload["name"], payload["scopes"], payload["regions"])
+
+
+@blp.route("/<string:client_id>")
+class ClientResource(MethodView):
+    @blp.response(200, ApiClientSchema)
+    def get(self, client_id: str) -> ApiClient:
+        """One client."""
+        return clients.get_client(current_user(), client_id)
+
+
+@blp.route("/<string:client_id>/disable")
+class DisableResource(MethodView):
+    @blp.arguments(NoBodySchema)
+    @blp.response(200, ApiClientSchema)
+    def post(self, _body: dict, client_id: str) -> ApiClient:
+        """Refuse the client from now on: its tokens stop working at once."""
+        return clients.disable_client(current_user(), client_id)
+
+
+@blp.route("/<string:client_id>/enable")
+class EnableResource(MethodView):
+    @blp.arguments(NoBodySchema)
+    @blp.response(200, ApiClientSchema)
+    def post(self, _body: dict, client_id: str) -> ApiClient:
+        """Let a disabled client ask for tokens again."""
+        return clients.enable_client(current_user(), client_id)
+
+
+@blp.route("/<string:client_id>/rotate-secret")
+class RotateResource(MethodView):
+    @blp.arguments(NoBodySchema)
+    @blp.response(200, ApiClientSecretSchema)
+    def post(self, _body: dict, client_id: str) -> clients.ClientSecret:
+        """A new secret, in this answer only; the old one and the client's tokens stop working."""
+        return clients.rotate_secret(current_user(), client_id)
