@@ -46,6 +46,7 @@ MISSING = {
     "attachment_id": 999999,
     "material_id": 999999,
     "delegation_id": 999999,
+    "extension_id": 999999,
     "client_id": "pc-nobody",
     "delivery_id": 999999,
     "subscription_id": 999999,
@@ -56,12 +57,16 @@ PLAUSIBLE = MISSING | {
     "material_id": 1,
     "delegation_id": 1,
     "delivery_id": 1,
+    "extension_id": 1,
 }
 SUSPENSION = {"kind": "inspection", "reason": "经营场所需现场核查", "expected_days": 2}
+EXTENSION = {"reason": "需征求消防部门意见", "days": 5}
 # Bodies the operations' schemas accept, so a refusal comes from behind the schema; others take {}.
 BODIES: dict[Operation, dict[str, Any]] = {
     ("post", "/api/v1/auth/token"): {"username": "clerk", "password": "demo"},
     ("post", "/api/v1/cases/{number}/suspend"): SUSPENSION,
+    ("post", "/api/v1/cases/{number}/extensions"): EXTENSION,
+    ("post", "/api/v1/cases/{number}/extensions/{extension_id}/refuse"): {"note": "无须延期"},
     ("post", "/api/v1/cases/{number}/withdraw"): {"reason": "申请人撤回"},
     ("post", "/api/v1/tasks/{task_id}/complete"): {"data": {}},
     ("post", "/api/v1/track"): {"number": MISSING["number"], "password": "000000"},
@@ -230,6 +235,30 @@ def _finished_task(action: str, user: str, body: dict[str, Any] | None = None) -
     return step
 
 
+def _extension_decided_twice(action: str) -> Step:
+    """The approver, made the station's head too, approves its request; then ``action`` on it again."""
+
+    def step(client: ApiClient, app: Flask) -> TestResponse:
+        number = accepted(client)
+        path = f"/api/v1/cases/{number}/extensions"
+        extension = client.post(path, "approver", json=EXTENSION).json["extensions"][0]
+        roles = {"roles": ["approver", "head"]}
+        patched = client.http.patch(
+            "/api/v1/admin/users/approver", headers=client.headers("admin"), json=roles
+        )
+        assert patched.status_code == 200, patched.json
+        approve = f"{path}/{extension['id']}/approve"
+        assert client.post(approve, "approver", json={}).status_code == 200
+        return client.post(f"{path}/{extension['id']}/{action}", "approver", json={"note": "再次审批"})
+
+    return step
+
+
+def _batch_without_the_notice(client: ApiClient, app: Flask) -> TestResponse:
+    number = client.start_case()
+    return client.get(f"/api/v1/documents/batch.pdf?cases={number}&kind=acceptance", "clerk")
+
+
 def _deferred_received_twice(client: ApiClient, app: Flask) -> TestResponse:
     number = client.start_case()
     deferred = {**ACCEPT, "deferred_materials": ["经营场所使用证明"], "deferral_promise": True}
@@ -389,6 +418,16 @@ DECLARED: dict[tuple[str, str, int], Step] = {
     ("post", "/api/v1/cases/{number}/suspend", 409): _twice(
         "/api/v1/cases/{number}/suspend", "approver", SUSPENSION
     ),
+    ("post", "/api/v1/cases/{number}/extensions", 409): _twice(
+        "/api/v1/cases/{number}/extensions", "approver", EXTENSION
+    ),
+    ("post", "/api/v1/cases/{number}/extensions/{extension_id}/approve", 409): _extension_decided_twice(
+        "approve"
+    ),
+    ("post", "/api/v1/cases/{number}/extensions/{extension_id}/refuse", 409): _extension_decided_twice(
+        "refuse"
+    ),
+    ("get", "/api/v1/documents/batch.pdf", 409): _batch_without_the_notice,
     ("post", "/api/v1/cases/{number}/resume", 409): _on(
         "/api/v1/cases/{number}/resume", "approver", "accepted"
     ),

@@ -27,12 +27,14 @@ OUTSIDERS = (
 # (the catalogue, the caller's own data, admin pages) are not case-scoped.
 SCOPED_PARAMETERS = {"number", "task_id", "attachment_id"}
 # Values for the other parameters such endpoints take.
-OTHER_PARAMETERS = {"kind": "acceptance", "material_id": 1}
+OTHER_PARAMETERS = {"kind": "acceptance", "material_id": 1, "extension_id": 1}
 # A valid body for each action that takes one, so that only the scope can refuse it.
 BODIES: dict[str, dict[str, Any]] = {
     "complete": {"json": {"data": {"acceptance_decision": "accept"}}},
     "suspend": {"json": {"kind": "inspection", "reason": "现场核查", "expected_days": 3}},
     "withdraw": {"json": {"reason": "申请人申请撤回"}},
+    "extensions": {"json": {"reason": "需征求意见", "days": 5}},
+    "refuse": {"json": {"note": "无须延期"}},
     "reassign": {"json": {"organisation": "330783111-bmfwzx", "reason": "人手不足"}},
     "attachments": {
         "data": lambda: {
@@ -46,6 +48,9 @@ BODIES: dict[str, dict[str, Any]] = {
 
 # Page forms post form fields (with the session's CSRF token, added by the page client).
 PAGE_BODIES: dict[str, dict[str, Any]] = {
+    "extensions": {"data": {"reason": "需征求意见", "days": "5"}},
+    "refuse": {"data": {"note": "无须延期"}},
+    "suspend": {"data": {"kind": "inspection", "reason": "现场核查", "expected_days": "3"}},
     "reassign": {"data": {"organisation": "330783111-bmfwzx", "reason": "人手不足"}},
     "attachments": {
         "data": lambda: {"material": "经营者身份证明", "file": (io.BytesIO(b"%PDF-1.4\n%%EOF\n"), "x.pdf")},

@@ -35,7 +35,7 @@ BUDGETS = {
     "complete 受理": 28 + AUDIT_CHAIN,  # +2 outbox: two statuses
     "complete 审核": 31 + AUDIT_CHAIN,  # the decision also numbers and issues the licence; +1 outbox
     "complete 出件": 21 + AUDIT_CHAIN,  # +1 outbox
-    "case": 9 + AUDITED_READ,
+    "case": 10 + AUDITED_READ,  # one more since the case answer lists its extensions (延期)
 }
 
 

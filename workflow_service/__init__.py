@@ -165,6 +165,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         calendar.blp,
         attachments.blp,
         documents.blp,
+        documents.batch_blp,
         tracking.blp,
         closing.blp,
         evaluations.blp,

@@ -32,6 +32,8 @@ that raises them. ``tests/test_errors.py`` checks that this tree lists every sub
     │   ├── CaseNotSuspendable (409)               review.suspensions
     │   ├── CaseNotSuspended (409)                 review.suspensions
     │   ├── CaseSuspended (409)                    review.suspensions
+    │   ├── CaseNotExtendable (409)                review.extensions
+    │   ├── ExtensionAlreadyDecided (409)          review.extensions
     │   ├── CaseNotReturnable (409)                closing.closing
     │   ├── CaseNotVoidable (409)                  closing.closing
     │   ├── CaseNotArchivable (409)                closing.closing

@@ -23,6 +23,8 @@ from workflow_service.api.common_schemas import (
 from workflow_service.api.input_fields import Int, Text
 from workflow_service.api.task_schemas import CompletedStepSchema, NextTaskSchema, TaskSummarySchema
 from workflow_service.models import SuspensionKind
+from workflow_service.services.calendar.case_clock import LIMIT_STATE_LABELS
+from workflow_service.services.review.extensions import STATE_LABELS as EXTENSION_STATE_LABELS
 from workflow_service.services.review.suspensions import KIND_LABELS as SUSPENSION_KIND_LABELS
 
 if TYPE_CHECKING:
@@ -154,6 +156,62 @@ class ClockSchema(Schema):
     paused_since = fields.Date(allow_none=True, metadata={"description": "计时暂停（补正、中止）的起始日"})
     paused_days = fields.Integer(metadata={"description": "已结束的暂停所占的天数（顺延期限）"})
     stopped_on = fields.Date(allow_none=True, metadata={"description": "作出决定或撤回，计时结束之日"})
+    extension_days = fields.Integer(metadata={"description": "已批准延期的工作日（两个时限都顺延）"})
+
+
+class LimitStateSchema(Schema):
+    """One of the case's two limits (services.calendar.case_clock.LimitState)."""
+
+    kind = fields.Function(
+        lambda state: {"code": state.kind, "label": "承诺时限" if state.kind == "promised" else "法定时限"}
+    )
+    limit = fields.Nested(TimeLimitSchema)
+    due_date = fields.Date(allow_none=True, metadata={"description": "到期日（含暂停顺延和延期）"})
+    state = fields.Function(
+        lambda state: (
+            {"code": state.state, "label": LIMIT_STATE_LABELS[state.state]} if state.state else None
+        ),
+        metadata={
+            "description": "normal 正常 / yellow 即将到期 / red 已超期 / paused 暂停计时 / "
+            "met 按期办结 / late 超期办结；未受理为 null"
+        },
+    )
+
+
+class ExtensionSchema(Schema):
+    """One 延期 of the case (models.extensions.CaseExtension)."""
+
+    id = fields.Integer()
+    reason = fields.String()
+    days = fields.Integer(metadata={"description": "延长的工作日"})
+    state = fields.Function(
+        lambda extension: {"code": extension.state.value, "label": EXTENSION_STATE_LABELS[extension.state]},
+        metadata={"description": "requested 待负责人审批 / approved 已批准 / refused 不予批准"},
+    )
+    organisation = fields.Nested(OrganisationRefSchema)
+    requested_at = fields.DateTime()
+    requested_by = fields.Nested(UserRefSchema)
+    decided_at = fields.DateTime(allow_none=True)
+    decided_by = fields.Nested(UserRefSchema, allow_none=True)
+    decision_note = fields.String(allow_none=True, metadata={"description": "审批意见；不予批准的理由"})
+
+
+class ExtensionRequestSchema(Schema):
+    reason = Text(required=True, min_length=1, max_length=500, metadata={"description": "延期理由"})
+    days = Int(
+        load_default=None,
+        minimum=1,
+        maximum=15,
+        metadata={"description": "延长的工作日；缺省为法定上限的剩余天数（单一机关 10 日，联合办理 15 日）"},
+    )
+
+
+class ExtensionApprovalSchema(Schema):
+    note = Text(load_default=None, allow_none=True, max_length=500, metadata={"description": "审批意见"})
+
+
+class ExtensionRefusalSchema(Schema):
+    note = Text(required=True, min_length=1, max_length=500, metadata={"description": "不予批准的理由"})
 
 
 class SuspensionSchema(Schema):
@@ -175,6 +233,14 @@ class SuspensionSchema(Schema):
     suspended_by = fields.Nested(UserRefSchema, attribute="suspension.suspended_by")
     resumed_at = fields.DateTime(attribute="suspension.resumed_at", allow_none=True)
     resumed_by = fields.Nested(UserRefSchema, attribute="suspension.resumed_by", allow_none=True)
+    result = fields.String(
+        attribute="suspension.result", allow_none=True, metadata={"description": "特别程序结果"}
+    )
+    applicant_told_at = fields.DateTime(
+        attribute="suspension.applicant_told_at",
+        allow_none=True,
+        metadata={"description": "告知申请人特别程序结果之时"},
+    )
     ended_note = fields.String(
         attribute="suspension.ended_note",
         allow_none=True,
@@ -187,10 +253,24 @@ class CaseSuspendSchema(Schema):
         required=True,
         max_length=24,
         validate=validate.OneOf([kind.value for kind in SuspensionKind]),
-        metadata={"description": "inspection 现场核查 / publicity 公示 / expert_review 专家评审"},
+        metadata={
+            "description": "hearing 听证 / tender_auction 招标、拍卖 / testing 检验、检测、检疫 / "
+            "appraisal 鉴定 / expert_review 专家评审 / inspection 现场核查 / publicity 公示 / other 其他"
+        },
     )
     reason = Text(required=True, min_length=1, max_length=500)
     expected_days = Int(required=True, minimum=1, maximum=365, metadata={"description": "预计所需工作日"})
+
+
+class CaseResumeSchema(Schema):
+    result = Text(
+        load_default=None, allow_none=True, max_length=1000, metadata={"description": "特别程序结果"}
+    )
+    applicant_told_at = fields.AwareDateTime(
+        load_default=None,
+        allow_none=True,
+        metadata={"description": "告知申请人结果之时；给出结果而缺省时为当前时间"},
+    )
 
 
 class CaseWithdrawSchema(Schema):
@@ -273,6 +353,13 @@ class CaseSchema(Schema):
     due_date = fields.Date(attribute="case.due_date", allow_none=True)
     due_state = fields.String(allow_none=True, metadata={"description": DUE_STATE_DESCRIPTION})
     clock = fields.Nested(ClockSchema)
+    limits = fields.List(
+        fields.Nested(LimitStateSchema), metadata={"description": "承诺时限和法定时限：到期日与状态"}
+    )
+    extensions = fields.List(fields.Nested(ExtensionSchema), metadata={"description": "延期记录，最早的在前"})
+    extension_allowance = fields.Integer(
+        metadata={"description": "法定可延期的工作日上限（单一机关 10，联合办理 15）"}
+    )
     suspensions = fields.List(
         fields.Nested(SuspensionSchema), metadata={"description": "中止（特别程序）记录，最早的在前"}
     )

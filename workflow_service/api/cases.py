@@ -1,4 +1,5 @@
-"""Cases: start one at the window, read one back, suspend, resume, withdraw it, take 容缺 materials in."""
+"""Cases: start one at the window, read one back, suspend, resume, extend (延期), withdraw it, take
+容缺 materials in."""
 
 from __future__ import annotations
 
@@ -10,10 +11,14 @@ from workflow_service.api.case_file_schemas import QueryPasswordSchema
 from workflow_service.api.case_schemas import (
     CaseCreatedSchema,
     CaseCreateSchema,
+    CaseResumeSchema,
     CaseSchema,
     CaseSuspendSchema,
     CaseWithdrawSchema,
     DeferredMaterialReceiptSchema,
+    ExtensionApprovalSchema,
+    ExtensionRefusalSchema,
+    ExtensionRequestSchema,
 )
 from workflow_service.api.input_fields import NoBodySchema
 from workflow_service.services.closing.withdrawal import withdraw_case
@@ -26,6 +31,11 @@ from workflow_service.services.read.cases import (
     open_case,
     view_case,
     view_registration,
+)
+from workflow_service.services.review.extensions import (
+    approve_extension,
+    refuse_extension,
+    request_extension,
 )
 from workflow_service.services.review.suspensions import resume_case, suspend_case
 
@@ -86,7 +96,9 @@ class SuspendResource(MethodView):
     @blp.arguments(CaseSuspendSchema)
     @blp.response(200, CaseSchema)
     def post(self, payload: dict, number: str) -> CaseView:
-        """Suspend for 现场核查, 公示 or 专家评审 (approvers holding the department task); clock stops."""
+        """Start a special procedure (特别程序: 听证, 招标/拍卖, 检验/检测/检疫, 鉴定, 专家评审, 现场核查,
+        公示, 其他) — approvers holding the department task; the clock stops and the applicant is
+        told by the 特别程序告知书 (``…/documents/special-procedure.pdf``)."""
         suspend_case(current_user(), number, payload["kind"], payload["reason"], payload["expected_days"])
         return view_case(current_user(), number)
 
@@ -94,10 +106,49 @@ class SuspendResource(MethodView):
 @blp.route("/<string:number>/resume")
 class ResumeResource(MethodView):
     @blp.alt_response(409, description="The case is not suspended, or it changed meanwhile")
+    @blp.arguments(CaseResumeSchema, required=False)
     @blp.response(200, CaseSchema)
-    def post(self, number: str) -> CaseView:
-        """End the suspension: the case returns to review and its due date moves by the days paused."""
-        resume_case(current_user(), number)
+    def post(self, payload: dict, number: str) -> CaseView:
+        """End the special procedure with its result and when the applicant was told: the case
+        returns to review and its due dates move by the days paused."""
+        resume_case(current_user(), number, payload.get("result"), payload.get("applicant_told_at"))
+        return view_case(current_user(), number)
+
+
+@blp.route("/<string:number>/extensions")
+class ExtensionsResource(MethodView):
+    @blp.alt_response(
+        409, description="The case is not under review, already has a request waiting, or used its extension"
+    )
+    @blp.arguments(ExtensionRequestSchema)
+    @blp.response(201, CaseSchema)
+    def post(self, payload: dict, number: str) -> CaseView:
+        """The approver holding the review asks for a 延期 (reason, working days; default what the law
+        still allows: 10 for a single organ, 15 for joint handling); the organ's head decides."""
+        request_extension(current_user(), number, payload["reason"], payload["days"])
+        return view_case(current_user(), number)
+
+
+@blp.route("/<string:number>/extensions/<int:extension_id>/approve")
+class ExtensionApprovalResource(MethodView):
+    @blp.alt_response(409, description="The request was decided already, or the case has been decided")
+    @blp.arguments(ExtensionApprovalSchema, required=False)
+    @blp.response(200, CaseSchema)
+    def post(self, payload: dict, number: str, extension_id: int) -> CaseView:
+        """The organ's head (负责人) approves: both due dates move by the working days; the applicant is
+        told by the 延期告知书 (``…/documents/extension.pdf``)."""
+        approve_extension(current_user(), number, extension_id, payload.get("note"))
+        return view_case(current_user(), number)
+
+
+@blp.route("/<string:number>/extensions/<int:extension_id>/refuse")
+class ExtensionRefusalResource(MethodView):
+    @blp.alt_response(409, description="The request was decided already")
+    @blp.arguments(ExtensionRefusalSchema)
+    @blp.response(200, CaseSchema)
+    def post(self, payload: dict, number: str, extension_id: int) -> CaseView:
+        """The organ's head refuses the 延期, with a reason; the due dates stay."""
+        refuse_extension(current_user(), number, extension_id, payload["note"])
         return view_case(current_user(), number)
 
 

@@ -40,6 +40,11 @@ class ServiceItemSchema(Schema):
     process_key = Text(max_length=128)
     acceptance_mode = Text(max_length=24)
     instant = fields.Boolean()
+    joint_handling = fields.Boolean(
+        metadata={
+            "description": "联合办理（行政许可法第四十五条）：法定时限 45 日，可延期 15 日；否则可延期 10 日"
+        }
+    )
     legal_limit_days = Int(maximum=3650)
     legal_limit_unit = Text(max_length=16)
     promised_limit_days = Int(maximum=3650)

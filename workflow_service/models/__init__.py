@@ -16,6 +16,7 @@ from workflow_service.models.cases import (
 )
 from workflow_service.models.delegations import Delegation
 from workflow_service.models.evaluations import CaseEvaluation, EvaluationChannel, Rating
+from workflow_service.models.extensions import CaseExtension, ExtensionState
 from workflow_service.models.fees import CaseFee, FeeStatus
 from workflow_service.models.intake_drafts import IntakeDraft
 from workflow_service.models.jobs import Job, JobKind, JobState
@@ -67,6 +68,7 @@ __all__ = [
     "CalendarYear",
     "Case",
     "CaseEvaluation",
+    "CaseExtension",
     "CaseFee",
     "CaseNumberCounter",
     "CaseResult",
@@ -80,6 +82,7 @@ __all__ = [
     "ElectronicLicence",
     "EvaluationChannel",
     "EventKind",
+    "ExtensionState",
     "FeeStatus",
     "FunctionType",
     "IntakeDraft",

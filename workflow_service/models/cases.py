@@ -103,6 +103,8 @@ class Case(Base):
     submitted_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     due_date: Mapped[date | None] = mapped_column(Date)
+    # Working days approved 延期 (extensions, services.review.extensions) add to both limits.
+    extension_days: Mapped[int] = mapped_column(default=0, server_default="0")
     # 办结: the result code, why (mandatory for every negative one), when, and which organisation
     # decided (None for results no organisation decided: 撤回, 退件, 作废).
     result_code: Mapped[CaseResult | None] = mapped_column(enum_column(CaseResult, 16), index=True)

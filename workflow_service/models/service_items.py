@@ -6,7 +6,7 @@ import enum
 from datetime import datetime
 from decimal import Decimal
 
-from sqlalchemy import JSON, ForeignKey, Numeric, String, Text, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, Numeric, String, Text, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from workflow_service.models.base import Base, UTCDateTime, enum_column, utcnow
@@ -67,6 +67,9 @@ class ServiceItem(Base):
     promised_limit_unit: Mapped[TimeUnit] = mapped_column(
         enum_column(TimeUnit, 16), default=TimeUnit.WORKING_DAY
     )
+    # 联合办理 / 统一办理 / 集中办理 by several organs (行政许可法 Art. 45): the legal limit is 45
+    # working days and a 延期 may add 15; otherwise 20 and 10 (Art. 42).
+    joint_handling: Mapped[bool] = mapped_column(default=False, server_default=false())
     # Yellow warning when this many working days or fewer remain.
     warning_days: Mapped[int] = mapped_column(default=1)
     # 受理时限: working days the window has, from registration, to decide 受理 / 补正告知 / 不予受理

@@ -1,4 +1,4 @@
-"""Suspensions (特别程序) of a case: inspection, publicity or expert review, during which its clock stops."""
+"""Special procedures (特别程序) of a case, as the supervision tables name them; its clock stops meanwhile."""
 
 from __future__ import annotations
 
@@ -15,9 +15,16 @@ from workflow_service.models.users import User
 
 
 class SuspensionKind(enum.StrEnum):
+    """The kinds of 特别程序 the supervision exchange tables list (行政许可法 Art. 45)."""
+
+    HEARING = "hearing"  # 听证
+    TENDER_AUCTION = "tender_auction"  # 招标、拍卖
+    TESTING = "testing"  # 检验、检测、检疫
+    APPRAISAL = "appraisal"  # 鉴定
+    EXPERT_REVIEW = "expert_review"  # 专家评审
     INSPECTION = "inspection"  # 现场核查
     PUBLICITY = "publicity"  # 公示
-    EXPERT_REVIEW = "expert_review"  # 专家评审
+    OTHER = "other"  # 其他
 
 
 class CaseSuspension(Base):
@@ -37,6 +44,9 @@ class CaseSuspension(Base):
     suspended_by_id: Mapped[int] = mapped_column(ForeignKey("app_user.id"))
     resumed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     resumed_by_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
+    # 特别程序结果: what the procedure found, and when the applicant was told of it.
+    result: Mapped[str | None] = mapped_column(Text)
+    applicant_told_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # Set when the case left the procedure otherwise than by resumption (withdrawn meanwhile).
     ended_note: Mapped[str | None] = mapped_column(String(64))
 

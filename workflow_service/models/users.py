@@ -20,6 +20,8 @@ class Role(enum.StrEnum):
     SUPERVISOR = "supervisor"
     ANALYST = "analyst"
     ADMIN = "admin"
+    # 负责人: the head of an organ, who approves a 延期 of its cases (行政许可法 Art. 42).
+    HEAD = "head"
 
 
 class User(Base):

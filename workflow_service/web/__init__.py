@@ -27,6 +27,7 @@ from workflow_service.web import (
     cases,
     materials,
     session,
+    time_limits,
     tracking,
     window,
     work,
@@ -79,6 +80,9 @@ def _actions() -> dict[str, str]:
         "case.deferred_material_received": _("收到容缺材料"),
         "case.suspended": _("中止计时"),
         "case.resumed": _("恢复计时"),
+        "case.extension_requested": _("申请延期"),
+        "case.extended": _("批准延期"),
+        "case.extension_refused": _("不予批准延期"),
         "case.withdrawn": _("撤回"),
         "case.archived": _("归档"),
         "case.delivered": _("送达"),
@@ -118,6 +122,8 @@ def action_label(event: AuditEvent) -> str:
         return f"{label}：{summary['timer']}"
     if event.action == "licence.issued" and summary.get("name"):
         return f"{label}：{summary['name']}（{summary.get('number', '')}）"
+    if event.action in ("case.extension_requested", "case.extended") and summary.get("days"):
+        return f"{label}：{_('%(n)s 个工作日', n=summary['days'])}"
     if event.action == "case.started" and summary.get("number"):
         return f"{label}：{summary['number']}"
     return label
@@ -162,7 +168,16 @@ def init_app(app: Flask) -> None:
         action_label=action_label,
     )
     app.context_processor(_header)
-    for blueprint in (session.blp, window.blp, work.blp, cases.blp, materials.blp, tracking.blp, audit.blp):
+    for blueprint in (
+        session.blp,
+        window.blp,
+        work.blp,
+        cases.blp,
+        materials.blp,
+        time_limits.blp,
+        tracking.blp,
+        audit.blp,
+    ):
         app.register_blueprint(blueprint)
     for blueprint in (
         admin.blp,

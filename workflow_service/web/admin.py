@@ -30,6 +30,7 @@ def role_labels() -> dict[str, str]:
         Role.SUPERVISOR: _("督办人员"),
         Role.ANALYST: _("流程管理员"),
         Role.ADMIN: _("系统管理员"),
+        Role.HEAD: _("机关负责人"),
     }
 
 

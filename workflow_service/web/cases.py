@@ -5,15 +5,17 @@ from __future__ import annotations
 from flask import Response, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response as BaseResponse
 
-from workflow_service.models import Organisation, Task
+from workflow_service.models import CaseStatus, Organisation, Task
 from workflow_service.services.intake.cases import case_diagram
 from workflow_service.services.read.cases import case_rows, open_case, view_case
 from workflow_service.services.read.tasks import TaskView
+from workflow_service.services.review.extensions import may_decide_extension, may_request_extension
 from workflow_service.services.review.reassignment import (
     may_reassign,
     may_reassign_task,
     reassignment_targets,
 )
+from workflow_service.services.review.suspensions import KIND_LABELS
 from workflow_service.services.work.case_lists import find_cases
 from workflow_service.web.checklist import case_files, fresh_papers, papers
 from workflow_service.web.session import page_blueprint, staff
@@ -46,6 +48,8 @@ def render_case_page(
     diagram = case_diagram(staff(), number)
     done = request.args.get("done")
     found = papers(view.case, view.licence)
+    actor = staff()
+    holder = may_request_extension(actor, view.case)
     return render_template(
         "case.html",
         view=view,
@@ -58,6 +62,15 @@ def render_case_page(
         case_files=case_files(view.case, upload_errors),
         reassign_targets=reassign_choices(view.open_tasks),
         reassigning=reassigning,
+        # The time-limit panel's forms: the deciding organ's approver asks for 延期 and starts or ends a
+        # special procedure; its head (负责人) decides the 延期.
+        time_limit_actions={
+            "ask": holder and not any(e.state.value == "requested" for e in view.extensions),
+            "start": holder and view.case.status != CaseStatus.SUSPENDED,
+            "end": holder and view.case.status == CaseStatus.SUSPENDED,
+            "decide": {e.id for e in view.extensions if may_decide_extension(actor, e)},
+            "kinds": KIND_LABELS,
+        },
     ), status
 
 

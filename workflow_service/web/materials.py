@@ -159,7 +159,7 @@ def _pdf(document: Document) -> Response:
 
 @blp.get("/cases/<number>/documents/<kind>.pdf")
 def document(number: str, kind: str) -> Response:
-    """A notice of the case (受理通知书, 补正材料通知书, 不予受理决定书, 办结通知) as PDF."""
+    """A notice of the case (收件凭证, 受理通知书, 补正材料通知书, 特别程序告知书, 延期告知书 …) as PDF."""
     return _pdf(case_document(staff(), number, kind))
 
 

@@ -14,6 +14,7 @@ from workflow_service.models import CaseStatus, Task
 from workflow_service.services.catalogue.service_items import list_service_items
 from workflow_service.services.clock import now
 from workflow_service.services.directory.regions import townships_of_my_county
+from workflow_service.services.notices.documents import DOCUMENT_TITLES
 from workflow_service.services.read.cases import view_case
 from workflow_service.services.read.tasks import describe_task, view_tasks
 from workflow_service.services.review.reassignment import reassign_task
@@ -85,6 +86,7 @@ def inbox() -> str:
         services=list_service_items(),
         townships=townships_of_my_county(staff()),
         counts=inbox_counts(staff(), seen_since()),
+        document_titles=DOCUMENT_TITLES,
     )
 
 

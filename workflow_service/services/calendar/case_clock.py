@@ -1,12 +1,15 @@
 """A case's deadline clock: started at acceptance, paused in 补正 and suspension; due dates and colours.
 
-Everything is derived from the case's status history and the time limit of the catalogue version
-it was registered under, so the due date can be recomputed exactly whenever the calendar changes:
+Everything is derived from the case's status history, its approved 延期 days and the time limits
+of the catalogue version it was registered under, so the due dates can be recomputed exactly
+whenever the calendar changes. Two limits run on the same clock: the promised one (承诺时限: the
+case's ``due_date``, its tasks' and the warnings follow it) and the legal one (法定时限):
 
 * the clock starts on the business day the case is first accepted (that day not counted);
 * it pauses on the day the case enters 补正 or 中止 and restarts on the day it leaves; the working
   days after the pause day up to and including the restart day are added to the limit;
-* it stops for good at any other status (a decision, withdrawal): the due date then stays.
+* it stops for good at any other status (a decision, withdrawal): the due date then stays;
+* an approved 延期 adds its working days after the due date the pauses give.
 """
 
 from __future__ import annotations
@@ -30,7 +33,7 @@ HOURS_PER_WORKING_DAY = 8
 
 @dataclass(frozen=True)
 class TimeLimit:
-    """The promised limit (承诺办结时限) a case runs against."""
+    """A limit a case runs against: the promised (承诺办结时限) or the legal one (法定办结时限)."""
 
     amount: int
     unit: TimeUnit
@@ -59,18 +62,32 @@ class CaseClock:
     paused_days: int
     stopped_on: date | None
     due_date: date | None
+    # The legal limit on the same clock (its pauses counted in its own unit), and its due date.
+    legal_limit: TimeLimit | None = None
+    legal_due_date: date | None = None
+    # Working days approved extensions (延期) add to both limits.
+    extension_days: int = 0
 
 
-def time_limit(case: Case) -> TimeLimit:
-    """The limit of the item version the case was registered under (the live item for older cases)."""
+def time_limit(case: Case, kind: str = "promised") -> TimeLimit:
+    """The ``promised`` or ``legal`` limit of the item version the case was registered under (the
+    live item for older cases)."""
     version = case.service_item_version
     item = case.service_item
     terms = version.snapshot if version is not None else {}
     return TimeLimit(
-        amount=int(terms.get("promised_limit_days", item.promised_limit_days)),
-        unit=TimeUnit(terms.get("promised_limit_unit", item.promised_limit_unit)),
-        instant=bool(terms.get("instant", item.instant)),
+        amount=int(terms.get(f"{kind}_limit_days", getattr(item, f"{kind}_limit_days"))),
+        unit=TimeUnit(terms.get(f"{kind}_limit_unit", getattr(item, f"{kind}_limit_unit"))),
+        # 即办件 is a promise to finish the same day; the law's limit of such an item still runs.
+        instant=kind == "promised" and bool(terms.get("instant", item.instant)),
     )
+
+
+def joint_handling(case: Case) -> bool:
+    """Whether several organs handle the item jointly (行政许可法 Art. 45), as the case's version says."""
+    version = case.service_item_version
+    terms = version.snapshot if version is not None else {}
+    return bool(terms.get("joint_handling", case.service_item.joint_handling))
 
 
 def _days_between(limit: TimeLimit, calendar: WorkingCalendar, start: date, end: date) -> int:
@@ -86,11 +103,12 @@ def _due(limit: TimeLimit, calendar: WorkingCalendar, started_on: date, paused_d
 
 
 def case_clock(case: Case, calendar: WorkingCalendar | None = None) -> CaseClock:
-    """The case's clock as its status history and the calendar make it."""
+    """The case's clock as its status history, its extensions and the calendar make it."""
     calendar = calendar or working_calendar()
     limit = time_limit(case)
+    legal = time_limit(case, "legal")
     started_on = paused_since = stopped_on = None
-    paused_days = 0
+    paused_days = legal_paused_days = 0
     for entry in case.status_history:
         status = CaseStatus(entry["status"])
         day = business_day(datetime.fromisoformat(entry["at"]))
@@ -103,12 +121,19 @@ def case_clock(case: Case, calendar: WorkingCalendar | None = None) -> CaseClock
             continue
         if paused_since is not None:
             paused_days += _days_between(limit, calendar, paused_since, day)
+            legal_paused_days += _days_between(legal, calendar, paused_since, day)
             paused_since = None
         if status not in RUNNING:
             stopped_on = day
             break
-    due_date = _due(limit, calendar, started_on, paused_days) if started_on else None
-    return CaseClock(limit, started_on, paused_since, paused_days, stopped_on, due_date)
+    extension = case.extension_days or 0
+    due_date = legal_due = None
+    if started_on:
+        due_date = calendar.add_working_days(_due(limit, calendar, started_on, paused_days), extension)
+        legal_due = calendar.add_working_days(_due(legal, calendar, started_on, legal_paused_days), extension)
+    return CaseClock(
+        limit, started_on, paused_since, paused_days, stopped_on, due_date, legal, legal_due, extension
+    )
 
 
 def refresh_due_dates(case: Case, calendar: WorkingCalendar | None = None) -> date | None:
@@ -160,6 +185,49 @@ def task_due_state(task: Task) -> str | None:
     if task.case.status in PAUSING:
         return "paused"
     return _colour(task.due_date, task.case.service_item.warning_days, working_calendar())
+
+
+LIMIT_STATE_LABELS = {
+    "normal": "正常",
+    "yellow": "即将到期",
+    "red": "已超期",
+    "paused": "暂停计时",
+    "met": "按期办结",
+    "late": "超期办结",
+}
+
+
+@dataclass(frozen=True)
+class LimitState:
+    """One limit of a case as the page and the API state it: which, its due date and its state."""
+
+    kind: str  # promised 承诺时限 / legal 法定时限
+    limit: TimeLimit
+    due_date: date | None
+    # normal / yellow (due soon) / red (overdue) / paused while the clock runs; met / late once it
+    # stopped; None before acceptance.
+    state: str | None
+
+
+def limit_states(case: Case) -> list[LimitState]:
+    """The promised and the legal limit of the case, each with its due date and state today."""
+    calendar = working_calendar()
+    clock = case_clock(case, calendar)
+    found = []
+    for kind, limit, due_date in (
+        ("promised", clock.limit, clock.due_date),
+        ("legal", clock.legal_limit or clock.limit, clock.legal_due_date),
+    ):
+        state: str | None = None
+        if clock.started_on is not None and due_date is not None:
+            if clock.stopped_on is not None:
+                state = "met" if clock.stopped_on <= due_date else "late"
+            elif clock.paused_since is not None:
+                state = "paused"
+            else:
+                state = _colour(due_date, case.service_item.warning_days, calendar)
+        found.append(LimitState(kind, limit, due_date, state))
+    return found
 
 
 @dataclass(frozen=True)

@@ -3,7 +3,8 @@
 Outside the caller's scope an object does not exist for them (404, DESIGN.md §6). Window staff
 see the cases their service centre accepted; any organisation sees the cases it has been routed a
 task of, and a county department also those of its dispatched stations; supervisors see their
-county (or, in a township's command room, their township); admins everything; analysts no case data.
+county (or, in a township's command room, their township); an organ's head (负责人) what its
+organisation sees; admins everything; analysts no case data.
 """
 
 from __future__ import annotations
@@ -67,7 +68,7 @@ def visible_cases(user: User) -> ColumnElement[bool]:
     if user.has_role(Role.SUPERVISOR):
         # A county's supervisors see the county; a township command room sees its township.
         clauses.extend(_in_region(organisation.region))
-    if set(user.roles) & {Role.CLERK, Role.APPROVER, Role.COOPERATOR, Role.SUPERVISOR}:
+    if set(user.roles) & {Role.CLERK, Role.APPROVER, Role.COOPERATOR, Role.SUPERVISOR, Role.HEAD}:
         clauses.append(Case.accepting_organisation_id == organisation.id)
         clauses.append(_routed_to([organisation.id]))
         if organisation.kind == OrganisationKind.DEPARTMENT:

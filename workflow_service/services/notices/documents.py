@@ -1,43 +1,73 @@
 """The case's official notices as PDF: one function per kind, all on the one page layout
-(services.notices.layout)."""
+(services.notices.layout); and a queue's notices bound into one PDF for printing."""
 
 from __future__ import annotations
 
 import enum
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 
 from reportlab.lib import colors
 from reportlab.lib.units import mm
 from reportlab.platypus import Paragraph, Spacer, Table, TableStyle
+from sqlalchemy import select
 
 from workflow_service.errors import Conflict, InvalidInput, NotFound
-from workflow_service.models import Case, CaseStatus, User
+from workflow_service.extensions import db
+from workflow_service.models import (
+    Attachment,
+    Case,
+    CaseExtension,
+    CaseStatus,
+    CaseSuspension,
+    ExtensionState,
+    User,
+)
+from workflow_service.services.calendar.case_clock import case_clock, joint_handling
+from workflow_service.services.calendar.deadlines import add_working_days
 from workflow_service.services.clock import business_day
 from workflow_service.services.directory.scope import get_visible_case
 from workflow_service.services.intake.acceptance import deferred_materials
 from workflow_service.services.intake.query_passwords import query_password_matches
+from workflow_service.services.materials.checklist import case_materials
 from workflow_service.services.notices import case_outcome
 from workflow_service.services.notices.case_outcome import MissingMaterial
-from workflow_service.services.notices.layout import Document, chinese_date, escaped, page_styles, render_page
+from workflow_service.services.notices.layout import (
+    Document,
+    bound,
+    chinese_date,
+    escaped,
+    page_styles,
+    render_page,
+)
+from workflow_service.services.review.suspensions import KIND_LABELS, expected_resume_on
 
 
 class DocumentKind(enum.StrEnum):
+    RECEIPT = "receipt"  # 收件凭证
     ACCEPTANCE = "acceptance"  # 受理通知书
     NOT_ACCEPTED = "not-accepted"  # 不予受理决定书
     SUPPLEMENT = "supplement"  # 补正材料通知书
     DEFERRAL_PROMISE = "deferral-promise"  # 容缺受理承诺书
+    SPECIAL_PROCEDURE = "special-procedure"  # 特别程序告知书
+    EXTENSION = "extension"  # 延期告知书
     COMPLETION = "completion"  # 办结通知
 
 
 DOCUMENT_TITLES = {
+    DocumentKind.RECEIPT: "收件凭证",
     DocumentKind.ACCEPTANCE: "受理通知书",
     DocumentKind.NOT_ACCEPTED: "不予受理决定书",
     DocumentKind.SUPPLEMENT: "补正材料通知书",
     DocumentKind.DEFERRAL_PROMISE: "容缺受理承诺书",
+    DocumentKind.SPECIAL_PROCEDURE: "特别程序告知书",
+    DocumentKind.EXTENSION: "延期告知书",
     DocumentKind.COMPLETION: "办结通知",
 }
+# Working days the applicant has to bring what a 补正 notice asks for, unless the item's catalogue
+# entry says otherwise (``supplement_limit_days``).
+SUPPLEMENT_DEADLINE_DAYS = 10
 
 
 class DocumentNotApplicable(Conflict):
@@ -54,8 +84,36 @@ class IssuedDocument:
     issued_at: datetime
 
 
+def latest_suspension(case: Case) -> CaseSuspension | None:
+    """The case's latest special procedure (特别程序), the one its 特别程序告知书 is about."""
+    return db.session.execute(
+        select(CaseSuspension)
+        .where(CaseSuspension.case_id == case.id)
+        .order_by(CaseSuspension.suspended_at.desc(), CaseSuspension.id.desc())
+        .limit(1)
+    ).scalar_one_or_none()
+
+
+def latest_extension(case: Case) -> CaseExtension | None:
+    """The case's latest approved 延期, the one its 延期告知书 is about."""
+    return db.session.execute(
+        select(CaseExtension)
+        .where(CaseExtension.case_id == case.id, CaseExtension.state == ExtensionState.APPROVED)
+        .order_by(CaseExtension.decided_at.desc(), CaseExtension.id.desc())
+        .limit(1)
+    ).scalar_one_or_none()
+
+
 def issued_at(case: Case, kind: DocumentKind) -> datetime | None:
     """When the case reached the status that issues a notice of ``kind``; None while it does not apply."""
+    if kind == DocumentKind.RECEIPT:
+        return case.submitted_at
+    if kind == DocumentKind.SPECIAL_PROCEDURE:
+        suspension = latest_suspension(case)
+        return suspension.suspended_at if suspension else None
+    if kind == DocumentKind.EXTENSION:
+        extension = latest_extension(case)
+        return extension.decided_at if extension else None
     if kind == DocumentKind.ACCEPTANCE:
         return case_outcome.reached(case, CaseStatus.ACCEPTED)
     if kind == DocumentKind.NOT_ACCEPTED:
@@ -238,16 +296,23 @@ def supplement_notice(case: Case, missing: Sequence[MissingMaterial], note: str 
     )
     returned = case_outcome.returned_after_acceptance(case)
     window = case.accepting_organisation.name
+    deadline = supplement_deadline(case, asked_on)
     if returned:
         accepted_on = case_outcome.reached_day(case, CaseStatus.ACCEPTED)
         opening = (
             f"你（单位）提出的{case.service_item.name}申请已于{chinese_date(accepted_on)}受理，"
             "经审核，申请材料不齐全或者不符合法定形式。"
         )
-        closing = f"请按上述要求补正后到{window}提交，补正后继续审核，无须重新申请；补正期间不计入办理时限。"
+        closing = (
+            f"请于{chinese_date(deadline)}前按上述要求补正后到{window}提交，补正后继续审核，无须重新申请；"
+            "补正期间不计入办理时限。"
+        )
     else:
         opening = f"你（单位）提出的{case.service_item.name}申请，申请材料不齐全或者不符合法定形式。"
-        closing = f"请按上述要求补正后到{window}提交，补正后继续办理，无须重新申请。"
+        closing = (
+            f"请于{chinese_date(deadline)}前按上述要求补正后到{window}提交，补正后继续办理，无须重新申请；"
+            "逾期未补正的，视为放弃申请，本机关将退回申请材料。"
+        )
     paragraphs = [f"{opening}现一次性告知需要补正的全部内容（共{len(missing)}项）如下："]
     after = Paragraph(escaped(closing), styles["body"])
     label = "退回理由" if returned else "说明"
@@ -256,7 +321,11 @@ def supplement_notice(case: Case, missing: Sequence[MissingMaterial], note: str 
         case,
         "补正材料通知书",
         paragraphs=paragraphs,
-        facts=[*_case_facts(case), ("通知日期", chinese_date(asked_on))],
+        facts=[
+            *_case_facts(case),
+            ("通知日期", chinese_date(asked_on)),
+            ("补正期限", f"{chinese_date(deadline)}前"),
+        ],
         issuer=case.accepting_organisation.name,
         issued_on=asked_on,
         extra=[materials, Spacer(1, 3 * mm), *remark, after, Spacer(1, 4 * mm)],
@@ -303,8 +372,171 @@ def completion_notice(case: Case) -> bytes:
     )
 
 
+def _table(header: Sequence[str], rows: Sequence[Sequence[str]], widths: Sequence[float]) -> Table:
+    styles = page_styles()
+    return Table(
+        [
+            [Paragraph(escaped(cell), styles["cell"]) for cell in header],
+            *([Paragraph(escaped(cell), styles["cell"]) for cell in row] for row in rows),
+        ],
+        colWidths=[width * mm for width in widths],
+        repeatRows=1,
+        style=TableStyle(
+            [
+                ("GRID", (0, 0), (-1, -1), 0.5, colors.grey),
+                ("BACKGROUND", (0, 0), (-1, 0), colors.whitesmoke),
+                ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
+            ]
+        ),
+    )
+
+
+FORM_LABELS = {"original": "原件", "copy": "复印件", "electronic": "电子件"}
+
+
+def material_receipt(case: Case) -> bytes:
+    """收件凭证: the materials of the case's catalogue version as the window took them in at
+    registration — received, received with files, deferred (容缺) or to be supplemented (补正)."""
+    styles = page_styles()
+    deferred = {material.name: material for material in deferred_materials(case)}
+    missing = (
+        {material.name for material in case_outcome.missing_materials(case)}
+        if case.status == CaseStatus.SUPPLEMENT
+        else set()
+    )
+    with_files = set(
+        db.session.execute(select(Attachment.material_name).where(Attachment.case_id == case.id)).scalars()
+    )
+    rows = []
+    for position, material in enumerate(case_materials(case), start=1):
+        name = str(material["name"])
+        if name in deferred:
+            state = f"容缺，承诺{chinese_date(deferred[name].promised_on)}前补交"
+        elif name in missing:
+            state = "待补正"
+        elif name in with_files:
+            state = "已收取（含电子件）"
+        elif material.get("required", True):
+            state = "已收取"
+        else:
+            state = "非必需，未提交"
+        rows.append(
+            [
+                str(position),
+                name,
+                FORM_LABELS.get(str(material.get("form")), ""),
+                str(material.get("copies") or 1),
+                state,
+            ]
+        )
+    received_on = business_day(case.submitted_at)
+    table = _table(["序号", "材料名称", "形式", "份数", "收取情况"], rows, [12, 62, 18, 12, 56])
+    return render_page(
+        case,
+        "收件凭证",
+        paragraphs=[
+            f"你（单位）申请办理{case.service_item.name}，本窗口于{chinese_date(received_on)}收到下列申请材料，"
+            "特此凭证。本凭证不代表申请已被受理，受理与否以受理通知书或不予受理决定书为准。"
+        ],
+        facts=[*_case_facts(case), ("收件日期", chinese_date(received_on))],
+        issuer=case.accepting_organisation.name,
+        issued_on=received_on,
+        extra=[
+            table,
+            Spacer(1, 2 * mm),
+            Paragraph("申请人（签字）：____________________", styles["plain"]),
+            Spacer(1, 2 * mm),
+        ],
+    )
+
+
+def special_procedure_notice(case: Case) -> bytes:
+    """特别程序告知书 (行政许可法 Art. 45): which procedure, why, how long it is expected to take, that
+    the time is not counted in the limit; and, once it ended, its result."""
+    suspension = latest_suspension(case)
+    if suspension is None:
+        raise DocumentNotApplicable(f"办件 {case.number} 没有特别程序，不能出具特别程序告知书")
+    kind = KIND_LABELS[suspension.kind]
+    started_on = business_day(suspension.suspended_at)
+    expected_end = expected_resume_on(suspension)
+    paragraphs = [
+        f"你（单位）提出的{case.service_item.name}申请，因{suspension.reason.rstrip('。')}，"
+        f"依照《中华人民共和国行政许可法》第四十五条的规定，需要进行{kind}，"
+        f"自{chinese_date(started_on)}起预计需要{suspension.expected_days}个工作日"
+        f"（预计至{chinese_date(expected_end)}）。{kind}所需时间不计算在办理期限内，特此告知。",
+    ]
+    facts = [
+        *_case_facts(case),
+        ("特别程序种类", kind),
+        ("启动理由", suspension.reason),
+        ("启动日期", chinese_date(started_on)),
+        ("预计所需时间", f"{suspension.expected_days}个工作日"),
+        ("预计结束日期", chinese_date(expected_end)),
+    ]
+    if suspension.resumed_at is not None:
+        facts.append(("结束日期", chinese_date(business_day(suspension.resumed_at))))
+        facts.append(("特别程序结果", suspension.result or "—"))
+        if suspension.applicant_told_at is not None:
+            facts.append(("告知日期", chinese_date(business_day(suspension.applicant_told_at))))
+    return render_page(
+        case,
+        "特别程序告知书",
+        paragraphs=paragraphs,
+        facts=facts,
+        issuer=suspension.organisation.name,
+        issued_on=started_on,
+    )
+
+
+def extension_notice(case: Case) -> bytes:
+    """延期告知书 (行政许可法 Arts. 42 and 45): the head's approval, the reason and the new due date."""
+    extension = latest_extension(case)
+    if extension is None or extension.decided_at is None:
+        raise DocumentNotApplicable(f"办件 {case.number} 没有经批准的延期，不能出具延期告知书")
+    decided_on = business_day(extension.decided_at)
+    clock = case_clock(case)
+    joint = joint_handling(case)
+    article = "第四十五条" if joint else "第四十二条"
+    paragraphs = [
+        f"你（单位）提出的{case.service_item.name}申请，因{extension.reason.rstrip('。')}，"
+        f"不能在规定期限内作出决定。依照《中华人民共和国行政许可法》{article}的规定，"
+        f"经本机关负责人批准，办理期限延长{extension.days}个工作日，特此告知。",
+    ]
+    facts = [
+        *_case_facts(case),
+        ("延期理由", extension.reason),
+        ("延长期限", f"{extension.days}个工作日"),
+        ("批准日期", chinese_date(decided_on)),
+        ("延期后承诺办结日期", chinese_date(clock.due_date)),
+        ("延期后法定办结日期", chinese_date(clock.legal_due_date)),
+    ]
+    return render_page(
+        case,
+        "延期告知书",
+        paragraphs=paragraphs,
+        facts=facts,
+        issuer=extension.organisation.name,
+        issued_on=decided_on,
+    )
+
+
+def supplement_deadline(case: Case, asked_on: date) -> date:
+    """The day a 补正 notice asks the materials by: the item's ``supplement_limit_days`` working days
+    after the notice (``SUPPLEMENT_DEADLINE_DAYS`` unless the catalogue says otherwise)."""
+    version = case.service_item_version
+    terms = version.snapshot if version is not None else {}
+    days = int(terms.get("supplement_limit_days") or SUPPLEMENT_DEADLINE_DAYS)
+    return add_working_days(asked_on, days)
+
+
 def _document(case: Case, kind: DocumentKind, query_password: str | None = None) -> Document:
-    if kind == DocumentKind.ACCEPTANCE:
+    if kind == DocumentKind.RECEIPT:
+        content = material_receipt(case)
+    elif kind == DocumentKind.SPECIAL_PROCEDURE:
+        content = special_procedure_notice(case)
+    elif kind == DocumentKind.EXTENSION:
+        content = extension_notice(case)
+    elif kind == DocumentKind.ACCEPTANCE:
         content = acceptance_notice(case, query_password)
     elif kind == DocumentKind.NOT_ACCEPTED:
         content = not_accepted_decision(case)
@@ -340,3 +572,30 @@ def acceptance_receipt(actor: User, number: str, query_password: str | None) -> 
     if not query_password_matches(case, query_password):
         raise InvalidInput("查询密码有误", errors={"query_password": ["与办件的查询密码不符"]})
     return _document(case, DocumentKind.ACCEPTANCE, query_password)
+
+
+BATCH_LIMIT = 50
+
+
+def batch_documents(actor: User, numbers: Sequence[str], kind: str | None) -> Document:
+    """The notices of several cases bound into one PDF, in the order the numbers are given: the
+    notice ``kind`` of each (409 when one of them has none), or without a kind every notice each case
+    has now. Every case must be in the actor's scope (404 for the first that is not)."""
+    wanted = [number.strip() for number in numbers if number.strip()]
+    if not wanted:
+        raise InvalidInput("没有选择办件", errors={"cases": ["请至少选择一件"]})
+    if len(wanted) > BATCH_LIMIT:
+        raise InvalidInput("一次选择的办件过多", errors={"cases": [f"一次最多 {BATCH_LIMIT} 件"]})
+    document_kind = None
+    if kind is not None:
+        try:
+            document_kind = DocumentKind(kind)
+        except ValueError:
+            raise InvalidInput("文书种类有误", errors={"kind": [f"没有 {kind} 这种文书"]}) from None
+    contents: list[bytes] = []
+    for number in dict.fromkeys(wanted):
+        case = get_visible_case(actor, number)
+        kinds = [document_kind] if document_kind else [issued.kind for issued in issued_documents(case)]
+        contents.extend(_document(case, each).content for each in kinds)
+    label = document_kind.value if document_kind else "notices"
+    return Document(filename=f"batch-{label}-{len(wanted)}.pdf", content=bound(contents))

@@ -1,4 +1,5 @@
-"""The one page layout of every official paper of a case: title, reference, text, facts, issuer, QR code.
+"""The one page layout of every official paper of a case: title, reference, text, facts, seal area,
+issuer, QR code; and several papers bound into one PDF for printing.
 
 Chinese text uses ReportLab's built-in CID font STSong-Light, which needs no font file (the reader
 supplies the glyphs). Every page carries a QR code to the case's public status page, whose absolute
@@ -18,6 +19,7 @@ from xml.sax.saxutils import escape
 
 import segno
 from flask import current_app
+from pypdf import PdfReader, PdfWriter
 from reportlab.lib import colors
 from reportlab.lib.enums import TA_CENTER, TA_RIGHT
 from reportlab.lib.pagesizes import A4
@@ -59,6 +61,9 @@ def page_styles() -> dict[str, ParagraphStyle]:
         "cell": ParagraphStyle("cell", fontName=font, fontSize=10.5, leading=15, wordWrap="CJK"),
         "signature": ParagraphStyle("signature", fontName=font, fontSize=12, leading=20, alignment=TA_RIGHT),
         "small": ParagraphStyle("small", fontName=font, fontSize=8.5, leading=12, wordWrap="CJK"),
+        "seal": ParagraphStyle(
+            "seal", fontName=font, fontSize=10.5, leading=15, alignment=TA_CENTER, textColor=colors.grey
+        ),
     }
 
 
@@ -105,6 +110,23 @@ def _facts_table(rows: Sequence[tuple[str, str]]) -> Table:
     return table
 
 
+def _seal_area() -> Table:
+    """The box the issuing organ stamps its seal in (印章), above its name on the right."""
+    styles = page_styles()
+    return Table(
+        [[Paragraph("（盖章）", styles["seal"])]],
+        colWidths=[40 * mm],
+        rowHeights=[24 * mm],
+        hAlign="RIGHT",
+        style=TableStyle(
+            [
+                ("BOX", (0, 0), (-1, -1), 0.5, colors.lightgrey),
+                ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
+            ]
+        ),
+    )
+
+
 def render_page(
     case: Case,
     title: str,
@@ -131,7 +153,9 @@ def render_page(
         Spacer(1, 4 * mm),
         *extra,
         _facts_table(facts),
-        Spacer(1, 10 * mm),
+        Spacer(1, 6 * mm),
+        _seal_area(),
+        Spacer(1, 2 * mm),
         Paragraph(escaped(issuer), styles["signature"]),
         Paragraph(escaped(chinese_date(issued_on)), styles["signature"]),
         Spacer(1, 8 * mm),
@@ -159,6 +183,16 @@ def render_page(
         subject=case.service_item.name,
         creator="一窗通办",
     ).build(story)
+    return output.getvalue()
+
+
+def bound(documents: Sequence[bytes]) -> bytes:
+    """Several PDFs as one, in the order given (a queue's notices printed at once)."""
+    writer = PdfWriter()
+    for content in documents:
+        writer.append(PdfReader(io.BytesIO(content)))
+    output = io.BytesIO()
+    writer.write(output)
     return output.getvalue()
 
 

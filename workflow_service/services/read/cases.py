@@ -15,6 +15,7 @@ from workflow_service.models import (
     AuditEvent,
     Case,
     CaseEvaluation,
+    CaseExtension,
     CaseFee,
     CaseResult,
     CaseSuspension,
@@ -33,9 +34,11 @@ from workflow_service.services import audit
 from workflow_service.services.calendar.case_clock import (
     CaseClock,
     ClockReading,
+    LimitState,
     case_clock,
     case_due_state,
     clock_reading,
+    limit_states,
 )
 from workflow_service.services.calendar.deadlines import working_calendar
 from workflow_service.services.closing.case_results import result_label
@@ -43,14 +46,15 @@ from workflow_service.services.directory.scope import visible_cases
 from workflow_service.services.intake.acceptance import is_overdue
 from workflow_service.services.intake.cases import Registration
 from workflow_service.services.read.tasks import NextTask, TaskView, next_tasks, view_tasks
+from workflow_service.services.review.extensions import extension_allowance
 from workflow_service.services.review.suspensions import expected_resume_on
 
 Row = TypeVar("Row")
 
 # The statements ``view_case`` sends, whatever the case holds: the case with its item, version,
 # process, organisations, fee, licence and evaluation; its tasks with their organisations and
-# people; audit events; suspensions; 补正 notices; 容缺 materials; waiting timers.
-CASE_VIEW_STATEMENTS = 7
+# people; audit events; suspensions; extensions; 补正 notices; 容缺 materials; waiting timers.
+CASE_VIEW_STATEMENTS = 8
 
 
 @dataclass(frozen=True)
@@ -102,7 +106,12 @@ class CaseView:
     due_state: str | None
     clock: CaseClock
     clock_reading: ClockReading
+    # The promised and the legal limit, each with its due date and state.
+    limits: list[LimitState]
     suspensions: list[SuspensionView]
+    extensions: list[CaseExtension]
+    # The extra working days the law allows in all (10, or 15 for joint handling).
+    extension_allowance: int
     supplement_notices: list[SupplementNotice]
     deferred_materials: list[DeferredMaterialView]
     result: ResultView | None
@@ -193,7 +202,7 @@ def _result(case: Case, licence: ElectronicLicence | None) -> ResultView | None:
 
 
 def view_case(caller: User, number: str) -> CaseView:
-    """The case if the caller may see it (404 otherwise), in ``CASE_VIEW_STATEMENTS`` (7) SQL
+    """The case if the caller may see it (404 otherwise), in ``CASE_VIEW_STATEMENTS`` (8) SQL
     statements, plus the calendar's ``CALENDAR_STATEMENTS`` once per request and one more (the caller's
     delegators in force) when an open task the caller may work is claimed by someone else.
 
@@ -216,6 +225,16 @@ def view_case(caller: User, number: str) -> CaseView:
             joinedload(CaseSuspension.organisation),
             joinedload(CaseSuspension.suspended_by),
             joinedload(CaseSuspension.resumed_by),
+        )
+    )
+    extensions = _all(
+        select(CaseExtension)
+        .where(CaseExtension.case_id == case.id)
+        .order_by(CaseExtension.requested_at, CaseExtension.id)
+        .options(
+            joinedload(CaseExtension.organisation),
+            joinedload(CaseExtension.requested_by),
+            joinedload(CaseExtension.decided_by),
         )
     )
     notices = _all(
@@ -249,7 +268,10 @@ def view_case(caller: User, number: str) -> CaseView:
         due_state=case_due_state(case),
         clock=case_clock(case),
         clock_reading=clock_reading(case),
+        limits=limit_states(case),
         suspensions=[SuspensionView(s, expected_resume_on(s)) for s in suspensions],
+        extensions=extensions,
+        extension_allowance=extension_allowance(case),
         supplement_notices=notices,
         deferred_materials=[DeferredMaterialView(m, is_overdue(m)) for m in deferred],
         result=_result(case, licence),

@@ -1,12 +1,17 @@
 """Suspend a case for a special procedure (特别程序) and resume it; the deadline clock stands still meanwhile.
 
+The kinds are those the supervision tables name (听证, 招标/拍卖, 检验/检测/检疫, 鉴定, 专家评审,
+现场核查, 公示, 其他). 行政许可法 Art. 45: the time they need is not counted in the limit, and the
+applicant is told of it in writing (the 特别程序告知书, services.notices.documents); the end records
+what the procedure found and when the applicant was told.
+
 Only an approver of the organisation holding the case's open department task may do either: the
 back office that is deciding knows when an inspection, publicity or expert review is needed.
 """
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm.exc import StaleDataError
@@ -30,9 +35,14 @@ from workflow_service.services.directory.scope import get_visible_case
 from workflow_service.services.process.progress import change_status
 
 KIND_LABELS = {
+    SuspensionKind.HEARING: "听证",
+    SuspensionKind.TENDER_AUCTION: "招标、拍卖",
+    SuspensionKind.TESTING: "检验、检测、检疫",
+    SuspensionKind.APPRAISAL: "鉴定",
+    SuspensionKind.EXPERT_REVIEW: "专家评审",
     SuspensionKind.INSPECTION: "现场核查",
     SuspensionKind.PUBLICITY: "公示",
-    SuspensionKind.EXPERT_REVIEW: "专家评审",
+    SuspensionKind.OTHER: "其他",
 }
 SUSPENDABLE = frozenset({CaseStatus.ACCEPTED, CaseStatus.UNDER_REVIEW})
 
@@ -139,8 +149,14 @@ def suspend_case(actor: User, number: str, kind: str, reason: str, expected_days
     return case
 
 
-def resume_case(actor: User, number: str) -> Case:
-    """Return the case to the status it was suspended from; the due date moves by the days paused."""
+def resume_case(
+    actor: User, number: str, result: str | None = None, applicant_told_at: datetime | None = None
+) -> Case:
+    """Return the case to the status it was suspended from; the due date moves by the days paused.
+
+    ``result`` is what the procedure found (特别程序结果), ``applicant_told_at`` when the applicant
+    was told of it (now, when a result is given without it).
+    """
     case = get_visible_case(actor, number)
     _require_approver(actor)
     suspension = open_suspension(case)
@@ -151,6 +167,9 @@ def resume_case(actor: User, number: str) -> Case:
     before = case.due_date
     suspension.resumed_at = now()
     suspension.resumed_by_id = actor.id
+    suspension.result = result
+    if result is not None or applicant_told_at is not None:
+        suspension.applicant_told_at = applicant_told_at or suspension.resumed_at
     change_status(case, suspension.status_before, actor)
     audit.record(
         "case.resumed",
@@ -158,6 +177,7 @@ def resume_case(actor: User, number: str) -> Case:
         case=case,
         summary={
             "kind": suspension.kind.value,
+            "result": result,
             "due_date_before": before.isoformat() if before else None,
             "due_date_after": case.due_date.isoformat() if case.due_date else None,
         },
