@@ -23,6 +23,7 @@ from workflow_service.api import (
     health,
     me,
     problems,
+    process_definitions,
     responsibilities,
     service_items,
     tasks,
@@ -131,6 +132,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         tracking.blp,
         closing.blp,
         evaluations.blp,
+        process_definitions.blp,
     ):
         api.register_blueprint(blueprint)
     web.init_app(app)

@@ -589,7 +589,12 @@ def _load_forms(subject: Subject, source: FormSource) -> None:
 
 
 def read_document(raw: bytes) -> Any:
-    """The document's XML tree, or UnreadableBpmn (400): not XML, a DTD, or beyond the parser's limits."""
+    """The document's XML tree, or UnreadableBpmn (400): not UTF-8, not XML, a DTD, or beyond the
+    parser's limits."""
+    try:
+        raw.decode("utf-8")
+    except UnicodeDecodeError:
+        raise UnreadableBpmn("BPMN 文件须为 UTF-8 编码") from None
     try:
         return safe_tree(raw)
     except InvalidProcessDefinition as error:
