@@ -104,6 +104,8 @@ class Outline:
     process_name: str | None
     # The ids of the executable processes (or of every process when none is marked executable).
     candidates: tuple[str, ...]
+    # Whether the candidates are marked isExecutable="true" (SpiffWorkflow runs only those).
+    executable: bool = False
     elements: dict[str, Element] = field(default_factory=dict)
     flows: dict[str, Flow] = field(default_factory=dict)
     code: tuple[Code, ...] = ()
@@ -204,8 +206,9 @@ def outline_document(root: etree._Element) -> Outline:
     """The outline of the document's one executable process (empty when it has none or several)."""
     candidates = candidate_processes(root)
     ids = tuple(node.get("id") or "" for node in candidates)
+    executable = all(node.get("isExecutable") == "true" for node in candidates)
     if len(candidates) != 1:
-        return Outline(None, None, ids)
+        return Outline(None, None, ids, executable)
     process = candidates[0]
     lanes = _lanes(process)
     elements: dict[str, Element] = {}
@@ -257,7 +260,14 @@ def outline_document(root: etree._Element) -> Outline:
         if name
     }
     return Outline(
-        process.get("id"), process.get("name"), ids, elements, flows, tuple(code), frozenset(data_names)
+        process.get("id"),
+        process.get("name"),
+        ids,
+        executable,
+        elements,
+        flows,
+        tuple(code),
+        frozenset(data_names),
     )
 
 

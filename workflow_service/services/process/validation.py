@@ -174,11 +174,17 @@ def one_executable_process(subject: Subject) -> Iterator[Finding]:
             "one-executable-process",
             f"BPMN 文件须恰好包含一个可执行流程，实际为 {len(candidates)} 个（{', '.join(candidates) or '无'}）",
         )
+    elif not subject.outline.executable:
+        yield Finding(
+            candidates[0],
+            "one-executable-process",
+            f"流程 {candidates[0]} 未标记为可执行（isExecutable=\"true\"）",
+        )
 
 
 def engine_parses(subject: Subject) -> Iterator[Finding]:
     """SpiffWorkflow reads the process: the BPMN schema, references, and the elements it can run."""
-    if len(subject.outline.candidates) != 1:
+    if len(subject.outline.candidates) != 1 or not subject.outline.executable:
         return  # one_executable_process says why
     for problem in engine_problems(subject.raw, subject.filename):
         element = problem.element_id
