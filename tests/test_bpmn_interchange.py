@@ -49,24 +49,37 @@ def test_extensions_of_other_tools_are_kept_and_ignored(client: ApiClient) -> No
     # A service of ours after a round trip through Camunda Modeler: camunda: attributes and
     # properties beside ours. They change nothing in the report, and a deploy keeps them.
     ours = (PROJECT_ROOT / "bpmn" / "senior_citizen_card.bpmn").read_text(encoding="utf-8")
-    camunda = ours.replace(
-        "<bpmn:definitions ",
-        '<bpmn:definitions xmlns:camunda="http://camunda.org/schema/1.0/bpmn" ',
-        1,
-    ).replace(
-        '<bpmn:userTask id="handling" name="受理并发证">',
-        '<bpmn:userTask id="handling" name="受理并发证" camunda:assignee="${clerk}" camunda:formKey="x">',
-    ).replace(
-        "<spiffworkflow:properties>",
-        '<camunda:properties><camunda:property name="priority" value="high" /></camunda:properties>'
-        "<spiffworkflow:properties>",
-        1,
+    camunda = (
+        ours.replace(
+            "<bpmn:definitions ",
+            '<bpmn:definitions xmlns:camunda="http://camunda.org/schema/1.0/bpmn" ',
+            1,
+        )
+        .replace(
+            '<bpmn:userTask id="handling" name="受理并发证">',
+            '<bpmn:userTask id="handling" name="受理并发证" camunda:assignee="${clerk}" camunda:formKey="x">',
+        )
+        .replace(
+            "<spiffworkflow:properties>",
+            '<camunda:properties><camunda:property name="priority" value="high" /></camunda:properties>'
+            "<spiffworkflow:properties>",
+            1,
+        )
     )
     assert camunda.count("camunda:") >= 4
     report = client.post(
-        "/api/v1/process-definitions/validate", "analyst", data=camunda.encode(), content_type="application/xml"
+        "/api/v1/process-definitions/validate",
+        "analyst",
+        data=camunda.encode(),
+        content_type="application/xml",
     ).json
-    assert report == {"valid": True, "errors": [], "warnings": [], "key": "senior_citizen_card", "name": report["name"]}
+    assert report == {
+        "valid": True,
+        "errors": [],
+        "warnings": [],
+        "key": "senior_citizen_card",
+        "name": report["name"],
+    }
     deployed = client.post(
         "/api/v1/process-definitions?comment=Camunda Modeler 往返",
         "analyst",

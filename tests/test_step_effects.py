@@ -202,9 +202,7 @@ def _drop(*fields: str) -> Callable[[dict[str, Any]], None]:
 def test_a_review_that_can_send_back_needs_the_missing_materials(app: Flask, forms_copy: Path) -> None:
     _edit(forms_copy, "individual_business_registration/review.json", _drop("missing_materials"))
     assert _refused(app, forms_copy) == {
-        "review": [
-            "任务 审核（review）进入 补正时：缺少字段 missing_materials（需补正的材料）"
-        ]
+        "review": ["任务 审核（review）进入 补正时：缺少字段 missing_materials（需补正的材料）"]
     }
 
 
@@ -213,9 +211,7 @@ def test_the_send_back_reason_is_needed_after_acceptance_only(app: Flask, forms_
     _deploys(app, forms_copy)  # 受理's 补正 note is optional: the case was never accepted
     _edit(forms_copy, "individual_business_registration/review.json", _drop("supplement_note"))
     assert _refused(app, forms_copy) == {
-        "review": [
-            "任务 审核（review）进入 补正时：缺少字段 supplement_note（补正说明（退回补正的理由））"
-        ]
+        "review": ["任务 审核（review）进入 补正时：缺少字段 supplement_note（补正说明（退回补正的理由））"]
     }
 
 

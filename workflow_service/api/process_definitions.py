@@ -67,7 +67,9 @@ UPLOAD_BODY = {
         },
     },
 }
-UNREADABLE = "Not a BPMN document the service reads: not UTF-8 or XML, or with a DTD (entities, external files)"
+UNREADABLE = (
+    "Not a BPMN document the service reads: not UTF-8 or XML, or with a DTD (entities, external files)"
+)
 
 
 def _cap() -> int:
@@ -123,7 +125,9 @@ class ProcessDefinitionsResource(MethodView):
 
     @blp.doc(requestBody=UPLOAD_BODY)
     @blp.alt_response(400, description=UNREADABLE)
-    @blp.alt_response(422, description="The file fails validation: `errors` by element id, `validation_errors` in full")
+    @blp.alt_response(
+        422, description="The file fails validation: `errors` by element id, `validation_errors` in full"
+    )
     @blp.response(201, DeployResultSchema)
     def post(self) -> DeployResult:
         """Deploy a BPMN file with its forms as a new version (analysts and admins). The same validation
@@ -166,7 +170,9 @@ class VersionBpmnResource(MethodView):
     def get(self, key: str, version: int) -> Response:
         """Download the version's BPMN file, as deployed."""
         definition = process_version(current_user(), key, version).definition
-        return _download(definition.bpmn_xml, "application/xml", f"{key}-v{version}.bpmn", f"process-v{version}")
+        return _download(
+            definition.bpmn_xml, "application/xml", f"{key}-v{version}.bpmn", f"process-v{version}"
+        )
 
 
 @blp.route("/<string:key>/versions/<int:version>/forms")

@@ -299,11 +299,13 @@ def engine_problems(bpmn_xml: bytes, filename: str) -> list[EngineProblem]:
         return [EngineProblem(None, None, error.detail)]
     except ValidationException as error:
         line = error.line_number if isinstance(error.line_number, int) else None
-        return [EngineProblem(error.id or None, line, str(error).splitlines()[0] if str(error) else repr(error))]
+        return [
+            EngineProblem(error.id or None, line, str(error).splitlines()[0] if str(error) else repr(error))
+        ]
     except SpiffWorkflowException as error:
         element = getattr(getattr(error, "task_spec", None), "bpmn_id", None) or getattr(error, "id", None)
         return [EngineProblem(element, None, str(error))]
-    except Exception as error:  # noqa: BLE001
+    except Exception as error:
         # Files drawn by other tools reach corners of SpiffWorkflow's parser that raise plain
         # Python errors (a missing attribute, an unknown reference); to the analyst that is one
         # more thing the engine cannot run, never a crash of the service.

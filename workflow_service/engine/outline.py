@@ -43,7 +43,9 @@ GATEWAYS = frozenset(
 )
 FLOW_NODES = TASKS | SUB_PROCESSES | EVENTS | GATEWAYS
 # Where a path waits for someone or something: a step of the engine ends there.
-WAIT_STATES = frozenset({"userTask", "manualTask", "receiveTask", "intermediateCatchEvent", "eventBasedGateway"})
+WAIT_STATES = frozenset(
+    {"userTask", "manualTask", "receiveTask", "intermediateCatchEvent", "eventBasedGateway"}
+)
 TIMER_KINDS = ("timeDuration", "timeDate", "timeCycle")
 _SCRIPTS = ("script", "preScript", "postScript")
 _EXPRESSIONS = (
@@ -221,7 +223,9 @@ def outline_document(root: etree._Element) -> Outline:
         if kind == "sequenceFlow":
             condition = node.find(f"{{{BPMN_NS}}}conditionExpression")
             text = (condition.text or "").strip() if condition is not None else ""
-            flows[element_id] = Flow(element_id, node.get("sourceRef") or "", node.get("targetRef") or "", text or None)
+            flows[element_id] = Flow(
+                element_id, node.get("sourceRef") or "", node.get("targetRef") or "", text or None
+            )
         elif kind in FLOW_NODES:
             elements[element_id] = Element(
                 id=element_id,
@@ -234,7 +238,9 @@ def outline_document(root: etree._Element) -> Outline:
                 attached_to=node.get("attachedToRef"),
                 parent=_parent_sub_process(node),
                 event_definitions=tuple(
-                    _local(child) for child in node if _is_bpmn(child) and _local(child).endswith("EventDefinition")
+                    _local(child)
+                    for child in node
+                    if _is_bpmn(child) and _local(child).endswith("EventDefinition")
                 ),
             )
     code: list[Code] = []

@@ -234,7 +234,7 @@ def timer_value_problem(kind: str, value: str) -> str | None:
                 _repeating_interval(value)
             finally:
                 _STEP_CLOCK.reset(token)
-    except Exception as error:  # noqa: BLE001 (the ISO parsers raise ValueError, IndexError, KeyError …)
+    except Exception as error:
         return f"{value!r} 不是有效的 ISO 8601 时间（{type(error).__name__}）"
     return None
 

@@ -52,6 +52,31 @@ from workflow_service.services.process.step_forms import form_problems
 # What a case's data holds besides its forms' fields when its first task starts (intake.cases).
 CASE_DATA = frozenset({"applicant", "service_code"})
 _STATUS_VALUES = frozenset(status.value for status in CaseStatus)
+# Python's ways out of the sandbox, refused by name (the evaluator does not offer them either, so a
+# script using one would only fail on a case).
+_FORBIDDEN_NAMES = frozenset(
+    {
+        "open",
+        "eval",
+        "exec",
+        "compile",
+        "__import__",
+        "getattr",
+        "setattr",
+        "delattr",
+        "globals",
+        "locals",
+        "vars",
+        "input",
+        "breakpoint",
+        "exit",
+        "quit",
+        "help",
+        "memoryview",
+        "type",
+        "object",
+    }
+)
 
 
 class UnreadableBpmn(MalformedRequest):
@@ -172,13 +197,14 @@ def one_executable_process(subject: Subject) -> Iterator[Finding]:
         yield Finding(
             where,
             "one-executable-process",
-            f"BPMN 文件须恰好包含一个可执行流程，实际为 {len(candidates)} 个（{', '.join(candidates) or '无'}）",
+            f"BPMN 文件须恰好包含一个可执行流程，实际为 {len(candidates)} 个"
+            f"（{', '.join(candidates) or '无'}）",
         )
     elif not subject.outline.executable:
         yield Finding(
             candidates[0],
             "one-executable-process",
-            f"流程 {candidates[0]} 未标记为可执行（isExecutable=\"true\"）",
+            f'流程 {candidates[0]} 未标记为可执行（isExecutable="true"）',
         )
 
 
@@ -232,9 +258,7 @@ def user_task_forms(subject: Subject) -> Iterator[Finding]:
         key = element.properties.get(FORM_PROPERTY)
         if not key:
             if element.kind == "userTask":
-                yield Finding(
-                    element.id, "user-task-form", f"用户任务须指定表单（扩展属性 {FORM_PROPERTY}）"
-                )
+                yield Finding(element.id, "user-task-form", f"用户任务须指定表单（扩展属性 {FORM_PROPERTY}）")
             continue
         if key in subject.form_errors:
             yield Finding(element.id, "user-task-form", f"{subject.form_errors[key]}")
@@ -245,7 +269,11 @@ def responsibility_items(subject: Subject) -> Iterator[Finding]:
     tasks = subject.outline.of_kind("userTask")
     named = {task.properties.get(RESPONSIBILITY_PROPERTY) for task in tasks} - {None, ""}
     known = (
-        set(db.session.execute(select(ResponsibilityItem.code).where(ResponsibilityItem.code.in_(named))).scalars())
+        set(
+            db.session.execute(
+                select(ResponsibilityItem.code).where(ResponsibilityItem.code.in_(named))
+            ).scalars()
+        )
         if named
         else set()
     )
@@ -253,7 +281,7 @@ def responsibility_items(subject: Subject) -> Iterator[Finding]:
         item = task.properties.get(RESPONSIBILITY_PROPERTY)
         if task.lane == "township" and not item:
             yield Finding(
-                task.id, "responsibility-item", f"乡镇配合任务须指定配合事项（扩展属性 responsibilityItem）"
+                task.id, "responsibility-item", "乡镇配合任务须指定配合事项（扩展属性 responsibilityItem）"
             )
         elif item and item not in known:
             yield Finding(task.id, "responsibility-item", f"配合事项 {item} 不在清单中")
@@ -386,6 +414,9 @@ def script_fields(subject: Subject) -> Iterator[Finding]:
             if (code.element_id, name) in reported:
                 continue
             reported.add((code.element_id, name))
+            if name in _FORBIDDEN_NAMES:
+                yield Finding(code.element_id, "script-refused", f"脚本不允许使用 {name}")
+                continue
             yield Finding(code.element_id, "unknown-field", f"{name} 不是任何表单定义的字段，也不是办件数据")
 
 
@@ -472,7 +503,7 @@ def loop_markers(subject: Subject) -> Iterator[Finding]:
             yield Finding(
                 task.id,
                 "loop-marker",
-                f"用户任务不能带循环标记（每轮都留在任务树中）：请用排他网关画回路",
+                "用户任务不能带循环标记（每轮都留在任务树中）：请用排他网关画回路",
             )
 
 
@@ -485,7 +516,7 @@ def loops_wait(subject: Subject) -> Iterator[Finding]:
             yield Finding(
                 entry,
                 "loop-without-wait",
-                f"回路中没有用户任务或等待事件，流程会无限循环",
+                "回路中没有用户任务或等待事件，流程会无限循环",
             )
 
 
@@ -526,7 +557,7 @@ def _multi_instance_user_tasks(subject: Subject) -> Iterator[Finding]:
     """Warnings: a multi-instance user task keeps each instance (bounded by MULTI_INSTANCE_MAX)."""
     for task in subject.outline.of_kind("userTask"):
         if task.loop == "multi-instance":
-            yield Finding(task.id, "loop-marker", f"多实例用户任务的每个实例都留在任务树中")
+            yield Finding(task.id, "loop-marker", "多实例用户任务的每个实例都留在任务树中")
 
 
 # Forms against the step effects (needs SpiffWorkflow's reading of the process) -------------------
@@ -631,4 +662,3 @@ def validate_process(raw: bytes, filename: str, forms: FormSource) -> Validation
         tuple(warnings),
         dict(subject.forms),
     )
-
