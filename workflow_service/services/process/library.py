@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import load_only, selectinload
+from sqlalchemy.orm import joinedload, load_only
 
 from workflow_service.engine.outline import outline_document
 from workflow_service.errors import NotFound, PermissionDenied
@@ -100,7 +100,7 @@ def process_library(actor: User) -> list[ProcessSummary]:
                 ProcessDefinition.comment,
                 ProcessDefinition.deployed_by_id,
             ),
-            selectinload(ProcessDefinition.deployed_by).load_only(User.username, User.full_name),
+            joinedload(ProcessDefinition.deployed_by).load_only(User.username, User.full_name),
         )
         .order_by(ProcessDefinition.key, ProcessDefinition.version)
     ).scalars()
@@ -116,7 +116,7 @@ def process_version(actor: User, key: str, version: int) -> VersionView:
     _require(actor, READERS, "只有流程管理员、管理员和督办人员可以查看流程库")
     definition = db.session.execute(
         select(ProcessDefinition)
-        .options(selectinload(ProcessDefinition.deployed_by))
+        .options(joinedload(ProcessDefinition.deployed_by))
         .where(ProcessDefinition.key == key, ProcessDefinition.version == version)
     ).scalar_one_or_none()
     if definition is None:
