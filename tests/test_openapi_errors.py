@@ -43,8 +43,17 @@ MISSING = {
     "attachment_id": 999999,
     "material_id": 999999,
     "delegation_id": 999999,
+    "key": "no_such_process",
+    "version": 999999,
 }
-PLAUSIBLE = MISSING | {"year": 2026, "attachment_id": 1, "material_id": 1, "delegation_id": 1}
+PLAUSIBLE = MISSING | {
+    "year": 2026,
+    "attachment_id": 1,
+    "material_id": 1,
+    "delegation_id": 1,
+    "key": "individual_business_registration",
+    "version": 1,
+}
 SUSPENSION = {"kind": "inspection", "reason": "经营场所需现场核查", "expected_days": 2}
 # Bodies the operations' schemas accept, so a refusal comes from behind the schema; others take {}.
 BODIES: dict[Operation, dict[str, Any]] = {
