@@ -22,12 +22,17 @@ def upgrade():
         batch_op.add_column(sa.Column("deployed_by_id", sa.Integer(), nullable=True))
         batch_op.add_column(sa.Column("comment", sa.Text(), nullable=True))
         batch_op.create_foreign_key(
-            batch_op.f("fk_process_definition_deployed_by_id_app_user"), "app_user", ["deployed_by_id"], ["id"]
+            batch_op.f("fk_process_definition_deployed_by_id_app_user"),
+            "app_user",
+            ["deployed_by_id"],
+            ["id"],
         )
 
 
 def downgrade():
     with op.batch_alter_table("process_definition", schema=None) as batch_op:
-        batch_op.drop_constraint(batch_op.f("fk_process_definition_deployed_by_id_app_user"), type_="foreignkey")
+        batch_op.drop_constraint(
+            batch_op.f("fk_process_definition_deployed_by_id_app_user"), type_="foreignkey"
+        )
         batch_op.drop_column("comment")
         batch_op.drop_column("deployed_by_id")
