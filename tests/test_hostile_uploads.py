@@ -138,6 +138,21 @@ def test_scripts_escaping_the_sandbox_are_refused_at_validation(
     assert "compute" in deployed.json["errors"]
 
 
+def test_a_condition_nested_past_the_parser_is_refused_not_a_crash(client: ApiClient) -> None:
+    deep = "-" * 100_000 + "1 > 0"
+    xml = (
+        Process("p", lane="window")
+        .start()
+        .gateway("choice", default="no")
+        .end("yes", condition=deep)
+        .end("no", after="choice")
+        .xml()
+    )
+    answer = client.post(VALIDATE, "analyst", data=xml.encode(), content_type="application/xml")
+    assert answer.status_code == 200
+    assert ("f2", "script-refused") in {(e["element_id"], e["rule"]) for e in answer.json["errors"]}
+
+
 @pytest.mark.parametrize("user", ["clerk", "approver", "supervisor"])
 @pytest.mark.parametrize("path", [VALIDATE, DEPLOY])
 def test_only_analysts_and_admins_validate_or_deploy(
