@@ -228,10 +228,10 @@ def test_a_list_field_of_another_type_is_refused(app: Flask, forms_copy: Path) -
 
 
 def test_the_deferral_promise_goes_with_the_deferred_list(app: Flask, forms_copy: Path) -> None:
-    acceptance = "acceptance"  # the task whose form it is
+    acceptance = "individual_business_registration/acceptance.json"
     _edit(forms_copy, acceptance, _drop("deferral_promise"))
     assert _refused(app, forms_copy) == {
-        acceptance: [
+        "acceptance": [
             "任务 受理（acceptance）进入 受理时：缺少字段 deferral_promise（申请人已签署容缺受理承诺书）"
         ]
     }
@@ -254,10 +254,10 @@ def test_delivery_values_the_service_does_not_know_are_refused(app: Flask, forms
 
 
 def test_each_delivery_choice_offered_needs_its_fields(app: Flask, forms_copy: Path) -> None:
-    issuance = "issuance"  # the task whose form it is
+    issuance = "individual_business_registration/issuance.json"
     _edit(forms_copy, issuance, _drop("tracking_number"))
     assert _refused(app, forms_copy) == {
-        issuance: ["任务 出件（issuance）进入 已出件时：缺少字段 tracking_number（邮件运单号）"]
+        "issuance": ["任务 出件（issuance）进入 已出件时：缺少字段 tracking_number（邮件运单号）"]
     }
 
     def pickup_only(schema: dict[str, Any]) -> None:
