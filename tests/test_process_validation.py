@@ -51,6 +51,15 @@ def test_a_sound_process_is_valid(client: ApiClient) -> None:
     assert report == {"valid": True, "errors": [], "warnings": [], "key": "v", "name": "校验"}
 
 
+def test_forms_may_come_as_plain_fields(client: ApiClient) -> None:
+    xml = simple().end().xml()
+    parts = {"bpmn": (io.BytesIO(xml.encode()), "v.bpmn"), "v/note.json": json.dumps(NOTE)}
+    answer = client.post(
+        "/api/v1/process-definitions/validate", "analyst", data=parts, content_type="multipart/form-data"
+    )
+    assert answer.json["valid"] is True
+
+
 def test_the_services_of_this_repository_are_valid(client: ApiClient) -> None:
     xml = (PROJECT_ROOT / "bpmn" / "rural_housing_construction.bpmn").read_text(encoding="utf-8")
     forms = {

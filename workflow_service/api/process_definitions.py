@@ -95,6 +95,10 @@ def _upload() -> tuple[Upload, str | None]:
             for name, upload in files.items(multi=True)
             if name != "bpmn"
         }
+        # A form may come as a plain field too (a script's upload), named by its key like a file part.
+        forms |= {
+            name: text for name, text in request.form.items() if name.endswith(".json") and name not in forms
+        }
         comment = request.form.get("comment")
         upload = Upload(bpmn.read(), bpmn.filename or "upload.bpmn", forms)
     else:
