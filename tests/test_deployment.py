@@ -63,7 +63,10 @@ def test_missing_form_is_refused_at_deploy(app: Flask, forms_copy: Path) -> None
     (forms_copy / "individual_business_registration" / "issuance.json").unlink()
     with app.app_context(), pytest.raises(InvalidProcessDefinition) as refused:
         deploy_process(BPMN.read_text(encoding="utf-8"), BPMN.name, forms_copy)
-    assert refused.value.errors == {"individual_business_registration/issuance.json": ["表单文件不存在"]}
+    # The error names the task that uses the form (the element the modeler highlights).
+    assert refused.value.errors == {
+        "issuance": ["表单 individual_business_registration/issuance.json 不存在"]
+    }
 
 
 def test_status_marks_out_of_order_are_refused_at_deploy(app: Flask) -> None:

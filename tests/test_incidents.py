@@ -59,7 +59,9 @@ TEN_MILLION_INSTANCES = multi_instance("10 ** 7")
 def forms_folder(tmp_path: Path) -> Path:
     folder = tmp_path / "forms"
     (folder / "incident_test").mkdir(parents=True, exist_ok=True)
-    (folder / FORM).write_text(json.dumps({"type": "object"}), encoding="utf-8")
+    # The case data the scripts and conditions read is a form's field (validation checks the names).
+    form = {"type": "object", "properties": {"rounds": {"type": "integer"}}}
+    (folder / FORM).write_text(json.dumps(form), encoding="utf-8")
     return folder
 
 

@@ -50,6 +50,8 @@ MISSING = {
     "client_id": "pc-nobody",
     "delivery_id": 999999,
     "subscription_id": 999999,
+    "key": "no_such_process",
+    "version": 999999,
 }
 PLAUSIBLE = MISSING | {
     "year": 2026,
@@ -58,6 +60,8 @@ PLAUSIBLE = MISSING | {
     "delegation_id": 1,
     "delivery_id": 1,
     "extension_id": 1,
+    "key": "individual_business_registration",
+    "version": 1,
 }
 SUSPENSION = {"kind": "inspection", "reason": "经营场所需现场核查", "expected_days": 2}
 EXTENSION = {"reason": "需征求消防部门意见", "days": 5}

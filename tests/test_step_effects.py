@@ -202,9 +202,7 @@ def _drop(*fields: str) -> Callable[[dict[str, Any]], None]:
 def test_a_review_that_can_send_back_needs_the_missing_materials(app: Flask, forms_copy: Path) -> None:
     _edit(forms_copy, "individual_business_registration/review.json", _drop("missing_materials"))
     assert _refused(app, forms_copy) == {
-        "individual_business_registration/review.json": [
-            "任务 审核（review）进入 补正时：缺少字段 missing_materials（需补正的材料）"
-        ]
+        "review": ["任务 审核（review）进入 补正时：缺少字段 missing_materials（需补正的材料）"]
     }
 
 
@@ -213,9 +211,7 @@ def test_the_send_back_reason_is_needed_after_acceptance_only(app: Flask, forms_
     _deploys(app, forms_copy)  # 受理's 补正 note is optional: the case was never accepted
     _edit(forms_copy, "individual_business_registration/review.json", _drop("supplement_note"))
     assert _refused(app, forms_copy) == {
-        "individual_business_registration/review.json": [
-            "任务 审核（review）进入 补正时：缺少字段 supplement_note（补正说明（退回补正的理由））"
-        ]
+        "review": ["任务 审核（review）进入 补正时：缺少字段 supplement_note（补正说明（退回补正的理由））"]
     }
 
 
@@ -225,7 +221,7 @@ def test_a_list_field_of_another_type_is_refused(app: Flask, forms_copy: Path) -
 
     _edit(forms_copy, "individual_business_registration/acceptance.json", as_text)
     assert _refused(app, forms_copy) == {
-        "individual_business_registration/acceptance.json": [
+        "acceptance": [
             "任务 受理（acceptance）完成时：字段 missing_materials（需补正的材料）的类型须为 array，表单为 string"
         ]
     }
@@ -235,7 +231,7 @@ def test_the_deferral_promise_goes_with_the_deferred_list(app: Flask, forms_copy
     acceptance = "individual_business_registration/acceptance.json"
     _edit(forms_copy, acceptance, _drop("deferral_promise"))
     assert _refused(app, forms_copy) == {
-        acceptance: [
+        "acceptance": [
             "任务 受理（acceptance）进入 受理时：缺少字段 deferral_promise（申请人已签署容缺受理承诺书）"
         ]
     }
@@ -250,7 +246,7 @@ def test_delivery_values_the_service_does_not_know_are_refused(app: Flask, forms
 
     _edit(forms_copy, "individual_business_registration/issuance.json", courier)
     assert _refused(app, forms_copy) == {
-        "individual_business_registration/issuance.json": [
+        "issuance": [
             "任务 出件（issuance）进入 已出件时：字段 delivery_method（送达方式）的取值 courier 服务不认识"
             "（可用：pickup / mail）"
         ]
@@ -261,7 +257,7 @@ def test_each_delivery_choice_offered_needs_its_fields(app: Flask, forms_copy: P
     issuance = "individual_business_registration/issuance.json"
     _edit(forms_copy, issuance, _drop("tracking_number"))
     assert _refused(app, forms_copy) == {
-        issuance: ["任务 出件（issuance）进入 已出件时：缺少字段 tracking_number（邮件运单号）"]
+        "issuance": ["任务 出件（issuance）进入 已出件时：缺少字段 tracking_number（邮件运单号）"]
     }
 
     def pickup_only(schema: dict[str, Any]) -> None:
@@ -278,7 +274,7 @@ def test_an_instant_item_without_a_delivery_method_hands_over_to_a_recipient(
     card = BPMN_FOLDER / "senior_citizen_card.bpmn"
     _edit(forms_copy, "senior_citizen_card/handling.json", _drop("recipient_id_number"))
     assert _refused(app, forms_copy, card) == {
-        "senior_citizen_card/handling.json": [
+        "handling": [
             "任务 受理并发证（handling）进入 已出件时：缺少字段 recipient_id_number（领取人居民身份证号码）"
         ]
     }
@@ -288,7 +284,7 @@ def test_a_refusing_step_needs_a_reason_or_an_opinion(app: Flask, forms_copy: Pa
     housing = BPMN_FOLDER / "rural_housing_construction.bpmn"
     _edit(forms_copy, "rural_housing_construction/planning_review.json", _drop("planning_review_opinion"))
     assert _refused(app, forms_copy, housing) == {
-        "rural_housing_construction/planning_review.json": [
+        "planning_review": [
             "任务 规划和用地审查（planning_review）进入 办结-不予时："
             "缺少字段 result_reason / *_reason / *_opinion / *_note（理由或意见）"
         ]
@@ -342,7 +338,7 @@ def test_a_step_stops_at_a_timer_so_the_mark_behind_it_is_not_the_tasks(app: Fla
         with pytest.raises(InvalidProcessDefinition) as refused:
             deploy_process(_one_task_process(DIRECT), "step_forms_test.bpmn", tmp_path)
         assert refused.value.errors == {
-            "check.json": [
+            "check": [
                 "任务 核对（check）进入 不予受理时：缺少字段 result_reason / *_reason / *_opinion / *_note（理由或意见）"
             ]
         }
@@ -359,5 +355,5 @@ def test_flask_deploy_refuses_a_broken_form(
     result = app.test_cli_runner().invoke(args=["deploy"])
     assert result.exit_code == 1
     assert "individual_business_registration.bpmn: 表单缺少服务读取的字段" in result.output
-    assert "individual_business_registration/issuance.json" in result.output
+    assert "出件（issuance）" in result.output
     assert "缺少字段 recipient_name（领取人姓名）" in result.output

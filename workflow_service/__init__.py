@@ -36,6 +36,7 @@ from workflow_service.api import (
     metrics,
     oauth,
     problems,
+    process_definitions,
     responsibilities,
     service_items,
     tasks,
@@ -171,6 +172,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         evaluations.blp,
         audit_api.blp,
         webhooks.blp,
+        process_definitions.blp,
     ):
         api.register_blueprint(blueprint)
     web.init_app(app)

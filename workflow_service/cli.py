@@ -14,7 +14,7 @@ from workflow_service.cli_admin import ADMIN_COMMANDS
 from workflow_service.cli_audit import audit_verify_command
 from workflow_service.cli_calendar import calendar
 from workflow_service.cli_data import DATA_COMMANDS
-from workflow_service.errors import InvalidProcessDefinition, ServiceError
+from workflow_service.errors import ServiceError
 from workflow_service.models import Role
 from workflow_service.services.catalogue.service_items import catalogue_rows, load_catalogue
 from workflow_service.services.directory.accounts import create_user
@@ -38,7 +38,7 @@ def _deploy_all() -> None:
         results = deploy_folder(
             Path(current_app.config["BPMN_FOLDER"]), Path(current_app.config["FORMS_FOLDER"])
         )
-    except InvalidProcessDefinition as error:
+    except ServiceError as error:  # a file that fails validation, or one that is no readable XML
         raise click.ClickException(f"{error.detail} {error.errors or ''}") from None
     for result in results:
         state = "deployed" if result.created else "unchanged"

@@ -84,6 +84,8 @@ class DefaultConfig:
     # A JSON body may be at most this large (413 beyond it) and nested this deep (400 beyond it).
     JSON_MAX_BYTES = 1024 * 1024
     JSON_MAX_DEPTH = 32
+    # A BPMN upload (the file and its forms) to validate or deploy may be at most this large (413 beyond).
+    BPMN_MAX_BYTES = 5 * 1024 * 1024
     # Retry-After (seconds) on a 503: the database unreachable, or a request that ran past the timeout.
     UNAVAILABLE_RETRY_AFTER_SECONDS = 30
     # 容缺受理: the applicant hands a deferred material in within this many working days, unless the

@@ -6,6 +6,7 @@ that raises them. ``tests/test_errors.py`` checks that this tree lists every sub
 
     ServiceError (500)
     ├── MalformedRequest (400)        a body that cannot be read: JSON nested too deep
+    │   └── UnreadableBpmn (400)                   process.validation: not XML, not UTF-8, a DTD
     ├── NotAuthenticated (401)        no, bad or expired credentials
     ├── PermissionDenied (403)        in scope, but this role may not, or the task is someone else's
     │   ├── TaskClaimedByOther (403)

@@ -130,9 +130,14 @@ def _refuse_forbidden_statements(source: str, mode: str) -> None:
 
 
 def _compiled(source: str, mode: str) -> CodeType:
-    _refuse_forbidden_statements(source, mode)
-    compile_function = compile_restricted_eval if mode == "eval" else compile_restricted_exec
-    result = compile_function(source, filename=SCRIPT_FILENAME, policy=BudgetedTransformer)
+    try:
+        _refuse_forbidden_statements(source, mode)
+        compile_function = compile_restricted_eval if mode == "eval" else compile_restricted_exec
+        result = compile_function(source, filename=SCRIPT_FILENAME, policy=BudgetedTransformer)
+    except (RecursionError, MemoryError):
+        # Python's parser and compiler recurse per level of nesting: ``-`` or ``not`` repeated
+        # 100,000 times exhausts them before any rule could look at the script.
+        raise ScriptRefused("脚本嵌套层数过多") from None
     if result.errors:
         raise ScriptRefused("脚本被拒绝: " + "; ".join(result.errors))
     assert result.code is not None  # RestrictedPython gives code whenever it lists no errors

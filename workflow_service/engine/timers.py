@@ -17,6 +17,7 @@ is business time in Asia/Shanghai, not the server's zone.
 
 from __future__ import annotations
 
+import ast
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -202,6 +203,40 @@ def _repeating_interval(expression: str) -> tuple[int, datetime, timedelta]:
     if len(parts) == 3:
         return cycles, parse_moment(parts[2]) - interval, interval
     return cycles, _now() + interval, interval
+
+
+def timer_literal(expression: str) -> str | None:
+    """The value of a timer expression that does not depend on case data (a bare ISO 8601 value or a
+    quoted string), else None: such a value can be checked before any case reaches the timer."""
+    text = expression.strip()
+    if _BARE_ISO_VALUE.match(text):
+        return text
+    try:
+        value = ast.literal_eval(text)
+    except (ValueError, SyntaxError, MemoryError, RecursionError):
+        return None
+    return value if isinstance(value, str) else None
+
+
+def timer_value_problem(kind: str, value: str) -> str | None:
+    """Why ``value`` is no time the timer ``kind`` (timeDuration, timeDate, timeCycle) can wait for."""
+    reference = datetime(2026, 1, 1, tzinfo=UTC)
+    try:
+        if kind == "timeDuration":
+            duration_after(reference, value)
+        elif kind == "timeDate":
+            parse_moment(value)
+        else:
+            if not value.strip().upper().startswith("R"):
+                return f"{value!r} 不是 ISO 8601 重复时间（如 R3/P1D）"
+            token = _STEP_CLOCK.set(_StepClock(reference, fire_due_timers=False))
+            try:
+                _repeating_interval(value)
+            finally:
+                _STEP_CLOCK.reset(token)
+    except Exception as error:
+        return f"{value!r} 不是有效的 ISO 8601 时间（{type(error).__name__}）"
+    return None
 
 
 class _SpiffNamedConverter(TimerConditionalEventDefinitionConverter):

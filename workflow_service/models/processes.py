@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, String, Text, UniqueConstraint
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy import JSON, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from workflow_service.models.base import Base, UTCDateTime, utcnow
+from workflow_service.models.users import User
 
 
 class ProcessDefinition(Base):
@@ -27,3 +28,8 @@ class ProcessDefinition(Base):
     # The serialized SpiffWorkflow spec; cases store only their task tree and data.
     spec_json: Mapped[str] = mapped_column(Text)
     deployed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # Who deployed this version (None: `flask deploy` from the command line) and why.
+    deployed_by_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
+    comment: Mapped[str | None] = mapped_column(Text)
+
+    deployed_by: Mapped[User | None] = relationship()

@@ -26,6 +26,7 @@ from workflow_service.web import (
     audit,
     cases,
     materials,
+    processes,
     session,
     time_limits,
     tracking,
@@ -177,6 +178,7 @@ def init_app(app: Flask) -> None:
         time_limits.blp,
         tracking.blp,
         audit.blp,
+        processes.blp,
     ):
         app.register_blueprint(blueprint)
     for blueprint in (

@@ -124,6 +124,8 @@ def safe_next(target: str | None) -> str | None:
 def home_for(user: User) -> str:
     if user.has_role(Role.CLERK):
         return url_for("window.my_window")
+    if user.has_role(Role.ANALYST):  # no inbox to work: the process library is their desk
+        return url_for("process_pages.library")
     if user.roles == [Role.ADMIN]:  # an administrator only: no inbox to work
         return url_for("admin_pages.home")
     return url_for("work.inbox")
