@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 from flask import Flask
 
-from tests.support.api import ApiClient, audit
+from tests.support.api import ApiClient, audit, problem_body
 from tests.support.clock import MONDAY_9AM, Clock, service_clock
 from tests.support.pages import Browser, page_text
 
@@ -112,7 +112,7 @@ def test_unknown_usernames_are_blocked_alike(client: ApiClient, app: Flask, cloc
     lock_out(client, app, "no-such-clerk", environ_base=STRANGER)
     known = login(client, "clerk", environ_base=STRANGER)
     unknown = login(client, "no-such-clerk", environ_base=STRANGER)
-    assert (known.status_code, known.json) == (unknown.status_code, unknown.json)
+    assert (known.status_code, problem_body(known.json)) == (unknown.status_code, problem_body(unknown.json))
     assert known.headers["Retry-After"] == unknown.headers["Retry-After"]
 
 

@@ -10,7 +10,7 @@ from typing import Any
 from flask import Flask
 from sqlalchemy import select
 
-from tests.support.api import ApiClient, case_body
+from tests.support.api import ApiClient, case_body, problem_body
 from tests.support.steps import status_path
 from workflow_service.extensions import db
 from workflow_service.models import Case
@@ -81,7 +81,7 @@ def test_a_wrong_password_and_an_unknown_case_get_the_same_answer(client: ApiCli
     unknown_case = track_api(client, unknown_number(), password)
     assert wrong_password.status_code == unknown_case.status_code == 404
     assert wrong_password.mimetype == unknown_case.mimetype == "application/problem+json"
-    assert wrong_password.json == unknown_case.json
+    assert problem_body(wrong_password.json) == problem_body(unknown_case.json)
     assert wrong_password.json["title"] == "办件编号或查询密码不正确"
 
 

@@ -276,7 +276,11 @@ def test_the_receipt_is_offered_after_acceptance_and_opens_as_pdf(
     browser: Browser, client: ApiClient
 ) -> None:
     number, task_id = accept_task(client, browser)
-    assert "办件尚无文书" in page_text(browser.get(f"/cases/{number}"))
+    # Before acceptance the window has printed only the 收件凭证 (what was handed in).
+    before = re.search(
+        r'data-testid="papers">(.*?)</ul>', page_text(browser.get(f"/cases/{number}")), re.DOTALL
+    )
+    assert before and "收件凭证" in before.group(1) and "受理通知书" not in before.group(1)
     browser.get(f"/tasks/{task_id}")
     done = browser.post(f"/tasks/{task_id}", {"data": '{"acceptance_decision": "accept"}'})
     assert done.status_code == 302

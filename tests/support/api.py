@@ -149,3 +149,9 @@ def audit(app: Flask, action: str) -> list[dict[str, Any]]:
             select(AuditEvent).where(AuditEvent.action == action).order_by(AuditEvent.id)
         ).scalars()
         return [{"actor": row.actor_username, **row.summary} for row in rows]
+
+
+def problem_body(document: dict[str, Any]) -> dict[str, Any]:
+    """A problem document without its ``request_id``, which differs on every request: what two
+    answers must share to be the same answer."""
+    return {key: value for key, value in document.items() if key != "request_id"}
