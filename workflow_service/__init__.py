@@ -25,6 +25,7 @@ from workflow_service.api import (
     problems,
     responsibilities,
     service_items,
+    supervision,
     tasks,
     tracking,
 )
@@ -131,6 +132,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         tracking.blp,
         closing.blp,
         evaluations.blp,
+        supervision.blp,
     ):
         api.register_blueprint(blueprint)
     web.init_app(app)

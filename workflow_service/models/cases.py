@@ -5,7 +5,7 @@ from __future__ import annotations
 import enum
 from datetime import date, datetime
 
-from sqlalchemy import JSON, Date, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Date, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from workflow_service.models.base import Base, UTCDateTime, enum_column, utcnow
@@ -54,6 +54,12 @@ class ApplicantKind(enum.StrEnum):
 
 class Case(Base):
     __tablename__ = "case_file"
+    __table_args__ = (
+        # The supervisors' case list pages newest first by id; the dashboard narrows by registration
+        # time and looks for running cases near or past their due date.
+        Index("ix_case_file_submitted_at", "submitted_at"),
+        Index("ix_case_file_due_date", "due_date"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     number: Mapped[str] = mapped_column(String(40), unique=True)
@@ -93,6 +99,12 @@ class Case(Base):
     submitted_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     due_date: Mapped[date | None] = mapped_column(Date)
+    # The clock's other readings, kept beside the promised due date so that reports are SQL: the day
+    # it started (first 受理), the day it stopped (a decision, withdrawal …), and the due date the
+    # 法定时限 gives with the same pauses.
+    accepted_on: Mapped[date | None] = mapped_column(Date)
+    clock_stopped_on: Mapped[date | None] = mapped_column(Date)
+    legal_due_date: Mapped[date | None] = mapped_column(Date)
     # 办结: the result code, why (mandatory for every negative one), when, and which organisation
     # decided (None for results no organisation decided: 撤回, 退件, 作废).
     result_code: Mapped[CaseResult | None] = mapped_column(enum_column(CaseResult, 16), index=True)

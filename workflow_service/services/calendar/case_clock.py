@@ -61,14 +61,16 @@ class CaseClock:
     due_date: date | None
 
 
-def time_limit(case: Case) -> TimeLimit:
-    """The limit of the item version the case was registered under (the live item for older cases)."""
+def time_limit(case: Case, kind: str = "promised") -> TimeLimit:
+    """The limit of the item version the case was registered under (the live item for older cases):
+    the promised one (承诺时限), or with ``kind="legal"`` the legal one (法定时限)."""
     version = case.service_item_version
     item = case.service_item
     terms = version.snapshot if version is not None else {}
+    amount, unit = f"{kind}_limit_days", f"{kind}_limit_unit"
     return TimeLimit(
-        amount=int(terms.get("promised_limit_days", item.promised_limit_days)),
-        unit=TimeUnit(terms.get("promised_limit_unit", item.promised_limit_unit)),
+        amount=int(terms.get(amount, getattr(item, amount))),
+        unit=TimeUnit(terms.get(unit, getattr(item, unit))),
         instant=bool(terms.get("instant", item.instant)),
     )
 
@@ -85,10 +87,13 @@ def _due(limit: TimeLimit, calendar: WorkingCalendar, started_on: date, paused_d
     return calendar.add_working_days(started_on, limit.span + paused_days)
 
 
-def case_clock(case: Case, calendar: WorkingCalendar | None = None) -> CaseClock:
-    """The case's clock as its status history and the calendar make it."""
+def case_clock(
+    case: Case, calendar: WorkingCalendar | None = None, limit: TimeLimit | None = None
+) -> CaseClock:
+    """The case's clock as its status history and the calendar make it (against ``limit``, by
+    default the promised one)."""
     calendar = calendar or working_calendar()
-    limit = time_limit(case)
+    limit = limit or time_limit(case)
     started_on = paused_since = stopped_on = None
     paused_days = 0
     for entry in case.status_history:
@@ -115,9 +120,16 @@ def refresh_due_dates(case: Case, calendar: WorkingCalendar | None = None) -> da
     """Set the case's due date from its clock, and its open tasks' to match; the due date before.
 
     Before acceptance the case has no due date and its tasks keep theirs (the day they were created).
+    The clock's other readings (start, stop, the legal due date) are kept on the case for reports.
     """
+    calendar = calendar or working_calendar()
     before = case.due_date
-    due_date = case_clock(case, calendar).due_date
+    clock = case_clock(case, calendar)
+    due_date = clock.due_date
+    case.accepted_on = clock.started_on
+    case.clock_stopped_on = clock.stopped_on
+    if clock.started_on is not None:
+        case.legal_due_date = case_clock(case, calendar, time_limit(case, "legal")).due_date
     if due_date is None or due_date == before:
         return before
     case.due_date = due_date
