@@ -27,7 +27,9 @@ blp = Blueprint("supervision", __name__, url_prefix="/api/v1/supervision", descr
 blp.before_request(require_bearer_token)
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-NEXT_CURSOR = {"X-Next-Cursor": {"description": "下一页的 cursor；最后一页没有此响应头", "schema": {"type": "string"}}}
+NEXT_CURSOR = {
+    "X-Next-Cursor": {"description": "下一页的 cursor；最后一页没有此响应头", "schema": {"type": "string"}}
+}
 
 
 def case_filters(query: dict) -> CaseFilters:

@@ -9,7 +9,9 @@ from workflow_service.api.input_fields import Int, Text
 from workflow_service.models import CaseStatus, FunctionType
 from workflow_service.services.supervision.case_filters import DueState
 
-DUE_DESCRIPTION = "on_time 按时 / due_soon 即将到期（预警工作日内）/ overdue 超期（运行中已过期，或办结晚于承诺期限）"
+DUE_DESCRIPTION = (
+    "on_time 按时 / due_soon 即将到期（预警工作日内）/ overdue 超期（运行中已过期，或办结晚于承诺期限）"
+)
 
 
 class _RangeQuerySchema(Schema):
@@ -86,10 +88,14 @@ class SupervisedCaseSchema(Schema):
     channel = fields.String(attribute="case.channel")
     township = fields.Nested(TownshipRefSchema, attribute="case.matter_region")
     window = fields.Nested(OrganisationRefSchema, attribute="case.accepting_organisation")
-    department = fields.Nested(OrganisationRefSchema, attribute="case.competent_organisation", allow_none=True)
+    department = fields.Nested(
+        OrganisationRefSchema, attribute="case.competent_organisation", allow_none=True
+    )
     submitted_at = fields.DateTime(attribute="case.submitted_at")
     accepted_on = fields.Date(attribute="case.accepted_on", allow_none=True)
-    due_date = fields.Date(attribute="case.due_date", allow_none=True, metadata={"description": "承诺办结期限"})
+    due_date = fields.Date(
+        attribute="case.due_date", allow_none=True, metadata={"description": "承诺办结期限"}
+    )
     legal_due_date = fields.Date(
         attribute="case.legal_due_date", allow_none=True, metadata={"description": "法定办结期限"}
     )
@@ -121,7 +127,9 @@ class SupplementsSchema(Schema):
     cases = fields.Integer()
     notices = fields.Integer()
     rate = fields.Float(allow_none=True)
-    rounds = fields.Dict(keys=fields.String(), values=fields.Integer(), metadata={"description": "补正次数 → 办件数"})
+    rounds = fields.Dict(
+        keys=fields.String(), values=fields.Integer(), metadata={"description": "补正次数 → 办件数"}
+    )
     repeated = fields.Integer(metadata={"description": "补正两次及以上的办件"})
 
 
@@ -129,7 +137,9 @@ class DueCaseSchema(Schema):
     number = fields.String(attribute="case.number")
     service = fields.Nested(ServiceRefSchema, attribute="case.service_item")
     township = fields.Nested(TownshipRefSchema, attribute="case.matter_region")
-    department = fields.Nested(OrganisationRefSchema, attribute="case.competent_organisation", allow_none=True)
+    department = fields.Nested(
+        OrganisationRefSchema, attribute="case.competent_organisation", allow_none=True
+    )
     status = StatusField(attribute="case.status")
     due_date = fields.Date(attribute="case.due_date")
     due_state = fields.String()

@@ -24,6 +24,7 @@ from workflow_service.web import (
     cases,
     materials,
     session,
+    supervision,
     tracking,
     window,
     work,
@@ -154,7 +155,7 @@ def init_app(app: Flask) -> None:
         action_label=action_label,
     )
     app.context_processor(_header)
-    for blueprint in (session.blp, window.blp, work.blp, cases.blp, materials.blp, tracking.blp):
+    for blueprint in (session.blp, window.blp, work.blp, cases.blp, materials.blp, tracking.blp, supervision.blp):
         app.register_blueprint(blueprint)
     for blueprint in (admin.blp, admin_organisations.blp, admin_users.blp, admin_calendar.blp):
         app.register_blueprint(blueprint)

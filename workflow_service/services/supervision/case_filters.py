@@ -82,9 +82,7 @@ def due_soon_until(today: date) -> ColumnElement[date]:
     calendar = working_calendar()
     limits = {days: calendar.add_working_days(today, days) for days in range(MAX_WARNING_DAYS + 1)}
     warning = _warning_days()
-    return case(
-        *((warning == days, limit) for days, limit in limits.items()), else_=limits[MAX_WARNING_DAYS]
-    )
+    return case(*((warning == days, limit) for days, limit in limits.items()), else_=limits[MAX_WARNING_DAYS])
 
 
 def running() -> ColumnElement[bool]:
@@ -134,9 +132,7 @@ def conditions(filters: CaseFilters) -> list[ColumnElement[bool]]:
     if filters.statuses:
         found.append(Case.status.in_(list(filters.statuses)))
     if filters.service:
-        found.append(
-            Case.service_item_id.in_(select(item.id).where(item.code == filters.service))
-        )
+        found.append(Case.service_item_id.in_(select(item.id).where(item.code == filters.service)))
     if filters.township:
         found.append(Case.matter_region_id.in_(select(region.id).where(region.code == filters.township)))
     if filters.function_type:

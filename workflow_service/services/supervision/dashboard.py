@@ -23,7 +23,6 @@ from workflow_service.extensions import db
 from workflow_service.models import (
     Case,
     CaseEvaluation,
-    CaseStatus,
     Organisation,
     OrganisationKind,
     Rating,
@@ -58,7 +57,7 @@ LIST_LIMIT = 100
 DASHBOARD_STATEMENTS = 11
 
 
-class business_date(FunctionElement[date]):  # noqa: N801 - a SQL function, named like one
+class business_date(FunctionElement[date]):
     """The Asia/Shanghai calendar day of a stored UTC timestamp (China keeps no summer time)."""
 
     type = Date()
@@ -264,9 +263,7 @@ def _timeliness(scope: list[ColumnElement[bool]]) -> Timeliness:
             if seen >= rank:
                 p90 = days
                 break
-    return Timeliness(
-        decided, promised, legal, _rate(promised, decided), _rate(legal, decided), average, p90
-    )
+    return Timeliness(decided, promised, legal, _rate(promised, decided), _rate(legal, decided), average, p90)
 
 
 def _supplements(scope: list[ColumnElement[bool]], total: int) -> Supplements:
