@@ -20,7 +20,8 @@ from workflow_service.file_responses import file_response
 from workflow_service.services.clock import business_day
 from workflow_service.services.supervision.case_filters import CaseFilters
 from workflow_service.services.supervision.case_list import export_cases, list_cases
-from workflow_service.services.supervision.dashboard import Dashboard, dashboard
+from workflow_service.services.supervision.dashboard import dashboard
+from workflow_service.services.supervision.dashboard_document import dashboard_document
 from workflow_service.services.supervision.dashboard_export import dashboard_workbook
 
 blp = Blueprint("supervision", __name__, url_prefix="/api/v1/supervision", description="统一督办")
@@ -82,7 +83,7 @@ class SupervisedCasesExportResource(MethodView):
 class DashboardResource(MethodView):
     @blp.arguments(DashboardQuerySchema, location="query", unknown=RAISE)
     @blp.response(200, DashboardSchema)
-    def get(self, query: dict) -> Dashboard | Response:
+    def get(self, query: dict) -> dict | Response:
         """The figures of the cases registered in the period (default: the last 30 days) in the
         caller's scope: counts by status, service, township, function type and department; on-time
         rates against the promised and the legal limit; working days from acceptance to decision;
@@ -93,4 +94,4 @@ class DashboardResource(MethodView):
         )
         if query["format"] == "xlsx":
             return _xlsx(dashboard_workbook(figures), "dashboard")
-        return figures
+        return dashboard_document(figures)

@@ -134,14 +134,12 @@ class SupplementsSchema(Schema):
 
 
 class DueCaseSchema(Schema):
-    number = fields.String(attribute="case.number")
-    service = fields.Nested(ServiceRefSchema, attribute="case.service_item")
-    township = fields.Nested(TownshipRefSchema, attribute="case.matter_region")
-    department = fields.Nested(
-        OrganisationRefSchema, attribute="case.competent_organisation", allow_none=True
-    )
-    status = StatusField(attribute="case.status")
-    due_date = fields.Date(attribute="case.due_date")
+    number = fields.String()
+    service = fields.Nested(ServiceRefSchema)
+    township = fields.Nested(TownshipRefSchema)
+    department = fields.Nested(OrganisationRefSchema, allow_none=True)
+    status = StatusField()
+    due_date = fields.String(metadata={"description": "承诺办结期限（YYYY-MM-DD）"})
     due_state = fields.String()
 
 
@@ -165,13 +163,15 @@ class EvaluationsSchema(Schema):
 
 
 class DaySchema(Schema):
-    day = fields.Function(lambda pair: pair[0].isoformat())
-    count = fields.Function(lambda pair: pair[1])
+    day = fields.String(metadata={"description": "登记日期（YYYY-MM-DD）"})
+    count = fields.Integer()
 
 
 class DashboardSchema(Schema):
-    date_from = fields.Date(data_key="from")
-    date_to = fields.Date(data_key="to")
+    """Dumps services.supervision.dashboard_document's dictionary (the page's script reads the same)."""
+
+    date_from = fields.String(attribute="from", data_key="from")
+    date_to = fields.String(attribute="to", data_key="to")
     total = fields.Integer()
     by_status = fields.Dict(keys=fields.String(), values=fields.Integer())
     by_service = fields.List(fields.Nested(CountSchema))

@@ -8,7 +8,6 @@ from typing import Any
 from flask import jsonify, render_template, request, url_for
 from werkzeug.wrappers import Response
 
-from workflow_service.api.supervision_schemas import DashboardSchema, SupervisedCaseSchema
 from workflow_service.errors import InvalidInput
 from workflow_service.file_responses import file_response
 from workflow_service.models import CaseStatus, FunctionType
@@ -24,6 +23,7 @@ from workflow_service.services.supervision.case_list import (
     list_cases,
 )
 from workflow_service.services.supervision.dashboard import dashboard, dashboard_range
+from workflow_service.services.supervision.dashboard_document import dashboard_document
 from workflow_service.services.supervision.dashboard_export import RATING_LABELS, dashboard_workbook
 from workflow_service.web.session import page_blueprint, staff
 
@@ -115,8 +115,8 @@ def dashboard_page() -> str:
 
 @blp.get("/supervision/dashboard.json")
 def dashboard_data() -> Response:
-    """The API's dashboard answer (the same schema), for the page's script under the session."""
-    return jsonify(DashboardSchema().dump(dashboard(staff(), **_dashboard_query())))
+    """The API's dashboard answer (the same document), for the page's script under the session."""
+    return jsonify(dashboard_document(dashboard(staff(), **_dashboard_query())))
 
 
 @blp.get("/supervision/dashboard.xlsx")
@@ -132,7 +132,7 @@ def case_list_page() -> str:
     statuses = [s.value for s in filters.statuses]
     return render_template(
         "supervision_cases.html",
-        rows=SupervisedCaseSchema(many=True).dump(page.rows),
+        rows=page.rows,
         args=args,
         statuses=statuses,
         next_url=url_for("supervision_pages.case_list_page", **args, status=statuses, cursor=page.next_cursor)

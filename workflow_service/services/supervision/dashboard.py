@@ -232,6 +232,22 @@ def _decided() -> ColumnElement[bool]:
     )
 
 
+def _working_day_counter(days: list[date]) -> dict[date, int]:
+    """Working days since the first of ``days``, for every day up to the last: a difference of two is
+    the calendar's ``working_days_between``, each day's status read once however many pairs there are."""
+    if not days:
+        return {}
+    calendar = working_calendar()
+    first, last = min(days), max(days)
+    counter, running_total, day = {}, 0, first
+    while day <= last:
+        if day > first and calendar.is_working_day(day):
+            running_total += 1
+        counter[day] = running_total
+        day += timedelta(days=1)
+    return counter
+
+
 def _timeliness(scope: list[ColumnElement[bool]]) -> Timeliness:
     # Grouped by the (accepted, decided) day pair: working days are counted once per distinct pair.
     rows = db.session.execute(
@@ -245,14 +261,14 @@ def _timeliness(scope: list[ColumnElement[bool]]) -> Timeliness:
         .where(*scope, _decided())
         .group_by(Case.accepted_on, Case.clock_stopped_on)
     ).all()
-    calendar = working_calendar()
+    counted = _working_day_counter([day for row in rows for day in row[:2]])
     durations: list[tuple[int, int]] = []
     decided = promised = legal = 0
     for accepted_on, stopped_on, count, promised_ok, legal_ok in rows:
         decided += count
         promised += _int(promised_ok)
         legal += _int(legal_ok)
-        durations.append((calendar.working_days_between(accepted_on, stopped_on), count))
+        durations.append((max(0, counted[stopped_on] - counted[accepted_on]), count))
     average = p90 = None
     if decided:
         average = round(sum(days * count for days, count in durations) / decided, 1)
@@ -305,8 +321,12 @@ def _due_lists(scope: list[ColumnElement[bool]], today: date) -> tuple[list[DueC
     )
     overdue: list[DueCase] = []
     due_soon: list[DueCase] = []
+    soon_by_warning: dict[int, date] = {}
     for found in db.session.execute(overdue_first).scalars():
-        state = due_state_of(found, today, soon_until_for(found.service_item.warning_days, today))
+        warning = found.service_item.warning_days
+        if warning not in soon_by_warning:
+            soon_by_warning[warning] = soon_until_for(warning, today)
+        state = due_state_of(found, today, soon_by_warning[warning])
         target = overdue if state == DueState.OVERDUE else due_soon
         if state is not None and len(target) < LIST_LIMIT:
             target.append(DueCase(found, state))
