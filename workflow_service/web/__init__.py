@@ -155,7 +155,8 @@ def init_app(app: Flask) -> None:
         action_label=action_label,
     )
     app.context_processor(_header)
-    for blueprint in (session.blp, window.blp, work.blp, cases.blp, materials.blp, tracking.blp, supervision.blp):
+    for blueprint in (session.blp, window.blp, work.blp, cases.blp, materials.blp, tracking.blp):
         app.register_blueprint(blueprint)
+    app.register_blueprint(supervision.blp)
     for blueprint in (admin.blp, admin_organisations.blp, admin_users.blp, admin_calendar.blp):
         app.register_blueprint(blueprint)

@@ -14,8 +14,8 @@ from workflow_service.models import CaseStatus, FunctionType
 from workflow_service.services.catalogue.service_items import list_service_items
 from workflow_service.services.clock import business_day
 from workflow_service.services.directory.regions import townships_of_my_county
-from workflow_service.services.supervision.case_filters import CaseFilters, DueState, require_supervisor
 from workflow_service.services.process.case_status import STATUS_LABELS
+from workflow_service.services.supervision.case_filters import CaseFilters, DueState, require_supervisor
 from workflow_service.services.supervision.case_list import (
     DUE_LABELS,
     FUNCTION_TYPE_LABELS,
@@ -102,7 +102,7 @@ def dashboard_page() -> str:
     require_supervisor(staff())
     query = _dashboard_query()
     date_from, date_to = dashboard_range(query["date_from"], query["date_to"])
-    args = {key: request.args.get(key, "") for key in ("service", "township")}
+    args: dict[str, Any] = {key: request.args.get(key, "") for key in ("service", "township")}
     args.update({"from": date_from.isoformat(), "to": date_to.isoformat()})
     return render_template(
         "supervision_dashboard.html",
@@ -128,7 +128,7 @@ def dashboard_export() -> Response:
 def case_list_page() -> str:
     filters = _list_filters()
     page = list_cases(staff(), filters, _text("cursor"), PAGE_SIZE)
-    args = {key: request.args.get(key, "") for key in LIST_KEYS if request.args.get(key)}
+    args: dict[str, Any] = {key: request.args.get(key, "") for key in LIST_KEYS if request.args.get(key)}
     statuses = [s.value for s in filters.statuses]
     return render_template(
         "supervision_cases.html",

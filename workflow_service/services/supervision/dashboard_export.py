@@ -46,8 +46,8 @@ def dashboard_workbook(figures: Dashboard) -> bytes:
         summary.append(list(row))
     status = workbook.create_sheet("按状态")
     status.append(["状态", "办件数"])
-    for code, count in figures.by_status.items():
-        status.append([STATUS_LABELS.get(code, code), count])  # type: ignore[call-overload]
+    for code, total in figures.by_status.items():
+        status.append([STATUS_LABELS.get(code, code), total])  # type: ignore[call-overload]
     for title, counts in (("按事项", figures.by_service), ("按乡镇", figures.by_township)):
         sheet = workbook.create_sheet(title)
         sheet.append(["编码", "名称", "办件数", "当前超期", "乡镇功能类型"])
@@ -60,12 +60,12 @@ def dashboard_workbook(figures: Dashboard) -> bytes:
         department.append([count.code, count.name, count.count, count.overdue])
     kinds = workbook.create_sheet("按乡镇功能类型")
     kinds.append(["乡镇功能类型", "办件数"])
-    for code, count in figures.by_function_type.items():
-        kinds.append([FUNCTION_TYPE_LABELS.get(code, code), count])
+    for code, total in figures.by_function_type.items():
+        kinds.append([FUNCTION_TYPE_LABELS.get(code, code), total])
     ratings = workbook.create_sheet("好差评")
     ratings.append(["评价", "件数"])
-    for code, count in figures.evaluations.by_rating.items():
-        ratings.append([RATING_LABELS.get(code, code), count])
+    for code, total in figures.evaluations.by_rating.items():
+        ratings.append([RATING_LABELS.get(code, code), total])
     late = workbook.create_sheet("超期与即将到期")
     late.append(["办件编号", "事项", "乡镇", "承办单位", "办结期限", "到期状态"])
     for due in [*figures.overdue, *figures.due_soon]:
@@ -77,6 +77,6 @@ def dashboard_workbook(figures: Dashboard) -> bytes:
         )
     daily = workbook.create_sheet("每日登记量")
     daily.append(["日期", "登记数"])
-    for day, count in figures.daily:
-        daily.append([day, count])
+    for day, total in figures.daily:
+        daily.append([day, total])
     return workbook_bytes(workbook)
