@@ -317,6 +317,7 @@ def render_doc(
 KEPT_SECTIONS = (
     ("<!-- inbox_pages:", "<!-- /inbox_pages -->"),
     ("<!-- loop_bench:", "<!-- /loop_bench -->"),
+    ("<!-- dashboard_bench:", "<!-- /dashboard_bench -->"),
 )
 
 
