@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, Date, and_, case, exists, func, select, text
+from sqlalchemy import ColumnElement, Date, and_, case, exists, func, select
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import aliased, joinedload
 from sqlalchemy.sql.functions import FunctionElement
@@ -47,6 +47,7 @@ from workflow_service.services.supervision.case_filters import (
     require_supervisor,
     running,
     soon_until_for,
+    without_jit,
 )
 
 DEFAULT_DAYS = 30
@@ -54,7 +55,7 @@ MAX_DAYS = 366
 # How many rows each of the overdue and due-soon lists shows (the counts are whole).
 LIST_LIMIT = 100
 # The statements one dashboard costs, the calendar's revision row not counted; on PostgreSQL one
-# more, which turns JIT compilation off for the transaction (``_without_jit``).
+# more, which turns JIT compilation off for the transaction (``case_filters.without_jit``).
 DASHBOARD_STATEMENTS = 11
 
 
@@ -415,13 +416,6 @@ def _daily(scope: list[ColumnElement[bool]], date_from: date, date_to: date) -> 
     ]
 
 
-def _without_jit() -> None:
-    # PostgreSQL's planner prices these scans of every case in scope far above its JIT threshold, and
-    # compiling them took 1.3 s of a 1.8 s statement at 200,000 cases (bench/dashboard_bench.py).
-    if db.session.get_bind().dialect.name == "postgresql":
-        db.session.execute(text("SET LOCAL jit = off"))
-
-
 def dashboard(
     actor: User,
     date_from: date | None = None,
@@ -435,7 +429,7 @@ def dashboard(
     filters = CaseFilters(service=service, township=township, date_from=date_from, date_to=date_to)
     scope = [visible_cases(actor), *conditions(filters)]
     today = business_day()
-    _without_jit()
+    without_jit()
     counts = _counts(scope, today)
     total = sum(counts["by_status"].values())
     overdue, due_soon = _due_lists(scope, today)
