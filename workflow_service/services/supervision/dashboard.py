@@ -342,7 +342,7 @@ def _due_lists(scope: list[ColumnElement[bool]], today: date) -> tuple[list[DueC
 
 def _local_resolution(scope: list[ColumnElement[bool]]) -> LocalResolution:
     # Uncorrelated: the few cases a county department worked are hashed once, not probed per case
-    # (4.7 s against 0.3 s over 200,000 cases, bench/dashboard_bench.py).
+    # (4.7 s against 0.15 s over 200,000 cases, bench/dashboard_bench.py).
     at_county = Case.id.in_(
         select(Task.case_id)
         .join(Organisation, Organisation.id == Task.organisation_id)
