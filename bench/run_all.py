@@ -318,6 +318,7 @@ KEPT_SECTIONS = (
     ("<!-- inbox_pages:", "<!-- /inbox_pages -->"),
     ("<!-- loop_bench:", "<!-- /loop_bench -->"),
     ("<!-- audit_chain:", "<!-- /audit_chain -->"),
+    ("<!-- dashboard_bench:", "<!-- /dashboard_bench -->"),
 )
 
 

@@ -41,3 +41,5 @@ fetch htmx.org 2.0.11 dist/htmx.min.js
 fetch @json-editor/json-editor 2.17.2 dist/jsoneditor.js dist/jsoneditor.js.LICENSE.txt
 # The case page's process diagram (viewer with pan and zoom, no modelling)
 fetch bpmn-js 18.31.1 dist/bpmn-navigated-viewer.production.min.js dist/assets/diagram-js.css dist/assets/bpmn-js.css
+# The supervisors' dashboard charts (UMD build: one file, no module loader)
+fetch chart.js 4.6.1 dist/chart.umd.min.js

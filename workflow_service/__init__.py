@@ -39,6 +39,7 @@ from workflow_service.api import (
     process_definitions,
     responsibilities,
     service_items,
+    supervision,
     tasks,
     tracking,
     webhooks,
@@ -173,6 +174,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         audit_api.blp,
         webhooks.blp,
         process_definitions.blp,
+        supervision.blp,
     ):
         api.register_blueprint(blueprint)
     web.init_app(app)

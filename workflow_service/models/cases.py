@@ -63,6 +63,10 @@ class Case(Base):
             "applicant_name",
             postgresql_ops={"applicant_name": "varchar_pattern_ops"},
         ),
+        # The supervisors' case list pages newest first by id; the dashboard narrows by registration
+        # time and looks for running cases near or past their due date.
+        Index("ix_case_file_submitted_at", "submitted_at"),
+        Index("ix_case_file_due_date", "due_date"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -105,6 +109,12 @@ class Case(Base):
     due_date: Mapped[date | None] = mapped_column(Date)
     # Working days approved 延期 (extensions, services.review.extensions) add to both limits.
     extension_days: Mapped[int] = mapped_column(default=0, server_default="0")
+    # The clock's other readings, kept beside the promised due date so that reports are SQL: the day
+    # it started (first 受理), the day it stopped (a decision, withdrawal …), and the due date the
+    # 法定时限 gives with the same pauses.
+    accepted_on: Mapped[date | None] = mapped_column(Date)
+    clock_stopped_on: Mapped[date | None] = mapped_column(Date)
+    legal_due_date: Mapped[date | None] = mapped_column(Date)
     # 办结: the result code, why (mandatory for every negative one), when, and which organisation
     # decided (None for results no organisation decided: 撤回, 退件, 作废).
     result_code: Mapped[CaseResult | None] = mapped_column(enum_column(CaseResult, 16), index=True)

@@ -28,6 +28,7 @@ from workflow_service.web import (
     materials,
     processes,
     session,
+    supervision,
     time_limits,
     tracking,
     window,
@@ -181,6 +182,7 @@ def init_app(app: Flask) -> None:
         processes.blp,
     ):
         app.register_blueprint(blueprint)
+    app.register_blueprint(supervision.blp)
     for blueprint in (
         admin.blp,
         admin_organisations.blp,

@@ -128,6 +128,8 @@ def home_for(user: User) -> str:
         return url_for("process_pages.library")
     if user.roles == [Role.ADMIN]:  # an administrator only: no inbox to work
         return url_for("admin_pages.home")
+    if user.has_role(Role.SUPERVISOR):  # the county's supervisors and a township's command room
+        return url_for("supervision_pages.dashboard_page")
     return url_for("work.inbox")
 
 

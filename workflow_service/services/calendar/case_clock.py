@@ -140,9 +140,23 @@ def refresh_due_dates(case: Case, calendar: WorkingCalendar | None = None) -> da
     """Set the case's due date from its clock, and its open tasks' to match; the due date before.
 
     Before acceptance the case has no due date and its tasks keep theirs (the day they were created).
+    The clock's other readings (start, stop, the legal due date) are kept on the case for reports.
     """
+    if calendar is None:
+        # The calendar's read must not flush the caller's status change on its own: the clock's
+        # readings set below then go in the same UPDATE of the case.
+        with db.session.no_autoflush:
+            calendar = working_calendar()
     before = case.due_date
-    due_date = case_clock(case, calendar).due_date
+    clock = case_clock(case, calendar)
+    due_date = clock.due_date
+    readings = {"accepted_on": clock.started_on, "clock_stopped_on": clock.stopped_on}
+    if clock.started_on is not None:
+        readings["legal_due_date"] = clock.legal_due_date
+    for name, value in readings.items():
+        # Only a change is written: an unchanged assignment would flush an UPDATE of its own.
+        if getattr(case, name) != value:
+            setattr(case, name, value)
     if due_date is None or due_date == before:
         return before
     case.due_date = due_date
