@@ -98,6 +98,13 @@ def _handling_organisation(case: Case) -> str:
     return organisation.name
 
 
+def _deciding_organisation(case: Case) -> str:
+    """Who signs a decision: the organisation recorded with the result (the deciding step's)."""
+    if case.result_organisation is not None:
+        return case.result_organisation.name
+    return _handling_organisation(case)
+
+
 def acceptance_notice(case: Case, query_password: str | None = None) -> bytes:
     """受理通知书, with the query password when the window prints it together with the registration."""
     accepted = issued_at(case, DocumentKind.ACCEPTANCE)
@@ -298,7 +305,7 @@ def completion_notice(case: Case) -> bytes:
         "办结通知",
         paragraphs=paragraphs,
         facts=facts,
-        issuer=_handling_organisation(case),
+        issuer=_deciding_organisation(case),
         issued_on=decided_on,
     )
 
