@@ -147,11 +147,13 @@ class TimeLimitSchema(Schema):
 
 
 class ClockSchema(Schema):
-    """The deadline clock: started at acceptance, paused in 补正 and 中止."""
+    """The deadline clock: started at acceptance, paused in 补正, 中止 and at a pausesClock timer (公示)."""
 
     limit = fields.Nested(TimeLimitSchema)
     started_on = fields.Date(allow_none=True, metadata={"description": "受理日（不计入期限）"})
-    paused_since = fields.Date(allow_none=True, metadata={"description": "计时暂停（补正、中止）的起始日"})
+    paused_since = fields.Date(
+        allow_none=True, metadata={"description": "计时暂停（补正、中止、公示）的起始日"}
+    )
     paused_days = fields.Integer(metadata={"description": "已结束的暂停所占的天数（顺延期限）"})
     stopped_on = fields.Date(allow_none=True, metadata={"description": "作出决定或撤回，计时结束之日"})
 

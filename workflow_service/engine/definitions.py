@@ -3,8 +3,9 @@
 Analysts attach data to BPMN elements as SpiffWorkflow extension properties (see
 docs/bpmn-conventions.md): ``formJsonSchemaFilename`` on user tasks and the start event,
 ``caseStatus`` on any element whose arrival sets the case status, ``responsibilityItem`` on
-township tasks, and ``departmentType`` / ``departmentTypeField`` on a department task that goes to
-another department type than the service item's.
+township tasks, ``departmentType`` / ``departmentTypeField`` on a department task that goes to
+another department type than the service item's, and ``pausesClock`` on an intermediate timer event
+whose wait (a 公示) does not count against the case's time limit.
 """
 
 from __future__ import annotations
@@ -17,7 +18,9 @@ from lxml import etree
 from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
 from SpiffWorkflow.bpmn.serializer.workflow import BpmnWorkflowSerializer
 from SpiffWorkflow.bpmn.specs.defaults import StartEvent
+from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
 from SpiffWorkflow.bpmn.specs.mixins.events.event_types import CatchingEvent
+from SpiffWorkflow.bpmn.specs.mixins.events.intermediate_event import BoundaryEvent, IntermediateCatchEvent
 from SpiffWorkflow.bpmn.specs.mixins.user_task import UserTask
 from SpiffWorkflow.exceptions import SpiffWorkflowException
 from SpiffWorkflow.spiff.parser.process import VALIDATOR, SpiffBpmnParser
@@ -32,6 +35,9 @@ RESPONSIBILITY_PROPERTY = "responsibilityItem"
 # A department-lane task for another department type than the item's: fixed, or named by a form field.
 DEPARTMENT_TYPE_PROPERTY = "departmentType"
 DEPARTMENT_TYPE_FIELD_PROPERTY = "departmentTypeField"
+# On an intermediate timer event: the case's deadline clock stands still while the timer runs.
+CLOCK_PAUSE_PROPERTY = "pausesClock"
+CLOCK_PAUSE_VALUES = ("true", "false")
 
 _BPMN_NS = "http://www.omg.org/spec/BPMN/20100524/MODEL"
 _SPIFF_NS = "http://spiffworkflow.org/bpmn/schema/1.0/core"
@@ -162,6 +168,25 @@ def _department_type_problem(lane: str | None, properties: dict[str, str]) -> st
     return None
 
 
+def pauses_clock(task_spec: object) -> bool:
+    """Whether the element is marked to stop the case's clock while it waits (``pausesClock``)."""
+    return _properties(task_spec).get(CLOCK_PAUSE_PROPERTY, "").strip() == "true"
+
+
+def _clock_pause_problem(task_spec: object, properties: dict[str, str]) -> str | None:
+    """Why an element's ``pausesClock`` mark is wrong, or None: only an intermediate timer event
+    stops the clock (a boundary timer runs beside an open task, which is worked meanwhile)."""
+    if CLOCK_PAUSE_PROPERTY not in properties:
+        return None
+    if properties[CLOCK_PAUSE_PROPERTY].strip() not in CLOCK_PAUSE_VALUES:
+        return f"{CLOCK_PAUSE_PROPERTY} 的值须为 true 或 false"
+    is_timer = isinstance(getattr(task_spec, "event_definition", None), TimerEventDefinition)
+    intermediate = isinstance(task_spec, IntermediateCatchEvent) and not isinstance(task_spec, BoundaryEvent)
+    if not (is_timer and intermediate):
+        return f"{CLOCK_PAUSE_PROPERTY} 只能用于中间定时器事件（如公示期），不能用于其他元素或边界定时器"
+    return None
+
+
 def _owning_element(node: etree._Element) -> etree._Element:
     """The nearest element with an id: the task, flow or event a script or expression belongs to."""
     while node.get("id") is None and node.getparent() is not None:
@@ -224,6 +249,9 @@ def parse_process(bpmn_xml: str | bytes, filename: str, known_lanes: frozenset[s
         successors[bpmn_id] = _diagram_successors(task_spec)
         if STATUS_PROPERTY in properties:
             status_marks[bpmn_id] = properties[STATUS_PROPERTY]
+        clock_problem = _clock_pause_problem(task_spec, properties)
+        if clock_problem:
+            problems[bpmn_id] = clock_problem
         if isinstance(task_spec, CatchingEvent) and not isinstance(task_spec, StartEvent):
             catch_events.add(bpmn_id)
         if isinstance(task_spec, StartEvent) and task_spec in spec.start.outputs:

@@ -48,6 +48,7 @@ from workflow_service.engine.definitions import (
     FORM_PROPERTY,
     RESPONSIBILITY_PROPERTY,
     STATUS_PROPERTY,
+    pauses_clock,
 )
 from workflow_service.engine.limits import BudgetExceeded, EngineLimits, StepBudget, engine_step
 from workflow_service.engine.pruning import passed_elements, prune
@@ -83,6 +84,8 @@ class PendingTimer:
     bpmn_id: str
     name: str
     fires_at: datetime
+    # Marked ``pausesClock``: the case's deadline clock stands still while it runs (a 公示).
+    pauses_clock: bool = False
 
 
 @dataclass(frozen=True)
@@ -372,7 +375,11 @@ def _pending_timers(workflow: BpmnWorkflow) -> tuple[PendingTimer, ...]:
         fires_at = task.task_spec.event_definition.fires_at(task)
         if fires_at is not None:
             spec = task.task_spec
-            timers.append(PendingTimer(str(task.id), spec.bpmn_id, spec.bpmn_name or spec.bpmn_id, fires_at))
+            timers.append(
+                PendingTimer(
+                    str(task.id), spec.bpmn_id, spec.bpmn_name or spec.bpmn_id, fires_at, pauses_clock(spec)
+                )
+            )
     return tuple(sorted(timers, key=lambda timer: (timer.fires_at, timer.task_id)))
 
 

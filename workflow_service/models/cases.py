@@ -93,6 +93,10 @@ class Case(Base):
     submitted_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     due_date: Mapped[date | None] = mapped_column(Date)
+    # The waits at timers marked ``pausesClock`` (a 公示), during which the deadline clock stood still:
+    # [{"task": engine task id, "timer": name, "from": iso, "until": iso or None}]
+    # (services.calendar.case_clock).
+    clock_pauses: Mapped[list | None] = mapped_column(JSON)
     # 办结: the result code, why (mandatory for every negative one), when, and which organisation
     # decided (None for results no organisation decided: 撤回, 退件, 作废).
     result_code: Mapped[CaseResult | None] = mapped_column(enum_column(CaseResult, 16), index=True)
