@@ -13,6 +13,7 @@ from flask import Flask
 
 from tests.support.api import ApiClient
 from tests.support.bpmn import Process
+from tests.support.pdf import document
 from tests.support.steps import inbox_task, status_path
 from workflow_service.errors import InvalidProcessDefinition
 from workflow_service.extensions import db
@@ -118,6 +119,58 @@ def test_handled_by_the_township_itself(client: ApiClient) -> None:
     verification = inbox_task(client, "command", number)
     assert client.complete(verification["id"], "command", CLOSE).status_code == 200
     assert client.case(number, "command")["status"]["code"] == "approved"
+
+
+def test_a_closed_event_ends_disposed_as_its_process_declares_not_granted(client: ApiClient) -> None:
+    number = registered(client)
+    dispatch = {
+        "triage_decision": "dispatch",
+        "dispatch_target": "township",
+        "dispatch_instructions": "请上门劝导",
+    }
+    assert triage(client, number, dispatch).status_code == 200
+    handling = inbox_task(client, "command-cooperator", number)
+    assert client.complete(handling["id"], "command-cooperator", HANDLED).status_code == 200
+    verification = inbox_task(client, "command", number)
+    assert client.complete(verification["id"], "command", CLOSE).status_code == 200
+
+    case = client.case(number, "command")
+    # 已办结 carries resultLabel 已处置: recorded under the supervision code disposed.
+    assert case["status"] == {"code": "approved", "label": "办结-已处置"}
+    assert (case["result"]["code"], case["result"]["label"]) == ("disposed", "已处置")
+    assert case["result"]["organisation"]["name"] == "吴宁街道综合信息指挥室"
+    text, _ = document(client, number, "completion", user="command")
+    assert "已处置" in text
+    assert "准予" not in text
+
+
+@pytest.mark.parametrize(
+    ("status", "label", "message"),
+    [
+        ("approved", "搞定", "未知的办结结果 '搞定'"),
+        ("approved", "不同意", "须与 caseStatus refused 标在同一元素上"),
+    ],
+)
+def test_deploy_checks_the_declared_outcome(
+    app: Flask, tmp_path: Path, status: str, label: str, message: str
+) -> None:
+    (tmp_path / "note.json").write_text(json.dumps({"type": "object"}), encoding="utf-8")
+    xml = (
+        Process("outcome", lane="command")
+        .start(status="submitted")
+        .user_task("check", "核对", form="note.json")
+        .mark("taken", "accepted")
+        .end(status=status)
+        .xml()
+        .replace(
+            f'<spiffworkflow:property name="caseStatus" value="{status}" />',
+            f'<spiffworkflow:property name="caseStatus" value="{status}" />'
+            f'<spiffworkflow:property name="resultLabel" value="{label}" />',
+        )
+    )
+    with app.app_context(), pytest.raises(InvalidProcessDefinition) as refused:
+        deploy_process(xml, "outcome.bpmn", tmp_path)
+    assert message in refused.value.errors["end"][0]
 
 
 def test_rejected_at_triage_with_a_reason(client: ApiClient) -> None:

@@ -16,6 +16,7 @@ from workflow_service.api.closing_schemas import (
 )
 from workflow_service.api.common_schemas import (
     DUE_STATE_DESCRIPTION,
+    CaseStatusField,
     OrganisationRefSchema,
     StatusField,
     UserRefSchema,
@@ -124,7 +125,7 @@ class AuditEventSchema(Schema):
 
 class CaseCreatedSchema(Schema):
     number = fields.String(attribute="case.number")
-    status = StatusField(attribute="case.status")
+    status = CaseStatusField(attribute="case")
     incident = fields.String(attribute="case.incident", allow_none=True)
     unified_case_code = fields.String(attribute="case.unified_case_code", allow_none=True)
     query_password = fields.String(
@@ -259,7 +260,7 @@ class CaseSchema(Schema):
     service_name = fields.String(attribute="case.service_item.name")
     # The catalogue entry as registered (materials, limits), whatever was changed since.
     service_item = fields.Dict(attribute="case.service_item_version.snapshot", allow_none=True)
-    status = StatusField(attribute="case.status")
+    status = CaseStatusField(attribute="case")
     status_history = fields.Method("_status_history")
     incident = fields.String(attribute="case.incident", allow_none=True)
     channel = fields.String(attribute="case.channel")

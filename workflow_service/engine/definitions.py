@@ -11,7 +11,7 @@ whose wait (a 公示) does not count against the case's time limit.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from lxml import etree
@@ -38,6 +38,8 @@ DEPARTMENT_TYPE_FIELD_PROPERTY = "departmentTypeField"
 # On an intermediate timer event: the case's deadline clock stands still while the timer runs.
 CLOCK_PAUSE_PROPERTY = "pausesClock"
 CLOCK_PAUSE_VALUES = ("true", "false")
+# On the element marked approved / refused: the outcome's label (已处置, 同意 …), mapped to a result code.
+RESULT_LABEL_PROPERTY = "resultLabel"
 
 _BPMN_NS = "http://www.omg.org/spec/BPMN/20100524/MODEL"
 _SPIFF_NS = "http://spiffworkflow.org/bpmn/schema/1.0/core"
@@ -96,6 +98,8 @@ class ParsedProcess:
     successors: dict[str, tuple[str, ...]]
     # The events a path waits at (timers, messages, event-based gateways): a step stops before them.
     catch_events: frozenset[str] = frozenset()
+    # element id → the outcome label it declares (``resultLabel``)
+    result_labels: dict[str, str] = field(default_factory=dict)
 
     @property
     def form_keys(self) -> set[str]:
@@ -233,6 +237,7 @@ def parse_process(bpmn_xml: str | bytes, filename: str, known_lanes: frozenset[s
 
     user_tasks: list[UserTaskDefinition] = []
     status_marks: dict[str, str] = {}
+    result_labels: dict[str, str] = {}
     successors: dict[str, tuple[str, ...]] = {}
     catch_events: set[str] = set()
     start_form_key: str | None = None
@@ -249,6 +254,8 @@ def parse_process(bpmn_xml: str | bytes, filename: str, known_lanes: frozenset[s
         successors[bpmn_id] = _diagram_successors(task_spec)
         if STATUS_PROPERTY in properties:
             status_marks[bpmn_id] = properties[STATUS_PROPERTY]
+        if RESULT_LABEL_PROPERTY in properties:
+            result_labels[bpmn_id] = properties[RESULT_LABEL_PROPERTY].strip()
         clock_problem = _clock_pause_problem(task_spec, properties)
         if clock_problem:
             problems[bpmn_id] = clock_problem
@@ -299,4 +306,5 @@ def parse_process(bpmn_xml: str | bytes, filename: str, known_lanes: frozenset[s
         status_marks=status_marks,
         successors=successors,
         catch_events=frozenset(catch_events),
+        result_labels=result_labels,
     )

@@ -47,6 +47,7 @@ from workflow_service.engine.definitions import (
     DEPARTMENT_TYPE_PROPERTY,
     FORM_PROPERTY,
     RESPONSIBILITY_PROPERTY,
+    RESULT_LABEL_PROPERTY,
     STATUS_PROPERTY,
     pauses_clock,
 )
@@ -100,6 +101,8 @@ class StepResult:
     # The timers the workflow waits on after the step, and those that fired in it.
     timers: tuple[PendingTimer, ...] = ()
     fired_timers: tuple[PendingTimer, ...] = ()
+    # The outcome labels (``resultLabel``) declared on the marked elements reached, in order.
+    result_labels_reached: tuple[str, ...] = ()
 
 
 class _SpecFreeWorkflowConverter(BpmnWorkflowConverter):
@@ -281,6 +284,11 @@ class ProcessRuntime:
             data=dict(workflow.data),
             timers=timers,
             fired_timers=fired,
+            result_labels_reached=tuple(
+                label
+                for task in reached
+                if (label := task.task_spec.extensions["properties"].get(RESULT_LABEL_PROPERTY, "").strip())
+            ),
         )
 
     def start(self, cache_key: str, spec_json: str, data: Mapping[str, Any]) -> StepResult:

@@ -40,6 +40,11 @@ class CaseResult(enum.StrEnum):
     RETURNED = "returned"  # 退件: materials never completed, or the applicant gave up before acceptance
     VOIDED = "voided"  # 作废
     WITHDRAWN = "withdrawn"  # 撤回
+    # Outcomes of items that are no licence (events, consultations, opinions), declared by the process.
+    COMPLETED = "completed"  # 办结
+    DISPOSED = "disposed"  # 已处置
+    AGREED = "agreed"  # 同意
+    DISAGREED = "disagreed"  # 不同意
 
 
 class DeliveryMethod(enum.StrEnum):
@@ -101,6 +106,8 @@ class Case(Base):
     # decided (None for results no organisation decided: 撤回, 退件, 作废).
     result_code: Mapped[CaseResult | None] = mapped_column(enum_column(CaseResult, 16), index=True)
     result_reason: Mapped[str | None] = mapped_column(Text)
+    # The label the process declared for the outcome (``resultLabel``: 已处置, 同意 …); None: the code's own.
+    result_label: Mapped[str | None] = mapped_column(String(32))
     result_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     result_organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisation.id"))
     # 出件: how the result reached the applicant; at pickup, who collected it (ID checked).

@@ -13,7 +13,7 @@ from flask_login import current_user
 from workflow_service.extensions import babel, csrf, login_manager
 from workflow_service.models import AuditEvent, CaseStatus
 from workflow_service.services.clock import BUSINESS_TIMEZONE, business_day
-from workflow_service.services.process.case_status import STATUS_LABELS
+from workflow_service.services.process.case_status import STATUS_LABELS, case_status_label
 from workflow_service.services.seed.demo_mode import demo_accounts_active
 from workflow_service.services.work import inbox
 from workflow_service.web import (
@@ -51,10 +51,11 @@ def local_time(moment: datetime | None, pattern: str = "%Y-%m-%d %H:%M") -> str:
     return moment.astimezone(BUSINESS_TIMEZONE).strftime(pattern) if moment else ""
 
 
-def status_label(status: CaseStatus | str | None) -> str:
+def status_label(status: CaseStatus | str | None, result_label: str | None = None) -> str:
+    """A status's label; with the outcome a case's process declared, 办结 reads as it (办结-已处置)."""
     if status is None:
         return ""
-    return STATUS_LABELS.get(CaseStatus(status), str(status))
+    return case_status_label(CaseStatus(status), result_label)
 
 
 def _actions() -> dict[str, str]:

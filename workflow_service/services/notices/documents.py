@@ -276,7 +276,8 @@ def completion_notice(case: Case) -> bytes:
     decided = issued_at(case, DocumentKind.COMPLETION)
     if decided is None:
         raise DocumentNotApplicable(f"办件 {case.number} 尚未办结，不能出具办结通知")
-    result = "准予办理" if decided == approved_on else "不予办理"
+    # The outcome the process declared (已处置, 同意 …), else whether the application was granted.
+    result = case.result_label or ("准予办理" if decided == approved_on else "不予办理")
     decided_on = business_day(decided)
     delivered = case_outcome.delivery(case)
     if delivered is None:

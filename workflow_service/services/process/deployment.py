@@ -22,7 +22,7 @@ from workflow_service.models import ProcessDefinition, ResponsibilityItem, User
 from workflow_service.services import audit
 from workflow_service.services.directory.routing import KNOWN_LANES, REGISTERING_LANES
 from workflow_service.services.process import step_effects
-from workflow_service.services.process.case_status import check_status_marks
+from workflow_service.services.process.case_status import check_result_labels, check_status_marks
 from workflow_service.services.process.forms import check_schema
 from workflow_service.services.process.step_forms import check_step_forms
 
@@ -101,6 +101,7 @@ def deploy_process(
     parsed = parse_process(bpmn_xml, filename, KNOWN_LANES)
     _check_scripts(bpmn_xml, filename)
     check_status_marks(list(parsed.start_ids), parsed.successors, parsed.status_marks)
+    check_result_labels(parsed.result_labels, parsed.status_marks)
     _check_responsibility_items(parsed)
     _check_start_lane(parsed)
     forms = _load_forms(parsed, forms_folder)
