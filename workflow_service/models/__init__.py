@@ -34,6 +34,7 @@ from workflow_service.models.rate_limits import RateLimitHit
 from workflow_service.models.responsibilities import ResponsibilityItem
 from workflow_service.models.service_items import (
     AcceptanceMode,
+    BodyNature,
     ItemType,
     MaterialForm,
     ServiceItem,
@@ -53,6 +54,7 @@ __all__ = [
     "Attachment",
     "AuditEvent",
     "Base",
+    "BodyNature",
     "CalendarDay",
     "CalendarRevision",
     "CalendarYear",

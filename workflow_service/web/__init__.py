@@ -92,6 +92,8 @@ def _actions() -> dict[str, str]:
         "job.retried": _("后台任务重试"),
         "attachment.uploaded": _("上传材料"),
         "timer.fired": _("定时事件触发"),
+        "case.clock_paused": _("公示等期间开始，暂停计时"),
+        "case.clock_resumed": _("公示等期间届满，恢复计时"),
         "job.failed": _("后台任务失败"),
     }
 
@@ -107,7 +109,7 @@ def action_label(event: AuditEvent) -> str:
         return f"{label}：{summary['task']}"
     if event.action == "task.reassigned" and summary.get("task"):
         return f"{label}：{summary['task']}（{summary.get('reason', '')}）"
-    if event.action == "timer.fired" and summary.get("timer"):
+    if event.action in ("timer.fired", "case.clock_paused", "case.clock_resumed") and summary.get("timer"):
         return f"{label}：{summary['timer']}"
     if event.action == "licence.issued" and summary.get("name"):
         return f"{label}：{summary['name']}（{summary.get('number', '')}）"
