@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from marshmallow import Schema, fields, validate
+from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from workflow_service.api.closing_schemas import (
     CaseResultSchema,
@@ -34,13 +34,42 @@ class ApplicantSchema(Schema):
     kind = Text(
         max_length=16,
         load_default="person",
-        metadata={"description": "person（自然人）或 legal_entity（法人）"},
+        metadata={
+            "description": (
+                "person（自然人）、legal_entity（法人）或 reporter（事件反映人）；须为事项受理的类型"
+            )
+        },
     )
-    name = Text(required=True, max_length=128)
+    name = Text(
+        load_default=None,
+        allow_none=True,
+        max_length=128,
+        metadata={"description": "事件反映人可不填（匿名）"},
+    )
     id_number = Text(
-        required=True, max_length=32, metadata={"description": "居民身份证号码或统一社会信用代码"}
+        load_default=None,
+        allow_none=True,
+        max_length=32,
+        metadata={"description": "居民身份证号码或统一社会信用代码；事件反映人不填"},
     )
     phone = Text(load_default=None, allow_none=True, max_length=32)
+    channel = Text(
+        load_default=None,
+        allow_none=True,
+        max_length=24,
+        metadata={
+            "description": "反映渠道：grid_member 网格员 / hotline_12345 / walk_in 来访 / anonymous 匿名"
+        },
+    )
+
+    @validates_schema
+    def _identified_unless_reporter(self, data: dict, **kwargs: object) -> None:
+        """A person or legal entity names itself and its number; a reporter may stay anonymous."""
+        if data.get("kind") == "reporter":
+            return
+        missing = {name: ["必填"] for name in ("name", "id_number") if not data.get(name)}
+        if missing:
+            raise ValidationError(missing)
 
 
 class AgentSchema(Schema):
@@ -333,6 +362,7 @@ class CaseSchema(Schema):
             "name": case.applicant_name,
             "id_number": case.applicant_id_number,
             "phone": case.applicant_phone,
+            "channel": case.applicant_channel,
         }
 
     def _agent(self, view: CaseView) -> dict | None:

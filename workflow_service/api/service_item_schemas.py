@@ -85,6 +85,13 @@ class ServiceItemSchema(Schema):
     complaint = _optional_text(2000, "监督投诉方式")
     in_service_hall = fields.Boolean(metadata={"description": "是否进驻政务服务大厅（便民服务中心）"})
     joint_organisations = _optional_text(2000, "联办机构")
+    applicant_kinds = fields.List(
+        Text(max_length=16),
+        allow_none=True,
+        metadata={
+            "description": "受理的申请人类型：person / legal_entity / reporter（事件反映人）；null：前两者"
+        },
+    )
     version = fields.Integer()
     materials = fields.List(fields.Nested(ServiceMaterialSchema))
     eligibility = fields.List(

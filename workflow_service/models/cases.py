@@ -55,6 +55,8 @@ class DeliveryMethod(enum.StrEnum):
 class ApplicantKind(enum.StrEnum):
     PERSON = "person"
     LEGAL_ENTITY = "legal_entity"
+    # Whoever reports a 基层治理事件: a grid member, a 12345 caller, an anonymous one; no ID number.
+    REPORTER = "reporter"
 
 
 class Case(Base):
@@ -76,6 +78,8 @@ class Case(Base):
     # Resident ID (居民身份证号) or unified social credit code, validated by checksum.
     applicant_id_number: Mapped[str] = mapped_column(String(32), index=True)
     applicant_phone: Mapped[str | None] = mapped_column(String(32), index=True)
+    # A reporter's channel (services.intake.applicants.REPORTER_CHANNELS); None for other kinds.
+    applicant_channel: Mapped[str | None] = mapped_column(String(24))
     # 帮办代办: who acts for the applicant, if anyone (resident ID checked by checksum), how they
     # are related or authorised, and which catalogue material is the authorisation (委托书).
     agent_name: Mapped[str | None] = mapped_column(String(128))

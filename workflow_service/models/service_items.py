@@ -91,6 +91,9 @@ class ServiceItem(Base):
     # 受理条件 a program can check: rules of the kinds services.catalogue.eligibility interprets,
     # e.g. [{"kind": "minimum_age", "years": 60, "id_field": "data.holder_id_number"}].
     eligibility: Mapped[list] = mapped_column(JSON, default=list)
+    # 服务对象 as intake checks it: the applicant kinds the item takes (person, legal_entity,
+    # reporter); None or empty: person and legal_entity.
+    applicant_kinds: Mapped[list | None] = mapped_column(JSON)
     # The rest of the 实施清单 as the exchange standard has it, shown to clerks and applicants:
     # 实施主体 (name, 统一社会信用代码, nature), 行使层级, 设定依据, 受理条件 (as text), 服务对象,
     # 办理地点 and 办理时间, 咨询方式 and 监督投诉方式, 是否进驻大厅, 联办机构.

@@ -22,6 +22,7 @@ from workflow_service.errors import InvalidInput, NotFound, PermissionDenied
 from workflow_service.extensions import db
 from workflow_service.models import (
     AcceptanceMode,
+    ApplicantKind,
     BodyNature,
     ItemType,
     MaterialForm,
@@ -179,6 +180,15 @@ def _check_item(values: Mapping[str, Any], complain: Callable[[str, str], None])
         _check_text(values.get(name), length, functools.partial(complain, name))
     if not isinstance(values.get("in_service_hall", False), bool):
         complain("in_service_hall", "须为 true 或 false")
+    kinds = values.get("applicant_kinds")
+    known_kinds = {kind.value for kind in ApplicantKind}
+    if kinds is not None and (
+        not isinstance(kinds, list) or not kinds or not all(kind in known_kinds for kind in kinds)
+    ):
+        complain(
+            "applicant_kinds",
+            f"须为非空列表，取值为 {' / '.join(sorted(known_kinds))}，或不填（自然人和法人）",
+        )
     eligibility.declaration_errors(values.get("eligibility"), complain)
     materials = values.get("materials") or []
     if not isinstance(materials, list):
@@ -256,6 +266,7 @@ def snapshot(item: ServiceItem) -> dict[str, Any]:
         for m in item.materials
     ]
     data["eligibility"] = [dict(rule) for rule in item.eligibility or []]
+    data["applicant_kinds"] = list(item.applicant_kinds) if item.applicant_kinds else None
     return data
 
 
@@ -277,6 +288,7 @@ def _apply(item: ServiceItem, values: Mapping[str, Any]) -> None:
         setattr(item, name, value)
     item.materials = _materials(values)
     item.eligibility = [dict(rule) for rule in values.get("eligibility") or []]
+    item.applicant_kinds = list(values["applicant_kinds"]) if values.get("applicant_kinds") else None
     item.updated_at = now()
 
 
