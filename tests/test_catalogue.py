@@ -97,3 +97,48 @@ def test_reloading_the_catalogue_changes_nothing(app: Flask) -> None:
     result = app.test_cli_runner().invoke(args=["load-catalogue"])
     assert result.exit_code == 0, result.output
     assert "0 created, 0 changed (new version)" in result.output
+
+
+def test_item_carries_the_rest_of_the_implementation_list(client: ApiClient) -> None:
+    item = client.get(f"/api/v1/services/{SERVICE}", "clerk").json["item"]
+    assert (item["body_name"], item["body_code"], item["body_nature"]) == (
+        "东阳市市场监督管理局",
+        "11330783MB1234567X",
+        "statutory",
+    )
+    assert item["exercise_level"] == "县级"
+    assert "促进个体工商户发展条例" in item["legal_basis"]
+    assert "有经营能力的公民" in item["acceptance_conditions"]
+    assert item["service_objects"] == "自然人"
+    assert "东阳市民服务中心" in item["service_location"]
+    assert "周一至周五" in item["service_hours"]
+    assert "0579-86650110" in item["consultation"]
+    assert "12345" in item["complaint"]
+    assert item["in_service_hall"] is True
+    assert item["joint_organisations"] is None
+    materials = {m["name"]: m for m in item["materials"]}
+    form = materials["个体工商户登记（备案）申请书"]
+    assert form["source_channel"] == "申请人自备"
+    assert form["blank_form"] == "forms/blank/个体工商户登记（备案）申请书.pdf"
+    assert form["sample_form"].endswith("（示例）.pdf")
+    assert materials["经营者身份证明"]["source_channel"] == "政府部门核发"
+    housing = client.get("/api/v1/services/rural_housing_construction", "clerk").json["item"]
+    assert "东阳市农业农村局" in housing["joint_organisations"]
+
+
+def test_implementation_list_fields_are_changed_versioned_and_checked(client: ApiClient) -> None:
+    headers = client.headers("analyst")
+    bad = client.http.patch(f"/api/v1/services/{SERVICE}", json={"body_nature": "private"}, headers=headers)
+    assert bad.status_code == 422
+    assert list(bad.json["errors"]) == ["body_nature"]
+    change = {"service_hours": "周一至周日 8:30—17:30", "joint_organisations": "东阳市税务局"}
+    response = client.http.patch(f"/api/v1/services/{SERVICE}", json=change, headers=headers)
+    assert response.status_code == 200, response.json
+    item = client.get(f"/api/v1/services/{SERVICE}", "clerk").json["item"]
+    assert (item["service_hours"], item["joint_organisations"], item["version"]) == (
+        "周一至周日 8:30—17:30",
+        "东阳市税务局",
+        2,
+    )
+    versions = client.get(f"/api/v1/services/{SERVICE}/versions", "analyst").json
+    assert versions[-1]["snapshot"]["joint_organisations"] == "东阳市税务局"

@@ -228,3 +228,14 @@ def test_a_returned_case_prints_its_reason_on_the_not_accepted_decision(client: 
     assert pdf.status_code == 200
     text = "".join("".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf.data)).pages).split())
     assert reason in text
+
+
+def test_a_licence_process_declaring_no_outcome_ends_granted_and_licensed(client: ApiClient) -> None:
+    number = decided(client)
+    case = client.case(number)
+    assert case["status"] == {"code": "approved", "label": "办结-准予"}
+    assert (case["result"]["code"], case["result"]["label"]) == ("granted", "出证办结")
+    pdf = client.get(f"/api/v1/cases/{number}/documents/completion.pdf", "clerk")
+    text = "".join("".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf.data)).pages).split())
+    assert "办理结果准予办理" in text or "准予办理" in text
+    assert "已处置" not in text

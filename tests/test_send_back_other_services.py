@@ -101,7 +101,8 @@ def assert_waits_at_the_window(api: ApiClient, number: str, since: str, by: str,
 def test_an_allowance_sent_back_at_the_bureau_returns_to_its_decision_without_a_second_publicity(
     app: Flask,
 ) -> None:
-    # Accepted Tuesday 2026-12-01 with 15 working days promised: due Tuesday 12-22.
+    # Accepted Tuesday 2026-12-01 with 15 working days promised: due Tuesday 12-22, and five working
+    # days later once the 公示 (12-03 to 12-10, which stops the clock) is over: Tuesday 12-29.
     clock = ClockedApi(app, REGISTERED_AT)
     worker = Worker(app)
     number = register_and_visit(clock)
@@ -110,7 +111,7 @@ def test_an_allowance_sent_back_at_the_bureau_returns_to_its_decision_without_a_
     worker.run_once()
     first = api.open_task(number)
     assert (first["name"], first["organisation"]["name"]) == ("审核确认", "东阳市民政局")
-    assert api.case(number)["due_date"] == "2026-12-22"
+    assert api.case(number)["due_date"] == "2026-12-29"
     assert offered_materials(api, first["id"], "approver-minzheng") == ALLOWANCE_MATERIALS
 
     api = clock.move_to(VISITED_AT + timedelta(days=8))  # Friday 12-11
@@ -129,8 +130,8 @@ def test_an_allowance_sent_back_at_the_bureau_returns_to_its_decision_without_a_
     assert receipt.status_code == 200, receipt.json
     case = api.case(number)
     assert case["status"]["code"] == "under_review"
-    assert (case["due_date"], case["due_state"]) == ("2026-12-25", "normal")
-    assert (case["clock"]["paused_since"], case["clock"]["paused_days"]) == (None, 3)
+    assert (case["due_date"], case["due_state"]) == ("2027-01-01", "normal")
+    assert (case["clock"]["paused_since"], case["clock"]["paused_days"]) == (None, 5 + 3)
     # Straight back to the bureau: no second household visit, no second publicity.
     second = api.open_task(number)
     assert (second["name"], second["lane"]) == ("审核确认", "department")

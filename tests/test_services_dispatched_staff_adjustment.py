@@ -100,7 +100,10 @@ def test_without_consent_the_adjustment_is_refused(client: ApiClient) -> None:
     party_committee(client, number, objection)
 
     case = client.case(number, "approver-county")
-    assert case["status"] == {"code": "refused", "label": "办结-不予"}
+    # The process declares its outcomes: an objection ends the proposal 不同意, not 不予许可.
+    assert case["status"] == {"code": "refused", "label": "办结-不同意"}
+    assert (case["result"]["code"], case["result"]["label"]) == ("disagreed", "不同意")
+    assert case["result"]["reason"] == objection["party_committee_opinion"]
     assert case["ended_at"] is not None
     assert case["current_tasks"] == []
     assert client.inbox("approver-county") == []

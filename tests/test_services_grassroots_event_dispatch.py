@@ -11,8 +11,9 @@ from typing import Any
 import pytest
 from flask import Flask
 
-from tests.support.api import ApiClient
+from tests.support.api import ApiClient, case_body
 from tests.support.bpmn import Process
+from tests.support.pdf import document
 from tests.support.steps import inbox_task, status_path
 from workflow_service.errors import InvalidProcessDefinition
 from workflow_service.extensions import db
@@ -120,6 +121,58 @@ def test_handled_by_the_township_itself(client: ApiClient) -> None:
     assert client.case(number, "command")["status"]["code"] == "approved"
 
 
+def test_a_closed_event_ends_disposed_as_its_process_declares_not_granted(client: ApiClient) -> None:
+    number = registered(client)
+    dispatch = {
+        "triage_decision": "dispatch",
+        "dispatch_target": "township",
+        "dispatch_instructions": "请上门劝导",
+    }
+    assert triage(client, number, dispatch).status_code == 200
+    handling = inbox_task(client, "command-cooperator", number)
+    assert client.complete(handling["id"], "command-cooperator", HANDLED).status_code == 200
+    verification = inbox_task(client, "command", number)
+    assert client.complete(verification["id"], "command", CLOSE).status_code == 200
+
+    case = client.case(number, "command")
+    # 已办结 carries resultLabel 已处置: recorded under the supervision code disposed.
+    assert case["status"] == {"code": "approved", "label": "办结-已处置"}
+    assert (case["result"]["code"], case["result"]["label"]) == ("disposed", "已处置")
+    assert case["result"]["organisation"]["name"] == "吴宁街道综合信息指挥室"
+    text, _ = document(client, number, "completion", user="command")
+    assert "已处置" in text
+    assert "准予" not in text
+
+
+@pytest.mark.parametrize(
+    ("status", "label", "message"),
+    [
+        ("approved", "搞定", "未知的办结结果 '搞定'"),
+        ("approved", "不同意", "须与 caseStatus refused 标在同一元素上"),
+    ],
+)
+def test_deploy_checks_the_declared_outcome(
+    app: Flask, tmp_path: Path, status: str, label: str, message: str
+) -> None:
+    (tmp_path / "note.json").write_text(json.dumps({"type": "object"}), encoding="utf-8")
+    xml = (
+        Process("outcome", lane="command")
+        .start(status="submitted")
+        .user_task("check", "核对", form="note.json")
+        .mark("taken", "accepted")
+        .end(status=status)
+        .xml()
+        .replace(
+            f'<spiffworkflow:property name="caseStatus" value="{status}" />',
+            f'<spiffworkflow:property name="caseStatus" value="{status}" />'
+            f'<spiffworkflow:property name="resultLabel" value="{label}" />',
+        )
+    )
+    with app.app_context(), pytest.raises(InvalidProcessDefinition) as refused:
+        deploy_process(xml, "outcome.bpmn", tmp_path)
+    assert message in refused.value.errors["end"][0]
+
+
 def test_rejected_at_triage_with_a_reason(client: ApiClient) -> None:
     number = registered(client)
     missing = triage(client, number, {"triage_decision": "dispatch", "dispatch_target": "department"})
@@ -216,3 +269,54 @@ def test_an_empty_department_choice_stops_the_step_instead_of_routing_by_the_ite
     assert client.complete(choose["id"], "clerk", {"chosen": "housing"}).status_code == 200
     handle = client.open_task(number)
     assert (handle["name"], handle["organisation"]["name"]) == ("办理", "东阳市住房和城乡建设局")
+
+
+def test_a_12345_call_and_an_anonymous_report_need_no_id_number(client: ApiClient) -> None:
+    caller = {"kind": "reporter", "channel": "hotline_12345", "name": "楼先生", "phone": "13967905678"}
+    created = client.post("/api/v1/cases", "command", json={**event(), "applicant": caller})
+    assert created.status_code == 201, created.json
+    applicant = client.case(created.json["number"], "command")["applicant"]
+    assert applicant == {
+        "kind": "reporter",
+        "name": "楼先生",
+        "id_number": "",
+        "phone": "13967905678",
+        "channel": "hotline_12345",
+    }
+    anonymous = {"kind": "reporter", "channel": "anonymous"}
+    created = client.post("/api/v1/cases", "command", json={**event(), "applicant": anonymous})
+    assert created.status_code == 201, created.json
+    applicant = client.case(created.json["number"], "command")["applicant"]
+    assert (applicant["name"], applicant["phone"], applicant["channel"]) == ("匿名", None, "anonymous")
+
+
+@pytest.mark.parametrize(
+    ("applicant", "errors"),
+    [
+        ({"kind": "reporter", "channel": "grid_member"}, {"applicant.name"}),
+        ({"kind": "reporter", "channel": "carrier_pigeon", "name": "楼小红"}, {"applicant.channel"}),
+        ({"kind": "reporter", "channel": "anonymous", "phone": "13967905678"}, {"applicant.phone"}),
+        (
+            {"kind": "legal_entity", "name": "东阳市某某建材有限公司", "id_number": "91330783MA2DXXXX0X"},
+            {"applicant.kind", "applicant.id_number"},
+        ),
+    ],
+)
+def test_reporters_are_checked_and_an_event_takes_no_legal_entity(
+    client: ApiClient, applicant: dict[str, str], errors: set[str]
+) -> None:
+    response = client.post("/api/v1/cases", "command", json={**event(), "applicant": applicant})
+    assert response.status_code == 422
+    assert errors <= set(response.json["errors"])
+    if "applicant.kind" in errors:
+        assert "本事项不受理法人的申请" in response.json["errors"]["applicant.kind"][0]
+
+
+def test_a_licence_item_takes_no_reporter(client: ApiClient) -> None:
+    body = case_body()
+    body["applicant"] = {"kind": "reporter", "channel": "hotline_12345", "name": "楼先生"}
+    response = client.post("/api/v1/cases", "clerk", json=body)
+    assert response.status_code == 422
+    assert response.json["errors"]["applicant.kind"] == [
+        "本事项不受理事件反映人的申请，申请人须为 person（自然人）、legal_entity（法人）"
+    ]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
 from flask import Flask
 
 from tests.support.allowance import (
@@ -15,8 +16,10 @@ from tests.support.allowance import (
     start_case,
     timer_jobs,
 )
+from tests.support.bpmn import Process, parsed
 from tests.support.clock import ClockedApi
 from tests.support.steps import actions, complete_only_task, status_path
+from workflow_service.errors import InvalidProcessDefinition
 from workflow_service.models import JobState
 from workflow_service.worker import Worker
 
@@ -118,3 +121,71 @@ def test_the_application_checks_every_household_members_id_number(app: Flask) ->
     response = start_case(clock.api, application(verification_authorised=False))
     assert response.status_code == 422
     assert list(response.json["errors"]) == ["data.verification_authorised"]
+
+
+def test_the_publicity_stops_the_clock_and_moves_the_due_date_by_its_working_days(app: Flask) -> None:
+    clock = ClockedApi(app, REGISTERED_AT)
+    worker = Worker(app)
+    number = register_and_visit(clock)
+    # Accepted on Tuesday 1 December: 15 working days → Tuesday 22 December.
+    case = clock.api.case(number)
+    assert case["due_date"] == "2026-12-22"
+    # The 公示 is marked pausesClock: from the visit (Thursday 3 December) the clock stands still.
+    assert case["due_state"] == "paused"
+    assert case["clock"]["paused_since"] == "2026-12-03"
+    assert "case.clock_paused" in actions(case)
+
+    api = clock.move_to(VISITED_AT + timedelta(days=7, minutes=1))
+    worker.run_once()
+    case = api.case(number)
+    assert "case.clock_resumed" in actions(case)
+    # 4, 7, 8, 9 and 10 December: five working days of publicity, so due five working days later.
+    assert case["clock"]["paused_since"] is None
+    assert case["clock"]["paused_days"] == 5
+    assert case["due_date"] == "2026-12-29"
+    decision = api.open_task(number, "supervisor")
+    assert decision["due_date"] == "2026-12-29"
+    assert decision["due_state"] == "normal"
+
+
+def test_a_household_found_ineligible_has_no_publicity_and_keeps_its_due_date(app: Flask) -> None:
+    clock = ClockedApi(app, REGISTERED_AT)
+    number = register_and_visit(clock, finding="ineligible")
+    case = clock.api.case(number)
+    assert (case["due_date"], case["due_state"], case["clock"]["paused_since"]) == (
+        "2026-12-22",
+        "normal",
+        None,
+    )
+
+
+@pytest.mark.parametrize(
+    ("value", "boundary", "message"),
+    [
+        ("yes", False, "pausesClock 的值须为 true 或 false"),
+        ("true", True, "pausesClock 只能用于中间定时器事件"),
+    ],
+)
+def test_deploy_checks_the_pause_mark_on_timers(value: str, boundary: bool, message: str) -> None:
+    process = Process("marked", lane="window").start().user_task("check", "核对", form="check.json")
+    if boundary:
+        process.boundary_timer("late", "超期", "check", duration='"P1D"', properties={"pausesClock": value})
+        process.end("late_end").end(after="check")
+    else:
+        process.timer("wait", "公示", duration='"P7D"', properties={"pausesClock": value}).end()
+    xml = process.xml()
+    with pytest.raises(InvalidProcessDefinition) as refused:
+        parsed(xml)
+    errors = refused.value.errors or {}
+    assert message in errors["late" if boundary else "wait"]
+
+
+def test_a_marked_publicity_timer_deploys() -> None:
+    xml = (
+        Process("marked", lane="window")
+        .start()
+        .timer("wait", "公示", duration='"P7D"', properties={"pausesClock": "true"})
+        .end()
+        .xml()
+    )
+    assert "wait" in parsed(xml).catch_events

@@ -18,6 +18,7 @@ from tests.support.housing import (
     department_review,
     register,
 )
+from tests.support.pdf import document
 from tests.support.steps import status_path
 from workflow_service.errors import InvalidProcessDefinition
 from workflow_service.services.process.deployment import deploy_process
@@ -73,23 +74,48 @@ def test_parallel_reviews_then_township_licence_issued_at_the_window(client: Api
     assert steps["审批决定"]["data"]["licence_number"] == "乡字第330783202600012号"
 
 
-def test_one_department_disagreeing_refuses_without_a_township_decision(client: ApiClient) -> None:
+def test_a_disagreeing_review_goes_to_the_township_which_refuses_and_signs(client: ApiClient) -> None:
     number = register(client)
     accept_and_survey(client, number)
     department_review(client, number, "planning")
     department_review(client, number, "homestead")
+    objection = "设计图层高超过规定，需按通用图集调整"
     department_review(
         client,
         number,
         "construction",
         construction_review_decision="disagree",
-        construction_review_opinion="设计图层高超过规定，需按通用图集调整",
+        construction_review_opinion=objection,
     )
 
-    assert client.inbox("cooperator") == []
+    # The disagreement does not end the case: the township decides, with every review before it.
+    assert client.inbox("clerk") == []
+    [decision] = client.inbox("cooperator")
+    assert (decision["case_number"], decision["name"]) == (number, "审批决定")
+    case = client.case(number)
+    assert case["status"]["code"] == "under_review"
+    reviews = {step["name"]: step["data"] for step in case["history"]}
+    assert reviews["建设审查"]["construction_review_decision"] == "disagree"
+    assert reviews["建设审查"]["construction_review_opinion"] == objection
+    assert reviews["规划和用地审查"]["planning_review_decision"] == "agree"
+    assert reviews["宅基地审查"]["homestead_review_decision"] == "agree"
+
+    reason = "住建部门审查不同意：设计图层高超过规定，请按通用图集调整后重新申请"
+    refuse = {"housing_decision": "refuse", "housing_refusal_reason": reason}
+    assert client.complete(decision["id"], "cooperator", refuse).status_code == 200
+
+    case = client.case(number)
+    assert case["status"]["code"] == "refused"
+    assert case["result"]["reason"] == reason
+    assert case["result"]["organisation"]["name"] == "吴宁街道党政综合办公室"
+    text, _ = document(client, number, "completion")
+    assert "不予办理" in text
+    assert reason in text.replace("\n", "")
+    assert "办理意见 —" not in text
+    assert "吴宁街道党政综合办公室" in text
+    assert "东阳市住房和城乡建设局" not in text
+
     [issuance] = client.inbox("clerk")
-    assert (issuance["case_number"], issuance["name"]) == (number, "出件")
-    assert client.case(number)["status"]["code"] == "refused"
     mail = {"delivery_method": "mail", "tracking_number": "SF1234567890"}
     assert client.complete(issuance["id"], "clerk", mail).status_code == 200
     codes = status_path(client.case(number))

@@ -281,11 +281,11 @@ def test_an_instant_item_without_a_delivery_method_hands_over_to_a_recipient(
 
 
 def test_a_refusing_step_needs_a_reason_or_an_opinion(app: Flask, forms_copy: Path) -> None:
-    housing = BPMN_FOLDER / "rural_housing_construction.bpmn"
-    _edit(forms_copy, "rural_housing_construction/planning_review.json", _drop("planning_review_opinion"))
-    assert _refused(app, forms_copy, housing) == {
-        "planning_review": [
-            "任务 规划和用地审查（planning_review）进入 办结-不予时："
+    adjustment = BPMN_FOLDER / "dispatched_staff_adjustment.bpmn"
+    _edit(forms_copy, "dispatched_staff_adjustment/decision.json", _drop("adjustment_decision_note"))
+    assert _refused(app, forms_copy, adjustment) == {
+        "department_decision": [
+            "任务 作出调整决定（department_decision）进入 办结-不予时："
             "缺少字段 result_reason / *_reason / *_opinion / *_note（理由或意见）"
         ]
     }

@@ -206,3 +206,25 @@ def test_drafts_not_saved_for_30_days_are_flagged_on_my_window(app: Flask) -> No
     clerk.log_in("clerk")  # the session has long ended
     window = page_text(clerk.get("/window"))
     assert "张三" in window and "超过 30 天" in window  # flagged, not deleted
+
+
+def test_the_intake_page_shows_the_implementation_list(clerk: Browser) -> None:
+    text = page_text(clerk.get(INTAKE))
+    for shown in (
+        "实施主体",
+        "东阳市市场监督管理局（法定机关）",
+        "行使层级",
+        "设定依据",
+        "受理条件",
+        "服务对象",
+        "办理地点",
+        "东阳市民服务中心一楼商事登记窗口",
+        "办理时间",
+        "咨询方式",
+        "0579-86650110",
+        "监督投诉方式",
+        "是否进驻大厅",
+        "来源：申请人自备",
+        "空白表格：forms/blank/个体工商户登记（备案）申请书.pdf",
+    ):
+        assert shown in text, shown

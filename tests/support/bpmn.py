@@ -103,9 +103,11 @@ class Process:
         lane: str | None = None,
         after: str | None = FOLLOW,
         condition: str | None = None,
+        properties: dict[str, str] | None = None,
     ) -> Process:
         """An intermediate timer the case waits at (each value an expression, as the engine reads it)."""
-        node = _Node("intermediateCatchEvent", id, name, lane, body=_timer(duration, date, cycle))
+        body = _timer(duration, date, cycle)
+        node = _Node("intermediateCatchEvent", id, name, lane, body=body, properties=properties or {})
         return self._add(node, after, condition)
 
     def boundary_timer(
@@ -118,10 +120,12 @@ class Process:
         date: str | None = None,
         cycle: str | None = None,
         interrupting: bool = True,
+        properties: dict[str, str] | None = None,
     ) -> Process:
         """A timer on the task ``attached_to``; what is added next follows it."""
         attributes = {"attachedToRef": attached_to, "cancelActivity": str(interrupting).lower()}
-        node = _Node("boundaryEvent", id, name, attributes=attributes, body=_timer(duration, date, cycle))
+        body = _timer(duration, date, cycle)
+        node = _Node("boundaryEvent", id, name, attributes=attributes, body=body, properties=properties or {})
         return self._add(node, None)
 
     def mark(

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from marshmallow import Schema, fields, validate
+from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from workflow_service.api.closing_schemas import (
     CaseResultSchema,
@@ -16,6 +16,7 @@ from workflow_service.api.closing_schemas import (
 )
 from workflow_service.api.common_schemas import (
     DUE_STATE_DESCRIPTION,
+    CaseStatusField,
     OrganisationRefSchema,
     StatusField,
     UserRefSchema,
@@ -35,13 +36,42 @@ class ApplicantSchema(Schema):
     kind = Text(
         max_length=16,
         load_default="person",
-        metadata={"description": "person（自然人）或 legal_entity（法人）"},
+        metadata={
+            "description": (
+                "person（自然人）、legal_entity（法人）或 reporter（事件反映人）；须为事项受理的类型"
+            )
+        },
     )
-    name = Text(required=True, max_length=128)
+    name = Text(
+        load_default=None,
+        allow_none=True,
+        max_length=128,
+        metadata={"description": "事件反映人可不填（匿名）"},
+    )
     id_number = Text(
-        required=True, max_length=32, metadata={"description": "居民身份证号码或统一社会信用代码"}
+        load_default=None,
+        allow_none=True,
+        max_length=32,
+        metadata={"description": "居民身份证号码或统一社会信用代码；事件反映人不填"},
     )
     phone = Text(load_default=None, allow_none=True, max_length=32)
+    channel = Text(
+        load_default=None,
+        allow_none=True,
+        max_length=24,
+        metadata={
+            "description": "反映渠道：grid_member 网格员 / hotline_12345 / walk_in 来访 / anonymous 匿名"
+        },
+    )
+
+    @validates_schema
+    def _identified_unless_reporter(self, data: dict, **kwargs: object) -> None:
+        """A person or legal entity names itself and its number; a reporter may stay anonymous."""
+        if data.get("kind") == "reporter":
+            return
+        missing = {name: ["必填"] for name in ("name", "id_number") if not data.get(name)}
+        if missing:
+            raise ValidationError(missing)
 
 
 class AgentSchema(Schema):
@@ -126,7 +156,7 @@ class AuditEventSchema(Schema):
 
 class CaseCreatedSchema(Schema):
     number = fields.String(attribute="case.number")
-    status = StatusField(attribute="case.status")
+    status = CaseStatusField(attribute="case")
     incident = fields.String(attribute="case.incident", allow_none=True)
     unified_case_code = fields.String(attribute="case.unified_case_code", allow_none=True)
     query_password = fields.String(
@@ -149,11 +179,13 @@ class TimeLimitSchema(Schema):
 
 
 class ClockSchema(Schema):
-    """The deadline clock: started at acceptance, paused in 补正 and 中止."""
+    """The deadline clock: started at acceptance, paused in 补正, 中止 and at a pausesClock timer (公示)."""
 
     limit = fields.Nested(TimeLimitSchema)
     started_on = fields.Date(allow_none=True, metadata={"description": "受理日（不计入期限）"})
-    paused_since = fields.Date(allow_none=True, metadata={"description": "计时暂停（补正、中止）的起始日"})
+    paused_since = fields.Date(
+        allow_none=True, metadata={"description": "计时暂停（补正、中止、公示）的起始日"}
+    )
     paused_days = fields.Integer(metadata={"description": "已结束的暂停所占的天数（顺延期限）"})
     stopped_on = fields.Date(allow_none=True, metadata={"description": "作出决定或撤回，计时结束之日"})
     extension_days = fields.Integer(metadata={"description": "已批准延期的工作日（两个时限都顺延）"})
@@ -337,7 +369,7 @@ class CaseSchema(Schema):
     service_name = fields.String(attribute="case.service_item.name")
     # The catalogue entry as registered (materials, limits), whatever was changed since.
     service_item = fields.Dict(attribute="case.service_item_version.snapshot", allow_none=True)
-    status = StatusField(attribute="case.status")
+    status = CaseStatusField(attribute="case")
     status_history = fields.Method("_status_history")
     incident = fields.String(attribute="case.incident", allow_none=True)
     channel = fields.String(attribute="case.channel")
@@ -417,6 +449,7 @@ class CaseSchema(Schema):
             "name": case.applicant_name,
             "id_number": case.applicant_id_number,
             "phone": case.applicant_phone,
+            "channel": case.applicant_channel,
         }
 
     def _agent(self, view: CaseView) -> dict | None:

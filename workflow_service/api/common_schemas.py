@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields
 
-from workflow_service.services.process.case_status import STATUS_LABELS
+from workflow_service.services.process.case_status import DECIDED_PREFIX, DECIDED_STATUSES, STATUS_LABELS
 
 
 class OrganisationRefSchema(Schema):
@@ -30,3 +30,16 @@ class StatusField(fields.Field):
         if value is None:
             return None
         return {"code": str(value), "label": STATUS_LABELS.get(value, str(value))}  # type: ignore[call-overload]
+
+
+class CaseStatusField(fields.Field):
+    """A case's status (``attribute`` names the case) with the outcome its process declared:
+    ``{"code": "approved", "label": "办结-已处置"}``."""
+
+    def _serialize(self, value: object, attr: str | None, obj: object, **kwargs: object) -> dict | None:
+        if value is None:
+            return None
+        status, declared = value.status, value.result_label  # type: ignore[attr-defined]
+        decided = declared and status in DECIDED_STATUSES
+        label = DECIDED_PREFIX + declared if decided else STATUS_LABELS[status]
+        return {"code": status.value, "label": label}

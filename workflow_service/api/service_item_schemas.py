@@ -3,10 +3,16 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Any
 
 from marshmallow import Schema, ValidationError, fields
 
 from workflow_service.api.input_fields import Int, Text
+
+
+def _optional_text(max_length: int, description: str, **options: Any) -> Text:
+    """A 实施清单 text field an item may leave out (null)."""
+    return Text(allow_none=True, max_length=max_length, metadata={"description": description}, **options)
 
 
 class ServiceMaterialSchema(Schema):
@@ -20,6 +26,9 @@ class ServiceMaterialSchema(Schema):
     required = fields.Boolean(load_default=True)
     deferrable = fields.Boolean(load_default=False, metadata={"description": "可容缺"})
     note = Text(load_default=None, allow_none=True, max_length=1000)
+    source_channel = _optional_text(64, "来源渠道：申请人自备、政府部门核发等", load_default=None)
+    blank_form = _optional_text(255, "空白表格（文件）", load_default=None)
+    sample_form = _optional_text(255, "示例样表（文件）", load_default=None)
 
 
 def _fits_fee_column(amount: Decimal) -> None:
@@ -65,6 +74,28 @@ class ServiceItemSchema(Schema):
     )
     licence_valid_years = Int(
         minimum=1, maximum=100, allow_none=True, metadata={"description": "证照有效期（年）；长期有效为 null"}
+    )
+    body_name = _optional_text(128, "实施主体名称")
+    body_code = _optional_text(32, "实施主体编码（统一社会信用代码）")
+    body_nature = _optional_text(
+        16, "实施主体性质：statutory 法定机关 / authorised 法律法规授权组织 / entrusted 受委托组织"
+    )
+    exercise_level = _optional_text(64, "行使层级，如 县级")
+    legal_basis = _optional_text(10000, "设定依据")
+    acceptance_conditions = _optional_text(10000, "受理条件")
+    service_objects = _optional_text(64, "服务对象，如 自然人、法人")
+    service_location = _optional_text(2000, "办理地点")
+    service_hours = _optional_text(2000, "办理时间")
+    consultation = _optional_text(2000, "咨询方式")
+    complaint = _optional_text(2000, "监督投诉方式")
+    in_service_hall = fields.Boolean(metadata={"description": "是否进驻政务服务大厅（便民服务中心）"})
+    joint_organisations = _optional_text(2000, "联办机构")
+    applicant_kinds = fields.List(
+        Text(max_length=16),
+        allow_none=True,
+        metadata={
+            "description": "受理的申请人类型：person / legal_entity / reporter（事件反映人）；null：前两者"
+        },
     )
     version = fields.Integer()
     materials = fields.List(fields.Nested(ServiceMaterialSchema))

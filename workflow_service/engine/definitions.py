@@ -3,22 +3,25 @@
 Analysts attach data to BPMN elements as SpiffWorkflow extension properties (see
 docs/bpmn-conventions.md): ``formJsonSchemaFilename`` on user tasks and the start event,
 ``caseStatus`` on any element whose arrival sets the case status, ``responsibilityItem`` on
-township tasks, and ``departmentType`` / ``departmentTypeField`` on a department task that goes to
-another department type than the service item's.
+township tasks, ``departmentType`` / ``departmentTypeField`` on a department task that goes to
+another department type than the service item's, and ``pausesClock`` on an intermediate timer event
+whose wait (a 公示) does not count against the case's time limit.
 """
 
 from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from lxml import etree
 from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
 from SpiffWorkflow.bpmn.serializer.workflow import BpmnWorkflowSerializer
 from SpiffWorkflow.bpmn.specs.defaults import StartEvent
+from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
 from SpiffWorkflow.bpmn.specs.mixins.events.event_types import CatchingEvent
+from SpiffWorkflow.bpmn.specs.mixins.events.intermediate_event import BoundaryEvent, IntermediateCatchEvent
 from SpiffWorkflow.bpmn.specs.mixins.user_task import UserTask
 from SpiffWorkflow.exceptions import SpiffWorkflowException
 from SpiffWorkflow.spiff.parser.process import VALIDATOR, SpiffBpmnParser
@@ -33,6 +36,11 @@ RESPONSIBILITY_PROPERTY = "responsibilityItem"
 # A department-lane task for another department type than the item's: fixed, or named by a form field.
 DEPARTMENT_TYPE_PROPERTY = "departmentType"
 DEPARTMENT_TYPE_FIELD_PROPERTY = "departmentTypeField"
+# On an intermediate timer event: the case's deadline clock stands still while the timer runs.
+CLOCK_PAUSE_PROPERTY = "pausesClock"
+CLOCK_PAUSE_VALUES = ("true", "false")
+# On the element marked approved / refused: the outcome's label (已处置, 同意 …), mapped to a result code.
+RESULT_LABEL_PROPERTY = "resultLabel"
 
 BPMN_NS = _BPMN_NS = "http://www.omg.org/spec/BPMN/20100524/MODEL"
 SPIFF_NS = _SPIFF_NS = "http://spiffworkflow.org/bpmn/schema/1.0/core"
@@ -92,6 +100,8 @@ class ParsedProcess:
     successors: dict[str, tuple[str, ...]]
     # The events a path waits at (timers, messages, event-based gateways): a step stops before them.
     catch_events: frozenset[str] = frozenset()
+    # element id → the outcome label it declares (``resultLabel``)
+    result_labels: dict[str, str] = field(default_factory=dict)
 
     @property
     def form_keys(self) -> set[str]:
@@ -169,6 +179,25 @@ def department_type_problem(lane: str | None, properties: dict[str, str]) -> str
     return None
 
 
+def pauses_clock(task_spec: object) -> bool:
+    """Whether the element is marked to stop the case's clock while it waits (``pausesClock``)."""
+    return _properties(task_spec).get(CLOCK_PAUSE_PROPERTY, "").strip() == "true"
+
+
+def _clock_pause_problem(task_spec: object, properties: dict[str, str]) -> str | None:
+    """Why an element's ``pausesClock`` mark is wrong, or None: only an intermediate timer event
+    stops the clock (a boundary timer runs beside an open task, which is worked meanwhile)."""
+    if CLOCK_PAUSE_PROPERTY not in properties:
+        return None
+    if properties[CLOCK_PAUSE_PROPERTY].strip() not in CLOCK_PAUSE_VALUES:
+        return f"{CLOCK_PAUSE_PROPERTY} 的值须为 true 或 false"
+    is_timer = isinstance(getattr(task_spec, "event_definition", None), TimerEventDefinition)
+    intermediate = isinstance(task_spec, IntermediateCatchEvent) and not isinstance(task_spec, BoundaryEvent)
+    if not (is_timer and intermediate):
+        return f"{CLOCK_PAUSE_PROPERTY} 只能用于中间定时器事件（如公示期），不能用于其他元素或边界定时器"
+    return None
+
+
 def _owning_element(node: etree._Element) -> etree._Element:
     """The nearest element with an id: the task, flow or event a script or expression belongs to."""
     while node.get("id") is None and node.getparent() is not None:
@@ -215,6 +244,7 @@ def parse_process(bpmn_xml: str | bytes, filename: str, known_lanes: frozenset[s
 
     user_tasks: list[UserTaskDefinition] = []
     status_marks: dict[str, str] = {}
+    result_labels: dict[str, str] = {}
     successors: dict[str, tuple[str, ...]] = {}
     catch_events: set[str] = set()
     start_form_key: str | None = None
@@ -231,6 +261,11 @@ def parse_process(bpmn_xml: str | bytes, filename: str, known_lanes: frozenset[s
         successors[bpmn_id] = _diagram_successors(task_spec)
         if STATUS_PROPERTY in properties:
             status_marks[bpmn_id] = properties[STATUS_PROPERTY]
+        if RESULT_LABEL_PROPERTY in properties:
+            result_labels[bpmn_id] = properties[RESULT_LABEL_PROPERTY].strip()
+        clock_problem = _clock_pause_problem(task_spec, properties)
+        if clock_problem:
+            problems[bpmn_id] = clock_problem
         if isinstance(task_spec, CatchingEvent) and not isinstance(task_spec, StartEvent):
             catch_events.add(bpmn_id)
         if isinstance(task_spec, StartEvent) and task_spec in spec.start.outputs:
@@ -278,6 +313,7 @@ def parse_process(bpmn_xml: str | bytes, filename: str, known_lanes: frozenset[s
         status_marks=status_marks,
         successors=successors,
         catch_events=frozenset(catch_events),
+        result_labels=result_labels,
     )
 
 

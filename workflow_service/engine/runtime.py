@@ -47,7 +47,9 @@ from workflow_service.engine.definitions import (
     DEPARTMENT_TYPE_PROPERTY,
     FORM_PROPERTY,
     RESPONSIBILITY_PROPERTY,
+    RESULT_LABEL_PROPERTY,
     STATUS_PROPERTY,
+    pauses_clock,
 )
 from workflow_service.engine.limits import BudgetExceeded, EngineLimits, StepBudget, engine_step
 from workflow_service.engine.pruning import passed_elements, prune
@@ -83,6 +85,8 @@ class PendingTimer:
     bpmn_id: str
     name: str
     fires_at: datetime
+    # Marked ``pausesClock``: the case's deadline clock stands still while it runs (a 公示).
+    pauses_clock: bool = False
 
 
 @dataclass(frozen=True)
@@ -97,6 +101,8 @@ class StepResult:
     # The timers the workflow waits on after the step, and those that fired in it.
     timers: tuple[PendingTimer, ...] = ()
     fired_timers: tuple[PendingTimer, ...] = ()
+    # The outcome labels (``resultLabel``) declared on the marked elements reached, in order.
+    result_labels_reached: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -288,6 +294,11 @@ class ProcessRuntime:
             data=dict(workflow.data),
             timers=timers,
             fired_timers=fired,
+            result_labels_reached=tuple(
+                label
+                for task in reached
+                if (label := task.task_spec.extensions["properties"].get(RESULT_LABEL_PROPERTY, "").strip())
+            ),
         )
 
     def start(self, cache_key: str, spec_json: str, data: Mapping[str, Any]) -> StepResult:
@@ -398,7 +409,11 @@ def _pending_timers(workflow: BpmnWorkflow) -> tuple[PendingTimer, ...]:
         fires_at = task.task_spec.event_definition.fires_at(task)
         if fires_at is not None:
             spec = task.task_spec
-            timers.append(PendingTimer(str(task.id), spec.bpmn_id, spec.bpmn_name or spec.bpmn_id, fires_at))
+            timers.append(
+                PendingTimer(
+                    str(task.id), spec.bpmn_id, spec.bpmn_name or spec.bpmn_id, fires_at, pauses_clock(spec)
+                )
+            )
     return tuple(sorted(timers, key=lambda timer: (timer.fires_at, timer.task_id)))
 
 

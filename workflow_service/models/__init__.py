@@ -35,6 +35,7 @@ from workflow_service.models.rate_limits import RateLimitHit
 from workflow_service.models.responsibilities import ResponsibilityItem
 from workflow_service.models.service_items import (
     AcceptanceMode,
+    BodyNature,
     ItemType,
     MaterialForm,
     ServiceItem,
@@ -63,6 +64,7 @@ __all__ = [
     "AuditChainHead",
     "AuditEvent",
     "Base",
+    "BodyNature",
     "CalendarDay",
     "CalendarRevision",
     "CalendarYear",

@@ -40,6 +40,11 @@ class CaseResult(enum.StrEnum):
     RETURNED = "returned"  # 退件: materials never completed, or the applicant gave up before acceptance
     VOIDED = "voided"  # 作废
     WITHDRAWN = "withdrawn"  # 撤回
+    # Outcomes of items that are no licence (events, consultations, opinions), declared by the process.
+    COMPLETED = "completed"  # 办结
+    DISPOSED = "disposed"  # 已处置
+    AGREED = "agreed"  # 同意
+    DISAGREED = "disagreed"  # 不同意
 
 
 class DeliveryMethod(enum.StrEnum):
@@ -50,6 +55,8 @@ class DeliveryMethod(enum.StrEnum):
 class ApplicantKind(enum.StrEnum):
     PERSON = "person"
     LEGAL_ENTITY = "legal_entity"
+    # Whoever reports a 基层治理事件: a grid member, a 12345 caller, an anonymous one; no ID number.
+    REPORTER = "reporter"
 
 
 class Case(Base):
@@ -85,6 +92,8 @@ class Case(Base):
     # Resident ID (居民身份证号) or unified social credit code, validated by checksum.
     applicant_id_number: Mapped[str] = mapped_column(String(32), index=True)
     applicant_phone: Mapped[str | None] = mapped_column(String(32), index=True)
+    # A reporter's channel (services.intake.applicants.REPORTER_CHANNELS); None for other kinds.
+    applicant_channel: Mapped[str | None] = mapped_column(String(24))
     # 帮办代办: who acts for the applicant, if anyone (resident ID checked by checksum), how they
     # are related or authorised, and which catalogue material is the authorisation (委托书).
     agent_name: Mapped[str | None] = mapped_column(String(128))
@@ -115,10 +124,16 @@ class Case(Base):
     accepted_on: Mapped[date | None] = mapped_column(Date)
     clock_stopped_on: Mapped[date | None] = mapped_column(Date)
     legal_due_date: Mapped[date | None] = mapped_column(Date)
+    # The waits at timers marked ``pausesClock`` (a 公示), during which the deadline clock stood still:
+    # [{"task": engine task id, "timer": name, "from": iso, "until": iso or None}]
+    # (services.calendar.case_clock).
+    clock_pauses: Mapped[list | None] = mapped_column(JSON)
     # 办结: the result code, why (mandatory for every negative one), when, and which organisation
     # decided (None for results no organisation decided: 撤回, 退件, 作废).
     result_code: Mapped[CaseResult | None] = mapped_column(enum_column(CaseResult, 16), index=True)
     result_reason: Mapped[str | None] = mapped_column(Text)
+    # The label the process declared for the outcome (``resultLabel``: 已处置, 同意 …); None: the code's own.
+    result_label: Mapped[str | None] = mapped_column(String(32))
     result_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     result_organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisation.id"))
     # 出件: how the result reached the applicant; at pickup, who collected it (ID checked).

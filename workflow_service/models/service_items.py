@@ -33,6 +33,14 @@ class TimeUnit(enum.StrEnum):
     HOUR = "hour"  # 小时
 
 
+class BodyNature(enum.StrEnum):
+    """实施主体性质."""
+
+    STATUTORY = "statutory"  # 法定机关
+    AUTHORISED = "authorised"  # 法律法规授权组织
+    ENTRUSTED = "entrusted"  # 受委托组织
+
+
 class MaterialForm(enum.StrEnum):
     ORIGINAL = "original"  # 原件
     COPY = "copy"  # 复印件
@@ -86,6 +94,25 @@ class ServiceItem(Base):
     # 受理条件 a program can check: rules of the kinds services.catalogue.eligibility interprets,
     # e.g. [{"kind": "minimum_age", "years": 60, "id_field": "data.holder_id_number"}].
     eligibility: Mapped[list] = mapped_column(JSON, default=list)
+    # 服务对象 as intake checks it: the applicant kinds the item takes (person, legal_entity,
+    # reporter); None or empty: person and legal_entity.
+    applicant_kinds: Mapped[list | None] = mapped_column(JSON)
+    # The rest of the 实施清单 as the exchange standard has it, shown to clerks and applicants:
+    # 实施主体 (name, 统一社会信用代码, nature), 行使层级, 设定依据, 受理条件 (as text), 服务对象,
+    # 办理地点 and 办理时间, 咨询方式 and 监督投诉方式, 是否进驻大厅, 联办机构.
+    body_name: Mapped[str | None] = mapped_column(String(128))
+    body_code: Mapped[str | None] = mapped_column(String(32))
+    body_nature: Mapped[BodyNature | None] = mapped_column(enum_column(BodyNature, 16))
+    exercise_level: Mapped[str | None] = mapped_column(String(64))
+    legal_basis: Mapped[str | None] = mapped_column(Text)
+    acceptance_conditions: Mapped[str | None] = mapped_column(Text)
+    service_objects: Mapped[str | None] = mapped_column(String(64))
+    service_location: Mapped[str | None] = mapped_column(Text)
+    service_hours: Mapped[str | None] = mapped_column(Text)
+    consultation: Mapped[str | None] = mapped_column(Text)
+    complaint: Mapped[str | None] = mapped_column(Text)
+    in_service_hall: Mapped[bool] = mapped_column(default=False)
+    joint_organisations: Mapped[str | None] = mapped_column(Text)
     version: Mapped[int] = mapped_column(default=1)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
@@ -111,6 +138,10 @@ class ServiceMaterial(Base):
     # 可容缺: may be missing at acceptance on the applicant's written promise to bring it.
     deferrable: Mapped[bool] = mapped_column(default=False)
     note: Mapped[str | None] = mapped_column(Text)
+    # 来源渠道 (申请人自备, 政府部门核发 …) and the 空白表格 / 示例样表 a window hands out (a file reference).
+    source_channel: Mapped[str | None] = mapped_column(String(64))
+    blank_form: Mapped[str | None] = mapped_column(String(255))
+    sample_form: Mapped[str | None] = mapped_column(String(255))
 
 
 class ServiceItemVersion(Base):

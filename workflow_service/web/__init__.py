@@ -13,7 +13,7 @@ from flask_login import current_user
 from workflow_service.extensions import babel, csrf, login_manager
 from workflow_service.models import AuditEvent, CaseStatus
 from workflow_service.services.clock import BUSINESS_TIMEZONE, business_day
-from workflow_service.services.process.case_status import STATUS_LABELS
+from workflow_service.services.process.case_status import STATUS_LABELS, case_status_label
 from workflow_service.services.seed.demo_mode import demo_accounts_active
 from workflow_service.services.work import inbox
 from workflow_service.web import (
@@ -57,10 +57,11 @@ def local_time(moment: datetime | None, pattern: str = "%Y-%m-%d %H:%M") -> str:
     return moment.astimezone(BUSINESS_TIMEZONE).strftime(pattern) if moment else ""
 
 
-def status_label(status: CaseStatus | str | None) -> str:
+def status_label(status: CaseStatus | str | None, result_label: str | None = None) -> str:
+    """A status's label; with the outcome a case's process declared, 办结 reads as it (办结-已处置)."""
     if status is None:
         return ""
-    return STATUS_LABELS.get(CaseStatus(status), str(status))
+    return case_status_label(CaseStatus(status), result_label)
 
 
 def _actions() -> dict[str, str]:
@@ -100,6 +101,8 @@ def _actions() -> dict[str, str]:
         "job.retried": _("后台任务重试"),
         "attachment.uploaded": _("上传材料"),
         "timer.fired": _("定时事件触发"),
+        "case.clock_paused": _("公示等期间开始，暂停计时"),
+        "case.clock_resumed": _("公示等期间届满，恢复计时"),
         "job.failed": _("后台任务失败"),
         "read.case": _("查阅办件"),
         "read.attachment": _("查阅材料"),
@@ -120,7 +123,7 @@ def action_label(event: AuditEvent) -> str:
         return f"{label}：{summary['task']}"
     if event.action == "task.reassigned" and summary.get("task"):
         return f"{label}：{summary['task']}（{summary.get('reason', '')}）"
-    if event.action == "timer.fired" and summary.get("timer"):
+    if event.action in ("timer.fired", "case.clock_paused", "case.clock_resumed") and summary.get("timer"):
         return f"{label}：{summary['timer']}"
     if event.action == "licence.issued" and summary.get("name"):
         return f"{label}：{summary['name']}（{summary.get('number', '')}）"

@@ -8,6 +8,9 @@ case's ``due_date``, its tasks' and the warnings follow it) and the legal one (�
 * the clock starts on the business day the case is first accepted (that day not counted);
 * it pauses on the day the case enters 补正 or 中止 and restarts on the day it leaves; the working
   days after the pause day up to and including the restart day are added to the limit;
+* it pauses the same way while the case waits at a timer its process marks ``pausesClock`` (a
+  公示, recorded in ``Case.clock_pauses`` by services.process.progress), from the day the timer is
+  reached to the day it fires;
 * it stops for good at any other status (a decision, withdrawal): the due date then stays;
 * an approved 延期 adds its working days after the due date the pauses give.
 """
@@ -102,28 +105,61 @@ def _due(limit: TimeLimit, calendar: WorkingCalendar, started_on: date, paused_d
     return calendar.add_working_days(started_on, limit.span + paused_days)
 
 
+# A timer pause's end, a status, a timer pause's start: the order of changes at the same moment (a
+# fired 公示 resumes the clock before the decision it leads to stops it).
+_PAUSE_ENDS, _STATUS, _PAUSE_STARTS = range(3)
+
+
+def _clock_changes(case: Case) -> list[tuple[datetime, int, CaseStatus | str]]:
+    """The status history and the timer pauses (their task ids) as one timeline."""
+    changes: list[tuple[datetime, int, CaseStatus | str]] = [
+        (datetime.fromisoformat(entry["at"]), _STATUS, CaseStatus(entry["status"]))
+        for entry in case.status_history
+    ]
+    for pause in case.clock_pauses or ():
+        changes.append((datetime.fromisoformat(pause["from"]), _PAUSE_STARTS, pause["task"]))
+        if pause.get("until"):
+            changes.append((datetime.fromisoformat(pause["until"]), _PAUSE_ENDS, pause["task"]))
+    return sorted(changes, key=lambda change: (change[0], change[1]))
+
+
+def timer_paused(case: Case) -> bool:
+    """Whether the case waits now at a timer that pauses its clock."""
+    return any(not pause.get("until") for pause in case.clock_pauses or ())
+
+
 def case_clock(case: Case, calendar: WorkingCalendar | None = None) -> CaseClock:
-    """The case's clock as its status history, its extensions and the calendar make it."""
+    """The case's clock as its status history, its timer pauses, its extensions and the calendar make it."""
     calendar = calendar or working_calendar()
     limit = time_limit(case)
     legal = time_limit(case, "legal")
     started_on = paused_since = stopped_on = None
     paused_days = legal_paused_days = 0
-    for entry in case.status_history:
-        status = CaseStatus(entry["status"])
-        day = business_day(datetime.fromisoformat(entry["at"]))
+    status_pauses = False
+    timers: set[str] = set()
+    for moment, kind, change in _clock_changes(case):
+        day = business_day(moment)
         if started_on is None:
-            if status == CaseStatus.ACCEPTED:
+            if change == CaseStatus.ACCEPTED:
                 started_on = day
             continue
-        if status in PAUSING:
+        stopping = False
+        if kind == _STATUS:
+            assert isinstance(change, CaseStatus)
+            status_pauses = change in PAUSING
+            stopping = not status_pauses and change not in RUNNING
+        elif kind == _PAUSE_STARTS:
+            timers.add(str(change))
+        else:
+            timers.discard(str(change))
+        if (status_pauses or timers) and not stopping:
             paused_since = paused_since or day
             continue
         if paused_since is not None:
             paused_days += _days_between(limit, calendar, paused_since, day)
             legal_paused_days += _days_between(legal, calendar, paused_since, day)
             paused_since = None
-        if status not in RUNNING:
+        if stopping:
             stopped_on = day
             break
     extension = case.extension_days or 0
@@ -196,7 +232,7 @@ def task_due_state(task: Task) -> str | None:
     """The colour of an open task's due date; paused while its case waits in 补正 or 中止."""
     if task.state != TaskState.OPEN or task.due_date is None:
         return None
-    if task.case.status in PAUSING:
+    if task.case.status in PAUSING or timer_paused(task.case):
         return "paused"
     return _colour(task.due_date, task.case.service_item.warning_days, working_calendar())
 

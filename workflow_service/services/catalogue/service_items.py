@@ -23,6 +23,8 @@ from workflow_service.errors import InvalidInput, NotFound, PermissionDenied
 from workflow_service.extensions import db
 from workflow_service.models import (
     AcceptanceMode,
+    ApplicantKind,
+    BodyNature,
     ItemType,
     MaterialForm,
     Role,
@@ -64,13 +66,43 @@ SCALAR_FIELDS = (
     "fee_amount",
     "licence_name",
     "licence_valid_years",
+    "body_name",
+    "body_code",
+    "body_nature",
+    "exercise_level",
+    "legal_basis",
+    "acceptance_conditions",
+    "service_objects",
+    "service_location",
+    "service_hours",
+    "consultation",
+    "complaint",
+    "in_service_hall",
+    "joint_organisations",
 )
+# The 实施清单's text fields and their lengths (None: unbounded).
+TEXT_FIELDS: dict[str, int | None] = {
+    "body_name": 128,
+    "body_code": 32,
+    "exercise_level": 64,
+    "legal_basis": None,
+    "acceptance_conditions": None,
+    "service_objects": 64,
+    "service_location": None,
+    "service_hours": None,
+    "consultation": None,
+    "complaint": None,
+    "joint_organisations": None,
+}
+MATERIAL_TEXT_FIELDS: dict[str, int] = {"source_channel": 64, "blank_form": 255, "sample_form": 255}
 ENUMS: dict[str, type[enum.Enum]] = {
     "item_type": ItemType,
     "acceptance_mode": AcceptanceMode,
     "legal_limit_unit": TimeUnit,
     "promised_limit_unit": TimeUnit,
 }
+# Enums a field may leave out (None).
+OPTIONAL_ENUMS: dict[str, type[enum.Enum]] = {"body_nature": BodyNature}
 DEFAULTS: dict[str, Any] = {
     "item_type": ItemType.LICENSING.value,
     "acceptance_mode": AcceptanceMode.LOCAL.value,
@@ -82,6 +114,7 @@ DEFAULTS: dict[str, Any] = {
     "acceptance_limit_days": 5,
     "visits_required": 1,
     "fee_required": False,
+    "in_service_hall": False,
 }
 
 
@@ -142,6 +175,23 @@ def _check_item(values: Mapping[str, Any], complain: Callable[[str, str], None])
         complain("licence_valid_years", "须为正整数（年），长期有效的不填")
     if years is not None and licence_name is None:
         complain("licence_valid_years", "不出证照的事项无须填写有效期")
+    for name, enum_class in OPTIONAL_ENUMS.items():
+        value = values.get(name)
+        if value is not None and value not in {member.value for member in enum_class}:
+            complain(name, f"取值须为 {' / '.join(m.value for m in enum_class)}，或不填")
+    for name, length in TEXT_FIELDS.items():
+        _check_text(values.get(name), length, functools.partial(complain, name))
+    if not isinstance(values.get("in_service_hall", False), bool):
+        complain("in_service_hall", "须为 true 或 false")
+    kinds = values.get("applicant_kinds")
+    known_kinds = {kind.value for kind in ApplicantKind}
+    if kinds is not None and (
+        not isinstance(kinds, list) or not kinds or not all(kind in known_kinds for kind in kinds)
+    ):
+        complain(
+            "applicant_kinds",
+            f"须为非空列表，取值为 {' / '.join(sorted(known_kinds))}，或不填（自然人和法人）",
+        )
     eligibility.declaration_errors(values.get("eligibility"), complain)
     materials = values.get("materials") or []
     if not isinstance(materials, list):
@@ -157,6 +207,17 @@ def _check_item(values: Mapping[str, Any], complain: Callable[[str, str], None])
             )
         if material.get("deferrable") and not material.get("required", True):
             complain(f"materials.{index}.deferrable", "可容缺只适用于必需材料")
+        for name, length in MATERIAL_TEXT_FIELDS.items():
+            _check_text(material.get(name), length, functools.partial(complain, f"materials.{index}.{name}"))
+
+
+def _check_text(value: Any, length: int | None, complain: Callable[[str], None]) -> None:
+    if value is None:
+        return
+    if not isinstance(value, str) or not value.strip():
+        complain("须为文字，或不填")
+    elif length is not None and len(value) > length:
+        complain(f"不能超过 {length} 个字符")
 
 
 def _scalar_values(values: Mapping[str, Any]) -> dict[str, Any]:
@@ -165,6 +226,8 @@ def _scalar_values(values: Mapping[str, Any]) -> dict[str, Any]:
         value = values.get(name, DEFAULTS.get(name))
         if name in ENUMS and value is not None:
             value = ENUMS[name](value)
+        if name in OPTIONAL_ENUMS and value is not None:
+            value = OPTIONAL_ENUMS[name](value)
         if name == "fee_amount" and value is not None:
             value = Decimal(str(value))
         result[name] = value
@@ -181,6 +244,7 @@ def _materials(values: Mapping[str, Any]) -> list[ServiceMaterial]:
             required=bool(material.get("required", True)),
             deferrable=bool(material.get("deferrable", False)),
             note=material.get("note"),
+            **{name: material.get(name) for name in MATERIAL_TEXT_FIELDS},
         )
         for index, material in enumerate(values.get("materials") or [])
     ]
@@ -200,10 +264,12 @@ def snapshot(item: ServiceItem) -> dict[str, Any]:
             "required": m.required,
             "deferrable": m.deferrable,
             "note": m.note,
+            **{name: getattr(m, name) for name in MATERIAL_TEXT_FIELDS},
         }
         for m in item.materials
     ]
     data["eligibility"] = [dict(rule) for rule in item.eligibility or []]
+    data["applicant_kinds"] = list(item.applicant_kinds) if item.applicant_kinds else None
     return data
 
 
@@ -225,6 +291,7 @@ def _apply(item: ServiceItem, values: Mapping[str, Any]) -> None:
         setattr(item, name, value)
     item.materials = _materials(values)
     item.eligibility = [dict(rule) for rule in values.get("eligibility") or []]
+    item.applicant_kinds = list(values["applicant_kinds"]) if values.get("applicant_kinds") else None
     item.updated_at = now()
 
 

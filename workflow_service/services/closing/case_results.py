@@ -32,6 +32,7 @@ from workflow_service.models import (
 )
 from workflow_service.services import audit
 from workflow_service.services.clock import now
+from workflow_service.services.process.case_status import RESULT_LABEL_CODES
 from workflow_service.services.process.form_fields import (
     OPINION_SUFFIXES,
     REASON_SUFFIX,
@@ -48,10 +49,17 @@ RESULT_LABELS: dict[CaseResult, str] = {
     CaseResult.RETURNED: "退件",
     CaseResult.VOIDED: "作废",
     CaseResult.WITHDRAWN: "撤回",
+    CaseResult.COMPLETED: "办结",
+    CaseResult.DISPOSED: "已处置",
+    CaseResult.AGREED: "同意",
+    CaseResult.DISAGREED: "不同意",
 }
 # A granted case that produced an electronic licence is 出证办结 in the supervision tables.
 LICENSED_LABEL = "出证办结"
-NEGATIVE_RESULTS = frozenset(RESULT_LABELS) - {CaseResult.GRANTED}
+POSITIVE_RESULTS = frozenset(
+    {CaseResult.GRANTED, CaseResult.COMPLETED, CaseResult.DISPOSED, CaseResult.AGREED}
+)
+NEGATIVE_RESULTS = frozenset(RESULT_LABELS) - POSITIVE_RESULTS
 
 
 class MissingResultReason(InvalidInput):
@@ -59,8 +67,21 @@ class MissingResultReason(InvalidInput):
     type_slug = "missing-result-reason"
 
 
-def result_label(code: CaseResult, *, licensed: bool = False) -> str:
+def result_label(code: CaseResult, *, licensed: bool = False, declared: str | None = None) -> str:
+    """The result as people read it: the label the process declared, else the code's own."""
+    if declared:
+        return declared
     return LICENSED_LABEL if code == CaseResult.GRANTED and licensed else RESULT_LABELS[code]
+
+
+def declared_result(default: CaseResult, labels: tuple[str, ...]) -> tuple[CaseResult, str | None]:
+    """The code and label of a decision whose mark the process labelled (``resultLabel``: 已处置 →
+    disposed), else ``default`` and no label of its own (services.process.case_status)."""
+    for label in labels:
+        code, _mark = RESULT_LABEL_CODES[label]
+        if (code in POSITIVE_RESULTS) == (default in POSITIVE_RESULTS):
+            return code, label
+    return default, None
 
 
 def _text(value: Any) -> str | None:
@@ -136,14 +157,16 @@ def record_result(
     *,
     organisation: Organisation | None = None,
     field: str = "reason",
+    label: str | None = None,
 ) -> None:
     """Put the 办结 result on the case (audited); a negative one without a reason is 422 on ``field``."""
     reason = _text(reason)
     if code in NEGATIVE_RESULTS and reason is None:
-        message = f"“{RESULT_LABELS[code]}”须说明理由"
+        message = f"“{label or RESULT_LABELS[code]}”须说明理由"
         raise MissingResultReason(message, errors={field: [message]})
     case.result_code = code
     case.result_reason = reason
+    case.result_label = label
     case.result_at = now()
     case.result_organisation_id = organisation.id if organisation is not None else None
     audit.record(
@@ -152,7 +175,7 @@ def record_result(
         case=case,
         summary={
             "code": code.value,
-            "label": RESULT_LABELS[code],
+            "label": label or RESULT_LABELS[code],
             "reason": reason,
             "organisation": organisation.code if organisation is not None else None,
         },

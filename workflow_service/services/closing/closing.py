@@ -23,7 +23,12 @@ from workflow_service.extensions import db
 from workflow_service.models import Case, CaseResult, CaseStatus, Role, User
 from workflow_service.services import audit
 from workflow_service.services.closing import licences
-from workflow_service.services.closing.case_results import MissingResultReason, record_result, step_reason
+from workflow_service.services.closing.case_results import (
+    MissingResultReason,
+    declared_result,
+    record_result,
+    step_reason,
+)
 from workflow_service.services.directory.routing import LANE_ROLES
 from workflow_service.services.directory.scope import get_visible_case
 from workflow_service.services.intake import fees
@@ -71,7 +76,10 @@ def require_fee_settled(step: CompletedStep) -> None:
     fees.require_settled(step.case)
 
 
-def _record_step_result(step: CompletedStep, code: CaseResult) -> None:
+def _record_step_result(step: CompletedStep, default: CaseResult) -> None:
+    """The result of the step's decision: the outcome its process declared on the mark (已处置,
+    同意 …), else ``default``."""
+    code, label = declared_result(default, step.result_labels)
     record_result(
         step.case,
         code,
@@ -79,6 +87,7 @@ def _record_step_result(step: CompletedStep, code: CaseResult) -> None:
         step.actor,
         organisation=step.task.organisation,
         field=RESULT_REASON.error_key,
+        label=label,
     )
 
 

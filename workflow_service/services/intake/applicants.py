@@ -1,5 +1,7 @@
 """Check who applies: the applicant (a person by resident ID, a legal entity by unified social credit
-code) and an agent acting for them (帮办代办, a person by resident ID).
+code, or the reporter of an event: a channel and an optional contact, no ID) and an agent acting for
+them (帮办代办, a person by resident ID). Which kinds an item takes is declared in the catalogue
+(``applicant_kinds``); a kind it does not take is refused.
 """
 
 from __future__ import annotations
@@ -23,6 +25,25 @@ MOBILE_OR_LANDLINE = re.compile(r"^(1[3-9]\d{9}|0\d{2,3}-?\d{7,8})$")
 NAME_MAX_LENGTH = 128
 RELATIONSHIP_MAX_LENGTH = 64
 NOTE_MAX_LENGTH = 500
+KIND_LABELS = {
+    ApplicantKind.PERSON: "自然人",
+    ApplicantKind.LEGAL_ENTITY: "法人",
+    ApplicantKind.REPORTER: "事件反映人",
+}
+DEFAULT_KINDS = (ApplicantKind.PERSON.value, ApplicantKind.LEGAL_ENTITY.value)
+REPORTER_CHANNELS = {
+    "grid_member": "网格员",
+    "hotline_12345": "12345 热线",
+    "walk_in": "群众来访",
+    "anonymous": "匿名反映",
+}
+# What is recorded as a reporter's name when they give none.
+ANONYMOUS_NAME = "匿名"
+
+
+def accepted_kinds(declared: Sequence[str] | None) -> tuple[str, ...]:
+    """The applicant kinds an item takes: as its catalogue entry declares, else person and legal entity."""
+    return tuple(declared) if declared else DEFAULT_KINDS
 
 
 @dataclass(frozen=True)
@@ -33,20 +54,60 @@ class Applicant:
     phone: str | None
     # What the clerk should check against the document (an unknown region code), never a refusal.
     warnings: tuple[str, ...] = ()
+    # A reporter's channel (``REPORTER_CHANNELS``).
+    channel: str | None = None
 
     def as_data(self) -> dict[str, Any]:
-        return {"kind": self.kind.value, "name": self.name, "id_number": self.id_number, "phone": self.phone}
+        data = {"kind": self.kind.value, "name": self.name, "id_number": self.id_number, "phone": self.phone}
+        if self.channel is not None:
+            data["channel"] = self.channel
+        return data
 
 
-def checked_applicant(raw: Mapping[str, Any], prefix: str = "applicant") -> Applicant:
-    """The applicant with normalised numbers; raises InvalidInput listing every bad field."""
+def _kind_list(kinds: Sequence[str]) -> str:
+    return "、".join(f"{kind}（{KIND_LABELS[ApplicantKind(kind)]}）" for kind in kinds)
+
+
+def _checked_reporter(raw: Mapping[str, Any], prefix: str, errors: dict[str, list[str]]) -> Applicant:
+    """A reporter: the channel they came by, a name and phone if they give them (a grid member must)."""
+    channel = str(raw.get("channel") or "").strip()
+    if channel not in REPORTER_CHANNELS:
+        choices = "、".join(f"{code}（{label}）" for code, label in REPORTER_CHANNELS.items())
+        errors[f"{prefix}.channel"] = [f"必填，取值须为 {choices}"]
+    name = str(raw.get("name") or "").strip()
+    phone = str(raw.get("phone") or "").strip() or None
+    if channel == "anonymous" and (name or phone):
+        errors[f"{prefix}.name" if name else f"{prefix}.phone"] = ["匿名反映不登记姓名和联系电话"]
+    if channel == "grid_member" and len(name) < 2:
+        errors[f"{prefix}.name"] = ["网格员上报须填写网格员姓名（至少 2 个字符）"]
+    elif name and not 2 <= len(name) <= NAME_MAX_LENGTH:
+        errors[f"{prefix}.name"] = [f"须为 2–{NAME_MAX_LENGTH} 个字符，或不填"]
+    if phone is not None and not MOBILE_OR_LANDLINE.match(phone):
+        errors[f"{prefix}.phone"] = ["不是有效的手机号或固定电话"]
+    if str(raw.get("id_number") or "").strip():
+        errors[f"{prefix}.id_number"] = ["事件反映人不登记证件号码"]
+    return Applicant(ApplicantKind.REPORTER, name or ANONYMOUS_NAME, "", phone, channel=channel)
+
+
+def checked_applicant(
+    raw: Mapping[str, Any], prefix: str = "applicant", kinds: Sequence[str] = DEFAULT_KINDS
+) -> Applicant:
+    """The applicant with normalised numbers, of a kind the item takes (``kinds``); raises
+    InvalidInput listing every bad field."""
     errors: dict[str, list[str]] = {}
     kind_value = raw.get("kind", ApplicantKind.PERSON.value)
     try:
         kind = ApplicantKind(kind_value)
     except ValueError:
-        errors[f"{prefix}.kind"] = ["取值须为 person（自然人）或 legal_entity（法人）"]
+        errors[f"{prefix}.kind"] = [f"取值须为 {_kind_list([k.value for k in ApplicantKind])}"]
         kind = ApplicantKind.PERSON
+    if kind_value in {k.value for k in ApplicantKind} and kind.value not in kinds:
+        errors[f"{prefix}.kind"] = [f"本事项不受理{KIND_LABELS[kind]}的申请，申请人须为 {_kind_list(kinds)}"]
+    if kind == ApplicantKind.REPORTER:
+        reporter = _checked_reporter(raw, prefix, errors)
+        if errors:
+            raise InvalidInput("申请人信息有误", errors=errors)
+        return reporter
     name = str(raw.get("name") or "").strip()
     if len(name) < 2:
         errors[f"{prefix}.name"] = ["必填，至少 2 个字符"]
@@ -70,6 +131,8 @@ def applicant_number_warnings(raw: Mapping[str, Any], prefix: str = "applicant")
     try:
         kind = ApplicantKind(raw.get("kind", ApplicantKind.PERSON.value))
     except ValueError:
+        return {}
+    if kind == ApplicantKind.REPORTER:
         return {}
     warnings = applicant_number_check(kind, str(raw.get("id_number") or "")).warnings
     return {f"{prefix}.id_number": warnings} if warnings else {}

@@ -32,7 +32,7 @@ from workflow_service.services.clock import business_day, now
 from workflow_service.services.directory.routing import county_of
 from workflow_service.services.directory.scope import get_visible_case
 from workflow_service.services.intake import duplicates, eligibility, fees
-from workflow_service.services.intake.applicants import checked_agent, checked_applicant
+from workflow_service.services.intake.applicants import accepted_kinds, checked_agent, checked_applicant
 from workflow_service.services.intake.case_numbers import next_case_number
 from workflow_service.services.intake.query_passwords import new_query_password
 from workflow_service.services.process.deployment import latest_definition
@@ -179,8 +179,10 @@ def register_case(actor: User, request: CaseRegistration) -> Registration:
         matter_township = _proposal_township(request.matter_township_code, home)
     else:
         matter_township = _matter_region(request.matter_township_code, home)
-    checked = checked_applicant(request.applicant)
     version = current_version(item)
+    checked = checked_applicant(
+        request.applicant, kinds=accepted_kinds(version.snapshot.get("applicant_kinds"))
+    )
     materials = [str(m["name"]) for m in version.snapshot.get("materials") or []]
     acting = checked_agent(request.agent, checked, materials) if request.agent is not None else None
     if definition.start_form_key:
@@ -210,6 +212,7 @@ def register_case(actor: User, request: CaseRegistration) -> Registration:
         applicant_name=checked.name,
         applicant_id_number=checked.id_number,
         applicant_phone=checked.phone,
+        applicant_channel=checked.channel,
         agent_name=acting.name if acting else None,
         agent_id_number=acting.id_number if acting else None,
         agent_phone=acting.phone if acting else None,

@@ -100,7 +100,11 @@ def refusal_reason(case: Case) -> str | None:
 
 
 def decision_opinion(case: Case) -> str | None:
-    """The back office's opinion on its decision (审核意见)."""
+    """The deciding organisation's opinion or reason (审核意见): the reason recorded with the case's
+    result (services.closing.case_results), else the last ``review_opinion`` (cases decided before
+    results carried their reason)."""
+    if case.result_code not in (None, CaseResult.NOT_ACCEPTED, CaseResult.RETURNED) and case.result_reason:
+        return case.result_reason
     found = _latest(case, REVIEW_OPINION)
     return str(found[0]) if found else None
 

@@ -156,6 +156,13 @@ def _handling_organisation(case: Case) -> str:
     return organisation.name
 
 
+def _deciding_organisation(case: Case) -> str:
+    """Who signs a decision: the organisation recorded with the result (the deciding step's)."""
+    if case.result_organisation is not None:
+        return case.result_organisation.name
+    return _handling_organisation(case)
+
+
 def acceptance_notice(case: Case, query_password: str | None = None) -> bytes:
     """受理通知书, with the query password when the window prints it together with the registration."""
     accepted = issued_at(case, DocumentKind.ACCEPTANCE)
@@ -338,7 +345,8 @@ def completion_notice(case: Case) -> bytes:
     decided = issued_at(case, DocumentKind.COMPLETION)
     if decided is None:
         raise DocumentNotApplicable(f"办件 {case.number} 尚未办结，不能出具办结通知")
-    result = "准予办理" if decided == approved_on else "不予办理"
+    # The outcome the process declared (已处置, 同意 …), else whether the application was granted.
+    result = case.result_label or ("准予办理" if decided == approved_on else "不予办理")
     decided_on = business_day(decided)
     delivered = case_outcome.delivery(case)
     if delivered is None:
@@ -367,7 +375,7 @@ def completion_notice(case: Case) -> bytes:
         "办结通知",
         paragraphs=paragraphs,
         facts=facts,
-        issuer=_handling_organisation(case),
+        issuer=_deciding_organisation(case),
         issued_on=decided_on,
     )
 

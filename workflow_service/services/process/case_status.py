@@ -12,6 +12,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from workflow_service.errors import Conflict, InvalidProcessDefinition
+from workflow_service.models import CaseResult as R
 from workflow_service.models import CaseStatus as S
 
 STATUS_LABELS: dict[S, str] = {
@@ -27,6 +28,17 @@ STATUS_LABELS: dict[S, str] = {
     S.ARCHIVED: "归档",
     S.WITHDRAWN: "撤回",
     S.SUSPENDED: "中止",
+}
+
+# The outcome labels a process may declare (``resultLabel``) on the element carrying a decision's
+# mark, each with the supervision result code it is recorded under and the mark it goes with.
+RESULT_LABEL_CODES: dict[str, tuple[R, S]] = {
+    "准予": (R.GRANTED, S.APPROVED),
+    "办结": (R.COMPLETED, S.APPROVED),
+    "已处置": (R.DISPOSED, S.APPROVED),
+    "同意": (R.AGREED, S.APPROVED),
+    "不予许可": (R.REFUSED, S.REFUSED),
+    "不同意": (R.DISAGREED, S.REFUSED),
 }
 
 INITIAL_STATUSES = frozenset({S.SUBMITTED, S.ACCEPTED})
@@ -57,6 +69,19 @@ SUPPLEMENT_RETURNS: dict[bool, frozenset[S]] = {
 class IllegalStatusTransition(Conflict):
     title = "办件状态不允许此变更"
     type_slug = "illegal-status-transition"
+
+
+# The statuses of a decision, which read as 办结 with the outcome a process declared (办结-已处置).
+DECIDED_STATUSES = frozenset({S.APPROVED, S.REFUSED})
+DECIDED_PREFIX = "办结-"
+
+
+def case_status_label(status: S, result_label: str | None = None) -> str:
+    """A case's status as people read it: 办结 with the outcome its process declared (办结-已处置,
+    办结-不同意), else the status's own label (办结-准予)."""
+    if result_label and status in DECIDED_STATUSES:
+        return DECIDED_PREFIX + result_label
+    return STATUS_LABELS[status]
 
 
 def has_been_accepted(status_history: Iterable[Mapping[str, Any]]) -> bool:
@@ -113,3 +138,16 @@ def check_status_marks(
         pending.extend((following, status, accepted) for following in successors.get(element, ()))
     if problems:
         raise InvalidProcessDefinition("流程中的办件状态标记顺序不合法", errors=problems)
+
+
+def result_label_problems(labels: Mapping[str, str], marks: Mapping[str, str]) -> dict[str, list[str]]:
+    """What is wrong with the ``resultLabel`` marks, by element: a label the table does not know, or
+    one on an element whose ``caseStatus`` it does not fit."""
+    problems: dict[str, list[str]] = {}
+    for element, label in labels.items():
+        known = RESULT_LABEL_CODES.get(label)
+        if known is None:
+            problems[element] = [f"未知的办结结果 {label!r}，可用值：{'、'.join(RESULT_LABEL_CODES)}"]
+        elif marks.get(element) != known[1].value:
+            problems[element] = [f"办结结果“{label}”须与 caseStatus {known[1].value} 标在同一元素上"]
+    return problems

@@ -7,7 +7,7 @@ from datetime import date
 from flask import current_app
 from sqlalchemy import select
 
-from workflow_service.engine.runtime import ProcessRuntime, StepResult
+from workflow_service.engine.runtime import PendingTimer, ProcessRuntime, StepResult
 from workflow_service.errors import ProcessIncident
 from workflow_service.extensions import db
 from workflow_service.instruments import count_transition
@@ -116,11 +116,50 @@ def _sync_tasks(case: Case, result: StepResult) -> None:
         )
 
 
+def _close_clock_pauses(case: Case, result: StepResult, actor: User | None) -> bool:
+    """End the pauses of timers that no longer wait: fired (the pause ends when the timer fell due)
+    or cancelled with their path (now); whether any ended."""
+    waiting = {timer.task_id for timer in result.timers}
+    fired = {timer.task_id: timer.fires_at for timer in result.fired_timers}
+    pauses = [dict(pause) for pause in case.clock_pauses or ()]
+    ended = [pause for pause in pauses if not pause.get("until") and pause["task"] not in waiting]
+    for pause in ended:
+        pause["until"] = min(fired.get(pause["task"], now()), now()).isoformat()
+        audit.record("case.clock_resumed", actor, case=case, summary={"timer": pause["timer"]})
+    if ended:
+        case.clock_pauses = pauses
+    return bool(ended)
+
+
+def _open_clock_pauses(case: Case, timers: tuple[PendingTimer, ...], actor: User | None) -> bool:
+    """Start a pause for each newly waiting timer marked ``pausesClock``; whether any started."""
+    known = {pause["task"] for pause in case.clock_pauses or ()}
+    started = [timer for timer in timers if timer.pauses_clock and timer.task_id not in known]
+    for timer in started:
+        audit.record("case.clock_paused", actor, case=case, summary={"timer": timer.name})
+    if started:
+        moment = now().isoformat()
+        case.clock_pauses = [
+            *(case.clock_pauses or ()),
+            *(
+                {"task": timer.task_id, "timer": timer.name, "from": moment, "until": None}
+                for timer in started
+            ),
+        ]
+    return bool(started)
+
+
 def apply_step(case: Case, result: StepResult, actor: User | None) -> None:
     """Record the step on the case: state blob, statuses reached, incident, end, its tasks and jobs."""
     case.workflow_state = result.state
+    # A fired 公示 restarts the clock before the statuses its path reaches (a decision stops it);
+    # a 公示 reached starts its pause after them (the case was accepted first).
+    if _close_clock_pauses(case, result, actor):
+        refresh_due_dates(case)
     for value in result.statuses_reached:
         _enter_status(case, CaseStatus(value), actor)
+    if _open_clock_pauses(case, result.timers, actor):
+        refresh_due_dates(case)
     if result.incident and result.incident != case.incident:
         audit.record("case.incident", actor, case=case, summary={"incident": result.incident})
         # The operators' alert. Only the number: an incident's text may quote the case's data.

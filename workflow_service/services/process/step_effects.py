@@ -37,6 +37,8 @@ class CompletedStep:
     # The marks the step reached, in order, and the status the case waited in when the task was completed.
     reached: tuple[CaseStatus, ...]
     waiting_in: CaseStatus
+    # The outcome labels the process declared on the marks reached (``resultLabel``: 已处置, 同意 …).
+    result_labels: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

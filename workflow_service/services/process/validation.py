@@ -46,7 +46,7 @@ from workflow_service.extensions import db
 from workflow_service.models import CaseStatus, ResponsibilityItem
 from workflow_service.services.directory.routing import KNOWN_LANES, REGISTERING_LANES
 from workflow_service.services.process import step_effects
-from workflow_service.services.process.case_status import check_status_marks
+from workflow_service.services.process.case_status import check_status_marks, result_label_problems
 from workflow_service.services.process.step_forms import form_problems
 
 # What a case's data holds besides its forms' fields when its first task starts (intake.cases).
@@ -581,6 +581,16 @@ def step_forms(subject: Subject) -> Iterator[Finding]:
             yield Finding(element, "step-form-fields", message)
 
 
+def result_labels(subject: Subject) -> Iterator[Finding]:
+    """Each ``resultLabel`` is one the result table knows, on the element whose mark it fits."""
+    if subject.parsed is None:
+        return
+    parsed = subject.parsed
+    for element, messages in result_label_problems(parsed.result_labels, parsed.status_marks).items():
+        for message in messages:
+            yield Finding(element, "result-label", message)
+
+
 RULES: tuple[Rule, ...] = (
     one_executable_process,
     engine_parses,
@@ -600,7 +610,7 @@ RULES: tuple[Rule, ...] = (
     loops_outside_parallel_branches,
 )
 # Checked once every rule above passed: they need the process as SpiffWorkflow parsed it.
-PARSED_RULES: tuple[Rule, ...] = (step_forms,)
+PARSED_RULES: tuple[Rule, ...] = (step_forms, result_labels)
 WARNINGS: tuple[Rule, ...] = (_timers_of_data, _multi_instance_user_tasks)
 
 

@@ -194,7 +194,7 @@ def _result(case: Case, licence: ElectronicLicence | None) -> ResultView | None:
         return None
     return ResultView(
         code=case.result_code,
-        label=result_label(case.result_code, licensed=licence is not None),
+        label=result_label(case.result_code, licensed=licence is not None, declared=case.result_label),
         reason=case.result_reason,
         at=case.result_at,
         organisation=case.result_organisation,

@@ -188,6 +188,7 @@ def complete_task(actor: User, task_id: str, data: Mapping[str, Any]) -> Task:
         data=data,
         reached=tuple(CaseStatus(value) for value in result.statuses_reached),
         waiting_in=case.status,
+        result_labels=result.result_labels_reached,
     )
     try:
         # What the step decides (补正, 容缺, the result, the delivery …) depends on the case's
