@@ -32,7 +32,7 @@ import threading
 import time
 import unicodedata
 from collections.abc import Iterator
-from contextlib import contextmanager, suppress
+from contextlib import ExitStack, contextmanager, suppress
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
@@ -119,6 +119,8 @@ class HttpResult:
     failures: list[Failure] = field(default_factory=list)
     status_counts: dict[str, int] = field(default_factory=dict)
     server_log_problems: list[str] = field(default_factory=list)
+    # API nodes: gunicorn groups on ports of their own, taken in turn by every client's requests.
+    nodes: int = 1
 
     @property
     def cases_per_second(self) -> float:
@@ -340,12 +342,15 @@ def database_backends(database_url: str) -> list[int]:
 class CpuMeter:
     """CPU time of the gunicorn workers and the database backends over a phase."""
 
-    master_pid: int
+    master_pids: list[int]
     database_url: str
     start: dict[int, float] = field(default_factory=dict)
 
+    def _workers(self) -> list[int]:
+        return [pid for master in self.master_pids for pid in children_of(master)]
+
     def _now(self) -> dict[int, float]:
-        pids = children_of(self.master_pid) + database_backends(self.database_url)
+        pids = self._workers() + database_backends(self.database_url)
         return {pid: process_cpu_seconds(pid) for pid in pids}
 
     def begin(self) -> None:
@@ -353,7 +358,7 @@ class CpuMeter:
 
     def end(self) -> tuple[float, float]:
         """(workers' CPU seconds, database backends' CPU seconds) since ``begin``."""
-        workers = set(children_of(self.master_pid))
+        workers = set(self._workers())
         now = self._now()
         spent = {pid: seconds - self.start.get(pid, 0.0) for pid, seconds in now.items()}
         server = sum(seconds for pid, seconds in spent.items() if pid in workers)
@@ -366,8 +371,10 @@ class CpuMeter:
 class CaseClient:
     """One client thread: a keep-alive session, its own latency lists and status counts."""
 
-    def __init__(self, base_url: str, token_per_case: bool = False) -> None:
-        self.base_url = base_url
+    def __init__(self, base_url: str | list[str], token_per_case: bool = False) -> None:
+        # Several API nodes: each request goes to the next, as a round-robin load balancer sends them.
+        self.base_urls = [base_url] if isinstance(base_url, str) else list(base_url)
+        self._next_node = itertools.cycle(range(len(self.base_urls)))
         self.token_per_case = token_per_case
         self.tokens: dict[str, str] = {}
         self.session = requests.Session()
@@ -386,9 +393,8 @@ class CaseClient:
         headers = {"Authorization": f"Bearer {token}"} if token else {}
         started = time.perf_counter()
         try:
-            response = self.session.request(
-                method, self.base_url + path, json=body, headers=headers, timeout=120
-            )
+            base_url = self.base_urls[next(self._next_node)]
+            response = self.session.request(method, base_url + path, json=body, headers=headers, timeout=120)
         except requests.RequestException as error:
             raise RequestFailed(kind, None, f"{type(error).__name__}: {error}") from None
         elapsed = time.perf_counter() - started
@@ -523,8 +529,11 @@ def run(
     workers: int = 2,
     postgres_url: str | None = None,
     token_per_case: bool = False,
+    nodes: int = 1,
 ) -> HttpResult:
-    """Benchmark one database (``sqlite`` or ``postgresql``) end to end; gunicorn is always stopped."""
+    """Benchmark one database (``sqlite`` or ``postgresql``) end to end; gunicorn is always stopped.
+    ``nodes``: API nodes (gunicorn groups of ``workers`` each, on ports of their own) on the one
+    database, every client sending its requests to them in turn."""
     if database == "sqlite":
         database_context = sqlite_database()
     elif database == "postgresql":
@@ -540,23 +549,25 @@ def run(
         secret_key = os.environ.get("FLASK_SECRET_KEY") or secrets.token_hex(32)
         env = {**os.environ, "DATABASE_URL": database_url, "FLASK_SECRET_KEY": secret_key}
         prepare_database(env)
-        with gunicorn(env, workers, Path(logs)) as server:
+        with ExitStack() as stack:
+            servers = [stack.enter_context(gunicorn(env, workers, Path(logs))) for _ in range(nodes)]
+            urls = [server.base_url for server in servers]
             if warmup:
-                warm, _ = _run_phase([CaseClient(server.base_url) for _ in range(threads)], warmup, 60.0)
+                warm, _ = _run_phase([CaseClient(urls) for _ in range(threads)], warmup, 60.0)
                 if warm.failed:
                     first = warm.failures[0]
                     raise RuntimeError(
                         f"warm-up failed on {database}: {first.kind} HTTP {first.status}: {first.body}\n"
-                        f"{server.log_tail()}"
+                        f"{servers[0].log_tail()}"
                     )
-            clients = [CaseClient(server.base_url, token_per_case) for _ in range(threads)]
-            meter = CpuMeter(server.process.pid, database_url)
+            clients = [CaseClient(urls, token_per_case) for _ in range(threads)]
+            meter = CpuMeter([server.process.pid for server in servers], database_url)
             meter.begin()
             cpu_before = time.process_time()
             phase, elapsed = _run_phase(clients, cases, seconds)
             client_cpu = time.process_time() - cpu_before
             server_cpu, database_cpu = meter.end()
-            problems = server.log_problems()
+            problems = [line for server in servers for line in server.log_problems()]
     latencies: dict[str, list[float]] = {kind: [] for kind in KINDS}
     status_counts: dict[str, int] = {}
     for client in clients:
@@ -581,6 +592,7 @@ def run(
         failures=phase.failures,
         status_counts=status_counts,
         server_log_problems=problems,
+        nodes=nodes,
     )
 
 
@@ -589,7 +601,7 @@ def describe(result: HttpResult) -> str:
     lines = [
         f"http/{result.database}: {result.cases_per_second:.2f} cases/s "
         f"({result.cases} cases in {result.seconds:.1f} s, {result.failed_cases} failed; "
-        f"gunicorn -w {result.workers}, {result.threads} client threads, "
+        f"{result.nodes} × gunicorn -w {result.workers}, {result.threads} client threads, "
         f"{result.database} {result.server_version})",
         f"  client CPU: {result.client_cpu_seconds:.1f} s of {result.seconds:.1f} s wall",
         f"  server CPU per case: {result.server_cpu_ms_per_case:.1f} ms in the gunicorn workers, "
@@ -628,6 +640,7 @@ def main(argv: list[str] | None = None) -> int:
             warmup=args.warmup,
             workers=args.workers,
             token_per_case=args.token_per_case,
+            nodes=args.nodes,
         )
         print(describe(result))
         failed = failed or bool(result.failed_cases)
@@ -643,7 +656,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--seconds", type=float, default=30.0, help="no new case after this (default 30)")
     parser.add_argument("--threads", type=int, default=4, help="concurrent client threads (default 4)")
     parser.add_argument("--warmup", type=int, default=4, help="untimed cases first (default 4)")
-    parser.add_argument("--workers", type=int, default=2, help="gunicorn sync workers (default 2)")
+    parser.add_argument("--workers", type=int, default=2, help="gunicorn sync workers per node (default 2)")
+    parser.add_argument("--nodes", type=int, default=1, help="API nodes, each a gunicorn group (default 1)")
     parser.add_argument(
         "--token-per-case",
         action="store_true",

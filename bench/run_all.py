@@ -358,6 +358,7 @@ def main(argv: list[str] | None = None) -> int:
             warmup=args.warmup,
             workers=args.workers,
             token_per_case=args.token_per_case,
+            nodes=args.nodes,
         )
         print(http_bench.describe(result), flush=True)
         results.append(result)
