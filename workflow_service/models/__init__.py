@@ -5,6 +5,7 @@ from workflow_service.models.api_clients import ApiClient, ApiClientToken
 from workflow_service.models.attachments import Attachment
 from workflow_service.models.audit import AuditChainHead, AuditEvent
 from workflow_service.models.base import Base
+from workflow_service.models.case_migrations import CaseMigration
 from workflow_service.models.calendar import CalendarDay, CalendarRevision, CalendarYear
 from workflow_service.models.cases import (
     ApplicantKind,
@@ -69,6 +70,7 @@ __all__ = [
     "CalendarRevision",
     "CalendarYear",
     "Case",
+    "CaseMigration",
     "CaseEvaluation",
     "CaseExtension",
     "CaseFee",

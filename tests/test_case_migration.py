@@ -1,0 +1,129 @@
+"""Running cases move from version N to N+1 where their current tasks still exist in the same lanes:
+a dry run says which and why not, the move runs in batches and is audited per case, and each move can
+be undone until something further happens on the case."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from flask import Flask
+from sqlalchemy import select
+
+from tests.support.api import ApiClient, audit
+from tests.support.versions import KEY, install_version_one, install_version_two, start
+from workflow_service.extensions import db
+from workflow_service.models import Case
+
+MIGRATION = f"/api/v1/process-definitions/{KEY}/versions/1/migration"
+
+
+@pytest.fixture
+def cases(app: Flask, client: ApiClient, tmp_path: Path) -> dict[str, str]:
+    """Three cases at 核对 and one moved on to 确认 on v1; then v2 is deployed."""
+    install_version_one(app, tmp_path)
+    numbers = {name: start(client) for name in ("first", "second", "third", "at_confirm")}
+    task = client.open_task(numbers["at_confirm"])
+    assert client.complete(task["id"], "clerk", {"note": "已核对"}).status_code == 200
+    install_version_two(app, tmp_path)
+    return numbers
+
+
+def version_of(app: Flask, number: str) -> int:
+    with app.app_context():
+        case = db.session.execute(select(Case).where(Case.number == number)).scalar_one()
+        return case.process_definition.version
+
+
+def migrate_everything(client: ApiClient, limit: int = 2) -> tuple[dict[str, int], list[dict]]:
+    """Run the batches to the end as the page does; moved case → migration id, and those left behind."""
+    moved: dict[str, int] = {}
+    refused: list[dict] = []
+    after = None
+    while True:
+        response = client.post(MIGRATION, "analyst", json={"after": after, "limit": limit})
+        assert response.status_code == 200, response.json
+        moved |= {row["case_number"]: row["migration_id"] for row in response.json["moved"]}
+        refused += response.json["not_movable"]
+        after = response.json["next_after"]
+        if after is None:
+            assert response.json["remaining"] == 0
+            return moved, refused
+
+
+def test_the_dry_run_lists_the_movable_cases_and_why_the_others_cannot_move(
+    client: ApiClient, cases: dict[str, str]
+) -> None:
+    response = client.get(MIGRATION, "analyst")
+    assert response.status_code == 200, response.json
+    run = response.json
+    assert (run["from_version"], run["to_version"]) == (1, 2)
+    movable = {row["case_number"]: row for row in run["movable"]}
+    assert set(movable) == {cases["first"], cases["second"], cases["third"]}
+    assert movable[cases["first"]]["current_elements"] == ["check"]
+    assert [row["case_number"] for row in run["not_movable"]] == [cases["at_confirm"]]
+    assert run["not_movable"][0]["reasons"] == ["当前任务「确认」（confirm）在第 2 版中已不存在"]
+
+
+def test_a_moved_case_continues_into_the_new_step(app: Flask, client: ApiClient, cases: dict[str, str]) -> None:
+    moved, refused = migrate_everything(client)
+    assert set(moved) == {cases["first"], cases["second"], cases["third"]}
+    assert [row["case_number"] for row in refused] == [cases["at_confirm"]]
+    assert version_of(app, cases["first"]) == 2
+    assert version_of(app, cases["at_confirm"]) == 1
+
+    task = client.open_task(cases["first"])
+    assert task["name"] == "核对材料"
+    assert client.complete(task["id"], "clerk", {"note": "齐全", "checked": True}).status_code == 200
+    review = client.open_task(cases["first"], "approver")
+    assert review["name"] == "复审"
+    assert client.complete(review["id"], "approver", {"opinion": "同意"}).status_code == 200
+    assert client.case(cases["first"])["current_tasks"] == []
+
+    # The case left behind goes on along v1.
+    task = client.open_task(cases["at_confirm"])
+    assert task["name"] == "确认"
+
+    rows = audit(app, "case.migrated")
+    assert len(rows) == 3
+    assert {(row["actor"], row["from_version"], row["to_version"]) for row in rows} == {("analyst", 1, 2)}
+
+
+def test_undo_restores_the_version_and_the_state(app: Flask, client: ApiClient, cases: dict[str, str]) -> None:
+    moved, _ = migrate_everything(client, limit=10)
+    response = client.post(f"/api/v1/case-migrations/{moved[cases['second']]}/undo", "analyst")
+    assert response.status_code == 200, response.json
+    assert response.json["version"] == 1
+    assert version_of(app, cases["second"]) == 1
+    task = client.open_task(cases["second"])
+    assert task["name"] == "核对"
+    assert client.complete(task["id"], "clerk", {"note": "已核对"}).status_code == 200
+    assert client.open_task(cases["second"])["name"] == "确认"
+    assert [row["migration"] for row in audit(app, "case.migration_undone")] == [moved[cases["second"]]]
+    # Undone once: a second undo is refused.
+    assert client.post(f"/api/v1/case-migrations/{moved[cases['second']]}/undo", "analyst").status_code == 409
+
+
+def test_undo_after_a_further_step_is_refused(client: ApiClient, cases: dict[str, str]) -> None:
+    moved, _ = migrate_everything(client, limit=10)
+    task = client.open_task(cases["third"])
+    assert client.complete(task["id"], "clerk", {"note": "齐全"}).status_code == 200
+    response = client.post(f"/api/v1/case-migrations/{moved[cases['third']]}/undo", "analyst")
+    assert response.status_code == 409
+    assert response.json["type"] == "/problems/migration-not-undoable"
+    assert client.open_task(cases["third"], "approver")["name"] == "复审"
+
+
+@pytest.mark.parametrize("user", ["clerk", "supervisor", "approver"])
+def test_only_analysts_and_admins_migrate(client: ApiClient, cases: dict[str, str], user: str) -> None:
+    assert client.get(MIGRATION, user).status_code == 403
+    assert client.post(MIGRATION, user, json={}).status_code == 403
+    assert client.post("/api/v1/case-migrations/1/undo", user).status_code == 403
+
+
+def test_admins_migrate_too(client: ApiClient, cases: dict[str, str]) -> None:
+    assert client.get(MIGRATION, "admin").status_code == 200
+
+
+def test_no_next_version_is_404(client: ApiClient, cases: dict[str, str]) -> None:
+    assert client.get(f"/api/v1/process-definitions/{KEY}/versions/2/migration", "analyst").status_code == 404
