@@ -127,3 +127,21 @@ def test_admins_migrate_too(client: ApiClient, cases: dict[str, str]) -> None:
 
 def test_no_next_version_is_404(client: ApiClient, cases: dict[str, str]) -> None:
     assert client.get(f"/api/v1/process-definitions/{KEY}/versions/2/migration", "analyst").status_code == 404
+
+
+def test_the_command_line_moves_the_cases_in_batches(app: Flask, cases: dict[str, str]) -> None:
+    runner = app.test_cli_runner()
+    dry = runner.invoke(args=["migrate-cases", KEY, "1", "--as", "analyst", "--dry-run"])
+    assert dry.exit_code == 0, dry.output
+    assert f"{cases['at_confirm']}: cannot move" in dry.output
+    assert "3 cases would move to version 2, 1 cannot" in dry.output
+    assert version_of(app, cases["first"]) == 1
+
+    result = runner.invoke(args=["migrate-cases", KEY, "1", "--as", "analyst", "--batch-size", "1"])
+    assert result.exit_code == 0, result.output
+    assert "3 cases moved to version 2, 1 stay on version 1" in result.output
+    assert version_of(app, cases["first"]) == 2
+    assert len(audit(app, "case.migrated")) == 3
+
+    refused = runner.invoke(args=["migrate-cases", KEY, "1", "--as", "clerk"])
+    assert refused.exit_code != 0

@@ -277,3 +277,12 @@ def undo_migration(actor: User, migration_id: int) -> CaseMigration:
     )
     db.session.commit()
     return migration
+
+
+def migrating_user(username: str) -> User:
+    """The account a command-line migration runs as (audited as theirs); 404 when there is none."""
+    user = db.session.execute(select(User).where(User.username == username)).scalar_one_or_none()
+    if user is None:
+        raise NotFound(f"用户 {username} 不存在")
+    _require_editor(user)
+    return user
