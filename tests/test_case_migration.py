@@ -4,6 +4,7 @@ be undone until something further happens on the case."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -11,6 +12,7 @@ from flask import Flask
 from sqlalchemy import select
 
 from tests.support.api import ApiClient, audit
+from tests.support.pages import Browser, page_text
 from tests.support.versions import KEY, install_version_one, install_version_two, start
 from workflow_service.extensions import db
 from workflow_service.models import Case
@@ -145,3 +147,28 @@ def test_the_command_line_moves_the_cases_in_batches(app: Flask, cases: dict[str
 
     refused = runner.invoke(args=["migrate-cases", KEY, "1", "--as", "clerk"])
     assert refused.exit_code != 0
+
+
+def test_the_migration_page_moves_the_cases_batch_by_batch_and_undoes_one(
+    app: Flask, cases: dict[str, str]
+) -> None:
+    browser = Browser(app)
+    browser.log_in("analyst")
+    assert 'data-testid="migrate"' in page_text(browser.get(f"/processes/{KEY}/1"))
+    page = page_text(browser.get(f"/processes/{KEY}/1/migration"))
+    assert "可以迁移（3 件）" in page
+    assert "当前任务「确认」（confirm）在第 2 版中已不存在" in page
+    # The progress panel asks for the next batch by itself (hx-trigger="load") until none is left.
+    fields: dict[str, str] = {"total": "4"}
+    while True:
+        panel = page_text(browser.post(f"/processes/{KEY}/1/migration/batch", fields))
+        if 'data-testid="migration-done"' in panel:
+            break
+        fields = dict(re.findall(r'name="(\w+)" value="([^"]*)"', panel))
+    assert "已迁移 3 件，未迁移 1 件，共 4 件" in panel
+    assert version_of(app, cases["first"]) == 2
+    page = browser.get(f"/processes/{KEY}/1/migration")
+    undo = re.findall(r'action="(/case-migrations/\d+/undo)"', page_text(page))
+    assert len(undo) == 3
+    assert browser.post(undo[0]).status_code == 302
+    assert sum(version_of(app, number) == 1 for number in cases.values()) == 2

@@ -8,7 +8,7 @@ import pytest
 from flask import Flask
 
 from tests.support.api import ApiClient
-from tests.support.pages import Browser
+from tests.support.pages import Browser, page_text
 from tests.support.versions import KEY, install_version_one, install_version_two
 
 DIFF = f"/api/v1/process-definitions/{KEY}/diff"
@@ -64,3 +64,22 @@ def test_a_supervisor_reads_the_diff_and_a_clerk_may_not(client: ApiClient, two_
 def test_a_missing_version_is_404_and_a_missing_bound_422(client: ApiClient, two_versions: None) -> None:
     assert client.get(DIFF, "analyst", query_string={"from": 1, "to": 7}).status_code == 404
     assert client.get(DIFF, "analyst", query_string={"from": 1}).status_code == 422
+
+
+def test_the_version_page_offers_to_compare_and_the_compare_page_marks_both_diagrams(
+    app: Flask, two_versions: None
+) -> None:
+    browser = Browser(app)
+    browser.log_in("analyst")
+    version = page_text(browser.get(f"/processes/{KEY}/1"))
+    assert 'data-testid="compare-with"' in version
+    page = browser.get(f"/processes/{KEY}/compare", query_string={"from": 1, "to": 2})
+    assert page.status_code == 200
+    text = page_text(page)
+    assert f'data-src="/processes/{KEY}/1/diagram.bpmn"' in text
+    assert f'data-src="/processes/{KEY}/2/diagram.bpmn"' in text
+    assert '"confirm": "diff-removed"' in text  # marked on the old diagram
+    assert '"review": "diff-added"' in text  # marked on the new one
+    assert '"check": "diff-changed"' in text
+    assert "新增字段 checked" in text
+    assert "<script>" not in text  # data only: the viewer script marks them (CSP script-src 'self')
