@@ -67,7 +67,9 @@ def test_the_dry_run_lists_the_movable_cases_and_why_the_others_cannot_move(
     assert run["not_movable"][0]["reasons"] == ["当前任务「确认」（confirm）在第 2 版中已不存在"]
 
 
-def test_a_moved_case_continues_into_the_new_step(app: Flask, client: ApiClient, cases: dict[str, str]) -> None:
+def test_a_moved_case_continues_into_the_new_step(
+    app: Flask, client: ApiClient, cases: dict[str, str]
+) -> None:
     moved, refused = migrate_everything(client)
     assert set(moved) == {cases["first"], cases["second"], cases["third"]}
     assert [row["case_number"] for row in refused] == [cases["at_confirm"]]
@@ -91,7 +93,9 @@ def test_a_moved_case_continues_into_the_new_step(app: Flask, client: ApiClient,
     assert {(row["actor"], row["from_version"], row["to_version"]) for row in rows} == {("analyst", 1, 2)}
 
 
-def test_undo_restores_the_version_and_the_state(app: Flask, client: ApiClient, cases: dict[str, str]) -> None:
+def test_undo_restores_the_version_and_the_state(
+    app: Flask, client: ApiClient, cases: dict[str, str]
+) -> None:
     moved, _ = migrate_everything(client, limit=10)
     response = client.post(f"/api/v1/case-migrations/{moved[cases['second']]}/undo", "analyst")
     assert response.status_code == 200, response.json

@@ -61,9 +61,16 @@ def test_a_supervisor_reads_the_diff_and_a_clerk_may_not(client: ApiClient, two_
     assert client.get(DIFF, "clerk", query_string={"from": 1, "to": 2}).status_code == 403
 
 
-def test_a_missing_version_is_404_and_a_missing_bound_422(client: ApiClient, two_versions: None) -> None:
+def test_by_default_the_latest_version_is_compared_with_the_one_before(
+    client: ApiClient, two_versions: None
+) -> None:
+    diff = client.get(DIFF, "analyst").json
+    assert (diff["from_version"], diff["to_version"]) == (1, 2)
+
+
+def test_a_missing_version_is_404_and_a_version_below_one_422(client: ApiClient, two_versions: None) -> None:
     assert client.get(DIFF, "analyst", query_string={"from": 1, "to": 7}).status_code == 404
-    assert client.get(DIFF, "analyst", query_string={"from": 1}).status_code == 422
+    assert client.get(DIFF, "analyst", query_string={"from": 0}).status_code == 422
 
 
 def test_the_version_page_offers_to_compare_and_the_compare_page_marks_both_diagrams(

@@ -213,9 +213,16 @@ def check_consistency_command(batch_size: int) -> None:
 @click.argument("key")
 @click.argument("from_version", type=click.IntRange(1))
 @click.option("--as", "username", required=True, help="the analyst or admin the moves are audited as")
-@click.option("--dry-run", "dry_run_only", is_flag=True, help="only list which cases would move and why the others cannot")
+@click.option(
+    "--dry-run",
+    "dry_run_only",
+    is_flag=True,
+    help="only list which cases would move and why the others cannot",
+)
 @click.option("--batch-size", default=DEFAULT_BATCH, show_default=True, type=click.IntRange(1, 500))
-def migrate_cases_command(key: str, from_version: int, username: str, dry_run_only: bool, batch_size: int) -> None:
+def migrate_cases_command(
+    key: str, from_version: int, username: str, dry_run_only: bool, batch_size: int
+) -> None:
     """Move the running cases of process KEY version FROM_VERSION to the next version, where safe.
 
     Progress on stderr; each case that cannot move is named on stdout with why.
@@ -230,7 +237,9 @@ def migrate_cases_command(key: str, from_version: int, username: str, dry_run_on
         for reason in check.reasons:
             click.echo(f"  - {reason}")
     if dry_run_only:
-        click.echo(f"{len(run.movable)} cases would move to version {run.to_version}, {len(run.not_movable)} cannot")
+        click.echo(
+            f"{len(run.movable)} cases would move to version {run.to_version}, {len(run.not_movable)} cannot"
+        )
         return
     total = len(run.movable) + len(run.not_movable)
     label = f"moving {key} v{from_version} → v{run.to_version}"

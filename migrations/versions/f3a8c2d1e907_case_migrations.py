@@ -34,7 +34,10 @@ def upgrade():
         sa.Column("undone_at", UTCDateTime(), nullable=True),
         sa.Column("undone_by_id", sa.Integer(), nullable=True),
         sa.ForeignKeyConstraint(
-            ["case_id"], ["case_file.id"], name=op.f("fk_case_migration_case_id_case_file"), ondelete="CASCADE"
+            ["case_id"],
+            ["case_file.id"],
+            name=op.f("fk_case_migration_case_id_case_file"),
+            ondelete="CASCADE",
         ),
         sa.ForeignKeyConstraint(
             ["from_definition_id"],

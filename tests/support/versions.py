@@ -46,7 +46,9 @@ def version_two() -> str:
 
 def _forms(folder: Path, *, check_fields: dict[str, dict]) -> Path:
     (folder / KEY).mkdir(parents=True, exist_ok=True)
-    (folder / CHECK_FORM).write_text(json.dumps({"type": "object", "properties": check_fields}), encoding="utf-8")
+    (folder / CHECK_FORM).write_text(
+        json.dumps({"type": "object", "properties": check_fields}), encoding="utf-8"
+    )
     review = {"type": "object", "properties": {"opinion": {"type": "string"}}}
     (folder / REVIEW_FORM).write_text(json.dumps(review), encoding="utf-8")
     return folder
@@ -76,7 +78,9 @@ def install_version_one(app: Flask, tmp_path: Path) -> None:
 def install_version_two(app: Flask, tmp_path: Path) -> None:
     with app.app_context():
         fields = {"note": {"type": "string"}, "checked": {"type": "boolean"}}
-        deploy_process(version_two(), f"{KEY}.bpmn", _forms(tmp_path / "v2", check_fields=fields), comment="增加复审")
+        deploy_process(
+            version_two(), f"{KEY}.bpmn", _forms(tmp_path / "v2", check_fields=fields), comment="增加复审"
+        )
         db.session.remove()
 
 

@@ -8,8 +8,18 @@ from workflow_service.services.process.case_migration import DEFAULT_BATCH, MAX_
 
 
 class DiffQuerySchema(Schema):
-    from_version = fields.Integer(required=True, data_key="from", validate=validate.Range(min=1))
-    to_version = fields.Integer(required=True, data_key="to", validate=validate.Range(min=1))
+    from_version = fields.Integer(
+        load_default=None,
+        data_key="from",
+        validate=validate.Range(min=1),
+        metadata={"description": "default: the version before `to`"},
+    )
+    to_version = fields.Integer(
+        load_default=None,
+        data_key="to",
+        validate=validate.Range(min=1),
+        metadata={"description": "default: the latest"},
+    )
 
 
 class ElementChangeSchema(Schema):
@@ -81,5 +91,7 @@ class MigrationBatchSchema(Schema):
 class UndoneMigrationSchema(Schema):
     migration_id = fields.Integer(attribute="id")
     case_number = fields.String(attribute="case.number")
-    version = fields.Integer(attribute="from_definition.version", metadata={"description": "the case's version again"})
+    version = fields.Integer(
+        attribute="from_definition.version", metadata={"description": "the case's version again"}
+    )
     undone_at = fields.DateTime()

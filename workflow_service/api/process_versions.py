@@ -18,7 +18,13 @@ from workflow_service.api.process_version_schemas import (
     VersionDiffSchema,
 )
 from workflow_service.models import CaseMigration
-from workflow_service.services.process.case_migration import DryRun, MigrationBatch, dry_run, migrate_batch, undo_migration
+from workflow_service.services.process.case_migration import (
+    DryRun,
+    MigrationBatch,
+    dry_run,
+    migrate_batch,
+    undo_migration,
+)
 from workflow_service.services.process.versions import VersionComparison, compare_versions
 
 blp = Blueprint(
@@ -38,7 +44,7 @@ migrations_blp.before_request(require_bearer_token)
 class DiffResource(MethodView):
     @blp.arguments(DiffQuerySchema, location="query", as_kwargs=True)
     @blp.response(200, VersionDiffSchema)
-    def get(self, key: str, from_version: int, to_version: int) -> VersionComparison:
+    def get(self, key: str, from_version: int | None, to_version: int | None) -> VersionComparison:
         """The elements (by id) and forms (by field) added, removed and changed from one version to another
         (analysts, admins and supervisors)."""
         return compare_versions(current_user(), key, from_version, to_version)
@@ -62,8 +68,10 @@ class MigrationResource(MethodView):
 
 @migrations_blp.route("/<int:migration_id>/undo")
 class UndoResource(MethodView):
-    @migrations_blp.alt_response(409, description="Something happened on the case since it moved, or the move was undone")
+    @migrations_blp.alt_response(
+        409, description="Something happened on the case since it moved, or the move was undone"
+    )
     @migrations_blp.response(200, UndoneMigrationSchema)
     def post(self, migration_id: int) -> CaseMigration:
-        """Put the case back on the version and workflow state it had before the move (analysts and admins)."""
+        """Put the case back on the version and workflow state it had before the move (analysts, admins)."""
         return undo_migration(current_user(), migration_id)

@@ -63,7 +63,9 @@ def blocking_reasons(
     return tuple(dict.fromkeys(reasons)), top_diff, sp_diffs
 
 
-def move(workflow: BpmnWorkflow, top_diff: Any, sp_diffs: dict, new_spec: Any, new_dependencies: dict) -> None:
+def move(
+    workflow: BpmnWorkflow, top_diff: Any, sp_diffs: dict, new_spec: Any, new_dependencies: dict
+) -> None:
     """Put the workflow on the new spec; its current branches are reset and predicted anew
     (their tasks keep their ids, so the open task rows stay those of the case)."""
     migrate_workflow(top_diff, workflow, new_spec)

@@ -71,7 +71,9 @@ def _describe(node: etree._Element, lanes: dict[str, str]) -> dict[str, Any]:
     """The comparable attributes of one flow element."""
     properties = {
         prop.get("name"): prop.get("value")
-        for prop in node.iterfind("bpmn:extensionElements/spiffworkflow:properties/spiffworkflow:property", _NS)
+        for prop in node.iterfind(
+            "bpmn:extensionElements/spiffworkflow:properties/spiffworkflow:property", _NS
+        )
     }
     described: dict[str, Any] = {
         "type": _local(node.tag),
@@ -85,7 +87,9 @@ def _describe(node: etree._Element, lanes: dict[str, str]) -> dict[str, Any]:
         described["condition"] = _text(node.find("bpmn:conditionExpression", _NS))
     timer = node.find("bpmn:timerEventDefinition", _NS)
     if timer is not None:
-        parts = [f"{_local(child.tag)}={_text(child)}" for child in timer if _local(child.tag) in _TIMER_PARTS]
+        parts = [
+            f"{_local(child.tag)}={_text(child)}" for child in timer if _local(child.tag) in _TIMER_PARTS
+        ]
         described["timer"] = "; ".join(parts)
     if node.get("attachedToRef"):
         described["attached_to"] = node.get("attachedToRef")

@@ -5,8 +5,8 @@ from workflow_service.models.api_clients import ApiClient, ApiClientToken
 from workflow_service.models.attachments import Attachment
 from workflow_service.models.audit import AuditChainHead, AuditEvent
 from workflow_service.models.base import Base
-from workflow_service.models.case_migrations import CaseMigration
 from workflow_service.models.calendar import CalendarDay, CalendarRevision, CalendarYear
+from workflow_service.models.case_migrations import CaseMigration
 from workflow_service.models.cases import (
     ApplicantKind,
     Case,
@@ -70,10 +70,10 @@ __all__ = [
     "CalendarRevision",
     "CalendarYear",
     "Case",
-    "CaseMigration",
     "CaseEvaluation",
     "CaseExtension",
     "CaseFee",
+    "CaseMigration",
     "CaseNumberCounter",
     "CaseResult",
     "CaseStatus",

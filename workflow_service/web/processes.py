@@ -10,8 +10,8 @@ import json
 from flask import redirect, render_template, request, url_for
 from werkzeug.wrappers import Response
 
-from workflow_service.services.materials.file_names import content_disposition
 from workflow_service.errors import InvalidInput
+from workflow_service.services.materials.file_names import content_disposition
 from workflow_service.services.process.case_migration import (
     dry_run,
     migrate_batch,
@@ -49,7 +49,7 @@ def compare_page(key: str) -> str:
     """Two versions' diagrams side by side, the changes marked on both, and the list of changes."""
     comparison = compare_versions(staff(), key, _version_arg("from"), _version_arg("to"))
     diff = comparison.diff
-    # What each diagram marks: the old one its removed and changed elements, the new one its added and changed.
+    # The old diagram marks its removed and changed elements, the new one its added and changed.
     changed = {change.element_id: "diff-changed" for change in diff.changed}
     old_marks = {change.element_id: "diff-removed" for change in diff.removed} | changed
     new_marks = {change.element_id: "diff-added" for change in diff.added} | changed

@@ -90,7 +90,9 @@ def _versions(key: str, from_version: int) -> tuple[ProcessDefinition, ProcessDe
     return rows[from_version], rows[from_version + 1]
 
 
-def _running_cases(source: ProcessDefinition, after: int | None = None, limit: int | None = None) -> list[Case]:
+def _running_cases(
+    source: ProcessDefinition, after: int | None = None, limit: int | None = None
+) -> list[Case]:
     query = (
         select(Case)
         .options(joinedload(Case.process_definition))
@@ -145,7 +147,12 @@ def _open_tasks(case: Case) -> list[Task]:
 def _move(actor: User, case: Case, source: ProcessDefinition, target: ProcessDefinition) -> CaseMigration:
     previous_state = running_state(case)
     result = process_runtime().migrate(
-        source.content_hash, source.spec_json, previous_state, target.content_hash, target.spec_json, target.version
+        source.content_hash,
+        source.spec_json,
+        previous_state,
+        target.content_hash,
+        target.spec_json,
+        target.version,
     )
     ready = {task.id: task for task in result.ready_tasks}
     previous_tasks = {}
@@ -255,7 +262,10 @@ def undo_migration(actor: User, migration_id: int) -> CaseMigration:
     case = migration.case
     if migration.undone_at is not None:
         raise MigrationNotUndoable(f"办件 {case.number} 的这次迁移已于 {migration.undone_at} 撤销")
-    if case.version != migration.case_version_after or case.process_definition_id != migration.to_definition_id:
+    if (
+        case.version != migration.case_version_after
+        or case.process_definition_id != migration.to_definition_id
+    ):
         raise MigrationNotUndoable(f"办件 {case.number} 在迁移后已继续办理，不能撤销迁移")
     for row in _open_tasks(case):
         before = migration.previous_tasks.get(row.id)
