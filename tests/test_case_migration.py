@@ -13,11 +13,14 @@ from sqlalchemy import select
 
 from tests.support.api import ApiClient, audit
 from tests.support.pages import Browser, page_text
+from tests.support.statements import counted_statements
 from tests.support.versions import KEY, install_version_one, install_version_two, start
 from workflow_service.extensions import db
 from workflow_service.models import Case
 
 MIGRATION = f"/api/v1/process-definitions/{KEY}/versions/1/migration"
+# The token's user, both versions, the running cases with their workflows.
+DRY_RUN_STATEMENTS = 4
 
 
 @pytest.fixture
@@ -176,3 +179,16 @@ def test_the_migration_page_moves_the_cases_batch_by_batch_and_undoes_one(
     assert len(undo) == 3
     assert browser.post(undo[0]).status_code == 302
     assert sum(version_of(app, number) == 1 for number in cases.values()) == 2
+
+
+def test_the_dry_run_takes_the_same_statements_however_many_cases(
+    app: Flask, client: ApiClient, cases: dict[str, str]
+) -> None:
+    headers = client.headers("analyst")
+    with counted_statements(app) as before:
+        assert client.http.get(MIGRATION, headers=headers).status_code == 200
+    for _ in range(3):
+        start(client)
+    with counted_statements(app) as after:
+        assert client.http.get(MIGRATION, headers=headers).status_code == 200
+    assert len(after) == len(before) <= DRY_RUN_STATEMENTS

@@ -13,7 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from sqlalchemy import select
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import joinedload, undefer
 
 from workflow_service.errors import Conflict, NotFound, PermissionDenied
 from workflow_service.extensions import db
@@ -95,7 +95,8 @@ def _running_cases(
 ) -> list[Case]:
     query = (
         select(Case)
-        .options(joinedload(Case.process_definition))
+        # The stored workflow is deferred on the case; every case here is restored, so load it at once.
+        .options(undefer(Case.workflow_state))
         .where(Case.process_definition_id == source.id, Case.ended_at.is_(None))
         .order_by(Case.id)
     )
