@@ -12,11 +12,13 @@ from flask import Flask
 from sqlalchemy import select
 
 from tests.support.api import ApiClient, audit
+from tests.support.bpmn import Process
 from tests.support.pages import Browser, page_text
 from tests.support.statements import counted_statements
-from tests.support.versions import KEY, install_version_one, install_version_two, start
+from tests.support.versions import CHECK_FORM, KEY, install_version_one, install_version_two, start
 from workflow_service.extensions import db
 from workflow_service.models import Case
+from workflow_service.services.process.deployment import deploy_process
 
 MIGRATION = f"/api/v1/process-definitions/{KEY}/versions/1/migration"
 # The token's user, both versions, the running cases with their workflows.
@@ -192,3 +194,48 @@ def test_the_dry_run_takes_the_same_statements_however_many_cases(
     with counted_statements(app) as after:
         assert client.http.get(MIGRATION, headers=headers).status_code == 200
     assert len(after) == len(before) <= DRY_RUN_STATEMENTS
+
+
+def test_a_task_moved_to_another_lane_keeps_the_case_where_it_is(
+    app: Flask, client: ApiClient, tmp_path: Path
+) -> None:
+    install_version_one(app, tmp_path)
+    at_check = start(client)
+    at_confirm = start(client)
+    assert client.complete(client.open_task(at_confirm)["id"], "clerk", {"note": "已核对"}).status_code == 200
+    moved_lane = (
+        Process(KEY, "迁移测试", lane="window")
+        .start(status="submitted")
+        .user_task("check", "核对", lane="department", form=CHECK_FORM)
+        .user_task("confirm", "确认", form=CHECK_FORM)
+        .end()
+        .xml()
+    )
+    with app.app_context():
+        deploy_process(moved_lane, f"{KEY}.bpmn", tmp_path / "v1")
+    reasons = {
+        row["case_number"]: row["reasons"] for row in client.get(MIGRATION, "analyst").json["not_movable"]
+    }
+    assert reasons[at_check] == ["当前任务「核对」（check）的泳道由 window 变为 department"]
+    assert reasons == {at_check: reasons[at_check]}  # at 确认: still there, same lane
+
+
+def test_a_case_waiting_on_a_timer_is_not_moved(app: Flask, client: ApiClient, tmp_path: Path) -> None:
+    def waiting(*extra: str) -> str:
+        built = Process(KEY, "迁移测试", lane="window").start(status="submitted")
+        built.timer("wait", "等待", duration='"P1D"').user_task("check", "核对", form=CHECK_FORM)
+        for task in extra:
+            built.user_task(task, "复核", form=CHECK_FORM)
+        return built.end().xml()
+
+    install_version_one(app, tmp_path, waiting())
+    number = start(client)
+    install_version_two(app, tmp_path, waiting("recheck"))
+    run = client.get(MIGRATION, "analyst").json
+    assert run["not_movable"] == [
+        {
+            "case_number": number,
+            "current_elements": ["wait"],
+            "reasons": ["正在等待定时器「等待」（wait），迁移会使其重新计时"],
+        }
+    ]

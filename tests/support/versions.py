@@ -54,11 +54,11 @@ def _forms(folder: Path, *, check_fields: dict[str, dict]) -> Path:
     return folder
 
 
-def install_version_one(app: Flask, tmp_path: Path) -> None:
-    """Deploy v1 and offer it as a service item at the demo window."""
+def install_version_one(app: Flask, tmp_path: Path, bpmn: str | None = None) -> None:
+    """Deploy v1 (or ``bpmn`` as v1) and offer it as a service item at the demo window."""
     with app.app_context():
         forms = _forms(tmp_path / "v1", check_fields={"note": {"type": "string"}})
-        deploy_process(version_one(), f"{KEY}.bpmn", forms)
+        deploy_process(bpmn or version_one(), f"{KEY}.bpmn", forms)
         db.session.add(
             ServiceItem(
                 code=KEY,
@@ -75,11 +75,15 @@ def install_version_one(app: Flask, tmp_path: Path) -> None:
         db.session.remove()
 
 
-def install_version_two(app: Flask, tmp_path: Path) -> None:
+def install_version_two(app: Flask, tmp_path: Path, bpmn: str | None = None) -> None:
+    """Deploy v2 (or ``bpmn`` as the next version), with 核对's form gaining ``checked``."""
     with app.app_context():
         fields = {"note": {"type": "string"}, "checked": {"type": "boolean"}}
         deploy_process(
-            version_two(), f"{KEY}.bpmn", _forms(tmp_path / "v2", check_fields=fields), comment="增加复审"
+            bpmn or version_two(),
+            f"{KEY}.bpmn",
+            _forms(tmp_path / "v2", check_fields=fields),
+            comment="增加复审",
         )
         db.session.remove()
 
