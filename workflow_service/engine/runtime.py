@@ -15,6 +15,9 @@ Before a state is stored, the finished tasks above the open work are pruned (eng
 a loop that goes round a thousand times stores and restores what one round does. A step after
 which the workflow has neither ended nor anything to do or wait for (a ready task, a timer or
 another event) is an incident too: the case would otherwise sit still without anyone knowing.
+
+A stored workflow can also be moved onto another version of its process (engine.migration), when
+SpiffWorkflow's workflow diff says its current tasks are still there.
 """
 
 from __future__ import annotations
@@ -118,6 +121,24 @@ class WorkflowSnapshot:
     finished_task_ids: frozenset[str]  # user tasks COMPLETED or CANCELLED (those still in the tree)
     waiting_timers: tuple[PendingTimer, ...]  # each should have a scheduled timer job
     completed: bool
+
+
+@dataclass(frozen=True)
+class MigrationCheck:
+    """Whether a workflow may move to another version: its current elements and why it may not."""
+
+    current_elements: tuple[str, ...]
+    reasons: tuple[str, ...]
+
+    @property
+    def movable(self) -> bool:
+        return not self.reasons
+
+
+@dataclass(frozen=True)
+class MigrationResult:
+    state: str
+    ready_tasks: tuple[ReadyTask, ...]
 
 
 class _SpecFreeWorkflowConverter(BpmnWorkflowConverter):
@@ -502,21 +523,3 @@ def _describe_failure(error: SpiffWorkflowException) -> str:
     else:
         message = str(getattr(error, "error_msg", None) or error)
     return f"{where}: {message}" if where else message
-
-
-@dataclass(frozen=True)
-class MigrationCheck:
-    """Whether a workflow may move to another version: its current elements and why it may not."""
-
-    current_elements: tuple[str, ...]
-    reasons: tuple[str, ...]
-
-    @property
-    def movable(self) -> bool:
-        return not self.reasons
-
-
-@dataclass(frozen=True)
-class MigrationResult:
-    state: str
-    ready_tasks: tuple[ReadyTask, ...]

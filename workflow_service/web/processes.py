@@ -68,22 +68,25 @@ def migration_page(key: str, version: int) -> str:
     )
 
 
+def _count(name: str) -> int:
+    """A number the progress panel carries from one batch to the next (0 when absent)."""
+    value = request.form.get(name, "")
+    return int(value) if value.isdigit() else 0
+
+
 @blp.post("/processes/<key>/<int:version>/migration/batch")
 def migration_batch(key: str, version: int) -> str:
     """One batch, answered as the progress panel; while cases remain it asks for the next by itself."""
-    after = request.form.get("after", "")
-    moved_before = int(request.form.get("moved", "0") or 0)
-    refused_before = int(request.form.get("refused", "0") or 0)
-    total = int(request.form.get("total", "0") or 0)
-    batch = migrate_batch(staff(), key, version, after=int(after) if after.isdigit() else None)
+    after = _count("after")
+    batch = migrate_batch(staff(), key, version, after=after or None)
     return render_template(
         "process_migration_progress.html",
         key=key,
         version=version,
         batch=batch,
-        moved=moved_before + len(batch.moved),
-        refused=refused_before + len(batch.not_movable),
-        total=total,
+        moved=_count("moved") + len(batch.moved),
+        refused=_count("refused") + len(batch.not_movable),
+        total=_count("total"),
     )
 
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload, undefer
 
 from workflow_service.errors import Conflict, NotFound, PermissionDenied
@@ -210,7 +210,13 @@ def migrate_batch(
         else:
             refused.append(check)
     next_after = batch[-1].id if more and batch else None
-    remaining = len(_running_cases(source, next_after)) if next_after is not None else 0
+    remaining = 0
+    if next_after is not None:
+        remaining = db.session.execute(
+            select(func.count(Case.id)).where(
+                Case.process_definition_id == source.id, Case.ended_at.is_(None), Case.id > next_after
+            )
+        ).scalar_one()
     db.session.commit()
     return MigrationBatch(moved, refused, next_after, remaining)
 
