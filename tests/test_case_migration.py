@@ -153,6 +153,9 @@ def test_the_command_line_moves_the_cases_in_batches(app: Flask, cases: dict[str
     assert "3 cases moved to version 2, 1 stay on version 1" in result.output
     assert version_of(app, cases["first"]) == 2
     assert len(audit(app, "case.migrated")) == 3
+    # The moved cases' task rows still match their workflows.
+    checked = runner.invoke(args=["check-consistency"])
+    assert checked.exit_code == 0, checked.output
 
     refused = runner.invoke(args=["migrate-cases", KEY, "1", "--as", "clerk"])
     assert refused.exit_code != 0
