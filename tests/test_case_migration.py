@@ -242,3 +242,12 @@ def test_a_case_waiting_on_a_timer_is_not_moved(app: Flask, client: ApiClient, t
             "reasons": ["正在等待定时器「等待」（wait），迁移会使其重新计时"],
         }
     ]
+
+
+def test_a_supervisor_sees_no_migration_on_the_version_page(app: Flask, cases: dict[str, str]) -> None:
+    browser = Browser(app)
+    browser.log_in("supervisor")
+    page = page_text(browser.get(f"/processes/{KEY}/1"))
+    assert 'data-testid="compare-with"' in page
+    assert 'data-testid="migrate"' not in page
+    assert browser.get(f"/processes/{KEY}/1/migration").status_code == 403
