@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import io
 import re
+import tempfile
 import uuid
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
@@ -27,6 +28,8 @@ from werkzeug.test import TestResponse
 from tests.support.api import WUNING, ApiClient, case_body
 from tests.support.portal import client_headers, register_client
 from tests.support.steps import ACCEPT, accept, accepted, decided, issued, only_task, tracked_case
+from tests.support.versions import KEY as VERSIONED_KEY
+from tests.support.versions import install_version_one, install_version_two, start
 from tests.support.webhooks import deliveries, portal_client, submitted_by, subscribe
 from workflow_service import create_app
 from workflow_service.services.portal import webhook_delivery
@@ -52,6 +55,7 @@ MISSING = {
     "subscription_id": 999999,
     "key": "no_such_process",
     "version": 999999,
+    "migration_id": 999999,
 }
 PLAUSIBLE = MISSING | {
     "year": 2026,
@@ -62,6 +66,7 @@ PLAUSIBLE = MISSING | {
     "extension_id": 1,
     "key": "individual_business_registration",
     "version": 1,
+    "migration_id": 1,
 }
 SUSPENSION = {"kind": "inspection", "reason": "经营场所需现场核查", "expected_days": 2}
 EXTENSION = {"reason": "需征求消防部门意见", "days": 5}
@@ -289,6 +294,18 @@ def _revoked_twice(client: ApiClient, app: Flask) -> TestResponse:
     return client.post(f"/api/v1/delegations/{created['id']}/revoke", "clerk")
 
 
+def _migration_undone_twice(client: ApiClient, app: Flask) -> TestResponse:
+    install_version_one(app, Path(tempfile.mkdtemp()))
+    start(client)
+    install_version_two(app, Path(tempfile.mkdtemp()))
+    batch = client.post(
+        f"/api/v1/process-definitions/{VERSIONED_KEY}/versions/1/migration", "analyst", json={}
+    )
+    undo = f"/api/v1/case-migrations/{batch.json['moved'][0]['migration_id']}/undo"
+    client.post(undo, "analyst")
+    return client.post(undo, "analyst")
+
+
 def _taken_code(client: ApiClient, app: Flask) -> TestResponse:
     organisation = client.get(f"/api/v1/admin/organisations?region={WUNING}", "admin").json[0]
     body = {"code": organisation["code"], "name": "重复", "kind": "station", "region": WUNING}
@@ -450,6 +467,7 @@ DECLARED: dict[tuple[str, str, int], Step] = {
         "reassign", "supervisor", {"organisation": WUNING, "reason": "改派"}
     ),
     ("post", "/api/v1/delegations/{delegation_id}/revoke", 409): _revoked_twice,
+    ("post", "/api/v1/case-migrations/{migration_id}/undo", 409): _migration_undone_twice,
     ("post", "/api/v1/admin/organisations", 409): _taken_code,
     ("post", "/api/v1/admin/clients", 409): _taken_client_name,
     ("get", "/api/v1/services", 429): _portal_requests("/api/v1/services"),

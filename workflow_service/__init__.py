@@ -37,6 +37,7 @@ from workflow_service.api import (
     oauth,
     problems,
     process_definitions,
+    process_versions,
     responsibilities,
     service_items,
     supervision,
@@ -174,6 +175,8 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         audit_api.blp,
         webhooks.blp,
         process_definitions.blp,
+        process_versions.blp,
+        process_versions.migrations_blp,
         supervision.blp,
     ):
         api.register_blueprint(blueprint)

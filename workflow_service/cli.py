@@ -22,6 +22,13 @@ from workflow_service.services.directory.credentials import password_problems
 from workflow_service.services.directory.directory_import import directory_rows, import_directory
 from workflow_service.services.directory.import_files import ImportFailed
 from workflow_service.services.directory.responsibilities import import_responsibilities, responsibility_rows
+from workflow_service.services.process.case_migration import (
+    DEFAULT_BATCH,
+    MigrationBatch,
+    dry_run,
+    migrate_all,
+    migrating_user,
+)
 from workflow_service.services.process.consistency import (
     DEFAULT_BATCH_SIZE,
     check_consistency,
@@ -201,6 +208,50 @@ def check_consistency_command(batch_size: int) -> None:
         raise SystemExit(1)
 
 
+@click.command("migrate-cases")
+@with_appcontext
+@click.argument("key")
+@click.argument("from_version", type=click.IntRange(1))
+@click.option("--as", "username", required=True, help="the analyst or admin the moves are audited as")
+@click.option(
+    "--dry-run",
+    "dry_run_only",
+    is_flag=True,
+    help="only list which cases would move and why the others cannot",
+)
+@click.option("--batch-size", default=DEFAULT_BATCH, show_default=True, type=click.IntRange(1, 500))
+def migrate_cases_command(
+    key: str, from_version: int, username: str, dry_run_only: bool, batch_size: int
+) -> None:
+    """Move the running cases of process KEY version FROM_VERSION to the next version, where safe.
+
+    Progress on stderr; each case that cannot move is named on stdout with why.
+    """
+    try:
+        actor = migrating_user(username)
+        run = dry_run(actor, key, from_version)
+    except ServiceError as error:
+        raise click.ClickException(error.detail) from None
+    for check in run.not_movable:
+        click.echo(f"{check.case.number}: cannot move")
+        for reason in check.reasons:
+            click.echo(f"  - {reason}")
+    if dry_run_only:
+        click.echo(
+            f"{len(run.movable)} cases would move to version {run.to_version}, {len(run.not_movable)} cannot"
+        )
+        return
+    total = len(run.movable) + len(run.not_movable)
+    label = f"moving {key} v{from_version} → v{run.to_version}"
+    with click.progressbar(length=total, label=label, file=sys.stderr) as bar:
+
+        def advance(batch: MigrationBatch) -> None:
+            bar.update(len(batch.moved) + len(batch.not_movable))
+
+        moved, refused = migrate_all(actor, key, from_version, batch_size=batch_size, progress=advance)
+    click.echo(f"{moved} cases moved to version {run.to_version}, {refused} stay on version {from_version}")
+
+
 def register_commands(app: Flask) -> None:
     for command in (
         deploy_command,
@@ -212,6 +263,7 @@ def register_commands(app: Flask) -> None:
         worker_command,
         retry_failed_jobs_command,
         check_consistency_command,
+        migrate_cases_command,
         *ADMIN_COMMANDS,
         *DATA_COMMANDS,
         audit_verify_command,

@@ -15,6 +15,9 @@ Before a state is stored, the finished tasks above the open work are pruned (eng
 a loop that goes round a thousand times stores and restores what one round does. A step after
 which the workflow has neither ended nor anything to do or wait for (a ready task, a timer or
 another event) is an incident too: the case would otherwise sit still without anyone knowing.
+
+A stored workflow can also be moved onto another version of its process (engine.migration), when
+SpiffWorkflow's workflow diff says its current tasks are still there.
 """
 
 from __future__ import annotations
@@ -41,6 +44,7 @@ from SpiffWorkflow.spiff.specs.defaults import (
 )
 from SpiffWorkflow.util.task import TaskState
 
+from workflow_service.engine import migration
 from workflow_service.engine.compact import compact, dumps, expand
 from workflow_service.engine.definitions import (
     DEPARTMENT_TYPE_FIELD_PROPERTY,
@@ -57,6 +61,10 @@ from workflow_service.engine.scripting import ScriptRefused, make_script_engine
 from workflow_service.engine.timers import configure_clocked_timers, pending_timer_tasks, step_clock
 
 STALLED = "流程停滞：没有可办理或等待中的任务，流程也未结束"
+
+
+class MigrationRefused(Exception):
+    """The workflow may not move to the other version: the reasons of its MigrationCheck."""
 
 
 class TaskNotReady(Exception):
@@ -113,6 +121,24 @@ class WorkflowSnapshot:
     finished_task_ids: frozenset[str]  # user tasks COMPLETED or CANCELLED (those still in the tree)
     waiting_timers: tuple[PendingTimer, ...]  # each should have a scheduled timer job
     completed: bool
+
+
+@dataclass(frozen=True)
+class MigrationCheck:
+    """Whether a workflow may move to another version: its current elements and why it may not."""
+
+    current_elements: tuple[str, ...]
+    reasons: tuple[str, ...]
+
+    @property
+    def movable(self) -> bool:
+        return not self.reasons
+
+
+@dataclass(frozen=True)
+class MigrationResult:
+    state: str
+    ready_tasks: tuple[ReadyTask, ...]
 
 
 class _SpecFreeWorkflowConverter(BpmnWorkflowConverter):
@@ -377,6 +403,37 @@ class ProcessRuntime:
             completed=workflow.completed,
             data=dict(workflow.data),
         )
+
+    def _check_migration(
+        self, workflow: BpmnWorkflow, new_key: str, new_spec_json: str, new_version: int
+    ) -> tuple[MigrationCheck, Any, dict, Any, dict]:
+        new_spec, new_dependencies = self._specs_for(new_key, new_spec_json)
+        reasons, top_diff, sp_diffs = migration.blocking_reasons(
+            self._serializer.registry, workflow, new_spec, dict(new_dependencies), new_version
+        )
+        check = MigrationCheck(migration.current_elements(workflow), reasons)
+        return check, top_diff, sp_diffs, new_spec, dict(new_dependencies)
+
+    def migration_check(
+        self, cache_key: str, spec_json: str, state: str, new_key: str, new_spec_json: str, new_version: int
+    ) -> MigrationCheck:
+        """Whether the stored workflow may move to the other version (engine.migration); runs nothing."""
+        workflow = self._restore(cache_key, spec_json, state)
+        return self._check_migration(workflow, new_key, new_spec_json, new_version)[0]
+
+    def migrate(
+        self, cache_key: str, spec_json: str, state: str, new_key: str, new_spec_json: str, new_version: int
+    ) -> MigrationResult:
+        """Move the stored workflow to the other version; raises MigrationRefused when it may not."""
+        workflow = self._restore(cache_key, spec_json, state)
+        check, top_diff, sp_diffs, new_spec, new_dependencies = self._check_migration(
+            workflow, new_key, new_spec_json, new_version
+        )
+        if not check.movable:
+            raise MigrationRefused("；".join(check.reasons))
+        migration.move(workflow, top_diff, sp_diffs, new_spec, new_dependencies)
+        ready = tuple(_ready_task(task) for task in workflow.get_tasks(state=TaskState.READY, manual=True))
+        return MigrationResult(self._serialize(workflow), ready)
 
 
 def _stalled(workflow: BpmnWorkflow, ready: tuple[ReadyTask, ...]) -> bool:

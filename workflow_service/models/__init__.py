@@ -6,6 +6,7 @@ from workflow_service.models.attachments import Attachment
 from workflow_service.models.audit import AuditChainHead, AuditEvent
 from workflow_service.models.base import Base
 from workflow_service.models.calendar import CalendarDay, CalendarRevision, CalendarYear
+from workflow_service.models.case_migrations import CaseMigration
 from workflow_service.models.cases import (
     ApplicantKind,
     Case,
@@ -72,6 +73,7 @@ __all__ = [
     "CaseEvaluation",
     "CaseExtension",
     "CaseFee",
+    "CaseMigration",
     "CaseNumberCounter",
     "CaseResult",
     "CaseStatus",

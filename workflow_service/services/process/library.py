@@ -57,6 +57,12 @@ class ProcessSummary:
 class VersionView:
     definition: ProcessDefinition
     running_cases: int
+    # The process's other version numbers, to compare this one with.
+    other_versions: tuple[int, ...] = ()
+
+    @property
+    def has_next_version(self) -> bool:
+        return self.definition.version + 1 in self.other_versions
 
     @property
     def deployed_at(self) -> datetime:
@@ -121,7 +127,12 @@ def process_version(actor: User, key: str, version: int) -> VersionView:
     ).scalar_one_or_none()
     if definition is None:
         raise NotFound(f"流程 {key} 没有第 {version} 版")
-    return VersionView(definition, _running_cases([definition.id]).get(definition.id, 0))
+    others = db.session.execute(
+        select(ProcessDefinition.version)
+        .where(ProcessDefinition.key == key, ProcessDefinition.version != version)
+        .order_by(ProcessDefinition.version)
+    ).scalars()
+    return VersionView(definition, _running_cases([definition.id]).get(definition.id, 0), tuple(others))
 
 
 def _form_source(upload: Upload) -> FormSource:

@@ -233,6 +233,9 @@
           if (registry.get(id) && current.indexOf(id) < 0) canvas.addMarker(id, "done");
         });
         current.forEach(function (id) { if (registry.get(id)) canvas.addMarker(id, "current"); });
+        /* A version comparison: element id → diff-added / diff-removed / diff-changed. */
+        var marks = readJson(holder.dataset.marks) || {};
+        Object.keys(marks).forEach(function (id) { if (registry.get(id)) canvas.addMarker(id, marks[id]); });
         var lanes = readJson(holder.dataset.lanes) || {};
         registry.filter(function (element) { return element.type === "bpmn:Lane"; }).forEach(function (lane) {
           var label = lanes[lane.businessObject.name];
