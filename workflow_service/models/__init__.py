@@ -43,6 +43,7 @@ from workflow_service.models.service_items import (
     ServiceMaterial,
     TimeUnit,
 )
+from workflow_service.models.supervision_records import RecordKind, SupervisionCursor, SupervisionRecord
 from workflow_service.models.suspensions import CaseSuspension, SuspensionKind
 from workflow_service.models.tasks import Task, TaskKind, TaskState
 from workflow_service.models.users import ApiToken, CredentialKind, LoginOrigin, Role, User
@@ -108,6 +109,9 @@ __all__ = [
     "ServiceItem",
     "ServiceItemVersion",
     "ServiceMaterial",
+    "RecordKind",
+    "SupervisionCursor",
+    "SupervisionRecord",
     "SupplementNotice",
     "SuspensionKind",
     "Task",
