@@ -29,7 +29,7 @@ from workflow_service.services.supervision.step_records import DEFAULT_FEED, exp
 def export_supervision_command(
     since: int | None, from_last: bool, fmt: str, out_dir: Path, feed: str
 ) -> None:
-    """Write the step, special-procedure and 办结 records after a cursor; print and store the cursor reached."""
+    """Write the step, special-procedure and 办结 records after a cursor; print and store its new value."""
     if (since is None) == (not from_last):
         raise click.UsageError("give exactly one of --since CURSOR and --from-last")
     result = export_records(out_dir, fmt, since=since, feed=feed)

@@ -1,4 +1,4 @@
-"""A case's status changes and applied steps, told in their transaction to the listeners the app factory installs.
+"""A case's status changes and applied steps, told in their transaction to the listeners installed.
 
 The portal's outbox (services.portal.outbox) writes an event row for each change; it sits above
 process/ in the package order, so process/ cannot call it by name. The app factory installs it

@@ -330,9 +330,8 @@ def record_status_change(change: StatusChange) -> None:
     suspension = _suspension_in_session(change.case, opening=opening)
     if suspension is None:
         return
-    if opening:
-        db.session.flush([suspension])  # its id names the procedure in both of its records
-    key = f"{change.case.number}-特别程序-{suspension.id}"
+    # Named by its start, which both of its records carry (the row may have no id yet).
+    key = f"{change.case.number}-特别程序-{suspension.suspended_at.strftime('%Y%m%d%H%M%S')}"
     _queue(
         change.case, RecordKind.SPECIAL_PROCEDURE, _procedure_fields(change.case, suspension, key), change.at
     )
