@@ -253,7 +253,8 @@ def record_step(step: AppliedStep) -> None:
         )
         _queue(case, RecordKind.STEP, fields, moment)
     if case.result_code is not None and not RESULT_STATUSES.isdisjoint(step.entered):
-        _queue(case, RecordKind.COMPLETION, _completion_fields(case, step.actor, moment), moment)
+        fields = _completion_fields(case, case.result_code, step.actor, moment)
+        _queue(case, RecordKind.COMPLETION, fields, moment)
     for task in step.opened:
         fields = _step_fields(
             case,
@@ -272,8 +273,7 @@ def record_step(step: AppliedStep) -> None:
         _queue(case, RecordKind.STEP, fields, moment)
 
 
-def _completion_fields(case: Case, actor: User | None, moment: datetime) -> dict[str, Any]:
-    code = CaseResult(case.result_code)
+def _completion_fields(case: Case, code: CaseResult, actor: User | None, moment: datetime) -> dict[str, Any]:
     unit = _organisation(case.result_organisation_id)
     return {
         "case_number": case.number,
