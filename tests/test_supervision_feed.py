@@ -256,3 +256,30 @@ def test_a_supplement_round_is_told_as_补齐补正_then_受理(app: Flask, tmp_
     done = [(row[4], row[13]) for row in rows if row[6] == "已办"]
     assert done == [("申请", ""), ("受理", "补齐补正"), ("补正材料收取", ""), ("受理", "受理")]
     assert set(path) == {"step-records"}  # no 办结 yet
+
+
+def test_a_case_withdrawn_in_a_special_procedure_ends_both(app: Flask, tmp_path: Path) -> None:
+    desk = ClockedApi(app, "2026-11-23")
+    number = desk.api.start_case()
+    complete(desk, number, "受理", "clerk", ACCEPT, "2026-11-23")
+    body = {"kind": "expert_review", "reason": "需专家评审", "expected_days": 5}
+    assert desk.api.post(f"/api/v1/cases/{number}/suspend", "approver", json=body).status_code == 200
+    since = last_record_id(app)
+    desk.move_to("2026-11-25")
+    withdrawn = desk.api.post(f"/api/v1/cases/{number}/withdraw", "clerk", json={"reason": "申请人不再办理"})
+    assert withdrawn.status_code == 200, withdrawn.json
+
+    _cursor, tables = export(app, tmp_path, "--since", str(since))
+    (procedure,) = records(tables["special_procedure"])
+    assert (procedure["procedure_kind"], procedure["ended_at"], procedure["result"]) == (
+        "专家评审",
+        "2026-11-25T02:00:00+00:00",
+        "办件撤回",
+    )
+    (completion,) = records(tables["completion"])
+    assert (completion["result_code"], completion["result_name"], completion["reason"]) == (
+        "withdrawn",
+        "撤回",
+        "申请人不再办理",
+    )
+    assert completion["handling_unit"] is None  # nobody decided a withdrawal

@@ -104,6 +104,8 @@ FILE_NAMES = {
     RecordKind.COMPLETION: "completions",
 }
 
+# Why a special procedure ended otherwise than by resumption (services.closing).
+ENDED_NOTES = {"withdrawn": "办件撤回", "voided": "办件作废"}
 START, MIDDLE, END = "开始", "中间", "结束"
 PENDING, DONE = "待办", "已办"
 UNIT_LABELS = {TimeUnit.WORKING_DAY: "工作日", TimeUnit.NATURAL_DAY: "自然日", TimeUnit.HOUR: "小时"}
@@ -119,7 +121,7 @@ STEP_RESULTS: dict[CaseStatus, str] = {
 }
 # Decisions that send a case back a step (审核 退回 to the window), whatever status they reach.
 SEND_BACK_VALUES = frozenset({"send_back", "return", "returned"})
-# A step entering one of these has just set the case's result: the 办结 record is written with it.
+# A case entering one of these has just had its result recorded: the 办结 record is written then.
 RESULT_STATUSES = frozenset(
     {
         CaseStatus.APPROVED,
@@ -252,9 +254,6 @@ def record_step(step: AppliedStep) -> None:
             handled_at=task.completed_at or moment,
         )
         _queue(case, RecordKind.STEP, fields, moment)
-    if case.result_code is not None and not RESULT_STATUSES.isdisjoint(step.entered):
-        fields = _completion_fields(case, case.result_code, step.actor, moment)
-        _queue(case, RecordKind.COMPLETION, fields, moment)
     for task in step.opened:
         fields = _step_fields(
             case,
@@ -317,13 +316,18 @@ def _procedure_fields(case: Case, suspension: CaseSuspension, key: str) -> dict[
         "handler": handler.full_name if handler is not None else None,
         "handling_unit": unit.name if unit is not None else None,
         "ended_at": _iso(suspension.resumed_at or (now() if suspension.ended_note else None)),
-        "result": suspension.result or suspension.ended_note,
+        "result": suspension.result or ENDED_NOTES.get(suspension.ended_note or "", suspension.ended_note),
         "applicant_told_at": _iso(suspension.applicant_told_at),
     }
 
 
 def record_status_change(change: StatusChange) -> None:
-    """Queue the 特别程序 records of a case entering or leaving 中止 (a status listener)."""
+    """Queue the 办结 record of a case reaching its result, and the 特别程序 records of one entering
+    or leaving 中止 (a status listener: a withdrawal or a suspension changes the status outside a step)."""
+    case = change.case
+    if change.after in RESULT_STATUSES and case.result_code is not None:
+        fields = _completion_fields(case, case.result_code, change.actor, change.at)
+        _queue(case, RecordKind.COMPLETION, fields, change.at)
     if CaseStatus.SUSPENDED not in (change.before, change.after):
         return
     opening = change.after == CaseStatus.SUSPENDED
