@@ -283,3 +283,24 @@ def test_a_case_withdrawn_in_a_special_procedure_ends_both(app: Flask, tmp_path:
         "申请人不再办理",
     )
     assert completion["handling_unit"] is None  # nobody decided a withdrawal
+
+
+def test_a_review_sending_the_case_back_is_退回_with_its_note(app: Flask, tmp_path: Path) -> None:
+    desk = ClockedApi(app, "2026-11-23")
+    number = desk.api.start_case()
+    complete(desk, number, "受理", "clerk", ACCEPT, "2026-11-23")
+    since = last_record_id(app)
+    review = only_task(desk.api, number, "审核", "approver")["id"]
+    assert desk.api.post(f"/api/v1/tasks/{review}/claim", "approver").status_code == 200
+    back = {
+        "review_decision": "return_for_supplement",
+        "missing_materials": ["经营者身份证明"],
+        "supplement_note": "身份证明已过有效期",
+    }
+    complete(desk, number, "审核", "approver", back, "2026-11-24")
+
+    _cursor, tables = export(app, tmp_path, "--since", str(since))
+    done = [r for r in records(tables["step"]) if r["handling_state"] == "已办"]
+    assert [(r["step_key"], r["step_result"], r["opinion"], r["handler"]) for r in done] == [
+        (review, "退回", "身份证明已过有效期", APPROVER)
+    ]

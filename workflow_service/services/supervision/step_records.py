@@ -119,8 +119,10 @@ STEP_RESULTS: dict[CaseStatus, str] = {
     CaseStatus.REFUSED: "不同意",
     CaseStatus.ACCEPTED: "受理",
 }
+# The form fields that hold an official's words (review_opinion, refusal_reason, supplement_note …).
+OPINION_FIELDS = ("opinion", "reason", "note")
 # Decisions that send a case back a step (审核 退回 to the window), whatever status they reach.
-SEND_BACK_VALUES = frozenset({"send_back", "return", "returned"})
+SEND_BACK_VALUES = frozenset({"send_back", "return", "returned", "return_for_supplement"})
 # A case entering one of these has just had its result recorded: the 办结 record is written then.
 RESULT_STATUSES = frozenset(
     {
@@ -150,11 +152,11 @@ def _queue(case: Case, kind: RecordKind, fields: dict[str, Any], at: datetime) -
 
 
 def _opinion(data: Mapping[str, Any] | None) -> str | None:
-    """The official's written words in a step's form: its ``*_opinion`` and ``*_reason`` fields."""
+    """The official's written words in a step's form: its ``*_opinion``, ``*_reason``, ``*_note`` fields."""
     words = [
-        str(value).strip()
+        value.strip()
         for key, value in (data or {}).items()
-        if (key.endswith("opinion") or key.endswith("reason")) and isinstance(value, str) and value.strip()
+        if key.endswith(OPINION_FIELDS) and isinstance(value, str) and value.strip()
     ]
     return "；".join(words) or None
 
