@@ -61,6 +61,7 @@ TOP_LAYERS = [
     "cli_calendar",
     "cli_data",
     "cli_audit",
+    "cli_supervision",
     "cli",
     "__init__",
 ]

@@ -27,14 +27,19 @@ AUDIT_CHAIN = 2
 AUDITED_READ = AUDIT_CHAIN + 1
 # Every status change also writes its outbox event (services.portal.outbox): one INSERT each, so
 # registration (申请), 受理 (受理 and 审查), the decision and 出件 have one more per status they enter.
+# Every request that makes a step also writes its 电子监察 records (services.supervision.step_records):
+# one INSERT (an executemany) per request, whatever the records; written "+ FEED".
+FEED = 1
 BUDGETS = {
     "token": 8 + AUDIT_CHAIN,  # the throttles, the account, the token and its housekeeping, the audit
-    "register": 25 + AUDIT_CHAIN,  # the first case of a day also creates that day's number counter; +1 outbox
+    "register": 25
+    + AUDIT_CHAIN
+    + FEED,  # the first case of a day also creates that day's number counter; +1 outbox
     "inbox": 5,
     "claim": 8 + AUDIT_CHAIN,
-    "complete 受理": 28 + AUDIT_CHAIN,  # +2 outbox: two statuses
-    "complete 审核": 31 + AUDIT_CHAIN,  # the decision also numbers and issues the licence; +1 outbox
-    "complete 出件": 21 + AUDIT_CHAIN,  # +1 outbox
+    "complete 受理": 28 + AUDIT_CHAIN + FEED,  # +2 outbox: two statuses
+    "complete 审核": 31 + AUDIT_CHAIN + FEED,  # the decision also numbers and issues the licence; +1 outbox
+    "complete 出件": 21 + AUDIT_CHAIN + FEED,  # +1 outbox
     "case": 10 + AUDITED_READ,  # one more since the case answer lists its extensions (延期)
 }
 

@@ -56,6 +56,7 @@ from workflow_service.extensions import api, db, migrate
 from workflow_service.services import audit, clock
 from workflow_service.services.portal import outbox
 from workflow_service.services.process import status_changes, step_effects
+from workflow_service.services.supervision import step_records
 from workflow_service.services.work.step_effects import STEP_EFFECTS
 from workflow_service.web.errors import error_page
 
@@ -140,6 +141,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     db.init_app(app)
     database.init_app(app)
     audit.init_app()  # audit rows join the hash chain when their transaction commits
+    step_records.init_app()  # the feed's records after it, under the chain's head lock
     migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"))
     # Every error response of the OpenAPI document is problem+json, as the server sends them.
     api.init_app(app, spec_kwargs={"extra_plugins": [problems.ProblemResponses()]})
@@ -149,7 +151,12 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     # What a completed step does (services.work.step_effects): deploy checks the forms against it.
     step_effects.install(app, STEP_EFFECTS)
     # Every status change writes its outbox event in the same transaction (services.portal.outbox).
-    status_changes.install(app, [outbox.record_status_change])
+    # The 电子监察 feed's records too (services.supervision.step_records), with the step they tell of.
+    status_changes.install(
+        app,
+        [outbox.record_status_change, step_records.record_status_change],
+        [step_records.record_step],
+    )
 
     app.register_blueprint(health.blp)
     app.register_blueprint(metrics.blp)

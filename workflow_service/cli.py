@@ -14,6 +14,7 @@ from workflow_service.cli_admin import ADMIN_COMMANDS
 from workflow_service.cli_audit import audit_verify_command
 from workflow_service.cli_calendar import calendar
 from workflow_service.cli_data import DATA_COMMANDS
+from workflow_service.cli_supervision import export_supervision_command
 from workflow_service.errors import ServiceError
 from workflow_service.models import Role
 from workflow_service.services.catalogue.service_items import catalogue_rows, load_catalogue
@@ -267,6 +268,7 @@ def register_commands(app: Flask) -> None:
         *ADMIN_COMMANDS,
         *DATA_COMMANDS,
         audit_verify_command,
+        export_supervision_command,
         calendar,
     ):
         app.cli.add_command(command)

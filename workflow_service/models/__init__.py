@@ -44,6 +44,7 @@ from workflow_service.models.service_items import (
     ServiceMaterial,
     TimeUnit,
 )
+from workflow_service.models.supervision_records import RecordKind, SupervisionCursor, SupervisionRecord
 from workflow_service.models.suspensions import CaseSuspension, SuspensionKind
 from workflow_service.models.tasks import Task, TaskKind, TaskState
 from workflow_service.models.users import ApiToken, CredentialKind, LoginOrigin, Role, User
@@ -103,6 +104,7 @@ __all__ = [
     "ProcessDefinition",
     "RateLimitHit",
     "Rating",
+    "RecordKind",
     "Region",
     "RegionLevel",
     "ResponsibilityItem",
@@ -110,6 +112,8 @@ __all__ = [
     "ServiceItem",
     "ServiceItemVersion",
     "ServiceMaterial",
+    "SupervisionCursor",
+    "SupervisionRecord",
     "SupplementNotice",
     "SuspensionKind",
     "Task",

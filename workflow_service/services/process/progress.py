@@ -52,7 +52,9 @@ def _enter_status(case: Case, status: CaseStatus, actor: User | None) -> None:
         summary={"from": current.value if current else None, "to": status.value},
     )
     status_changes.announce(
-        status_changes.StatusChange(case, current, status, moment, sequence=len(case.status_history))
+        status_changes.StatusChange(
+            case, current, status, moment, sequence=len(case.status_history), actor=actor
+        )
     )
 
 
@@ -73,7 +75,7 @@ def _task_due_date(case: Case) -> date:
     return add_working_days(registered_on, item.acceptance_limit_days)
 
 
-def _sync_tasks(case: Case, result: StepResult) -> None:
+def _sync_tasks(case: Case, result: StepResult) -> list[Task]:
     open_tasks = {
         task.id: task
         for task in db.session.execute(
@@ -83,6 +85,7 @@ def _sync_tasks(case: Case, result: StepResult) -> None:
         ).scalars()
     }
     ready_ids = {ready.id for ready in result.ready_tasks}
+    opened: list[Task] = []
     for task_id, task in open_tasks.items():
         if task_id not in ready_ids:
             task.state = TaskState.CANCELLED
@@ -98,22 +101,25 @@ def _sync_tasks(case: Case, result: StepResult) -> None:
         if ready.lane == "department" and ready.department_type is None:
             # Only the item's own department decides; parallel reviews by other types do not.
             case.competent_organisation_id = assignment.organisation.id
-        db.session.add(
-            Task(
-                id=ready.id,
-                case_id=case.id,
-                bpmn_id=ready.bpmn_id,
-                name=ready.name,
-                lane=ready.lane or "",
-                form_key=ready.form_key,
-                organisation_id=assignment.organisation.id,
-                role=assignment.role.value,
-                state=TaskState.OPEN,
-                due_date=_task_due_date(case),
-                created_at=now(),
-                responsibility_item_id=responsibility.id if responsibility else None,
-            )
+        task = Task(
+            id=ready.id,
+            case_id=case.id,
+            bpmn_id=ready.bpmn_id,
+            name=ready.name,
+            lane=ready.lane or "",
+            form_key=ready.form_key,
+            organisation_id=assignment.organisation.id,
+            # Held on the task: the step listeners name it, and the session keeps objects weakly.
+            organisation=assignment.organisation,
+            role=assignment.role.value,
+            state=TaskState.OPEN,
+            due_date=_task_due_date(case),
+            created_at=now(),
+            responsibility_item_id=responsibility.id if responsibility else None,
         )
+        db.session.add(task)
+        opened.append(task)
+    return opened
 
 
 def _close_clock_pauses(case: Case, result: StepResult, actor: User | None) -> bool:
@@ -149,8 +155,9 @@ def _open_clock_pauses(case: Case, timers: tuple[PendingTimer, ...], actor: User
     return bool(started)
 
 
-def apply_step(case: Case, result: StepResult, actor: User | None) -> None:
-    """Record the step on the case: state blob, statuses reached, incident, end, its tasks and jobs."""
+def apply_step(case: Case, result: StepResult, actor: User | None, completed: Task | None = None) -> None:
+    """Record the step on the case: state blob, statuses reached, incident, end, its tasks and jobs;
+    ``completed`` is the task whose completion made the step, told to the step listeners."""
     case.workflow_state = result.state
     # A fired 公示 restarts the clock before the statuses its path reaches (a decision stops it);
     # a 公示 reached starts its pause after them (the case was accepted first).
@@ -167,13 +174,18 @@ def apply_step(case: Case, result: StepResult, actor: User | None) -> None:
     if case.incident != result.incident:  # an unchanged value is not written again
         case.incident = result.incident
     db.session.flush()  # the case needs its id before tasks point at it
-    _sync_tasks(case, result)
+    opened = _sync_tasks(case, result)
     case_jobs = jobs.jobs_of_case(case, (JobKind.TIMER, JobKind.DEADLINE_WARNING))
     jobs.sync_timer_jobs(case, result.timers, case_jobs[JobKind.TIMER])
     deadline_warnings.sync_warning_jobs(case, case_jobs[JobKind.DEADLINE_WARNING])
-    if result.completed and case.ended_at is None:
+    ended = result.completed and case.ended_at is None
+    if ended:
         case.ended_at = now()
         audit.record("case.ended", actor, case=case, summary={"status": case.status.value})
+    entered = tuple(CaseStatus(value) for value in result.statuses_reached)
+    status_changes.announce_step(
+        status_changes.AppliedStep(case, actor, completed, entered, tuple(opened), bool(ended))
+    )
 
 
 def refuse_on_incident(case: Case, result: StepResult) -> None:

@@ -197,7 +197,8 @@ def complete_task(actor: User, task_id: str, data: Mapping[str, Any]) -> Task:
         # reassignment locks them, or the two deadlock.
         with db.session.no_autoflush:
             run_step_effects(STEP_EFFECTS, step)
-        apply_step(case, result, actor)  # flushes: the case's version check happens here or at commit
+        # Flushes: the case's version check happens here or at commit.
+        apply_step(case, result, actor, completed=task)
         db.session.commit()
     except StaleDataError:
         db.session.rollback()
