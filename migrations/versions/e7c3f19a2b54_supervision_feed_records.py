@@ -1,7 +1,7 @@
 """the 电子监察 feed: step, special-procedure and 办结 records, and the exports' cursors
 
 Revision ID: e7c3f19a2b54
-Revises: d0f6b2a5c741
+Revises: f3a8c2d1e907
 Create Date: 2026-12-04 02:30:00
 
 """
@@ -14,7 +14,7 @@ from workflow_service.models.base import UTCDateTime
 
 # revision identifiers, used by Alembic.
 revision = "e7c3f19a2b54"
-down_revision = "d0f6b2a5c741"
+down_revision = "f3a8c2d1e907"
 branch_labels = None
 depends_on = None
 
