@@ -40,6 +40,7 @@ from workflow_service.api import (
     responsibilities,
     service_items,
     supervision,
+    supervision_notices,
     tasks,
     tracking,
     webhooks,
@@ -55,6 +56,7 @@ from workflow_service.extensions import api, db, migrate
 from workflow_service.services import audit, clock
 from workflow_service.services.portal import outbox
 from workflow_service.services.process import status_changes, step_effects
+from workflow_service.services.supervision import urging
 from workflow_service.services.work.step_effects import STEP_EFFECTS
 from workflow_service.web.errors import error_page
 
@@ -149,6 +151,8 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     step_effects.install(app, STEP_EFFECTS)
     # Every status change writes its outbox event in the same transaction (services.portal.outbox).
     status_changes.install(app, [outbox.record_status_change])
+    # 督办 items complete by their reply, and the worker marks them late (services.supervision.urging).
+    urging.install()
 
     app.register_blueprint(health.blp)
     app.register_blueprint(metrics.blp)
@@ -175,6 +179,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         webhooks.blp,
         process_definitions.blp,
         supervision.blp,
+        supervision_notices.blp,
     ):
         api.register_blueprint(blueprint)
     web.init_app(app)

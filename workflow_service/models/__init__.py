@@ -53,6 +53,7 @@ from workflow_service.models.webhooks import (
     WebhookDelivery,
     WebhookSubscription,
 )
+from workflow_service.models.supervision import SupervisionNotice
 
 __all__ = [
     "AcceptanceMode",
@@ -108,6 +109,7 @@ __all__ = [
     "ServiceItem",
     "ServiceItemVersion",
     "ServiceMaterial",
+    "SupervisionNotice",
     "SupplementNotice",
     "SuspensionKind",
     "Task",
