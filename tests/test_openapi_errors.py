@@ -409,7 +409,9 @@ def _taken_client_name(client: ApiClient, app: Flask) -> TestResponse:
 
 def _supervision_replied_twice(client: ApiClient, app: Flask) -> TestResponse:
     number = _case(client, "accepted")
-    notice = client.post(f"/api/v1/cases/{number}/supervision-notices", "supervisor", json={"reason": "已超期"})
+    notice = client.post(
+        f"/api/v1/cases/{number}/supervision-notices", "supervisor", json={"reason": "已超期"}
+    )
     assert notice.status_code == 201, notice.json
     path = f"/api/v1/supervision-notices/{notice.json['id']}/reply"
     assert client.post(path, "approver", json={"reply": "已办结"}).status_code == 200

@@ -69,7 +69,9 @@ def test_a_notice_reaches_the_holders_inbox_and_a_written_reply_closes_it(
     assert [(n["id"], n["reply"]) for n in listed] == [(notice["id"], "材料需核实，已于今日审核完毕")]
     # The review itself is untouched: its task is still open for the approver.
     assert [task["name"] for task in api.case(number, "supervisor")["current_tasks"]] == ["审核"]
-    assert [(row["actor"], row["reason"]) for row in audit(app, "supervision.issued")] == [("supervisor", REASON)]
+    assert [(row["actor"], row["reason"]) for row in audit(app, "supervision.issued")] == [
+        ("supervisor", REASON)
+    ]
     assert [(row["actor"], row["late"]) for row in audit(app, "supervision.replied")] == [("approver", False)]
 
     # Nothing is late, however long the worker waits after an answer in time.
@@ -100,7 +102,9 @@ def test_an_unanswered_notice_turns_late_at_its_deadline(app: Flask, overdue: tu
     assert figures["urging"] == {"issued": 1, "answered": 1, "answered_late": 1, "open": 0, "late": 0}
 
 
-def test_the_dashboard_counts_issued_answered_open_and_late(app: Flask, overdue: tuple[Cases, str, str]) -> None:
+def test_the_dashboard_counts_issued_answered_open_and_late(
+    app: Flask, overdue: tuple[Cases, str, str]
+) -> None:
     cases, number, elsewhere = overdue
     api = cases.on("2026-12-02")
     issue(api, number, reply_due_on="2026-12-02")
@@ -130,7 +134,9 @@ def test_only_supervisors_whose_scope_covers_the_case_issue(overdue: tuple[Cases
     assert issue(api, number, "command").status_code == 201
     notice_id = api.get(f"/api/v1/cases/{number}/supervision-notices", "command").json[0]["id"]
     # Outside the case's scope the notice does not exist.
-    outsider = api.post(f"/api/v1/supervision-notices/{notice_id}/reply", "clerk-hengdian", json={"reply": "好"})
+    outsider = api.post(
+        f"/api/v1/supervision-notices/{notice_id}/reply", "clerk-hengdian", json={"reply": "好"}
+    )
     assert outsider.status_code == 404
 
 

@@ -33,11 +33,16 @@ def upgrade():
         sa.Column("replied_by_id", sa.Integer(), nullable=True),
         sa.Column("late_at", sa.DateTime(timezone=True), nullable=True),
         sa.ForeignKeyConstraint(
-            ["case_id"], ["case_file.id"], name=op.f("fk_supervision_notice_case_id_case_file"), ondelete="CASCADE"
+            ["case_id"],
+            ["case_file.id"],
+            name=op.f("fk_supervision_notice_case_id_case_file"),
+            ondelete="CASCADE",
         ),
         sa.ForeignKeyConstraint(["task_id"], ["task.id"], name=op.f("fk_supervision_notice_task_id_task")),
         sa.ForeignKeyConstraint(
-            ["organisation_id"], ["organisation.id"], name=op.f("fk_supervision_notice_organisation_id_organisation")
+            ["organisation_id"],
+            ["organisation.id"],
+            name=op.f("fk_supervision_notice_organisation_id_organisation"),
         ),
         sa.ForeignKeyConstraint(
             ["issued_by_id"], ["app_user.id"], name=op.f("fk_supervision_notice_issued_by_id_app_user")
@@ -49,7 +54,10 @@ def upgrade():
         sa.UniqueConstraint("task_id", name=op.f("uq_supervision_notice_task_id")),
     )
     op.create_index(
-        "ix_supervision_notice_case_id_issued_at", "supervision_notice", ["case_id", "issued_at"], unique=False
+        "ix_supervision_notice_case_id_issued_at",
+        "supervision_notice",
+        ["case_id", "issued_at"],
+        unique=False,
     )
 
 

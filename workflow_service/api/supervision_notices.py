@@ -25,9 +25,7 @@ class CaseSupervisionNoticesResource(MethodView):
         """The case's 督办 notices, newest first, for anyone who may see the case."""
         return list_notices(current_user(), number)
 
-    @blp.alt_response(
-        409, description="The case has no open step, or a notice on it still awaits its reply"
-    )
+    @blp.alt_response(409, description="The case has no open step, or a notice on it still awaits its reply")
     @blp.arguments(SupervisionNoticeInputSchema)
     @blp.response(201, SupervisionNoticeSchema)
     def post(self, payload: dict, number: str) -> SupervisionNotice:

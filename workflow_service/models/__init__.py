@@ -43,6 +43,7 @@ from workflow_service.models.service_items import (
     ServiceMaterial,
     TimeUnit,
 )
+from workflow_service.models.supervision import SupervisionNotice
 from workflow_service.models.suspensions import CaseSuspension, SuspensionKind
 from workflow_service.models.tasks import Task, TaskKind, TaskState
 from workflow_service.models.users import ApiToken, CredentialKind, LoginOrigin, Role, User
@@ -53,7 +54,6 @@ from workflow_service.models.webhooks import (
     WebhookDelivery,
     WebhookSubscription,
 )
-from workflow_service.models.supervision import SupervisionNotice
 
 __all__ = [
     "AcceptanceMode",

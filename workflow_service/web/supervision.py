@@ -152,7 +152,9 @@ def case_list_export() -> Response:
     return _xlsx(export_cases(staff(), _list_filters()), "cases")
 
 
-def _urge_form(number: str, values: dict[str, str], errors: dict[str, list[str]], status: int) -> tuple[str, int]:
+def _urge_form(
+    number: str, values: dict[str, str], errors: dict[str, list[str]], status: int
+) -> tuple[str, int]:
     case, step = notice_target(staff(), number)
     return render_template(
         "supervision_urge.html", case=case, step=step, values=values, errors=errors, back=_back()
@@ -178,9 +180,17 @@ def urge(number: str) -> Response | tuple[str, int]:
         try:
             day = date.fromisoformat(values["reply_due_on"]) if values["reply_due_on"] else None
         except ValueError:
-            raise InvalidInput("日期格式应为 YYYY-MM-DD", errors={"reply_due_on": ["日期格式应为 YYYY-MM-DD"]}) from None
+            raise InvalidInput(
+                "日期格式应为 YYYY-MM-DD", errors={"reply_due_on": ["日期格式应为 YYYY-MM-DD"]}
+            ) from None
         notice = issue_notice(staff(), number, values["reason"], day)
     except InvalidInput as error:
         return _urge_form(number, values, dict(error.errors or {}), 422)
-    flash(_("已向%(organisation)s发出督办，回复期限 %(day)s", organisation=notice.organisation.name, day=notice.reply_due_on))
+    flash(
+        _(
+            "已向%(organisation)s发出督办，回复期限 %(day)s",
+            organisation=notice.organisation.name,
+            day=notice.reply_due_on,
+        )
+    )
     return redirect(url_for("case_pages.case_page", number=number, _anchor="supervision"), 303)

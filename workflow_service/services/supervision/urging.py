@@ -119,7 +119,9 @@ def notice_target(actor: User, number: str) -> tuple[Case, Task | None]:
     return case, _open_step(case)
 
 
-def issue_notice(actor: User, number: str, reason: str | None, reply_due_on: date | None) -> SupervisionNotice:
+def issue_notice(
+    actor: User, number: str, reason: str | None, reply_due_on: date | None
+) -> SupervisionNotice:
     """A supervisor whose scope covers the case (else 404; not a supervisor: 403) presses its holder."""
     require_supervisor(actor)
     case = get_visible_case(actor, number)
@@ -172,7 +174,9 @@ def issue_notice(actor: User, number: str, reason: str | None, reply_due_on: dat
         },
     )
     # Late from the start of the day after the reply day.
-    jobs.schedule(JobKind.SUPERVISION_LATE, case, item.id, start_of(day + timedelta(days=1)), notice=notice.id)
+    jobs.schedule(
+        JobKind.SUPERVISION_LATE, case, item.id, start_of(day + timedelta(days=1)), notice=notice.id
+    )
     deadline_warnings.sync_warning_jobs(case)
     db.session.commit()
     return notice
