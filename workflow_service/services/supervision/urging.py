@@ -114,17 +114,18 @@ def _reply_day(day: date | None) -> date:
 
 def notice_target(actor: User, number: str) -> tuple[Case, Task | None]:
     """What the notice form shows: the case (scope as issuing: 403, 404) and the step it would press."""
-    require_supervisor(actor)
     case = get_visible_case(actor, number)
+    require_supervisor(actor)
     return case, _open_step(case)
 
 
 def issue_notice(
     actor: User, number: str, reason: str | None, reply_due_on: date | None
 ) -> SupervisionNotice:
-    """A supervisor whose scope covers the case (else 404; not a supervisor: 403) presses its holder."""
+    """A supervisor whose scope covers the case presses its holder (outside the scope 404; in it but
+    not a supervisor 403)."""
+    case = get_visible_case(actor, number)  # outside the scope nothing is there, not even a 403
     require_supervisor(actor)
-    case = get_visible_case(actor, number)
     text, day = _reason(reason), _reply_day(reply_due_on)
     step = _open_step(case)
     if step is None:
