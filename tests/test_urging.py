@@ -58,6 +58,7 @@ def test_a_notice_reaches_the_holders_inbox_and_a_written_reply_closes_it(
     assert api.post(reply, "clerk", json={"reply": "已催办"}).status_code == 403  # not the holder
     empty = api.post(reply, "approver", json={"reply": " "})
     assert empty.status_code == 422, empty.json
+    assert list(empty.json["errors"]) == ["reply"]
     api = cases.on("2026-12-03")
     answered = api.post(reply, "approver", json={"reply": "材料需核实，已于今日审核完毕"})
     assert answered.status_code == 200, answered.json

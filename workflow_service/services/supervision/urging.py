@@ -262,7 +262,10 @@ def visible_notice(actor: User, notice_id: int) -> SupervisionNotice:
 def reply_to_notice(actor: User, notice_id: int, reply: str) -> SupervisionNotice:
     """Reply as the organisation the item was routed to (403 otherwise; 409 once replied)."""
     notice = visible_notice(actor, notice_id)
-    tasks.complete_task(actor, notice.task_id, {REPLY: reply})
+    try:
+        tasks.complete_task(actor, notice.task_id, {REPLY: reply})
+    except InvalidInput:  # the task form's field is the API body's ``reply``
+        raise InvalidInput("请填写督办回复", errors={"reply": ["请填写督办回复（至少 2 字）"]}) from None
     db.session.refresh(notice)
     return notice
 
