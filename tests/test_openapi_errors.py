@@ -56,6 +56,7 @@ MISSING = {
     "key": "no_such_process",
     "version": 999999,
     "migration_id": 999999,
+    "notice_id": 999999,
 }
 PLAUSIBLE = MISSING | {
     "year": 2026,
@@ -67,6 +68,7 @@ PLAUSIBLE = MISSING | {
     "key": "individual_business_registration",
     "version": 1,
     "migration_id": 1,
+    "notice_id": 1,
 }
 SUSPENSION = {"kind": "inspection", "reason": "经营场所需现场核查", "expected_days": 2}
 EXTENSION = {"reason": "需征求消防部门意见", "days": 5}
@@ -75,6 +77,8 @@ BODIES: dict[Operation, dict[str, Any]] = {
     ("post", "/api/v1/auth/token"): {"username": "clerk", "password": "demo"},
     ("post", "/api/v1/cases/{number}/suspend"): SUSPENSION,
     ("post", "/api/v1/cases/{number}/extensions"): EXTENSION,
+    ("post", "/api/v1/cases/{number}/supervision-notices"): {"reason": "已超期，请说明原因"},
+    ("post", "/api/v1/supervision-notices/{notice_id}/reply"): {"reply": "已于今日办结"},
     ("post", "/api/v1/cases/{number}/extensions/{extension_id}/refuse"): {"note": "无须延期"},
     ("post", "/api/v1/cases/{number}/withdraw"): {"reason": "申请人撤回"},
     ("post", "/api/v1/tasks/{task_id}/complete"): {"data": {}},
@@ -420,6 +424,17 @@ def _taken_client_name(client: ApiClient, app: Flask) -> TestResponse:
     return client.post("/api/v1/admin/clients", "admin", json=body)
 
 
+def _supervision_replied_twice(client: ApiClient, app: Flask) -> TestResponse:
+    number = _case(client, "accepted")
+    notice = client.post(
+        f"/api/v1/cases/{number}/supervision-notices", "supervisor", json={"reason": "已超期"}
+    )
+    assert notice.status_code == 201, notice.json
+    path = f"/api/v1/supervision-notices/{notice.json['id']}/reply"
+    assert client.post(path, "approver", json={"reply": "已办结"}).status_code == 200
+    return client.post(path, "approver", json={"reply": "已办结"})
+
+
 TRACK_BODY = BODIES[("post", "/api/v1/track")]
 EVALUATION_BODY = BODIES[("post", "/api/v1/track/evaluation")]
 DECLARED: dict[tuple[str, str, int], Step] = {
@@ -439,6 +454,10 @@ DECLARED: dict[tuple[str, str, int], Step] = {
     ("post", "/api/v1/cases/{number}/suspend", 409): _twice(
         "/api/v1/cases/{number}/suspend", "approver", SUSPENSION
     ),
+    ("post", "/api/v1/cases/{number}/supervision-notices", 409): _twice(
+        "/api/v1/cases/{number}/supervision-notices", "supervisor", {"reason": "已超期，请说明原因"}
+    ),
+    ("post", "/api/v1/supervision-notices/{notice_id}/reply", 409): _supervision_replied_twice,
     ("post", "/api/v1/cases/{number}/extensions", 409): _twice(
         "/api/v1/cases/{number}/extensions", "approver", EXTENSION
     ),

@@ -41,6 +41,7 @@ from workflow_service.api import (
     responsibilities,
     service_items,
     supervision,
+    supervision_notices,
     tasks,
     tracking,
     webhooks,
@@ -56,7 +57,7 @@ from workflow_service.extensions import api, db, migrate
 from workflow_service.services import audit, clock
 from workflow_service.services.portal import outbox
 from workflow_service.services.process import status_changes, step_effects
-from workflow_service.services.supervision import step_records
+from workflow_service.services.supervision import step_records, urging
 from workflow_service.services.work.step_effects import STEP_EFFECTS
 from workflow_service.web.errors import error_page
 
@@ -157,6 +158,8 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         [outbox.record_status_change, step_records.record_status_change],
         [step_records.record_step],
     )
+    # 督办 items complete by their reply, and the worker marks them late (services.supervision.urging).
+    urging.install()
 
     app.register_blueprint(health.blp)
     app.register_blueprint(metrics.blp)
@@ -185,6 +188,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         process_versions.blp,
         process_versions.migrations_blp,
         supervision.blp,
+        supervision_notices.blp,
     ):
         api.register_blueprint(blueprint)
     web.init_app(app)

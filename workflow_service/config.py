@@ -93,6 +93,8 @@ class DefaultConfig:
     DEFERRED_MATERIAL_WORKING_DAYS = 5
     # 好差评: a 不满意 / 非常不满意 evaluation is rectified (整改) within this many working days.
     RECTIFICATION_WORKING_DAYS = 5
+    # 督办: the reply deadline a supervisor's notice offers by default, in working days.
+    SUPERVISION_REPLY_WORKING_DAYS = 2
     # Retention: a case that ended this many days ago no longer needs its serialized workflow
     # (`flask drop-finished-states`); 好差评 and 整改 work on the case row, never on the engine.
     RETENTION_FINISHED_CASE_DAYS = 30

@@ -45,6 +45,8 @@ that raises them. ``tests/test_errors.py`` checks that this tree lists every sub
     │   ├── AlreadyEvaluated (409)                 closing.evaluations
     │   ├── LicenceNotIssued (409)                 closing.licences
     │   ├── DocumentNotApplicable (409)            notices.documents
+    │   ├── NothingToSupervise (409)               supervision.urging: the case has no open step
+    │   ├── AlreadySupervised (409)                supervision.urging: a notice still awaits its reply
     │   └── DeliveryNotDead (409)                  portal.webhook_delivery: redeliver or skip a live one
     ├── InvalidInput (422)            field errors in ``errors``
     │   ├── InvalidProcessDefinition (422)

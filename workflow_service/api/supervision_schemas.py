@@ -162,6 +162,14 @@ class EvaluationsSchema(Schema):
     open_rectifications = fields.Integer(metadata={"description": "未完成的差评整改"})
 
 
+class UrgingSchema(Schema):
+    issued = fields.Integer(metadata={"description": "发出的督办"})
+    answered = fields.Integer(metadata={"description": "已回复（含逾期回复）"})
+    answered_late = fields.Integer(metadata={"description": "逾期回复"})
+    open = fields.Integer(metadata={"description": "待回复，未逾期"})
+    late = fields.Integer(metadata={"description": "逾期未回复"})
+
+
 class DaySchema(Schema):
     day = fields.String(metadata={"description": "登记日期（YYYY-MM-DD）"})
     count = fields.Integer()
@@ -185,4 +193,5 @@ class DashboardSchema(Schema):
     local_resolution = fields.Nested(LocalResolutionSchema)
     acceptance = fields.Nested(AcceptanceSchema)
     evaluations = fields.Nested(EvaluationsSchema)
+    urging = fields.Nested(UrgingSchema, metadata={"description": "督办：发出、回复、逾期"})
     daily = fields.List(fields.Nested(DaySchema))

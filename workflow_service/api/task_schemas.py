@@ -17,7 +17,9 @@ class TaskSummarySchema(Schema):
     bpmn_id = fields.String(attribute="task.bpmn_id")
     kind = fields.String(
         attribute="task.kind",
-        metadata={"description": "workflow 流程任务 / rectification 差评整改（不属于流程）"},
+        metadata={
+            "description": "workflow 流程任务 / rectification 差评整改 / supervision 督办（后两者不属于流程）"
+        },
     )
     lane = fields.String(attribute="task.lane")
     state = fields.String(attribute="task.state")

@@ -44,6 +44,7 @@ from workflow_service.models.service_items import (
     ServiceMaterial,
     TimeUnit,
 )
+from workflow_service.models.supervision import SupervisionNotice
 from workflow_service.models.supervision_records import RecordKind, SupervisionCursor, SupervisionRecord
 from workflow_service.models.suspensions import CaseSuspension, SuspensionKind
 from workflow_service.models.tasks import Task, TaskKind, TaskState
@@ -113,6 +114,7 @@ __all__ = [
     "ServiceItemVersion",
     "ServiceMaterial",
     "SupervisionCursor",
+    "SupervisionNotice",
     "SupervisionRecord",
     "SupplementNotice",
     "SuspensionKind",

@@ -14,6 +14,7 @@ from workflow_service.models.base import Base, UTCDateTime, enum_column, utcnow
 class JobKind(enum.StrEnum):
     TIMER = "timer"  # a BPMN timer event of a case; task_ref is the waiting timer's task id
     DEADLINE_WARNING = "deadline_warning"  # a task turning yellow / red; task_ref is the task's id
+    SUPERVISION_LATE = "supervision_late"  # a 督办 notice's reply deadline; task_ref is its item's id
 
 
 class JobState(enum.StrEnum):

@@ -24,6 +24,7 @@ class TaskState(enum.StrEnum):
 class TaskKind(enum.StrEnum):
     WORKFLOW = "workflow"  # a BPMN user task, mirrored from the engine
     RECTIFICATION = "rectification"  # 差评整改: opened by a bad evaluation, never seen by the engine
+    SUPERVISION = "supervision"  # 督办: a notice needing a written reply, never seen by the engine
 
 
 class Task(Base):

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import Response, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from werkzeug.wrappers import Response as BaseResponse
 
-from workflow_service.models import CaseStatus, Organisation, Task
+from workflow_service.models import Case, CaseStatus, Organisation, Role, Task, User
 from workflow_service.services.intake.cases import case_diagram
 from workflow_service.services.read.cases import case_rows, open_case, view_case
 from workflow_service.services.read.tasks import TaskView
@@ -16,7 +19,9 @@ from workflow_service.services.review.reassignment import (
     reassignment_targets,
 )
 from workflow_service.services.review.suspensions import KIND_LABELS
+from workflow_service.services.supervision.urging import notice_state, notices_of_case
 from workflow_service.services.work.case_lists import find_cases
+from workflow_service.services.work.tasks import may_work
 from workflow_service.web.checklist import case_files, fresh_papers, papers
 from workflow_service.web.session import page_blueprint, staff
 
@@ -31,6 +36,24 @@ def reassign_choices(open_tasks: list[TaskView]) -> dict[str, list[Organisation]
         return {}
     tasks: list[Task] = [view.task for view in open_tasks]
     return {task.id: reassignment_targets(actor, task) for task in tasks if may_reassign_task(actor, task)}
+
+
+def _supervision_panel(actor: User, case: Case) -> dict[str, Any]:
+    """The 督办 panel: the notices with reply and who and when; a supervisor's link to issue one."""
+    notices = notices_of_case(case)
+    supervisor = actor.has_role(Role.SUPERVISOR) or actor.has_role(Role.ADMIN)
+    return {
+        "notices": notices,
+        "may_issue": supervisor and case.ended_at is None and not any(n.replied_at is None for n in notices),
+        "mine": {n.task_id for n in notices if n.replied_at is None and may_work(actor, n.task)},
+        "state": notice_state,
+        "labels": {
+            "open": _("待回复"),
+            "late": _("逾期未回复"),
+            "answered": _("已回复"),
+            "answered_late": _("逾期回复"),
+        },
+    }
 
 
 def render_case_page(
@@ -62,6 +85,7 @@ def render_case_page(
         case_files=case_files(view.case, upload_errors),
         reassign_targets=reassign_choices(view.open_tasks),
         reassigning=reassigning,
+        supervision=_supervision_panel(actor, view.case),
         # The time-limit panel's forms: the deciding organ's approver asks for 延期 and starts or ends a
         # special procedure; its head (负责人) decides the 延期.
         time_limit_actions={

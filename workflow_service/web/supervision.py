@@ -5,7 +5,8 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from flask import jsonify, render_template, request, url_for
+from flask import flash, jsonify, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
 from workflow_service.errors import InvalidInput
@@ -25,6 +26,7 @@ from workflow_service.services.supervision.case_list import (
 from workflow_service.services.supervision.dashboard import dashboard, dashboard_range
 from workflow_service.services.supervision.dashboard_document import dashboard_document
 from workflow_service.services.supervision.dashboard_export import RATING_LABELS, dashboard_workbook
+from workflow_service.services.supervision.urging import default_reply_day, issue_notice, notice_target
 from workflow_service.web.session import page_blueprint, staff
 
 blp = page_blueprint("supervision_pages", __name__)
@@ -148,3 +150,47 @@ def case_list_page() -> str:
 @blp.get("/supervision/cases.xlsx")
 def case_list_export() -> Response:
     return _xlsx(export_cases(staff(), _list_filters()), "cases")
+
+
+def _urge_form(
+    number: str, values: dict[str, str], errors: dict[str, list[str]], status: int
+) -> tuple[str, int]:
+    case, step = notice_target(staff(), number)
+    return render_template(
+        "supervision_urge.html", case=case, step=step, values=values, errors=errors, back=_back()
+    ), status
+
+
+def _back() -> str:
+    """Where the form came from (the dashboard or the case list), so cancelling returns there."""
+    back = request.values.get("back", "")
+    return back if back.startswith("/supervision") else url_for("supervision_pages.dashboard_page")
+
+
+@blp.get("/supervision/cases/<number>/urge")
+def urge_page(number: str) -> tuple[str, int]:
+    """督办's small form: reason and reply day (two working days by default)."""
+    return _urge_form(number, {"reply_due_on": default_reply_day().isoformat()}, {}, 200)
+
+
+@blp.post("/supervision/cases/<number>/urge")
+def urge(number: str) -> Response | tuple[str, int]:
+    values = {name: request.form.get(name, "").strip() for name in ("reason", "reply_due_on")}
+    try:
+        try:
+            day = date.fromisoformat(values["reply_due_on"]) if values["reply_due_on"] else None
+        except ValueError:
+            raise InvalidInput(
+                "日期格式应为 YYYY-MM-DD", errors={"reply_due_on": ["日期格式应为 YYYY-MM-DD"]}
+            ) from None
+        notice = issue_notice(staff(), number, values["reason"], day)
+    except InvalidInput as error:
+        return _urge_form(number, values, dict(error.errors or {}), 422)
+    flash(
+        _(
+            "已向%(organisation)s发出督办，回复期限 %(day)s",
+            organisation=notice.organisation.name,
+            day=notice.reply_due_on,
+        )
+    )
+    return redirect(url_for("case_pages.case_page", number=number, _anchor="supervision"), 303)

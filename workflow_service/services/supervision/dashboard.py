@@ -29,6 +29,7 @@ from workflow_service.models import (
     Region,
     RegionLevel,
     ServiceItem,
+    SupervisionNotice,
     SupplementNotice,
     Task,
     TaskState,
@@ -56,7 +57,7 @@ MAX_DAYS = 366
 LIST_LIMIT = 100
 # The statements one dashboard costs, the calendar's revision row not counted; on PostgreSQL one
 # more, which turns JIT compilation off for the transaction (``case_filters.without_jit``).
-DASHBOARD_STATEMENTS = 11
+DASHBOARD_STATEMENTS = 12
 
 
 class business_date(FunctionElement[date]):
@@ -131,6 +132,17 @@ class Evaluations:
 
 
 @dataclass(frozen=True)
+class Urging:
+    """督办 notices on the cases in the figures."""
+
+    issued: int
+    answered: int
+    answered_late: int
+    open: int  # awaiting a reply, not yet late
+    late: int  # awaiting a reply past the reply day
+
+
+@dataclass(frozen=True)
 class DueCase:
     case: Case
     due_state: DueState
@@ -153,6 +165,7 @@ class Dashboard:
     local_resolution: LocalResolution
     acceptance: Acceptance
     evaluations: Evaluations
+    urging: Urging
     daily: list[tuple[date, int]] = field(default_factory=list)
 
 
@@ -417,6 +430,27 @@ def _evaluations(scope: list[ColumnElement[bool]]) -> Evaluations:
     return Evaluations(sum(by_rating.values()), by_rating, open_rectifications)
 
 
+def _urging(scope: list[ColumnElement[bool]]) -> Urging:
+    replied = SupervisionNotice.replied_at.is_not(None)
+    late = SupervisionNotice.late_at.is_not(None)
+
+    def counted(condition: ColumnElement[bool]) -> Any:
+        return func.sum(case((condition, 1), else_=0))
+
+    issued, answered, answered_late, waiting, overdue = db.session.execute(
+        select(
+            func.count(),
+            counted(replied),
+            counted(and_(replied, late)),
+            counted(and_(~replied, ~late)),
+            counted(and_(~replied, late)),
+        )
+        .join(Case, Case.id == SupervisionNotice.case_id)
+        .where(*scope)
+    ).one()
+    return Urging(_int(issued), _int(answered), _int(answered_late), _int(waiting), _int(overdue))
+
+
 def _daily(scope: list[ColumnElement[bool]], date_from: date, date_to: date) -> list[tuple[date, int]]:
     day = business_date(Case.submitted_at)
     counted: dict[date, int] = {}
@@ -458,6 +492,7 @@ def dashboard(
         local_resolution=_local_resolution(scope),
         acceptance=_acceptance(scope),
         evaluations=_evaluations(scope),
+        urging=_urging(scope),
         daily=_daily(scope, date_from, date_to),
         **counts,
     )

@@ -54,5 +54,6 @@ def dashboard_document(figures: Dashboard) -> dict[str, Any]:
         "local_resolution": asdict(figures.local_resolution),
         "acceptance": asdict(figures.acceptance),
         "evaluations": asdict(figures.evaluations),
+        "urging": asdict(figures.urging),
         "daily": [{"day": day.isoformat(), "count": count} for day, count in figures.daily],
     }

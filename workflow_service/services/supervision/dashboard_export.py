@@ -40,6 +40,11 @@ def dashboard_workbook(figures: Dashboard) -> bytes:
         ("异地可办", figures.acceptance.cross_region),
         ("评价总数", figures.evaluations.total),
         ("未完成差评整改", figures.evaluations.open_rectifications),
+        ("督办发出", figures.urging.issued),
+        ("督办已回复", figures.urging.answered),
+        ("督办逾期回复", figures.urging.answered_late),
+        ("督办待回复", figures.urging.open),
+        ("督办逾期未回复", figures.urging.late),
         ("当前超期", len(figures.overdue)),
         ("即将到期", len(figures.due_soon)),
     ):

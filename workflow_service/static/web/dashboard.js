@@ -68,12 +68,23 @@
           tr.appendChild(cell);
         }
       );
+      if (name === "overdue") {
+        // 督办: the first of the two clicks, to the notice's small form.
+        var urge = document.createElement("a");
+        urge.className = "btn small";
+        urge.href = holder.dataset.urgeUrl.replace("NUMBER", encodeURIComponent(row.number));
+        urge.textContent = labels.urge;
+        urge.dataset.testid = "urge";
+        var action = document.createElement("td");
+        action.appendChild(urge);
+        tr.appendChild(action);
+      }
       body.appendChild(tr);
     });
     if (!rows.length) {
       var empty = document.createElement("tr");
       var cell = document.createElement("td");
-      cell.colSpan = 5;
+      cell.colSpan = name === "overdue" ? 6 : 5;
       cell.className = "empty";
       cell.textContent = labels.none;
       empty.appendChild(cell);
@@ -91,6 +102,11 @@
     setFigure("local_share", percent(figures.local_resolution.share));
     setFigure("acceptance", figures.acceptance.same_city + " / " + figures.acceptance.cross_region);
     setFigure("evaluations", figures.evaluations.total + "（" + figures.evaluations.open_rectifications + "）");
+    var urging = figures.urging;
+    setFigure(
+      "urging",
+      urging.issued + " / " + urging.answered + " / " + urging.answered_late + " / " + urging.open + " / " + urging.late
+    );
 
     var statuses = Object.keys(figures.by_status);
     draw("status", "doughnut", statuses.map(function (code) { return labels.status[code] || code; }), [
