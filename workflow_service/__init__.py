@@ -52,9 +52,11 @@ from workflow_service.config import PROJECT_ROOT, DefaultConfig
 from workflow_service.engine.limits import EngineLimits
 from workflow_service.engine.runtime import ProcessRuntime
 from workflow_service.extensions import api, db, migrate
+from workflow_service.models import JobKind
 from workflow_service.services import audit, clock
+from workflow_service.services.closing import closing as case_closing
 from workflow_service.services.portal import outbox
-from workflow_service.services.process import status_changes, step_effects
+from workflow_service.services.process import job_runner, status_changes, step_effects
 from workflow_service.services.work.step_effects import STEP_EFFECTS
 from workflow_service.web.errors import error_page
 
@@ -149,6 +151,8 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     step_effects.install(app, STEP_EFFECTS)
     # Every status change writes its outbox event in the same transaction (services.portal.outbox).
     status_changes.install(app, [outbox.record_status_change])
+    # The 补正 deadline's 退件 is closing/'s work, run by the worker's job runner in process/.
+    job_runner.install(app, {JobKind.SUPPLEMENT_DEADLINE: case_closing.return_overdue_supplement})
 
     app.register_blueprint(health.blp)
     app.register_blueprint(metrics.blp)

@@ -14,6 +14,8 @@ from workflow_service.models.base import Base, UTCDateTime, enum_column, utcnow
 class JobKind(enum.StrEnum):
     TIMER = "timer"  # a BPMN timer event of a case; task_ref is the waiting timer's task id
     DEADLINE_WARNING = "deadline_warning"  # a task turning yellow / red; task_ref is the task's id
+    # A 补正 notice's deadline passed: the case is returned (退件); task_ref names the notice.
+    SUPPLEMENT_DEADLINE = "supplement_deadline"
 
 
 class JobState(enum.StrEnum):
