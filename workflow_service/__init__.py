@@ -32,6 +32,7 @@ from workflow_service.api import (
     documents,
     evaluations,
     health,
+    line_events,
     me,
     metrics,
     oauth,
@@ -177,6 +178,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         evaluations.blp,
         audit_api.blp,
         webhooks.blp,
+        line_events.blp,
         process_definitions.blp,
         supervision.blp,
     ):

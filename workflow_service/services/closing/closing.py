@@ -35,7 +35,7 @@ from workflow_service.services.closing.case_results import (
     record_result,
     step_reason,
 )
-from workflow_service.services.directory.routing import LANE_ROLES
+from workflow_service.services.directory.routing import LANE_ROLES, registering_lane
 from workflow_service.services.directory.scope import get_visible_case
 from workflow_service.services.intake import fees
 from workflow_service.services.intake.acceptance import open_notice, supplement_job_ref
@@ -120,7 +120,7 @@ def record_non_acceptance(step: CompletedStep) -> None:
 
 
 def _registering_role(case: Case) -> Role:
-    return LANE_ROLES.get(case.channel, Role.CLERK)
+    return LANE_ROLES[registering_lane(case.channel)]
 
 
 def _is_registering_staff(actor: User, case: Case) -> bool:

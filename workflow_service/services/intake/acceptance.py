@@ -57,7 +57,6 @@ from workflow_service.services.process.form_fields import (
 )
 from workflow_service.services.process.step_effects import CompletedStep
 
-
 # Working days the applicant has to bring what a 补正 notice asks for, unless the item's catalogue
 # entry says otherwise (``supplement_limit_days``).
 SUPPLEMENT_DEADLINE_DAYS = 10

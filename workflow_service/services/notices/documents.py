@@ -6,7 +6,7 @@ from __future__ import annotations
 import enum
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import datetime
 
 from reportlab.lib import colors
 from reportlab.lib.units import mm
@@ -25,7 +25,6 @@ from workflow_service.models import (
     User,
 )
 from workflow_service.services.calendar.case_clock import case_clock, joint_handling
-from workflow_service.services.calendar.deadlines import add_working_days
 from workflow_service.services.clock import business_day
 from workflow_service.services.directory.scope import get_visible_case
 from workflow_service.services.intake.acceptance import deferred_materials, supplement_deadline
