@@ -29,7 +29,11 @@ EVENT: dict[str, Any] = {
     "reporter": {"channel": "hotline_12345", "name": "楼小红", "phone": "13967901234"},
     "ticket_number": "ZJ20260310-0457",
 }
-DISPATCH = {"triage_decision": "dispatch", "dispatch_target": "township", "dispatch_instructions": "请上门劝导"}
+DISPATCH = {
+    "triage_decision": "dispatch",
+    "dispatch_target": "township",
+    "dispatch_instructions": "请上门劝导",
+}
 HANDLED = {"handling_outcome": "resolved", "handling_report": "已责令当事人当日自行拆除，现场已恢复通行"}
 CLOSE = {
     "verification_decision": "close",
@@ -65,9 +69,10 @@ def test_an_event_lands_in_the_command_room_of_its_township(
     response = submit(client, line)
     assert response.status_code == 201, response.json
     number = response.json["number"]
-    assert response.json["status"] == {"code": "submitted", "label": "申请/预审"} or response.json[
-        "status"
-    ]["code"] == "submitted"
+    assert (
+        response.json["status"] == {"code": "submitted", "label": "申请/预审"}
+        or response.json["status"]["code"] == "submitted"
+    )
     assert response.json["command_room"] == "吴宁街道综合信息指挥室"
 
     case = client.case(number, "command")
@@ -88,7 +93,9 @@ def test_an_event_lands_in_the_command_room_of_its_township(
 
     with app.app_context():
         row = db.session.execute(select(Case).where(Case.number == number)).scalar_one()
-        hotline = db.session.execute(select(ApiClientRow).where(ApiClientRow.name == "12345热线")).scalar_one()
+        hotline = db.session.execute(
+            select(ApiClientRow).where(ApiClientRow.name == "12345热线")
+        ).scalar_one()
         assert row.submitted_by_client_id == hotline.id
         assert row.created_by_id is None
 
@@ -111,7 +118,9 @@ def test_a_retry_replays_the_first_answer_and_another_body_with_the_key_is_422(
     assert "Idempotency-Key" in changed.json["errors"]
     assert first.json["number"] in changed.json["errors"]["Idempotency-Key"][0]
 
-    other = submit(client, line, key="ev-0002", body={**EVENT, "description": "另一件事：路灯损坏多日无人维修"})
+    other = submit(
+        client, line, key="ev-0002", body={**EVENT, "description": "另一件事：路灯损坏多日无人维修"}
+    )
     assert other.status_code == 201 and other.json["number"] != first.json["number"]
 
     missing = client.http.post("/api/v1/events", json=EVENT, headers=line)
@@ -137,7 +146,9 @@ def test_where_and_who_are_checked(client: ApiClient, app: Flask, line: dict[str
     elsewhere = client_headers(client.http, register_client(app, "横店网格", ["events:write"], [HENGDIAN]))
     refused = submit(client, elsewhere)
     assert refused.status_code == 403
-    county = submit(client, line, key="k2", body={**EVENT, "place": {**EVENT["place"], "region_code": "330783"}})
+    county = submit(
+        client, line, key="k2", body={**EVENT, "place": {**EVENT["place"], "region_code": "330783"}}
+    )
     assert county.status_code == 422 and "place.region_code" in county.json["errors"]
     no_ticket = {key: value for key, value in EVENT.items() if key != "ticket_number"}
     response = submit(client, line, key="k3", body=no_ticket)
@@ -178,14 +189,19 @@ def test_photos_in_base64_and_afterwards_anonymous_reporter(
     assert later.json["content_type"] == "image/png"
     assert status(client, line, number).json["photos"] == 2
     files = client.get(f"/api/v1/cases/{number}/attachments", "command").json
-    assert [(f["material_name"], f["filename"]) for f in files] == [("现场照片", "现场1.png"), ("现场照片", "现场2.png")]
+    assert [(f["material_name"], f["filename"]) for f in files] == [
+        ("现场照片", "现场1.png"),
+        ("现场照片", "现场2.png"),
+    ]
     assert files[0]["uploaded_by"] is None
     assert files[0]["organisation"]["name"] == "吴宁街道综合信息指挥室"
 
     pdf = {"file_name": "a.pdf", "content_base64": base64.b64encode(pdf_bytes()).decode()}
     refused = submit(client, line, key="k2", body={**body, "photos": [pdf]})
     assert refused.status_code == 422 and "photos.0.content_base64" in refused.json["errors"]
-    garbled = submit(client, line, key="k3", body={**body, "photos": [{"file_name": "x.png", "content_base64": "%%"}]})
+    garbled = submit(
+        client, line, key="k3", body={**body, "photos": [{"file_name": "x.png", "content_base64": "%%"}]}
+    )
     assert garbled.status_code == 422
     with app.app_context():
         assert db.session.execute(select(func.count()).select_from(Attachment)).scalar_one() == 2
@@ -195,7 +211,9 @@ def test_the_line_system_follows_the_event_to_已处置_and_hears_each_status(
     client: ApiClient, app: Flask, line: dict[str, str]
 ) -> None:
     with app.app_context():
-        hotline = db.session.execute(select(ApiClientRow).where(ApiClientRow.name == "12345热线")).scalar_one()
+        hotline = db.session.execute(
+            select(ApiClientRow).where(ApiClientRow.name == "12345热线")
+        ).scalar_one()
         hotline_id = hotline.id
     subscribe(app, hotline_id, "http://127.0.0.1:1/hooks")
     number = submit(client, line).json["number"]

@@ -30,10 +30,16 @@ def upgrade():
         sa.Column("response", sa.JSON(), nullable=False),
         sa.Column("created_at", UTCDateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(
-            ["client_id"], ["api_client.id"], name=op.f("fk_event_submission_client_id_api_client"), ondelete="CASCADE"
+            ["client_id"],
+            ["api_client.id"],
+            name=op.f("fk_event_submission_client_id_api_client"),
+            ondelete="CASCADE",
         ),
         sa.ForeignKeyConstraint(
-            ["case_id"], ["case_file.id"], name=op.f("fk_event_submission_case_id_case_file"), ondelete="CASCADE"
+            ["case_id"],
+            ["case_file.id"],
+            name=op.f("fk_event_submission_case_id_case_file"),
+            ondelete="CASCADE",
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_event_submission")),
         sa.UniqueConstraint("client_id", "key", name="uq_event_submission_client_id_key"),

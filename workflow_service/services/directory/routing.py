@@ -58,6 +58,8 @@ def registering_lane(channel: str) -> str:
     if channel.startswith(LINE_CHANNEL_PREFIX):
         return "command"
     return channel if channel in LANE_ROLES else "window"
+
+
 # Lanes a process's start event may be in: whose staff register its cases (window: citizens'
 # applications; command: events from any channel; department: a county department's own proposal).
 REGISTERING_LANES = frozenset({"window", "command", "department"})
