@@ -246,3 +246,20 @@ def test_the_line_system_follows_the_event_to_已处置_and_hears_each_status(
         f"/api/v1/events/{number}/photos", data={"file": (io.BytesIO(png_bytes()), "晚到.png")}, headers=line
     )
     assert ended.status_code == 409
+
+
+@pytest.mark.live
+def test_two_requests_with_one_key_at_once_make_one_case(live_app: Flask) -> None:
+    from tests.test_concurrency import race
+
+    first, second = ApiClient(live_app.test_client()), ApiClient(live_app.test_client())
+    line = client_headers(first.http, register_client(live_app, "12345热线", scopes=["events:write"]))
+    for attempt in range(3):
+        key = f"race-{attempt}"
+        responses = race(
+            [lambda c=first, k=key: submit(c, line, k), lambda c=second, k=key: submit(c, line, k)]
+        )
+        assert [r.status_code for r in responses] == [201, 201], [r.json for r in responses]
+        assert responses[0].json == responses[1].json
+        assert sorted(r.headers["Idempotent-Replayed"] for r in responses) == ["false", "true"]
+    assert count(live_app, Case) == 3
