@@ -360,7 +360,7 @@ def _register(
             created_at=submitted_at,
         )
     )
-    db.session.flush()
+    # Not flushed here: the key's row goes in at commit, where a racing twin's is met.
     return case, attachments, result
 
 
