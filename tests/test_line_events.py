@@ -14,6 +14,7 @@ from sqlalchemy import func, select
 
 from tests.support.api import HENGDIAN, WUNING, ApiClient
 from tests.support.portal import client_headers, register_client
+from tests.support.statements import counted_statements
 from tests.support.steps import inbox_task
 from tests.support.webhooks import deliveries, subscribe
 from tests.test_attachments import pdf_bytes, png_bytes
@@ -35,6 +36,10 @@ DISPATCH = {
     "dispatch_instructions": "请上门劝导",
 }
 HANDLED = {"handling_outcome": "resolved", "handling_report": "已责令当事人当日自行拆除，现场已恢复通行"}
+# A replay: the token (with its client) and the stored answer. A read: the token, the case, its
+# township and command room, the step it waits at and the photo count.
+REPLAY_STATEMENTS = 2
+READ_STATEMENTS = 6
 CLOSE = {
     "verification_decision": "close",
     "feedback_to_reporter": "彩钢棚已拆除，消防通道已恢复",
@@ -263,3 +268,15 @@ def test_two_requests_with_one_key_at_once_make_one_case(live_app: Flask) -> Non
         assert responses[0].json == responses[1].json
         assert sorted(r.headers["Idempotent-Replayed"] for r in responses) == ["false", "true"]
     assert count(live_app, Case) == 3
+
+
+def test_a_replay_and_a_status_read_cost_a_few_statements(
+    client: ApiClient, app: Flask, line: dict[str, str]
+) -> None:
+    number = submit(client, line).json["number"]
+    with counted_statements(app) as replay:
+        assert submit(client, line).status_code == 201
+    with counted_statements(app) as read:
+        assert status(client, line, number).status_code == 200
+    assert len(replay) <= REPLAY_STATEMENTS, replay
+    assert len(read) <= READ_STATEMENTS, read
