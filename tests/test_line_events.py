@@ -13,6 +13,7 @@ from flask import Flask
 from sqlalchemy import func, select
 
 from tests.support.api import HENGDIAN, WUNING, ApiClient
+from tests.support.pages import Browser, page_text
 from tests.support.portal import client_headers, register_client
 from tests.support.statements import counted_statements
 from tests.support.steps import inbox_task
@@ -280,3 +281,16 @@ def test_a_replay_and_a_status_read_cost_a_few_statements(
         assert status(client, line, number).status_code == 200
     assert len(replay) <= REPLAY_STATEMENTS, replay
     assert len(read) <= READ_STATEMENTS, read
+
+
+def test_the_command_room_page_shows_the_event_and_its_photo(
+    client: ApiClient, app: Flask, line: dict[str, str]
+) -> None:
+    photo = {"file_name": "现场1.png", "content_base64": base64.b64encode(png_bytes()).decode()}
+    number = submit(client, line, body={**EVENT, "photos": [photo]}).json["number"]
+    browser = Browser(app)
+    browser.log_in("command")
+    response = browser.get(f"/cases/{number}")
+    assert response.status_code == 200
+    page = page_text(response)
+    assert "现场1.png" in page and "接入系统" in page
