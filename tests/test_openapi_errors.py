@@ -27,7 +27,16 @@ from werkzeug.test import TestResponse
 
 from tests.support.api import WUNING, ApiClient, case_body
 from tests.support.portal import client_headers, register_client
-from tests.support.steps import ACCEPT, accept, accepted, decided, issued, only_task, tracked_case
+from tests.support.steps import (
+    ACCEPT,
+    accept,
+    accepted,
+    decided,
+    inbox_task,
+    issued,
+    only_task,
+    tracked_case,
+)
 from tests.support.versions import KEY as VERSIONED_KEY
 from tests.support.versions import install_version_one, install_version_two, start
 from tests.support.webhooks import deliveries, portal_client, submitted_by, subscribe
@@ -82,6 +91,12 @@ BODIES: dict[Operation, dict[str, Any]] = {
     ("post", "/api/v1/cases/{number}/extensions/{extension_id}/refuse"): {"note": "无须延期"},
     ("post", "/api/v1/cases/{number}/withdraw"): {"reason": "申请人撤回"},
     ("post", "/api/v1/tasks/{task_id}/complete"): {"data": {}},
+    ("post", "/api/v1/events"): {
+        "type": "other",
+        "place": {"region_code": WUNING, "address": "吴宁街道西街"},
+        "description": "路灯损坏多日",
+        "reporter": {"channel": "anonymous"},
+    },
     ("post", "/api/v1/track"): {"number": MISSING["number"], "password": "000000"},
     ("post", "/api/v1/track/evaluation"): {
         "number": MISSING["number"],
@@ -435,6 +450,18 @@ def _supervision_replied_twice(client: ApiClient, app: Flask) -> TestResponse:
     return client.post(path, "approver", json={"reply": "已办结"})
 
 
+def _photo_after_the_end(client: ApiClient, app: Flask) -> TestResponse:
+    line = client_headers(client.http, register_client(app, "12345热线", scopes=["events:write"]))
+    body = BODIES[("post", "/api/v1/events")]
+    number = client.http.post("/api/v1/events", json=body, headers={**line, "Idempotency-Key": "k1"}).json[
+        "number"
+    ]
+    triage = inbox_task(client, "command", number)
+    client.complete(triage["id"], "command", {"triage_decision": "reject", "triage_reason": "重复反映"})
+    photo = {"file": (io.BytesIO(b"\x89PNG\r\n\x1a\n"), "a.png")}
+    return client.http.post(f"/api/v1/events/{number}/photos", data=photo, headers=line)
+
+
 TRACK_BODY = BODIES[("post", "/api/v1/track")]
 EVALUATION_BODY = BODIES[("post", "/api/v1/track/evaluation")]
 DECLARED: dict[tuple[str, str, int], Step] = {
@@ -518,6 +545,7 @@ DECLARED: dict[tuple[str, str, int], Step] = {
     ("post", "/api/v1/cases/{number}/evaluation", 409): _on(
         "/api/v1/cases/{number}/evaluation", "clerk", "accepted", {"rating": "satisfied"}
     ),
+    ("post", "/api/v1/events/{number}/photos", 409): _photo_after_the_end,
     ("get", "/api/v1/cases/{number}/licence.pdf", 409): _on(
         "/api/v1/cases/{number}/licence.pdf", "clerk", "accepted", get=True
     ),
@@ -629,7 +657,9 @@ def test_before_a_pending_password_change_every_other_staff_operation_is_403(
 def test_a_path_naming_nothing_is_404_for_every_operation_with_one(client: ApiClient, app: Flask) -> None:
     spec = document(app)
     wrong = []
-    portal = client_headers(client.http, register_client(app, "门户", scopes=["webhooks:manage"]))
+    portal = client_headers(
+        client.http, register_client(app, "门户", scopes=["webhooks:manage", "events:write"])
+    )
     for operation in kind_statuses(spec, 404):
         if client_only(spec, operation):
             answers = [call(app, spec, operation, MISSING, portal)]

@@ -32,6 +32,7 @@ from workflow_service.api import (
     documents,
     evaluations,
     health,
+    line_events,
     me,
     metrics,
     oauth,
@@ -54,9 +55,11 @@ from workflow_service.config import PROJECT_ROOT, DefaultConfig
 from workflow_service.engine.limits import EngineLimits
 from workflow_service.engine.runtime import ProcessRuntime
 from workflow_service.extensions import api, db, migrate
+from workflow_service.models import JobKind
 from workflow_service.services import audit, clock
+from workflow_service.services.closing import closing as case_closing
 from workflow_service.services.portal import outbox
-from workflow_service.services.process import status_changes, step_effects
+from workflow_service.services.process import job_runner, status_changes, step_effects
 from workflow_service.services.supervision import step_records, urging
 from workflow_service.services.work.step_effects import STEP_EFFECTS
 from workflow_service.web.errors import error_page
@@ -160,6 +163,14 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     )
     # 督办 items complete by their reply, and the worker marks them late (services.supervision.urging).
     urging.install()
+    # Jobs whose work lives above process/: the 补正 deadline's 退件 (closing/), a 督办's late mark.
+    job_runner.install(
+        app,
+        {
+            JobKind.SUPPLEMENT_DEADLINE: case_closing.return_overdue_supplement,
+            JobKind.SUPERVISION_LATE: urging.mark_late,
+        },
+    )
 
     app.register_blueprint(health.blp)
     app.register_blueprint(metrics.blp)
@@ -184,6 +195,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         evaluations.blp,
         audit_api.blp,
         webhooks.blp,
+        line_events.blp,
         process_definitions.blp,
         process_versions.blp,
         process_versions.migrations_blp,

@@ -17,6 +17,7 @@ from workflow_service.models.cases import (
 )
 from workflow_service.models.delegations import Delegation
 from workflow_service.models.evaluations import CaseEvaluation, EvaluationChannel, Rating
+from workflow_service.models.event_submissions import EventSubmission
 from workflow_service.models.extensions import CaseExtension, ExtensionState
 from workflow_service.models.fees import CaseFee, FeeStatus
 from workflow_service.models.intake_drafts import IntakeDraft
@@ -88,6 +89,7 @@ __all__ = [
     "ElectronicLicence",
     "EvaluationChannel",
     "EventKind",
+    "EventSubmission",
     "ExtensionState",
     "FeeStatus",
     "FunctionType",

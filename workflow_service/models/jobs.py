@@ -15,6 +15,8 @@ class JobKind(enum.StrEnum):
     TIMER = "timer"  # a BPMN timer event of a case; task_ref is the waiting timer's task id
     DEADLINE_WARNING = "deadline_warning"  # a task turning yellow / red; task_ref is the task's id
     SUPERVISION_LATE = "supervision_late"  # a 督办 notice's reply deadline; task_ref is its item's id
+    # A 补正 notice's deadline passed: the case is returned (退件); task_ref names the notice.
+    SUPPLEMENT_DEADLINE = "supplement_deadline"
 
 
 class JobState(enum.StrEnum):

@@ -79,6 +79,7 @@ def _actions() -> dict[str, str]:
         "case.duplicate_confirmed": _("确认非重复申请"),
         "case.supplement_requested": _("一次性告知补正"),
         "case.supplement_received": _("收到补正材料"),
+        "case.supplement_overdue": _("补正期限已过"),
         "case.materials_deferred": _("容缺受理"),
         "case.deferred_material_received": _("收到容缺材料"),
         "case.suspended": _("中止计时"),

@@ -12,15 +12,21 @@ Archiving (归档) is the accepting window's explicit action once the process ha
 rests at 已出件 (or 不予受理, 撤回 …) until the file is complete. 退件 (before acceptance: the
 materials never came, or the applicant gave up) ends the case as 退件 (status and result);
 作废 (registered in error) ends an undecided case and files it at once (归档). Both need a reason.
+A case still in 补正 the day after its notice's deadline is returned by the worker
+(``return_overdue_supplement``, a job services.intake.acceptance schedules with the notice).
 """
 
 from __future__ import annotations
 
+from datetime import date, datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import undefer
 from sqlalchemy.orm.exc import StaleDataError
 
 from workflow_service.errors import Conflict, PermissionDenied, StaleCase
 from workflow_service.extensions import db
-from workflow_service.models import Case, CaseResult, CaseStatus, Role, User
+from workflow_service.models import Case, CaseResult, CaseStatus, Job, Role, User
 from workflow_service.services import audit
 from workflow_service.services.closing import licences
 from workflow_service.services.closing.case_results import (
@@ -29,9 +35,10 @@ from workflow_service.services.closing.case_results import (
     record_result,
     step_reason,
 )
-from workflow_service.services.directory.routing import LANE_ROLES
+from workflow_service.services.directory.routing import LANE_ROLES, registering_lane
 from workflow_service.services.directory.scope import get_visible_case
 from workflow_service.services.intake import fees
+from workflow_service.services.intake.acceptance import open_notice, supplement_job_ref
 from workflow_service.services.process.case_status import STATUS_LABELS, has_been_accepted, transition_allowed
 from workflow_service.services.process.form_fields import RESULT_REASON
 from workflow_service.services.process.progress import apply_step, change_status, process_runtime
@@ -113,7 +120,7 @@ def record_non_acceptance(step: CompletedStep) -> None:
 
 
 def _registering_role(case: Case) -> Role:
-    return LANE_ROLES.get(case.channel, Role.CLERK)
+    return LANE_ROLES[registering_lane(case.channel)]
 
 
 def _is_registering_staff(actor: User, case: Case) -> bool:
@@ -129,7 +136,7 @@ def _commit() -> None:
         raise StaleCase() from None
 
 
-def _end_workflow(case: Case, actor: User, status: CaseStatus) -> None:
+def _end_workflow(case: Case, actor: User | None, status: CaseStatus) -> None:
     """Stop the process where it stands (open tasks cancelled, no end event) and enter ``status``."""
     definition = case.process_definition
     result = process_runtime().cancel(definition.content_hash, definition.spec_json, running_state(case))
@@ -164,6 +171,41 @@ def return_case(actor: User, number: str, reason: str | None) -> Case:
     _end_workflow(case, actor, CaseStatus.RETURNED)
     _commit()
     return case
+
+
+def return_overdue_supplement(job: Job) -> datetime | None:
+    """The worker's 补正 deadline job: a case still waiting for the notice's materials is returned
+    (退件, with the reason), which tells the applicant through the outbox (``notice-issued``).
+
+    Nothing happens if the materials came (the job is cancelled then, so this is a late race), the
+    case left 补正 otherwise, or it had been accepted (退回补正 from a review: 退件 is only before
+    受理; the window follows such a case up, audited as ``case.supplement_overdue``).
+    """
+    case = db.session.execute(
+        select(Case).options(undefer(Case.workflow_state)).where(Case.id == job.case_id)
+    ).scalar_one_or_none()
+    if case is None or case.ended_at is not None or case.status != CaseStatus.SUPPLEMENT:
+        return None
+    notice = open_notice(case)
+    if notice is None or supplement_job_ref(notice) != job.task_ref:
+        return None
+    deadline = date.fromisoformat(str(job.payload["deadline"]))
+    if has_been_accepted(case.status_history):
+        audit.record("case.supplement_overdue", None, case=case, summary={"deadline": deadline.isoformat()})
+        return None
+    text = (
+        f"逾期未补正：补正材料通知书（第{notice.sequence}次）要求于"
+        f"{deadline.year}年{deadline.month}月{deadline.day}日前补正，期限内未收到补正材料"
+    )
+    audit.record(
+        "case.returned",
+        None,
+        case=case,
+        summary={"reason": text, "status_before": case.status.value, "deadline": deadline.isoformat()},
+    )
+    record_result(case, CaseResult.RETURNED, text, None)
+    _end_workflow(case, None, CaseStatus.RETURNED)
+    return None
 
 
 def void_case(actor: User, number: str, reason: str | None) -> Case:

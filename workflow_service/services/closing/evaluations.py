@@ -36,7 +36,7 @@ from workflow_service.models import (
 from workflow_service.services import audit
 from workflow_service.services.calendar.deadlines import add_working_days
 from workflow_service.services.clock import business_day, now
-from workflow_service.services.directory.routing import LANE_ROLES
+from workflow_service.services.directory.routing import LANE_ROLES, registering_lane
 from workflow_service.services.directory.scope import get_visible_case
 from workflow_service.services.notices.tracking import authenticated_case
 from workflow_service.services.process import deadline_warnings
@@ -103,7 +103,7 @@ def _handling_organisation(case: Case) -> tuple[Organisation, Role, str]:
         ).scalar_one_or_none()
         if deciding is not None:
             return case.result_organisation, Role(deciding.role), deciding.lane
-    lane = case.channel if case.channel in LANE_ROLES else "window"
+    lane = registering_lane(case.channel)
     return case.accepting_organisation, LANE_ROLES[lane], lane
 
 

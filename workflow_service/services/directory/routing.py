@@ -49,6 +49,17 @@ LANE_ROLES: dict[str, Role] = {
     "command": Role.SUPERVISOR,
 }
 KNOWN_LANES = frozenset(LANE_ROLES)
+# A case's channel names a line system for events it sent (``line:12345``): the command room took them.
+LINE_CHANNEL_PREFIX = "line:"
+
+
+def registering_lane(channel: str) -> str:
+    """The lane whose office registered a case of ``channel`` (its accepting organisation's role)."""
+    if channel.startswith(LINE_CHANNEL_PREFIX):
+        return "command"
+    return channel if channel in LANE_ROLES else "window"
+
+
 # Lanes a process's start event may be in: whose staff register its cases (window: citizens'
 # applications; command: events from any channel; department: a county department's own proposal).
 REGISTERING_LANES = frozenset({"window", "command", "department"})

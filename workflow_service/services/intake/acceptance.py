@@ -8,6 +8,10 @@ differ per case, so JSON Schema cannot check them; ``check_material_lists`` does
 engine step reached. The step-effect table (services.work.step_effects) says when each function
 here runs: it also refuses a decision (办结) while a deferred material is still owed.
 
+Each 补正 notice schedules a job for the day after its deadline (``supplement_deadline``, the day the
+printed notice names); the worker returns (退件) a case still waiting then (services.closing.closing),
+and materials received in time cancel the job.
+
 The fields, not the task, say what a step does: a review form with ``missing_materials`` and
 ``supplement_note`` sends an accepted case back to the window (退回补正) through the same notice,
 count and receipt; after acceptance the note (the reason for sending it back) is required.
@@ -18,7 +22,7 @@ from __future__ import annotations
 import copy
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import date
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 from flask import current_app
@@ -30,6 +34,7 @@ from workflow_service.models import (
     Case,
     CaseStatus,
     DeferredMaterial,
+    JobKind,
     Role,
     SupplementNotice,
     Task,
@@ -37,9 +42,10 @@ from workflow_service.models import (
 )
 from workflow_service.services import audit
 from workflow_service.services.calendar.deadlines import add_working_days
-from workflow_service.services.clock import business_day, now
+from workflow_service.services.clock import BUSINESS_TIMEZONE, business_day, now
 from workflow_service.services.directory.scope import get_visible_case
 from workflow_service.services.materials.checklist import case_materials
+from workflow_service.services.process import jobs
 from workflow_service.services.process.case_status import has_been_accepted
 from workflow_service.services.process.form_fields import (
     DEFERRAL_PROMISE,
@@ -50,6 +56,38 @@ from workflow_service.services.process.form_fields import (
     FormField,
 )
 from workflow_service.services.process.step_effects import CompletedStep
+
+# Working days the applicant has to bring what a 补正 notice asks for, unless the item's catalogue
+# entry says otherwise (``supplement_limit_days``).
+SUPPLEMENT_DEADLINE_DAYS = 10
+
+
+def supplement_deadline(case: Case, asked_on: date) -> date:
+    """The day a 补正 notice asks the materials by: the item's ``supplement_limit_days`` working days
+    after the notice (``SUPPLEMENT_DEADLINE_DAYS`` unless the catalogue says otherwise)."""
+    version = case.service_item_version
+    terms = version.snapshot if version is not None else {}
+    days = int(terms.get("supplement_limit_days") or SUPPLEMENT_DEADLINE_DAYS)
+    return add_working_days(asked_on, days)
+
+
+def supplement_job_ref(notice: SupplementNotice) -> str:
+    """The ``task_ref`` of the deadline job of a case's 补正 notice (one job per notice)."""
+    return f"supplement-{notice.sequence}"
+
+
+def _schedule_deadline(case: Case, notice: SupplementNotice) -> None:
+    """The job that returns the case once the notice's deadline day has passed (Asia/Shanghai)."""
+    deadline = supplement_deadline(case, business_day(notice.issued_at))
+    after = datetime.combine(deadline + timedelta(days=1), time(0), tzinfo=BUSINESS_TIMEZONE)
+    jobs.schedule(
+        JobKind.SUPPLEMENT_DEADLINE,
+        case,
+        supplement_job_ref(notice),
+        after.astimezone(UTC),
+        deadline=deadline.isoformat(),
+        sequence=notice.sequence,
+    )
 
 
 class DeferredMaterialsOutstanding(Conflict):
@@ -198,7 +236,7 @@ def refuse_decision_while_owed(step: CompletedStep) -> None:
         )
 
 
-def _open_notice(case: Case) -> SupplementNotice | None:
+def open_notice(case: Case) -> SupplementNotice | None:
     return db.session.execute(
         select(SupplementNotice)
         .where(SupplementNotice.case_id == case.id, SupplementNotice.received_at.is_(None))
@@ -219,6 +257,7 @@ def _issue_notice(case: Case, task: Task, actor: User, entries: _Entries) -> Non
         issued_by_id=actor.id,
     )
     db.session.add(notice)
+    _schedule_deadline(case, notice)
     audit.record(
         "case.supplement_requested",
         actor,
@@ -263,10 +302,11 @@ def check_material_lists(step: CompletedStep) -> None:
 
 def receive_supplement(step: CompletedStep) -> None:
     """A task completed while the case waits in 补正 takes the supplemented materials in."""
-    notice = _open_notice(step.case)
+    notice = open_notice(step.case)
     if notice is not None:
         notice.received_at = now()
         notice.received_by_id = step.actor.id
+        jobs.cancel_pending(JobKind.SUPPLEMENT_DEADLINE, step.case, supplement_job_ref(notice))
         audit.record(
             "case.supplement_received",
             step.actor,

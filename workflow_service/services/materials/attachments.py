@@ -202,6 +202,28 @@ def upload_attachment(
         raise InvalidInput("缺少材料名称或文件", errors=missing)
     name = checked_filename(upload.filename)
     content = _read_limited(upload.stream)
+    attachment = add_attachment(case, material_name, name, content, actor, actor.organisation_id)
+    try:
+        db.session.commit()
+    except BaseException:
+        discard(attachment)
+        raise
+    return attachment
+
+
+def add_attachment(
+    case: Case, material_name: str, name: str, content: bytes, actor: User | None, organisation_id: int
+) -> Attachment:
+    """Check a file's content (type, size, the case's quota), store it and add its row (audited) to the
+    current transaction; the caller commits, or calls ``discard`` when the transaction fails.
+
+    ``actor`` is None for a file a line system sent with its event (``organisation_id``: the case's
+    accepting office then); ``name`` is checked by ``checked_filename``.
+    """
+    if len(content) > current_app.config["ATTACHMENT_MAX_BYTES"]:
+        raise too_large()
+    if not content:
+        raise InvalidInput("文件为空", errors={"file": ["文件为空"]})
     content_type = detected_type(content)
     if content_type is None:
         accepted = "、".join(ALLOWED_TYPES.values())
@@ -222,8 +244,8 @@ def upload_attachment(
             size=len(content),
             sha256=hashlib.sha256(content).hexdigest(),
             uploaded_at=now(),
-            uploaded_by_id=actor.id,
-            organisation_id=actor.organisation_id,
+            uploaded_by_id=actor.id if actor else None,
+            organisation_id=organisation_id,
         )
         db.session.add(attachment)
         db.session.flush()
@@ -240,13 +262,21 @@ def upload_attachment(
                 "sha256": attachment.sha256,
             },
         )
-        db.session.commit()
     except BaseException:
-        # The row never made it: take the file back out so storage holds only what the table names.
         db.session.rollback()
         storage.delete(key)
         raise
     return attachment
+
+
+def discard(*attachments: Attachment) -> None:
+    """After a failed transaction: roll it back and take the files back out, so storage holds only
+    what the table names."""
+    keys = [attachment.storage_key for attachment in attachments]
+    db.session.rollback()
+    storage = attachment_storage()
+    for key in keys:
+        storage.delete(key)
 
 
 def _attachments_of(case: Case) -> list[Attachment]:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import enum
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import datetime
 
 from reportlab.lib import colors
 from reportlab.lib.units import mm
@@ -25,10 +25,9 @@ from workflow_service.models import (
     User,
 )
 from workflow_service.services.calendar.case_clock import case_clock, joint_handling
-from workflow_service.services.calendar.deadlines import add_working_days
 from workflow_service.services.clock import business_day
 from workflow_service.services.directory.scope import get_visible_case
-from workflow_service.services.intake.acceptance import deferred_materials
+from workflow_service.services.intake.acceptance import deferred_materials, supplement_deadline
 from workflow_service.services.intake.query_passwords import query_password_matches
 from workflow_service.services.materials.checklist import case_materials
 from workflow_service.services.notices import case_outcome
@@ -65,9 +64,6 @@ DOCUMENT_TITLES = {
     DocumentKind.EXTENSION: "延期告知书",
     DocumentKind.COMPLETION: "办结通知",
 }
-# Working days the applicant has to bring what a 补正 notice asks for, unless the item's catalogue
-# entry says otherwise (``supplement_limit_days``).
-SUPPLEMENT_DEADLINE_DAYS = 10
 
 
 class DocumentNotApplicable(Conflict):
@@ -526,15 +522,6 @@ def extension_notice(case: Case) -> bytes:
         issuer=extension.organisation.name,
         issued_on=decided_on,
     )
-
-
-def supplement_deadline(case: Case, asked_on: date) -> date:
-    """The day a 补正 notice asks the materials by: the item's ``supplement_limit_days`` working days
-    after the notice (``SUPPLEMENT_DEADLINE_DAYS`` unless the catalogue says otherwise)."""
-    version = case.service_item_version
-    terms = version.snapshot if version is not None else {}
-    days = int(terms.get("supplement_limit_days") or SUPPLEMENT_DEADLINE_DAYS)
-    return add_working_days(asked_on, days)
 
 
 def _document(case: Case, kind: DocumentKind, query_password: str | None = None) -> Document:

@@ -16,12 +16,12 @@ import logging
 import signal
 import threading
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from datetime import datetime, timedelta
 from types import FrameType
 
-from flask import current_app
+from flask import Flask, current_app
 from sqlalchemy import select
 from sqlalchemy.orm import undefer
 from sqlalchemy.orm.exc import StaleDataError
@@ -105,10 +105,22 @@ def fire_timer(job: Job) -> datetime | None:
     return waiting.fires_at
 
 
-HANDLERS: dict[JobKind, Callable[[Job], datetime | None]] = {
+JobHandler = Callable[[Job], datetime | None]
+HANDLERS: dict[JobKind, JobHandler] = {
     JobKind.TIMER: fire_timer,
     JobKind.DEADLINE_WARNING: deadline_warnings.warn,
 }
+INSTALLED_KEY = "job_handlers"
+
+
+def install(app: Flask, handlers: Mapping[JobKind, JobHandler]) -> None:
+    """Handlers of job kinds whose work lives in packages above process/ (the 补正 deadline's 退件),
+    installed by the app factory as the step effects are."""
+    app.extensions[INSTALLED_KEY] = dict(handlers)
+
+
+def _handler(kind: JobKind) -> JobHandler:
+    return HANDLERS.get(kind) or current_app.extensions[INSTALLED_KEY][kind]
 
 
 class Outcome(enum.StrEnum):
@@ -128,7 +140,7 @@ def run_job(job_id: int, worker: str) -> Outcome:
             db.session.rollback()
             return Outcome.LOST
         with time_limit(current_app.config["JOB_TIME_LIMIT_SECONDS"]):
-            run_again_at = HANDLERS[job.kind](job)
+            run_again_at = _handler(job.kind)(job)
         jobs.finish(job, run_again_at)
         db.session.commit()
         return Outcome.DONE if run_again_at is None else Outcome.RESCHEDULED

@@ -94,6 +94,21 @@ def finish_pending(kind: JobKind, case: Case, task_ref: str) -> None:
     )
 
 
+def cancel_pending(kind: JobKind, case: Case, task_ref: str) -> None:
+    """Cancel a pending job whose reason went away (the 补正 materials came in time)."""
+    db.session.execute(
+        update(Job)
+        .where(
+            Job.kind == kind,
+            Job.case_id == case.id,
+            Job.task_ref == task_ref,
+            Job.state == JobState.PENDING,
+        )
+        .values(state=JobState.CANCELLED, finished_at=now())
+        .execution_options(synchronize_session="fetch")
+    )
+
+
 def retry_failed(job_ids: Sequence[int] = ()) -> list[Job]:
     """Give failed jobs (all, or those named) a fresh set of attempts, due now; audited, committed."""
     query = select(Job).where(Job.state == JobState.FAILED)

@@ -37,7 +37,7 @@ from workflow_service.services import audit
 from workflow_service.services.calendar.deadlines import add_working_days
 from workflow_service.services.clock import business_day, now
 from workflow_service.services.directory.scope import get_visible_case, visible_cases
-from workflow_service.services.process import deadline_warnings, job_runner, jobs
+from workflow_service.services.process import deadline_warnings, jobs
 from workflow_service.services.process.forms import validate_form
 from workflow_service.services.supervision.case_filters import require_supervisor, start_of
 from workflow_service.services.work import tasks
@@ -298,6 +298,6 @@ def notice_state(notice: SupervisionNotice) -> str:
 
 
 def install() -> None:
-    """Hook the reply into task completion and the late job into the worker (once per process)."""
+    """Hook the reply into task completion (once per process); the late job's handler is installed
+    with the app's other job handlers (job_runner.install, in the app factory)."""
     OUTSIDE_THE_WORKFLOW[TaskKind.SUPERVISION] = TaskOutsideTheWorkflow(REPLY_FORM, complete_reply)
-    job_runner.HANDLERS[JobKind.SUPERVISION_LATE] = mark_late

@@ -1,0 +1,99 @@
+"""Events from line systems: ``POST /api/v1/events`` (idempotent by ``Idempotency-Key``), their
+status, and photos sent afterwards (scope ``events:write``, a token from ``POST /oauth/token``)."""
+
+from __future__ import annotations
+
+from flask import request
+from flask.views import MethodView
+
+from workflow_service.api.attachments import _MultipartBlueprint
+from workflow_service.api.client_authentication import current_client, require_client_scope
+from workflow_service.api.line_event_schemas import (
+    EventReportSchema,
+    EventStatusSchema,
+    PhotoUploadSchema,
+    StoredPhotoSchema,
+    SubmittedEventSchema,
+)
+from workflow_service.models import Attachment
+from workflow_service.services.portal import events
+from workflow_service.services.portal.events import EventReport, EventView, Photo
+
+SCOPE = "events:write"
+blp = _MultipartBlueprint(
+    "line_events", __name__, url_prefix="/api/v1/events", description="基层治理事件（条线系统上报）"
+)
+blp.before_request(require_client_scope(SCOPE))
+CLIENT_ONLY = [{"clientCredentials": [SCOPE]}]
+IDEMPOTENCY_KEY = {
+    "in": "header",
+    "name": events.KEY_HEADER,
+    "required": True,
+    "schema": {"type": "string", "maxLength": events.KEY_MAX_LENGTH},
+    "description": (
+        "每个事件一个唯一值（如 UUID），超时重试时不变 / one value per event, the same on every retry: "
+        "the same key and body get the first answer again, the same key with another body is 422"
+    ),
+}
+REPLAYED = {
+    "description": "`true` when this answers a retry with the first answer",
+    "schema": {"type": "string"},
+}
+
+
+def _report(body: dict) -> EventReport:
+    return EventReport(
+        type=body["type"],
+        region_code=body["place"]["region_code"],
+        address=body["place"]["address"],
+        description=body["description"],
+        reporter=body["reporter"],
+        ticket_number=body.get("ticket_number"),
+        grid_name=body.get("grid_name"),
+        photos=[Photo(photo["file_name"], photo["content_base64"]) for photo in body.get("photos", [])],
+    )
+
+
+@blp.route("")
+class EventsResource(MethodView):
+    @blp.doc(security=CLIENT_ONLY, parameters=[IDEMPOTENCY_KEY])
+    @blp.alt_response(
+        403, description="The token lacks events:write, or the place lies outside the client's regions"
+    )
+    @blp.alt_response(
+        422,
+        description=(
+            "Invalid input (field errors), no `Idempotency-Key`, or the key was used with another body"
+        ),
+    )
+    @blp.arguments(EventReportSchema)
+    @blp.response(201, SubmittedEventSchema, headers={"Idempotent-Replayed": REPLAYED})
+    def post(self, body: dict) -> tuple[dict, int, dict[str, str]]:
+        """Register a 基层治理事件 in the 综合信息指挥室 of its township (event-dispatch process);
+        photos as Base64 here or afterwards by multipart. A retry with the same key and body answers
+        as the first time (same number, 201)."""
+        submitted = events.submit_event(
+            current_client(), request.headers.get(events.KEY_HEADER), body, _report(body)
+        )
+        return submitted.body, submitted.status_code, {"Idempotent-Replayed": str(submitted.replayed).lower()}
+
+
+@blp.route("/<string:number>")
+class EventResource(MethodView):
+    @blp.doc(security=CLIENT_ONLY)
+    @blp.response(200, EventStatusSchema)
+    def get(self, number: str) -> EventView:
+        """How the event stands: status and its history, the current step in plain words, the result
+        (已处置 …); only to the client that submitted it (404 for any other)."""
+        return events.event_view(current_client(), number)
+
+
+@blp.route("/<string:number>/photos")
+class EventPhotosResource(MethodView):
+    @blp.doc(security=CLIENT_ONLY)
+    @blp.alt_response(409, description="The event has ended")
+    @blp.arguments(PhotoUploadSchema, location="form_and_files")
+    @blp.response(201, StoredPhotoSchema)
+    def post(self, form: dict, number: str) -> Attachment:
+        """Add a photo (JPEG or PNG, detected from the content) to the client's own event."""
+        return events.add_photo(current_client(), number, form["file"])
