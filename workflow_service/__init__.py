@@ -22,6 +22,7 @@ from workflow_service.api import (
     admin,
     admin_webhooks,
     api_clients,
+    applications,
     attachments,
     authentication,
     calendar,
@@ -173,6 +174,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         evaluations.blp,
         audit_api.blp,
         webhooks.blp,
+        applications.blp,
         process_definitions.blp,
         supervision.blp,
     ):

@@ -18,6 +18,7 @@ from workflow_service.models.delegations import Delegation
 from workflow_service.models.evaluations import CaseEvaluation, EvaluationChannel, Rating
 from workflow_service.models.extensions import CaseExtension, ExtensionState
 from workflow_service.models.fees import CaseFee, FeeStatus
+from workflow_service.models.idempotency import IdempotencyKey, IdempotencyState
 from workflow_service.models.intake_drafts import IntakeDraft
 from workflow_service.models.jobs import Job, JobKind, JobState
 from workflow_service.models.licences import ElectronicLicence
@@ -87,6 +88,8 @@ __all__ = [
     "ExtensionState",
     "FeeStatus",
     "FunctionType",
+    "IdempotencyKey",
+    "IdempotencyState",
     "IntakeDraft",
     "ItemType",
     "Job",

@@ -29,9 +29,10 @@ class Attachment(Base):
     size: Mapped[int] = mapped_column(BigInteger)
     sha256: Mapped[str] = mapped_column(String(64))
     uploaded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    uploaded_by_id: Mapped[int] = mapped_column(ForeignKey("app_user.id"))
+    # None: the applicant sent it through the portal that submitted the case.
+    uploaded_by_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
     organisation_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"))
 
     case: Mapped[Case] = relationship()
-    uploaded_by: Mapped[User] = relationship()
+    uploaded_by: Mapped[User | None] = relationship()
     organisation: Mapped[Organisation] = relationship()

@@ -153,7 +153,8 @@ class Case(Base):
     workflow_state: Mapped[str | None] = mapped_column(Text, deferred=True)
     state_dropped_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     passed_elements: Mapped[list | None] = mapped_column(JSON)
-    created_by_id: Mapped[int] = mapped_column(ForeignKey("app_user.id"))
+    # The clerk who registered the case; None for one submitted online (``submitted_by_client_id``).
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
     # The portal or line system that submitted the case online (its webhooks hear of the case); None
     # for a case taken at a window.
     submitted_by_client_id: Mapped[int | None] = mapped_column(ForeignKey("api_client.id"), index=True)

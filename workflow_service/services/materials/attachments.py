@@ -193,6 +193,24 @@ def upload_attachment(
     """
     case = get_visible_case(actor, number)
     _check_may_upload(actor, case)
+    return _store(case, actor, material_name, upload, {})
+
+
+def upload_online(
+    case: Case, material_name: str | None, upload: FileStorage | None, client_name: str
+) -> Attachment:
+    """Store a file the applicant sent through the portal ``client_name`` that submitted the case,
+    with the window's checks (type by content, size, the case's quota)."""
+    return _store(case, None, material_name, upload, {"client": client_name})
+
+
+def _store(
+    case: Case,
+    actor: User | None,
+    material_name: str | None,
+    upload: FileStorage | None,
+    recorded: dict[str, str],
+) -> Attachment:
     if case.status == CaseStatus.ARCHIVED:
         raise Conflict(f"办件 {case.number} 已归档，不能再上传材料")
     missing = {
@@ -222,8 +240,9 @@ def upload_attachment(
             size=len(content),
             sha256=hashlib.sha256(content).hexdigest(),
             uploaded_at=now(),
-            uploaded_by_id=actor.id,
-            organisation_id=actor.organisation_id,
+            uploaded_by_id=actor.id if actor else None,
+            # Submitted online: the window that takes the case in holds the file.
+            organisation_id=actor.organisation_id if actor else case.accepting_organisation_id,
         )
         db.session.add(attachment)
         db.session.flush()
@@ -238,6 +257,7 @@ def upload_attachment(
                 "content_type": content_type,
                 "size": len(content),
                 "sha256": attachment.sha256,
+                **recorded,
             },
         )
         db.session.commit()
