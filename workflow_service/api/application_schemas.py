@@ -48,24 +48,24 @@ class ApplicationCreateSchema(Schema):
     )
 
 
-class StatusSchema(Schema):
+class ApplicationStatusSchema(Schema):
     code = fields.String(metadata={"example": "submitted"})
     label = fields.String(metadata={"example": "申请/预审"})
 
 
-class StatusEntrySchema(Schema):
-    status = fields.Nested(StatusSchema)
+class ApplicationStatusEntrySchema(Schema):
+    status = fields.Nested(ApplicationStatusSchema)
     at = fields.String(metadata={"format": "date-time"})
 
 
-class ResultSchema(Schema):
+class ApplicationResultSchema(Schema):
     code = fields.String(metadata={"example": "granted"})
     label = fields.String(metadata={"example": "准予"})
     reason = fields.String(allow_none=True)
     at = fields.String(allow_none=True, metadata={"format": "date-time"})
 
 
-class CollectionSchema(Schema):
+class ApplicationCollectionSchema(Schema):
     method = fields.String(
         allow_none=True, metadata={"description": "pickup 窗口领取 / mail 邮寄送达；未出件为 null"}
     )
@@ -80,8 +80,8 @@ class ApplicationSchema(Schema):
     service_code = fields.String()
     service_name = fields.String()
     channel = fields.String(metadata={"example": "portal"})
-    status = fields.Nested(StatusSchema)
-    status_history = fields.List(fields.Nested(StatusEntrySchema))
+    status = fields.Nested(ApplicationStatusSchema)
+    status_history = fields.List(fields.Nested(ApplicationStatusEntrySchema))
     current_step = fields.String(
         metadata={
             "description": "当前环节（申请人看得懂的说法）/ the current step in the applicant's words",
@@ -92,8 +92,8 @@ class ApplicationSchema(Schema):
     due_date = fields.String(
         allow_none=True, metadata={"format": "date", "description": "承诺办结日期 / due date"}
     )
-    result = fields.Nested(ResultSchema, allow_none=True)
-    collection = fields.Nested(CollectionSchema, allow_none=True)
+    result = fields.Nested(ApplicationResultSchema, allow_none=True)
+    collection = fields.Nested(ApplicationCollectionSchema, allow_none=True)
 
 
 class ApplicationListQuerySchema(Schema):
@@ -108,11 +108,11 @@ class ApplicationListQuerySchema(Schema):
     )
 
 
-class WithdrawSchema(Schema):
+class ApplicationWithdrawSchema(Schema):
     reason = Text(required=True, min_length=1, max_length=500, metadata={"description": "撤回原因 / reason"})
 
 
-class RatingSchema(Schema):
+class ApplicationRatingSchema(Schema):
     rating = Text(
         required=True,
         max_length=32,
@@ -127,7 +127,7 @@ class RatingSchema(Schema):
     )
 
 
-class RatingAnswerSchema(Schema):
+class ApplicationRatingAnswerSchema(Schema):
     rating = fields.String()
     label = fields.String(metadata={"example": "非常满意"})
     comment = fields.String(allow_none=True)

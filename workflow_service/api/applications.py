@@ -14,9 +14,9 @@ from workflow_service.api.application_schemas import (
     ApplicationCreateSchema,
     ApplicationListQuerySchema,
     ApplicationSchema,
-    RatingAnswerSchema,
-    RatingSchema,
-    WithdrawSchema,
+    ApplicationRatingAnswerSchema,
+    ApplicationRatingSchema,
+    ApplicationWithdrawSchema,
 )
 from workflow_service.api.attachments import _MultipartBlueprint
 from workflow_service.api.case_file_schemas import AttachmentSchema, AttachmentUploadSchema
@@ -141,7 +141,7 @@ class ApplicationWithdrawResource(MethodView):
     @blp.doc(security=WRITE)
     @require_client_scope("applications:write")
     @blp.alt_response(409, description="已作出决定或已结束，不能撤回 / decided or ended")
-    @blp.arguments(WithdrawSchema, example={"reason": "申请人不再需要办理"})
+    @blp.arguments(ApplicationWithdrawSchema, example={"reason": "申请人不再需要办理"})
     @blp.response(200, ApplicationSchema)
     def post(self, payload: dict, number: str) -> dict[str, Any]:
         """撤回申请 / Withdraw the application (until a decision); the case ends 撤回."""
@@ -153,8 +153,8 @@ class ApplicationRatingResource(MethodView):
     @blp.doc(security=WRITE)
     @require_client_scope("applications:write")
     @blp.alt_response(409, description="尚未办结，或已评价 / not decided yet, or already rated")
-    @blp.arguments(RatingSchema, example={"rating": "very_satisfied", "comment": "办理很快"})
-    @blp.response(201, RatingAnswerSchema)
+    @blp.arguments(ApplicationRatingSchema, example={"rating": "very_satisfied", "comment": "办理很快"})
+    @blp.response(201, ApplicationRatingAnswerSchema)
     def post(self, payload: dict, number: str) -> dict[str, Any]:
         """好差评 / Rate the service (five grades), once, after 办结; 不满意 needs a reason."""
         return applications.rate_application(current_client(), number, payload["rating"], payload["comment"])
