@@ -25,10 +25,16 @@ from jsonschema import Draft7Validator
 from werkzeug.test import TestResponse
 
 from tests.support.api import WUNING, ApiClient, case_body
+from tests.support.applications import SCOPES as APPLICATION_SCOPES
+from tests.support.applications import application_body, headers_for, submit
+from tests.support.applications import portal_client as application_client
 from tests.support.portal import client_headers, register_client
 from tests.support.steps import ACCEPT, accept, accepted, decided, issued, only_task, tracked_case
 from tests.support.webhooks import deliveries, portal_client, submitted_by, subscribe
 from workflow_service import create_app
+from workflow_service.extensions import db
+from workflow_service.models import ApiClient as ClientRow
+from workflow_service.models import IdempotencyKey, IdempotencyState
 from workflow_service.services.portal import webhook_delivery
 
 Spec = dict[str, Any]
@@ -72,6 +78,8 @@ BODIES: dict[Operation, dict[str, Any]] = {
     ("post", "/api/v1/cases/{number}/extensions"): EXTENSION,
     ("post", "/api/v1/cases/{number}/extensions/{extension_id}/refuse"): {"note": "无须延期"},
     ("post", "/api/v1/cases/{number}/withdraw"): {"reason": "申请人撤回"},
+    ("post", "/api/v1/applications/{number}/withdraw"): {"reason": "申请人撤回"},
+    ("post", "/api/v1/applications/{number}/rating"): {"rating": "satisfied"},
     ("post", "/api/v1/tasks/{task_id}/complete"): {"data": {}},
     ("post", "/api/v1/track"): {"number": MISSING["number"], "password": "000000"},
     ("post", "/api/v1/track/evaluation"): {
@@ -403,6 +411,66 @@ def _taken_client_name(client: ApiClient, app: Flask) -> TestResponse:
     return client.post("/api/v1/admin/clients", "admin", json=body)
 
 
+def _application(client: ApiClient, app: Flask) -> tuple[str, dict[str, str]]:
+    """An online application and the headers of the client that submitted it."""
+    headers = headers_for(client, application_client(app))
+    answer = submit(client, headers)
+    assert answer.status_code == 201, answer.json
+    return answer.json["number"], headers
+
+
+def _application_twice(action: str, body: dict[str, Any]) -> Step:
+    """Withdrawn, then withdrawn again; rated before its 办结."""
+
+    def step(client: ApiClient, app: Flask) -> TestResponse:
+        number, headers = _application(client, app)
+        path = f"/api/v1/applications/{number}/{action}"
+        if action == "withdraw":
+            client.http.post(path, json=body, headers=headers)
+        return client.http.post(path, json=body, headers=headers)
+
+    return step
+
+
+def _application_for_another_township(client: ApiClient, app: Flask) -> TestResponse:
+    headers = headers_for(client, application_client(app, regions=("330783111",)))
+    return submit(client, headers)
+
+
+def _application_key_in_use(client: ApiClient, app: Flask) -> TestResponse:
+    """The first request with the key never finishes (its row stays running): the second gives up."""
+    _number, headers = _application(client, app)
+    with app.app_context():
+        done = db.session.execute(db.select(IdempotencyKey)).scalar_one()
+        stuck = IdempotencyKey(
+            client_id=done.client_id,
+            key="stuck",
+            body_hash=done.body_hash,
+            state=IdempotencyState.RUNNING,
+            created_at=done.created_at,
+        )
+        db.session.add(stuck)
+        db.session.commit()
+    return submit(client, headers, application_body(), key="stuck")
+
+
+def _application_upload_to_archived(client: ApiClient, app: Flask) -> TestResponse:
+    number = _case(client, "archived")
+    portal = register_client(app, "门户", scopes=APPLICATION_SCOPES)
+    with app.app_context():
+        client_id = db.session.execute(
+            db.select(ClientRow.id).where(ClientRow.client_id == portal.client_id)
+        ).scalar_one()
+    submitted_by(app, number, client_id)
+    upload = {"material_name": "x", "file": (io.BytesIO(b"%PDF-1.4\n%%EOF\n"), "a.pdf")}
+    return client.http.post(
+        f"/api/v1/applications/{number}/attachments",
+        data=upload,
+        content_type="multipart/form-data",
+        headers=client_headers(client.http, portal),
+    )
+
+
 TRACK_BODY = BODIES[("post", "/api/v1/track")]
 EVALUATION_BODY = BODIES[("post", "/api/v1/track/evaluation")]
 DECLARED: dict[tuple[str, str, int], Step] = {
@@ -419,6 +487,15 @@ DECLARED: dict[tuple[str, str, int], Step] = {
     ("post", "/api/v1/track/evaluation", 409): _evaluate_before_the_end,
     ("post", "/api/v1/track/evaluation", 429): _lookups("/api/v1/track/evaluation", EVALUATION_BODY),
     ("post", "/api/v1/cases", 409): _duplicate,
+    ("post", "/api/v1/applications", 403): _application_for_another_township,
+    ("post", "/api/v1/applications", 409): _application_key_in_use,
+    ("post", "/api/v1/applications/{number}/withdraw", 409): _application_twice(
+        "withdraw", {"reason": "申请人撤回"}
+    ),
+    ("post", "/api/v1/applications/{number}/rating", 409): _application_twice(
+        "rating", {"rating": "satisfied"}
+    ),
+    ("post", "/api/v1/applications/{number}/attachments", 409): _application_upload_to_archived,
     ("post", "/api/v1/cases/{number}/suspend", 409): _twice(
         "/api/v1/cases/{number}/suspend", "approver", SUSPENSION
     ),
@@ -492,6 +569,7 @@ CONFIG: dict[tuple[str, str, int], dict[str, Any]] = {
     ("get", "/api/v1/services", 429): ONE_REQUEST,
     ("get", "/api/v1/services/{code}", 429): ONE_REQUEST,
     ("post", "/api/v1/track", 429): ONE_LOOKUP,
+    ("post", "/api/v1/applications", 409): {"IDEMPOTENCY_WAIT_SECONDS": 0.0},
     ("post", "/api/v1/track/evaluation", 429): ONE_LOOKUP,
 }
 # The statuses an operation has by its kind, provoked alike for every operation below.
@@ -592,7 +670,9 @@ def test_before_a_pending_password_change_every_other_staff_operation_is_403(
 def test_a_path_naming_nothing_is_404_for_every_operation_with_one(client: ApiClient, app: Flask) -> None:
     spec = document(app)
     wrong = []
-    portal = client_headers(client.http, register_client(app, "门户", scopes=["webhooks:manage"]))
+    portal = client_headers(
+        client.http, register_client(app, "门户", scopes=["webhooks:manage", *APPLICATION_SCOPES])
+    )
     for operation in kind_statuses(spec, 404):
         if client_only(spec, operation):
             answers = [call(app, spec, operation, MISSING, portal)]

@@ -14,7 +14,6 @@ from tests.support.clock import Clock
 from tests.test_concurrency import race
 from workflow_service.extensions import db
 from workflow_service.models import Case, IdempotencyKey, IdempotencyState
-from workflow_service.services.portal import idempotency
 from workflow_service.worker import Worker
 
 
@@ -102,7 +101,7 @@ def test_a_request_while_the_first_still_runs_waits_and_then_gives_up_with_409(
             )
         )
         db.session.commit()
-    monkeypatch.setattr(idempotency, "WAIT_SECONDS", 0.0)
+    monkeypatch.setitem(app.config, "IDEMPOTENCY_WAIT_SECONDS", 0.0)
     waiting = submit(client, headers, body, key="stuck")
     assert waiting.status_code == 409
     assert waiting.json["type"].endswith("idempotency-key-in-use")
@@ -133,7 +132,7 @@ def test_two_requests_with_one_key_at_once_make_one_case(live_app: Flask) -> Non
     for attempt in range(3):
         answers = race(
             [
-                lambda c=c, h=h: submit(c, h, body, key=f"race-{attempt}")
+                lambda c=c, h=h, k=f"race-{attempt}": submit(c, h, body, key=k)
                 for c, h in zip(clients, headers, strict=True)
             ]
         )

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
+from flask import current_app
 from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 
@@ -29,8 +30,6 @@ from workflow_service.services.clock import now
 
 HEADER = "Idempotency-Key"
 KEY_RETENTION = timedelta(hours=24)
-# How long a request waits for the first one with its key before giving up (409, retry later).
-WAIT_SECONDS = 10.0
 POLL_SECONDS = 0.05
 _VISIBLE_ASCII = re.compile(r"[\x21-\x7e]{1,128}")
 
@@ -76,7 +75,8 @@ def _conflict(key: str) -> InvalidInput:
 
 def _replay(client_id: int, key: str, digest: str) -> StoredAnswer:
     """Wait (bounded) for the answer to the first request with ``key``, and give it again."""
-    deadline = time.monotonic() + WAIT_SECONDS
+    # How long a request waits for the first one with its key before giving up (409, retry later).
+    deadline = time.monotonic() + float(current_app.config["IDEMPOTENCY_WAIT_SECONDS"])
     while True:
         db.session.rollback()  # a fresh transaction: see the first request's commit
         row = _row(client_id, key)
