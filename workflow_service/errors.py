@@ -44,7 +44,8 @@ that raises them. ``tests/test_errors.py`` checks that this tree lists every sub
     │   ├── AlreadyEvaluated (409)                 closing.evaluations
     │   ├── LicenceNotIssued (409)                 closing.licences
     │   ├── DocumentNotApplicable (409)            notices.documents
-    │   └── DeliveryNotDead (409)                  portal.webhook_delivery: redeliver or skip a live one
+    │   ├── DeliveryNotDead (409)                  portal.webhook_delivery: redeliver or skip a live one
+    │   └── IdempotencyKeyInUse (409)              portal.idempotency: the key's first request still runs
     ├── InvalidInput (422)            field errors in ``errors``
     │   ├── InvalidProcessDefinition (422)
     │   ├── InvalidDelegation (422)

@@ -20,7 +20,7 @@ from datetime import timedelta
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import delete, select
+from sqlalchemy import delete, select, update
 from sqlalchemy.exc import IntegrityError
 
 from workflow_service.errors import Conflict, InvalidInput
@@ -120,11 +120,12 @@ def run_once(
         db.session.execute(delete(IdempotencyKey).where(IdempotencyKey.id == claim_id))
         db.session.commit()
         raise
-    row = db.session.get(IdempotencyKey, claim_id)
-    assert row is not None
-    row.state = IdempotencyState.DONE
-    row.status_code = status_code
-    row.response_body = answer
+    # One UPDATE, not a load and a flush: the claim's attributes expired with the work's commit.
+    db.session.execute(
+        update(IdempotencyKey)
+        .where(IdempotencyKey.id == claim_id)
+        .values(state=IdempotencyState.DONE, status_code=status_code, response_body=answer)
+    )
     db.session.commit()
     return StoredAnswer(status_code, answer, replayed=False)
 
