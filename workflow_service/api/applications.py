@@ -13,9 +13,9 @@ from workflow_service.api.application_schemas import (
     APPLICATION_EXAMPLE,
     ApplicationCreateSchema,
     ApplicationListQuerySchema,
-    ApplicationSchema,
     ApplicationRatingAnswerSchema,
     ApplicationRatingSchema,
+    ApplicationSchema,
     ApplicationWithdrawSchema,
 )
 from workflow_service.api.attachments import _MultipartBlueprint
