@@ -80,12 +80,17 @@ def _replay(client_id: int, key: str, digest: str) -> StoredAnswer:
     while True:
         db.session.rollback()  # a fresh transaction: see the first request's commit
         row = _row(client_id, key)
-        if row is None:  # the first request failed and gave the key back: a plain conflict to retry
+        found = None if row is None else (row.body_hash, row.state, row.status_code, row.response_body)
+        # End the read before waiting: an open read transaction would hold SQLite's shared lock and
+        # keep the first request from committing the answer this one waits for.
+        db.session.rollback()
+        if found is None:  # the first request failed and gave the key back: a plain conflict to retry
             raise IdempotencyKeyInUse(f"幂等键 {key} 的首次请求未成功，请重试")
-        if row.body_hash != digest:
+        stored_hash, state, status_code, response_body = found
+        if stored_hash != digest:
             raise _conflict(key)
-        if row.state == IdempotencyState.DONE and row.status_code is not None:
-            return StoredAnswer(row.status_code, dict(row.response_body or {}), replayed=True)
+        if state == IdempotencyState.DONE and status_code is not None:
+            return StoredAnswer(status_code, dict(response_body or {}), replayed=True)
         if time.monotonic() >= deadline:
             raise IdempotencyKeyInUse(f"幂等键 {key} 的首次请求仍在处理，请稍后重试")
         time.sleep(POLL_SECONDS)
