@@ -26,6 +26,9 @@ from jsonschema import Draft7Validator
 from werkzeug.test import TestResponse
 
 from tests.support.api import WUNING, ApiClient, case_body
+from tests.support.applications import SCOPES as APPLICATION_SCOPES
+from tests.support.applications import application_body, headers_for, submit
+from tests.support.applications import portal_client as application_client
 from tests.support.portal import client_headers, register_client
 from tests.support.steps import (
     ACCEPT,
@@ -41,6 +44,9 @@ from tests.support.versions import KEY as VERSIONED_KEY
 from tests.support.versions import install_version_one, install_version_two, start
 from tests.support.webhooks import deliveries, portal_client, submitted_by, subscribe
 from workflow_service import create_app
+from workflow_service.extensions import db
+from workflow_service.models import ApiClient as ClientRow
+from workflow_service.models import IdempotencyKey, IdempotencyState
 from workflow_service.services.portal import webhook_delivery
 
 Spec = dict[str, Any]
@@ -90,6 +96,8 @@ BODIES: dict[Operation, dict[str, Any]] = {
     ("post", "/api/v1/supervision-notices/{notice_id}/reply"): {"reply": "已于今日办结"},
     ("post", "/api/v1/cases/{number}/extensions/{extension_id}/refuse"): {"note": "无须延期"},
     ("post", "/api/v1/cases/{number}/withdraw"): {"reason": "申请人撤回"},
+    ("post", "/api/v1/applications/{number}/withdraw"): {"reason": "申请人撤回"},
+    ("post", "/api/v1/applications/{number}/rating"): {"rating": "satisfied"},
     ("post", "/api/v1/tasks/{task_id}/complete"): {"data": {}},
     ("post", "/api/v1/events"): {
         "type": "other",
@@ -462,6 +470,66 @@ def _photo_after_the_end(client: ApiClient, app: Flask) -> TestResponse:
     return client.http.post(f"/api/v1/events/{number}/photos", data=photo, headers=line)
 
 
+def _application(client: ApiClient, app: Flask) -> tuple[str, dict[str, str]]:
+    """An online application and the headers of the client that submitted it."""
+    headers = headers_for(client, application_client(app))
+    answer = submit(client, headers)
+    assert answer.status_code == 201, answer.json
+    return answer.json["number"], headers
+
+
+def _application_twice(action: str, body: dict[str, Any]) -> Step:
+    """Withdrawn, then withdrawn again; rated before its 办结."""
+
+    def step(client: ApiClient, app: Flask) -> TestResponse:
+        number, headers = _application(client, app)
+        path = f"/api/v1/applications/{number}/{action}"
+        if action == "withdraw":
+            client.http.post(path, json=body, headers=headers)
+        return client.http.post(path, json=body, headers=headers)
+
+    return step
+
+
+def _application_for_another_township(client: ApiClient, app: Flask) -> TestResponse:
+    headers = headers_for(client, application_client(app, regions=("330783111",)))
+    return submit(client, headers)
+
+
+def _application_key_in_use(client: ApiClient, app: Flask) -> TestResponse:
+    """The first request with the key never finishes (its row stays running): the second gives up."""
+    _number, headers = _application(client, app)
+    with app.app_context():
+        done = db.session.execute(db.select(IdempotencyKey)).scalar_one()
+        stuck = IdempotencyKey(
+            client_id=done.client_id,
+            key="stuck",
+            body_hash=done.body_hash,
+            state=IdempotencyState.RUNNING,
+            created_at=done.created_at,
+        )
+        db.session.add(stuck)
+        db.session.commit()
+    return submit(client, headers, application_body(), key="stuck")
+
+
+def _application_upload_to_archived(client: ApiClient, app: Flask) -> TestResponse:
+    number = _case(client, "archived")
+    portal = register_client(app, "门户", scopes=APPLICATION_SCOPES)
+    with app.app_context():
+        client_id = db.session.execute(
+            db.select(ClientRow.id).where(ClientRow.client_id == portal.client_id)
+        ).scalar_one()
+    submitted_by(app, number, client_id)
+    upload = {"material_name": "x", "file": (io.BytesIO(b"%PDF-1.4\n%%EOF\n"), "a.pdf")}
+    return client.http.post(
+        f"/api/v1/applications/{number}/attachments",
+        data=upload,
+        content_type="multipart/form-data",
+        headers=client_headers(client.http, portal),
+    )
+
+
 TRACK_BODY = BODIES[("post", "/api/v1/track")]
 EVALUATION_BODY = BODIES[("post", "/api/v1/track/evaluation")]
 DECLARED: dict[tuple[str, str, int], Step] = {
@@ -478,6 +546,15 @@ DECLARED: dict[tuple[str, str, int], Step] = {
     ("post", "/api/v1/track/evaluation", 409): _evaluate_before_the_end,
     ("post", "/api/v1/track/evaluation", 429): _lookups("/api/v1/track/evaluation", EVALUATION_BODY),
     ("post", "/api/v1/cases", 409): _duplicate,
+    ("post", "/api/v1/applications", 403): _application_for_another_township,
+    ("post", "/api/v1/applications", 409): _application_key_in_use,
+    ("post", "/api/v1/applications/{number}/withdraw", 409): _application_twice(
+        "withdraw", {"reason": "申请人撤回"}
+    ),
+    ("post", "/api/v1/applications/{number}/rating", 409): _application_twice(
+        "rating", {"rating": "satisfied"}
+    ),
+    ("post", "/api/v1/applications/{number}/attachments", 409): _application_upload_to_archived,
     ("post", "/api/v1/cases/{number}/suspend", 409): _twice(
         "/api/v1/cases/{number}/suspend", "approver", SUSPENSION
     ),
@@ -557,6 +634,7 @@ CONFIG: dict[tuple[str, str, int], dict[str, Any]] = {
     ("get", "/api/v1/services", 429): ONE_REQUEST,
     ("get", "/api/v1/services/{code}", 429): ONE_REQUEST,
     ("post", "/api/v1/track", 429): ONE_LOOKUP,
+    ("post", "/api/v1/applications", 409): {"IDEMPOTENCY_WAIT_SECONDS": 0.0},
     ("post", "/api/v1/track/evaluation", 429): ONE_LOOKUP,
 }
 # The statuses an operation has by its kind, provoked alike for every operation below.
@@ -658,7 +736,8 @@ def test_a_path_naming_nothing_is_404_for_every_operation_with_one(client: ApiCl
     spec = document(app)
     wrong = []
     portal = client_headers(
-        client.http, register_client(app, "门户", scopes=["webhooks:manage", "events:write"])
+        client.http,
+        register_client(app, "门户", scopes=["webhooks:manage", "events:write", *APPLICATION_SCOPES]),
     )
     for operation in kind_statuses(spec, 404):
         if client_only(spec, operation):

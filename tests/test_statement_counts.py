@@ -13,6 +13,7 @@ from typing import Any
 from flask import Flask
 
 from tests.support.api import ApiClient, case_body
+from tests.support.applications import PATH, application_body, headers_for, portal_client
 from tests.support.statements import counted_statements
 from tests.support.steps import ACCEPT, APPROVE, PICKUP
 
@@ -116,3 +117,43 @@ def test_a_longer_inbox_costs_no_more_statements(app: Flask) -> None:
     client.request("inbox", "GET", "/api/v1/tasks", "clerk")
     one, six = client.counts["inbox"]
     assert one == six, client.counts
+
+
+# An online application (services.portal.applications) costs what the window's registration does
+# and four more: the client's token, and the idempotency key looked up, claimed (INSERT, committed
+# before the work) and answered (UPDATE); the window's duplicate check is not made. A replay: the
+# token, the key, and its answer as stored. A status read or a page of the list: the token and one
+# query (the cases with their item and window); no audit row, the client reads its own case.
+APPLICATION_BUDGETS = {
+    "submit": 29 + AUDIT_CHAIN,  # the first case of a day also creates that day's number counter
+    "replay": 3,
+    "read": 2,
+    "list": 2,
+}
+
+
+def test_an_online_application_keeps_to_its_statement_budget(app: Flask) -> None:
+    api = ApiClient(app.test_client())
+    api.inbox("clerk")  # the working calendar's first read is not a request's cost
+    headers = headers_for(api, portal_client(app))
+    counts: dict[str, list[int]] = {}
+
+    def counted(name: str, method: str, path: str, **kwargs: Any) -> Any:
+        with counted_statements(app) as statements:
+            response = api.http.open(
+                path, method=method, headers={**headers, **kwargs.pop("extra", {})}, **kwargs
+            )
+        assert response.status_code in (200, 201), (name, response.json)
+        counts.setdefault(name, []).append(len(statements))
+        return response
+
+    for serial in range(3):
+        body = application_body()
+        body["applicant"]["phone"] = f"1380013{serial:04d}"
+        key = {"Idempotency-Key": f"count-{serial}"}
+        number = counted("submit", "POST", PATH, json=body, extra=key).json["number"]
+        counted("replay", "POST", PATH, json=body, extra=key)
+        counted("read", "GET", f"{PATH}/{number}")
+        counted("list", "GET", PATH)
+    over = {name: c for name, c in counts.items() if max(c) > APPLICATION_BUDGETS[name]}
+    assert over == {}, counts

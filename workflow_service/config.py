@@ -118,6 +118,8 @@ class DefaultConfig:
     # A job running longer than this is stopped and counts as a failed attempt (it must stay below
     # JOB_LEASE_SECONDS, or another worker would take the job meanwhile).
     JOB_TIME_LIMIT_SECONDS = 60.0
+    # How long an online application waits for the first request with its Idempotency-Key (then 409).
+    IDEMPOTENCY_WAIT_SECONDS = 10.0
     # Webhooks: each POST waits this long for an answer; a failed one is tried again after a random
     # wait up to BASE * 2^(tries - 1) seconds (at most MAX), and is dead after MAX_ATTEMPTS tries.
     # A delivery taken by a worker that died is taken again after the lease (longer than the timeout).

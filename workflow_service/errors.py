@@ -47,7 +47,8 @@ that raises them. ``tests/test_errors.py`` checks that this tree lists every sub
     │   ├── DocumentNotApplicable (409)            notices.documents
     │   ├── NothingToSupervise (409)               supervision.urging: the case has no open step
     │   ├── AlreadySupervised (409)                supervision.urging: a notice still awaits its reply
-    │   └── DeliveryNotDead (409)                  portal.webhook_delivery: redeliver or skip a live one
+    │   ├── DeliveryNotDead (409)                  portal.webhook_delivery: redeliver or skip a live one
+    │   └── IdempotencyKeyInUse (409)              portal.idempotency: the key's first request still runs
     ├── InvalidInput (422)            field errors in ``errors``
     │   ├── InvalidProcessDefinition (422)
     │   ├── InvalidDelegation (422)

@@ -28,6 +28,7 @@ from flask import Flask, current_app
 from flask.cli import with_appcontext
 
 from workflow_service.extensions import db
+from workflow_service.services.portal.idempotency import purge_expired_keys
 from workflow_service.services.portal.webhook_delivery import DeliveryOutcome, run_deliveries
 from workflow_service.services.process import jobs
 from workflow_service.services.process.job_runner import Outcome, run_due_jobs
@@ -76,6 +77,8 @@ class Worker:
                 outcomes = run_due_jobs(self.name, stopping=self._stop.is_set)
                 # After the jobs: the events the timers just made go out in the same pass.
                 self.deliveries = run_deliveries(self.name, stopping=self._stop.is_set)
+                # Idempotency keys past their 24 hours: one indexed DELETE, usually of nothing.
+                purge_expired_keys()
                 return outcomes
             finally:
                 db.session.remove()

@@ -45,7 +45,7 @@ class AttachmentSchema(Schema):
     size = fields.Integer(metadata={"description": "字节数"})
     sha256 = fields.String()
     uploaded_at = fields.DateTime()
-    uploaded_by = fields.Nested(UserRefSchema)
+    uploaded_by = fields.Nested(UserRefSchema, allow_none=True)
     organisation = fields.Nested(OrganisationRefSchema)
 
 

@@ -20,6 +20,7 @@ from workflow_service.models.evaluations import CaseEvaluation, EvaluationChanne
 from workflow_service.models.event_submissions import EventSubmission
 from workflow_service.models.extensions import CaseExtension, ExtensionState
 from workflow_service.models.fees import CaseFee, FeeStatus
+from workflow_service.models.idempotency import IdempotencyKey, IdempotencyState
 from workflow_service.models.intake_drafts import IntakeDraft
 from workflow_service.models.jobs import Job, JobKind, JobState
 from workflow_service.models.licences import ElectronicLicence
@@ -93,6 +94,8 @@ __all__ = [
     "ExtensionState",
     "FeeStatus",
     "FunctionType",
+    "IdempotencyKey",
+    "IdempotencyState",
     "IntakeDraft",
     "ItemType",
     "Job",

@@ -29,7 +29,8 @@ class Attachment(Base):
     size: Mapped[int] = mapped_column(BigInteger)
     sha256: Mapped[str] = mapped_column(String(64))
     uploaded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    # None: sent by a line system with its event (the case's client); organisation: the case's office then.
+    # None: sent by a portal or line system with its case (the case's client); the organisation is
+    # then the case's accepting office.
     uploaded_by_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
     organisation_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"))
 

@@ -195,6 +195,11 @@ def evaluate_publicly(
     return _evaluate(case, rating, comment, EvaluationChannel.PUBLIC, None)
 
 
+def evaluate_online(case: Case, rating: str, comment: str | None) -> CaseEvaluation:
+    """The applicant's evaluation through the portal that submitted the case (its client checked)."""
+    return _evaluate(case, rating, comment, EvaluationChannel.PUBLIC, None)
+
+
 def evaluate_at_window(actor: User, number: str, rating: str | None, comment: str | None) -> CaseEvaluation:
     """A clerk of the accepting window enters the applicant's evaluation on their behalf."""
     case = get_visible_case(actor, number)

@@ -36,6 +36,15 @@ def withdraw_case(actor: User, number: str, reason: str) -> Case:
     case = get_visible_case(actor, number, with_state=True)
     if not actor.has_role(Role.CLERK) or actor.organisation_id != case.accepting_organisation_id:
         raise PermissionDenied("只有受理该办件的窗口人员可以办理撤回")
+    return _withdraw(case, actor, reason, {})
+
+
+def withdraw_online(case: Case, reason: str, client_name: str) -> Case:
+    """The applicant withdraws an application they submitted online, through the portal ``client_name``."""
+    return _withdraw(case, None, reason, {"client": client_name})
+
+
+def _withdraw(case: Case, actor: User | None, reason: str, recorded: dict[str, str]) -> Case:
     if case.status not in WITHDRAWABLE:
         raise CaseNotWithdrawable(f"办件状态为“{STATUS_LABELS[case.status]}”，不能撤回")
     definition = case.process_definition
@@ -44,7 +53,10 @@ def withdraw_case(actor: User, number: str, reason: str) -> Case:
     if suspension is not None:
         suspension.ended_note = "withdrawn"
     audit.record(
-        "case.withdrawn", actor, case=case, summary={"reason": reason, "status_before": case.status.value}
+        "case.withdrawn",
+        actor,
+        case=case,
+        summary={"reason": reason, "status_before": case.status.value, **recorded},
     )
     record_result(case, CaseResult.WITHDRAWN, reason, actor)  # 办结 result 撤回, with the reason given
     change_status(case, CaseStatus.WITHDRAWN, actor)

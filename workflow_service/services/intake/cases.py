@@ -17,6 +17,7 @@ from workflow_service.models import (
     OfficeType,
     Organisation,
     OrganisationKind,
+    ProcessDefinition,
     Region,
     RegionLevel,
     Role,
@@ -173,7 +174,64 @@ def register_case(actor: User, request: CaseRegistration) -> Registration:
     item = _service_item(request.service_code)
     definition = latest_definition(item.process_key)
     lane = process_runtime().start_lane(definition.content_hash, definition.spec_json) or "window"
-    accepting_organisation = _registering_organisation(actor, lane)
+    return _register(actor, _registering_organisation(actor, lane), lane, item, definition, request)
+
+
+@dataclass(frozen=True)
+class OnlineSubmitter:
+    """The portal or line system that submits an application online (services.portal.applications)."""
+
+    client_id: int
+    client_name: str
+    via: str | None = None  # the portal's own channel (app, web, a line system's name), as it says
+
+
+def _online_window(township_code: str | None) -> Organisation:
+    """The 便民服务中心 of the matter's township, whose window pre-reviews (预审) an online application."""
+    if township_code is None:
+        message = "网上申请须指定事项所在乡镇（街道）"
+        raise InvalidInput(message, errors={"matter_township": [message]})
+    township = _matter_region(township_code, None)  # type: ignore[arg-type]  # named: never the default
+    window = db.session.execute(
+        select(Organisation).where(
+            Organisation.region_id == township.id,
+            Organisation.kind == OrganisationKind.SERVICE_CENTRE,
+            Organisation.active.is_(True),
+        )
+    ).scalar_one_or_none()
+    if window is None:
+        message = f"{township.name}没有受理网上申请的便民服务中心"
+        raise InvalidInput(message, errors={"matter_township": [message]})
+    return window
+
+
+def register_online_case(submitter: OnlineSubmitter, request: CaseRegistration) -> Registration:
+    """Register an application submitted online ("一个口子进"): the same intake as at the window.
+
+    The case is taken in by the window of the matter's township, where it waits in the process's
+    first window step, the 预审 (通过 = 受理, 需补正, 不通过), as a walk-in case would; ``channel`` is
+    ``portal`` and no clerk registered it. Only items whose process starts at the window are taken
+    online. The applicant's open cases of the item are not a refusal here: the 预审 clerk sees them.
+    """
+    item = _service_item(request.service_code)
+    definition = latest_definition(item.process_key)
+    lane = process_runtime().start_lane(definition.content_hash, definition.spec_json) or "window"
+    if lane != "window":
+        message = "该事项不受理网上申请（不由窗口受理）"
+        raise InvalidInput(message, errors={"service_code": [message]})
+    window = _online_window(request.matter_township_code)
+    return _register(None, window, lane, item, definition, request, submitter=submitter)
+
+
+def _register(
+    actor: User | None,
+    accepting_organisation: Organisation,
+    lane: str,
+    item: ServiceItem,
+    definition: ProcessDefinition,
+    request: CaseRegistration,
+    submitter: OnlineSubmitter | None = None,
+) -> Registration:
     home = accepting_organisation.region  # a township; a county for a department
     if lane == "department":
         matter_township = _proposal_township(request.matter_township_code, home)
@@ -196,7 +254,9 @@ def register_case(actor: User, request: CaseRegistration) -> Registration:
     _check_unified_code_free(request.unified_case_code)
     duplicate_reason = duplicates.confirmation_reason(request.confirm_duplicate)
     open_duplicates = (
-        duplicates.check_duplicates(item, checked.id_number, duplicate_reason) if lane == "window" else []
+        duplicates.check_duplicates(item, checked.id_number, duplicate_reason)
+        if lane == "window" and submitter is None
+        else []
     )
 
     submitted_at = now()
@@ -207,7 +267,7 @@ def register_case(actor: User, request: CaseRegistration) -> Registration:
         unified_case_code=request.unified_case_code,
         service_item_version=version,
         process_definition=definition,
-        channel=lane,
+        channel="portal" if submitter else lane,
         applicant_kind=checked.kind,
         applicant_name=checked.name,
         applicant_id_number=checked.id_number,
@@ -225,7 +285,8 @@ def register_case(actor: User, request: CaseRegistration) -> Registration:
         status_history=[],
         application=dict(request.data),
         submitted_at=submitted_at,
-        created_by_id=actor.id,
+        created_by_id=actor.id if actor else None,
+        submitted_by_client_id=submitter.client_id if submitter else None,
         workflow_state="",
     )
     db.session.add(case)
@@ -233,8 +294,13 @@ def register_case(actor: User, request: CaseRegistration) -> Registration:
     started = {"service_code": item.code, "number": case.number}
     if acting is not None:
         started["agent"] = acting.name  # 帮办代办: who stood at the window for the applicant
+    if submitter is not None:
+        started["client"] = submitter.client_name  # submitted online: which portal or line system
+        if submitter.via:
+            started["via"] = submitter.via
     audit.record("case.started", actor, case=case, summary=started)
-    duplicates.record_confirmation(case, open_duplicates, duplicate_reason, actor)
+    if actor is not None:  # online: no clerk confirmed anything (the 预审 sees the open cases)
+        duplicates.record_confirmation(case, open_duplicates, duplicate_reason, actor)
     fees.open_fee(case, version.snapshot)
     result = process_runtime().start(
         definition.content_hash,

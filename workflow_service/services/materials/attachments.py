@@ -10,6 +10,7 @@ import hashlib
 import io
 import unicodedata
 import zipfile
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import IO
 
@@ -193,6 +194,24 @@ def upload_attachment(
     """
     case = get_visible_case(actor, number)
     _check_may_upload(actor, case)
+    return _store(case, actor, material_name, upload, {})
+
+
+def upload_online(
+    case: Case, material_name: str | None, upload: FileStorage | None, client_name: str
+) -> Attachment:
+    """Store a file the applicant sent through the portal ``client_name`` that submitted the case,
+    with the window's checks (type by content, size, the case's quota)."""
+    return _store(case, None, material_name, upload, {"client": client_name})
+
+
+def _store(
+    case: Case,
+    actor: User | None,
+    material_name: str | None,
+    upload: FileStorage | None,
+    recorded: dict[str, str],
+) -> Attachment:
     if case.status == CaseStatus.ARCHIVED:
         raise Conflict(f"办件 {case.number} 已归档，不能再上传材料")
     missing = {
@@ -202,7 +221,9 @@ def upload_attachment(
         raise InvalidInput("缺少材料名称或文件", errors=missing)
     name = checked_filename(upload.filename)
     content = _read_limited(upload.stream)
-    attachment = add_attachment(case, material_name, name, content, actor, actor.organisation_id)
+    # Sent online (no actor): the window that takes the case in holds the file.
+    organisation_id = actor.organisation_id if actor else case.accepting_organisation_id
+    attachment = add_attachment(case, material_name, name, content, actor, organisation_id, recorded)
     try:
         db.session.commit()
     except BaseException:
@@ -212,13 +233,20 @@ def upload_attachment(
 
 
 def add_attachment(
-    case: Case, material_name: str, name: str, content: bytes, actor: User | None, organisation_id: int
+    case: Case,
+    material_name: str,
+    name: str,
+    content: bytes,
+    actor: User | None,
+    organisation_id: int,
+    recorded: Mapping[str, str] | None = None,
 ) -> Attachment:
     """Check a file's content (type, size, the case's quota), store it and add its row (audited) to the
     current transaction; the caller commits, or calls ``discard`` when the transaction fails.
 
-    ``actor`` is None for a file a line system sent with its event (``organisation_id``: the case's
-    accepting office then); ``name`` is checked by ``checked_filename``.
+    ``actor`` is None for a file a portal or line system sent with its case (``organisation_id``: the
+    case's accepting office then; ``recorded``: what the audit row adds, e.g. the client's name);
+    ``name`` is checked by ``checked_filename``.
     """
     if len(content) > current_app.config["ATTACHMENT_MAX_BYTES"]:
         raise too_large()
@@ -260,6 +288,7 @@ def add_attachment(
                 "content_type": content_type,
                 "size": len(content),
                 "sha256": attachment.sha256,
+                **(recorded or {}),
             },
         )
     except BaseException:
