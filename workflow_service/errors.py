@@ -48,6 +48,7 @@ that raises them. ``tests/test_errors.py`` checks that this tree lists every sub
     │   ├── NothingToSupervise (409)               supervision.urging: the case has no open step
     │   ├── AlreadySupervised (409)                supervision.urging: a notice still awaits its reply
     │   ├── DeliveryNotDead (409)                  portal.webhook_delivery: redeliver or skip a live one
+    │   ├── EventEnded (409)                       portal.events: no photo once the event has ended
     │   └── IdempotencyKeyInUse (409)              portal.idempotency: the key's first request still runs
     ├── InvalidInput (422)            field errors in ``errors``
     │   ├── InvalidProcessDefinition (422)
@@ -57,7 +58,8 @@ that raises them. ``tests/test_errors.py`` checks that this tree lists every sub
     │   ├── ImportFailed (422)                     directory.import_files
     │   ├── UnsupportedFileType (422)              materials.attachments
     │   ├── MissingResultReason (422)              closing.case_results
-    │   └── InvalidDelivery (422)                  closing.issuance
+    │   ├── InvalidDelivery (422)                  closing.issuance
+    │   └── IdempotencyKeyReused (422)             portal.events: the key came with another body
     ├── ProcessIncident (422)         the step was recorded, but the process stopped at an incident
     ├── PayloadTooLarge (413)         an upload beyond the configured size
     ├── RateLimited (429)             too many attempts; ``retry_after`` seconds until the next
