@@ -17,6 +17,7 @@ branch_labels = None
 depends_on = None
 
 DASHBOARD_COLUMNS = [
+    "id",
     "status",
     "service_item_id",
     "matter_region_id",
@@ -48,6 +49,12 @@ def upgrade():
         ["due_date", "id"],
         sqlite_where=sa.text(RUNNING),
         postgresql_where=sa.text(RUNNING),
+        postgresql_include=[
+            "submitted_at",
+            "service_item_id",
+            "matter_region_id",
+            "accepting_organisation_id",
+        ],
     )
     op.create_index(
         "ix_task_completed_since",

@@ -61,6 +61,7 @@ class ApplicantKind(enum.StrEnum):
 
 # The columns the supervisors' dashboard aggregates over (services/supervision/dashboard.py).
 DASHBOARD_COLUMNS = (
+    "id",  # the scope's "a task of it was routed to us" reads it
     "status",
     "service_item_id",
     "matter_region_id",
@@ -109,6 +110,12 @@ class Case(Base):
             "id",
             sqlite_where=RUNNING_PREDICATE,
             postgresql_where=RUNNING_PREDICATE,
+            postgresql_include=[
+                "submitted_at",
+                "service_item_id",
+                "matter_region_id",
+                "accepting_organisation_id",
+            ],
         ),
     )
 

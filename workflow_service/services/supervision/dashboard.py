@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, Date, and_, case, func, select
+from sqlalchemy import ColumnElement, Date, String, and_, case, func, select, type_coerce
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import aliased, joinedload
 from sqlalchemy.sql.functions import FunctionElement
@@ -233,8 +233,11 @@ def _counts(scope: list[ColumnElement[bool]], today: date) -> dict[str, Any]:
 
 
 def _decided() -> ColumnElement[bool]:
+    # The result code compared as an expression, not through ix_case_file_result_code: ANDed with
+    # the period's bitmap that index made the planner read 70,000 case rows (1.4 s at a million
+    # cases) where the covering registration-time index has the column (an index-only scan).
     return and_(
-        Case.result_code.in_(DECIDED_RESULTS),
+        type_coerce(Case.result_code, String).concat("").in_(DECIDED_RESULTS),
         Case.accepted_on.is_not(None),
         Case.clock_stopped_on.is_not(None),
     )
@@ -316,6 +319,15 @@ def _supplements(scope: list[ColumnElement[bool]], total: int) -> Supplements:
 
 def _due_lists(scope: list[ColumnElement[bool]], today: date) -> tuple[list[DueCase], list[DueCase]]:
     soon_until = due_soon_until(today)
+    # The ids first, from the running cases' index alone (on PostgreSQL it carries the columns the
+    # scope and the period read), then those rows with their names: sorting every running case's
+    # full row to keep 200 of them read 35,000 case rows at a million cases.
+    first_ids = (
+        select(Case.id)
+        .where(*scope, running(), Case.due_date <= soon_until)
+        .order_by(Case.due_date, Case.id)
+        .limit(2 * LIST_LIMIT)
+    )
     overdue_first = (
         select(Case)
         .options(
@@ -323,9 +335,8 @@ def _due_lists(scope: list[ColumnElement[bool]], today: date) -> tuple[list[DueC
             joinedload(Case.competent_organisation),
             joinedload(Case.matter_region),
         )
-        .where(*scope, running(), Case.due_date <= soon_until)
+        .where(Case.id.in_(first_ids))
         .order_by(Case.due_date, Case.id)
-        .limit(2 * LIST_LIMIT)
     )
     overdue: list[DueCase] = []
     due_soon: list[DueCase] = []
