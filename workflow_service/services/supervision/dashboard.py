@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from typing import Any
 
@@ -459,11 +459,21 @@ def dashboard(
     date_from, date_to = dashboard_range(date_from, date_to)
     filters = CaseFilters(service=service, township=township, date_from=date_from, date_to=date_to)
     scope = [visible_cases(actor), *conditions(filters)]
+    # The running cases are few: the due lists read them all from their own index and test the
+    # period on its entries. The period as an expression no index serves: ANDed with the period's
+    # index, the planner read 34,000 case rows at a million cases (690 ms against ~100 ms).
+    registered = func.coalesce(Case.submitted_at, Case.submitted_at)
+    running_scope = [
+        visible_cases(actor),
+        *conditions(replace(filters, date_from=None, date_to=None)),
+        registered >= start_of(date_from),
+        registered < start_of(date_to + timedelta(days=1)),
+    ]
     today = business_day()
     without_jit()
     counts = _counts(scope, today)
     total = sum(counts["by_status"].values())
-    overdue, due_soon = _due_lists(scope, today)
+    overdue, due_soon = _due_lists(running_scope, today)
     return Dashboard(
         date_from=date_from,
         date_to=date_to,
