@@ -320,6 +320,7 @@ KEPT_SECTIONS = (
     ("<!-- audit_chain:", "<!-- /audit_chain -->"),
     ("<!-- dashboard_bench:", "<!-- /dashboard_bench -->"),
     ("<!-- fault_runs:", "<!-- /fault_runs -->"),
+    ("<!-- million_cases:", "<!-- /million_cases -->"),
 )
 
 

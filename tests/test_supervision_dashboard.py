@@ -92,10 +92,15 @@ def test_a_township_command_room_sees_its_township_only(built: tuple[ClockedApi,
 
 
 def test_the_filters_narrow_every_figure(built: tuple[ClockedApi, dict[str, str]]) -> None:
-    clocked, _numbers = built
+    clocked, numbers = built
     answer = figures(clocked.api, "supervisor", f"{PERIOD}&township={HENGDIAN}")
     assert (answer["total"], answer["timeliness"]["decided"]) == (1, 0)
-    assert figures(clocked.api, "supervisor", "from=2026-11-30&to=2026-12-02")["total"] == 2
+    late_week = figures(clocked.api, "supervisor", "from=2026-11-30&to=2026-12-02")
+    assert late_week["total"] == 2
+    # The due lists keep to the period too (they read the running cases' own index): G, registered
+    # on 11-24 and overdue, is not in it; F, registered on 11-30 and due soon, is.
+    assert [due["number"] for due in late_week["overdue"]] == []
+    assert [due["number"] for due in late_week["due_soon"]] == [numbers["F"]]
     assert figures(clocked.api, "supervisor", f"{PERIOD}&service=minimum_living_allowance")["total"] == 0
     wrong = clocked.api.get("/api/v1/supervision/dashboard?from=2026-12-02&to=2026-11-01", "supervisor")
     assert wrong.status_code == 422

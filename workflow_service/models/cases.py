@@ -5,7 +5,7 @@ from __future__ import annotations
 import enum
 from datetime import date, datetime
 
-from sqlalchemy import JSON, Date, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Date, ForeignKey, Index, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from workflow_service.models.base import Base, UTCDateTime, enum_column, utcnow
@@ -59,6 +59,27 @@ class ApplicantKind(enum.StrEnum):
     REPORTER = "reporter"
 
 
+# The columns the supervisors' dashboard aggregates over (services/supervision/dashboard.py).
+DASHBOARD_COLUMNS = (
+    "id",  # the scope's "a task of it was routed to us" reads it
+    "status",
+    "service_item_id",
+    "matter_region_id",
+    "accepting_organisation_id",
+    "competent_organisation_id",
+    "due_date",
+    "legal_due_date",
+    "accepted_on",
+    "clock_stopped_on",
+    "ended_at",
+    "result_code",
+)
+# A running case: its promised clock runs (supervision.case_filters.running spells the same).
+RUNNING_PREDICATE = text(
+    "ended_at IS NULL AND status IN ('accepted', 'under_review') AND due_date IS NOT NULL"
+)
+
+
 class Case(Base):
     __tablename__ = "case_file"
     __table_args__ = (
@@ -71,9 +92,31 @@ class Case(Base):
             postgresql_ops={"applicant_name": "varchar_pattern_ops"},
         ),
         # The supervisors' case list pages newest first by id; the dashboard narrows by registration
-        # time and looks for running cases near or past their due date.
-        Index("ix_case_file_submitted_at", "submitted_at"),
+        # time and looks for running cases near or past their due date. On PostgreSQL the index
+        # also carries every column the dashboard's aggregates read, so that they are index-only
+        # scans over the period's entries instead of visits to the wide case rows (300,000 of them
+        # over a year at a million cases).
+        Index(
+            "ix_case_file_submitted_at",
+            "submitted_at",
+            postgresql_include=list(DASHBOARD_COLUMNS),
+        ),
         Index("ix_case_file_due_date", "due_date"),
+        # The overdue and due-soon lists: running cases by due date, the few open ones among the
+        # finished (a walk of the whole due-date index met the finished cases' old dates first).
+        Index(
+            "ix_case_file_running_due",
+            "due_date",
+            "id",
+            sqlite_where=RUNNING_PREDICATE,
+            postgresql_where=RUNNING_PREDICATE,
+            postgresql_include=[
+                "submitted_at",
+                "service_item_id",
+                "matter_region_id",
+                "accepting_organisation_id",
+            ],
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -43,6 +43,16 @@ class Task(Base):
             sqlite_where=text("assignee_id IS NOT NULL"),
             postgresql_where=text("assignee_id IS NOT NULL"),
         ),
+        # The dashboard's local resolution: the completed tasks of the period and where they were
+        # done (services/supervision/dashboard.py), without reading every year's tasks.
+        Index(
+            "ix_task_completed_since",
+            "created_at",
+            "organisation_id",
+            "case_id",
+            sqlite_where=text("state = 'completed'"),
+            postgresql_where=text("state = 'completed'"),
+        ),
     )
 
     # The SpiffWorkflow task id (a UUID), so the API's task id is the engine's; a random UUID for
