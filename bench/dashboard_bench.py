@@ -67,6 +67,7 @@ STATEMENTS = (
     "local resolution",
     "同城通办 / 异地可办",
     "好差评 + rectifications",
+    "督办 issued / answered / late",
     "daily volume",
 )
 CHUNK = 5000

@@ -46,6 +46,8 @@ from sqlalchemy.engine import make_url
 REPO_ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO_ROOT))
 
+from dashboard_bench import STATEMENTS  # noqa: E402  # the dashboard's statements, named in order
+
 from workflow_service import create_app  # noqa: E402
 from workflow_service.extensions import db  # noqa: E402
 from workflow_service.models import Case, Task, TaskState, User  # noqa: E402
@@ -58,20 +60,6 @@ from workflow_service.services.work.inbox import inbox_counts  # noqa: E402
 DEFAULT_POSTGRES_URL = "postgresql://127.0.0.1:5432/test"
 DATABASE_NAME = "ws_million"
 GOAL_MS = {"page": 50.0, "header": 20.0, "search": 50.0, "dashboard statement": 300.0}
-# The dashboard's statements in the order it sends them (services/supervision/dashboard.py).
-DASHBOARD_STATEMENT_NAMES = (
-    "by status",
-    "by service (+ overdue)",
-    "by township (+ overdue)",
-    "by department (+ overdue)",
-    "overdue / due-soon lists",
-    "timeliness (day pairs)",
-    "补正 rounds",
-    "local resolution",
-    "同城通办 / 异地可办",
-    "好差评 + rectifications",
-    "daily volume",
-)
 
 
 def _admin(url: Any) -> psycopg.Connection:
@@ -332,9 +320,7 @@ def measure(
         }
         for period, action in dashboards.items():
             statements, median, p95 = per_statement(action, dashboard_repeat)
-            for name, (statement_median, statement_p95) in zip(
-                DASHBOARD_STATEMENT_NAMES, statements, strict=True
-            ):
+            for name, (statement_median, statement_p95) in zip(STATEMENTS, statements, strict=True):
                 rows.append(
                     (
                         f"dashboard {period}: {name}",
