@@ -39,9 +39,10 @@ class ReporterSchema(Schema):
 
 class PhotoSchema(Schema):
     file_name = Text(required=True, min_length=1, max_length=255)
-    content_base64 = fields.String(
+    content_base64 = Text(
         required=True,
-        validate=validate.Length(min=1, max=28_000_000),
+        min_length=1,
+        max_length=28_000_000,
         metadata={"description": "JPEG 或 PNG 照片的 Base64 内容"},
     )
 

@@ -2,24 +2,17 @@
 
 from __future__ import annotations
 
-from marshmallow import Schema, fields, validate
+from marshmallow import Schema, fields
 
+from workflow_service.api.input_fields import Id, Int
 from workflow_service.services.process.case_migration import DEFAULT_BATCH, MAX_BATCH
 
 
 class DiffQuerySchema(Schema):
-    from_version = fields.Integer(
-        load_default=None,
-        data_key="from",
-        validate=validate.Range(min=1),
-        metadata={"description": "default: the version before `to`"},
+    from_version = Id(
+        load_default=None, data_key="from", metadata={"description": "default: the version before `to`"}
     )
-    to_version = fields.Integer(
-        load_default=None,
-        data_key="to",
-        validate=validate.Range(min=1),
-        metadata={"description": "default: the latest"},
-    )
+    to_version = Id(load_default=None, data_key="to", metadata={"description": "default: the latest"})
 
 
 class ElementChangeSchema(Schema):
@@ -70,10 +63,10 @@ class DryRunSchema(Schema):
 
 
 class BatchQuerySchema(Schema):
-    after = fields.Integer(
+    after = Id(
         load_default=None, allow_none=True, metadata={"description": "the `next_after` of the batch before"}
     )
-    limit = fields.Integer(load_default=DEFAULT_BATCH, validate=validate.Range(min=1, max=MAX_BATCH))
+    limit = Int(minimum=1, maximum=MAX_BATCH, load_default=DEFAULT_BATCH)
 
 
 class MovedCaseSchema(Schema):

@@ -6,7 +6,6 @@ from marshmallow import Schema, fields
 
 from workflow_service.api.common_schemas import OrganisationRefSchema, UserRefSchema
 from workflow_service.api.input_fields import Text
-from workflow_service.services.supervision.urging import notice_state
 
 
 class SupervisionNoticeInputSchema(Schema):
@@ -34,7 +33,6 @@ class SupervisionNoticeSchema(Schema):
     replied_at = fields.DateTime(allow_none=True)
     replied_by = fields.Nested(UserRefSchema, allow_none=True)
     late_at = fields.DateTime(allow_none=True, metadata={"description": "逾期未回复的时刻（或逾期回复时）"})
-    state = fields.Function(
-        notice_state,
+    state = fields.String(
         metadata={"description": "open 待回复 / late 逾期未回复 / answered 已回复 / answered_late 逾期回复"},
     )

@@ -41,3 +41,10 @@ class SupervisionNotice(Base):
     organisation: Mapped[Organisation] = relationship()
     issued_by: Mapped[User] = relationship(foreign_keys=[issued_by_id])
     replied_by: Mapped[User | None] = relationship(foreign_keys=[replied_by_id])
+
+    @property
+    def state(self) -> str:
+        """open, late (unanswered past its day), answered, answered_late."""
+        if self.replied_at is not None:
+            return "answered_late" if self.late_at is not None else "answered"
+        return "late" if self.late_at is not None else "open"

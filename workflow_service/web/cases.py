@@ -19,7 +19,7 @@ from workflow_service.services.review.reassignment import (
     reassignment_targets,
 )
 from workflow_service.services.review.suspensions import KIND_LABELS
-from workflow_service.services.supervision.urging import notice_state, notices_of_case
+from workflow_service.services.supervision.urging import notices_of_case
 from workflow_service.services.work.case_lists import find_cases
 from workflow_service.services.work.tasks import may_work
 from workflow_service.web.checklist import case_files, fresh_papers, papers
@@ -46,7 +46,6 @@ def _supervision_panel(actor: User, case: Case) -> dict[str, Any]:
         "notices": notices,
         "may_issue": supervisor and case.ended_at is None and not any(n.replied_at is None for n in notices),
         "mine": {n.task_id for n in notices if n.replied_at is None and may_work(actor, n.task)},
-        "state": notice_state,
         "labels": {
             "open": _("待回复"),
             "late": _("逾期未回复"),

@@ -290,13 +290,6 @@ def list_notices(actor: User, number: str) -> list[SupervisionNotice]:
     return notices_of_case(get_visible_case(actor, number))
 
 
-def notice_state(notice: SupervisionNotice) -> str:
-    """open, late (unanswered past its day), answered, answered_late."""
-    if notice.replied_at is not None:
-        return "answered_late" if notice.late_at is not None else "answered"
-    return "late" if notice.late_at is not None else "open"
-
-
 def install() -> None:
     """Hook the reply into task completion (once per process); the late job's handler is installed
     with the app's other job handlers (job_runner.install, in the app factory)."""
