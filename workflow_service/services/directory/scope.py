@@ -81,7 +81,8 @@ def scope_key(user: User) -> ScopeKey:
 
 
 @lru_cache(maxsize=4096)
-def _visible_cases_clause(key: ScopeKey) -> ColumnElement[bool]:
+def scope_clause(key: ScopeKey) -> ColumnElement[bool]:
+    """The WHERE clause on ``Case`` for a scope (``scope_key``), built once per process."""
     admin, region, staff = key
     if admin:
         return true()
@@ -102,7 +103,7 @@ def _visible_cases_clause(key: ScopeKey) -> ColumnElement[bool]:
 
 def visible_cases(user: User) -> ColumnElement[bool]:
     """A WHERE clause on ``Case`` selecting the cases ``user`` may see."""
-    return _visible_cases_clause(scope_key(user))
+    return scope_clause(scope_key(user))
 
 
 def get_visible_case(user: User, number: str, *, with_state: bool = False) -> Case:
@@ -115,7 +116,7 @@ def get_visible_case(user: User, number: str, *, with_state: bool = False) -> Ca
 
 @lru_cache(maxsize=4096)
 def _visible_case_statement(key: ScopeKey, with_state: bool) -> Select[tuple[Case]]:
-    query = select(Case).where(Case.number == bindparam("number"), _visible_cases_clause(key))
+    query = select(Case).where(Case.number == bindparam("number"), scope_clause(key))
     if with_state:
         query = query.options(undefer(Case.workflow_state))
     return query
@@ -128,7 +129,7 @@ def _visible_task_statement(key: ScopeKey) -> Select[tuple[Task]]:
         select(Task)
         .join(Case, Case.id == Task.case_id)
         .options(contains_eager(Task.case))
-        .where(Task.id == bindparam("task_id"), _visible_cases_clause(key))
+        .where(Task.id == bindparam("task_id"), scope_clause(key))
     )
 
 
