@@ -21,7 +21,7 @@ import math
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 
 from workflow_service.extensions import db
 from workflow_service.models import Case, CaseStatus, Task, TaskKind, TaskState, TimeUnit
@@ -172,6 +172,12 @@ def case_clock(case: Case, calendar: WorkingCalendar | None = None) -> CaseClock
     )
 
 
+# Built once: the case's open workflow tasks, read at every step.
+_OPEN_WORKFLOW_TASKS = select(Task).where(
+    Task.case_id == bindparam("case_id"), Task.state == TaskState.OPEN, Task.kind == TaskKind.WORKFLOW
+)
+
+
 def refresh_due_dates(case: Case, calendar: WorkingCalendar | None = None) -> date | None:
     """Set the case's due date from its clock, and its open tasks' to match; the due date before.
 
@@ -197,11 +203,7 @@ def refresh_due_dates(case: Case, calendar: WorkingCalendar | None = None) -> da
         return before
     case.due_date = due_date
     if case.id is not None:
-        for task in db.session.execute(
-            select(Task).where(
-                Task.case_id == case.id, Task.state == TaskState.OPEN, Task.kind == TaskKind.WORKFLOW
-            )
-        ).scalars():
+        for task in db.session.execute(_OPEN_WORKFLOW_TASKS, {"case_id": case.id}).scalars():
             task.due_date = due_date
     return before
 
