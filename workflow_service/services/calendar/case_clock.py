@@ -75,8 +75,11 @@ class CaseClock:
 def time_limit(case: Case, kind: str = "promised") -> TimeLimit:
     """The ``promised`` or ``legal`` limit of the item version the case was registered under (the
     live item for older cases)."""
-    version = case.service_item_version
-    item = case.service_item
+    # Loading the item and its version needs none of the session's pending changes: without this
+    # a step's half-made case change would flush here as an UPDATE of its own, and again later.
+    with db.session.no_autoflush:
+        version = case.service_item_version
+        item = case.service_item
     terms = version.snapshot if version is not None else {}
     return TimeLimit(
         amount=int(terms.get(f"{kind}_limit_days", getattr(item, f"{kind}_limit_days"))),
