@@ -319,6 +319,7 @@ KEPT_SECTIONS = (
     ("<!-- loop_bench:", "<!-- /loop_bench -->"),
     ("<!-- audit_chain:", "<!-- /audit_chain -->"),
     ("<!-- dashboard_bench:", "<!-- /dashboard_bench -->"),
+    ("<!-- request_profile:", "<!-- /request_profile -->"),
 )
 
 
