@@ -15,11 +15,11 @@ their bookkeeping and tell it nothing.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, cast
 
 from flask import g, has_request_context
 from flask_sqlalchemy.session import Session as FlaskSession
-from sqlalchemy import event, insert, select, update
+from sqlalchemy import Table, event, insert, select, update
 from sqlalchemy.orm import Session, SessionTransaction
 from sqlalchemy.orm.util import identity_key
 
@@ -84,8 +84,8 @@ def record_read(
             g.writing_after_reads = False
 
 
-_EVENTS = AuditEvent.__table__
-_HEADS = AuditChainHead.__table__
+_EVENTS = cast(Table, AuditEvent.__table__)
+_HEADS = cast(Table, AuditChainHead.__table__)
 _COLUMNS = tuple(column.key for column in _EVENTS.columns if column.key != "id")
 # Built once: the statements are the same for every commit.
 _LOCK_HEAD = select(_HEADS.c.last_hash).where(_HEADS.c.id == HEAD_ID).with_for_update()

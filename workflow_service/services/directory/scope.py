@@ -115,7 +115,7 @@ def get_visible_case(user: User, number: str, *, with_state: bool = False) -> Ca
 
 
 @lru_cache(maxsize=4096)
-def _visible_case_statement(key: ScopeKey, with_state: bool) -> Select[tuple[Case]]:
+def _visible_case_statement(key: ScopeKey, with_state: bool) -> Select[Case]:
     query = select(Case).where(Case.number == bindparam("number"), scope_clause(key))
     if with_state:
         query = query.options(undefer(Case.workflow_state))
@@ -123,7 +123,7 @@ def _visible_case_statement(key: ScopeKey, with_state: bool) -> Select[tuple[Cas
 
 
 @lru_cache(maxsize=4096)
-def _visible_task_statement(key: ScopeKey) -> Select[tuple[Task]]:
+def _visible_task_statement(key: ScopeKey) -> Select[Task]:
     # The case comes with the task: it is joined for the scope anyway, and every reader of a task reads it.
     return (
         select(Task)
