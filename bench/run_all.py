@@ -321,6 +321,7 @@ KEPT_SECTIONS = (
     ("<!-- dashboard_bench:", "<!-- /dashboard_bench -->"),
     ("<!-- fault_runs:", "<!-- /fault_runs -->"),
     ("<!-- million_cases:", "<!-- /million_cases -->"),
+    ("<!-- request_profile:", "<!-- /request_profile -->"),
 )
 
 

@@ -6,17 +6,22 @@ the hook flushes the rest of the work first, then locks the chain's head row (``
 on PostgreSQL; SQLite's write transactions are serialised already), hashes the queued rows onto the
 head, inserts them and moves the head. So the lock is held for three statements and the commit,
 not for the whole request, and concurrent writers append one after the other: one chain, no forks.
+
+The three are Core statements, not a unit of work: the rows are only ever inserted, so the ORM's
+flushes (one for the rows, one more at commit for the head) would cost each committing request
+their bookkeeping and tell it nothing.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, cast
 
 from flask import g, has_request_context
 from flask_sqlalchemy.session import Session as FlaskSession
-from sqlalchemy import event, select
+from sqlalchemy import Table, event, insert, select, update
 from sqlalchemy.orm import Session, SessionTransaction
+from sqlalchemy.orm.util import identity_key
 
 from workflow_service.extensions import db
 from workflow_service.models import AuditChainHead, AuditEvent, Case, User
@@ -79,25 +84,32 @@ def record_read(
             g.writing_after_reads = False
 
 
+_EVENTS = cast(Table, AuditEvent.__table__)
+_HEADS = cast(Table, AuditChainHead.__table__)
+_COLUMNS = tuple(column.key for column in _EVENTS.columns if column.key != "id")
+# Built once: the statements are the same for every commit.
+_LOCK_HEAD = select(_HEADS.c.last_hash).where(_HEADS.c.id == HEAD_ID).with_for_update()
+_INSERT_ROWS = insert(_EVENTS).returning(_EVENTS.c.id, sort_by_parameter_order=True)
+_MOVE_HEAD = update(_HEADS).where(_HEADS.c.id == HEAD_ID)
+
+
 def _append_queued(session: Session) -> None:
     queued: list[AuditEvent] = session.info.pop(QUEUE_KEY, [])
     if not queued:
         return
     session.flush()  # the work itself first: the head stays locked only for the appends below
-    head = session.execute(
-        select(AuditChainHead)
-        .where(AuditChainHead.id == HEAD_ID)
-        .with_for_update()
-        .execution_options(populate_existing=True)
-    ).scalar_one()
-    previous = head.last_hash
+    previous = session.execute(_LOCK_HEAD).scalar_one()
+    rows = []
     for row in queued:
         row.prev_hash = previous
         row.hash = previous = chain_hash(previous, event_content(row))
-    session.add_all(queued)
-    session.flush()  # ids come from the database in insertion order, which is the chain's order
-    head.last_id = queued[-1].id
-    head.last_hash = previous
+        rows.append({key: getattr(row, key) for key in _COLUMNS})
+    # Ids come from the database in insertion order, which is the chain's order.
+    ids = session.execute(_INSERT_ROWS, rows).scalars().all()
+    session.execute(_MOVE_HEAD.values(last_id=ids[-1], last_hash=previous))
+    kept = session.identity_map.get(identity_key(AuditChainHead, HEAD_ID))
+    if kept is not None:  # a head read earlier in this session would not show the move
+        session.expire(kept)
 
 
 def _forget_queued(session: Session, transaction: SessionTransaction) -> None:

@@ -21,7 +21,7 @@ import math
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 
 from workflow_service.extensions import db
 from workflow_service.models import Case, CaseStatus, Task, TaskKind, TaskState, TimeUnit
@@ -75,8 +75,11 @@ class CaseClock:
 def time_limit(case: Case, kind: str = "promised") -> TimeLimit:
     """The ``promised`` or ``legal`` limit of the item version the case was registered under (the
     live item for older cases)."""
-    version = case.service_item_version
-    item = case.service_item
+    # Loading the item and its version needs none of the session's pending changes: without this
+    # a step's half-made case change would flush here as an UPDATE of its own, and again later.
+    with db.session.no_autoflush:
+        version = case.service_item_version
+        item = case.service_item
     terms = version.snapshot if version is not None else {}
     return TimeLimit(
         amount=int(terms.get(f"{kind}_limit_days", getattr(item, f"{kind}_limit_days"))),
@@ -172,6 +175,12 @@ def case_clock(case: Case, calendar: WorkingCalendar | None = None) -> CaseClock
     )
 
 
+# Built once: the case's open workflow tasks, read at every step.
+_OPEN_WORKFLOW_TASKS = select(Task).where(
+    Task.case_id == bindparam("case_id"), Task.state == TaskState.OPEN, Task.kind == TaskKind.WORKFLOW
+)
+
+
 def refresh_due_dates(case: Case, calendar: WorkingCalendar | None = None) -> date | None:
     """Set the case's due date from its clock, and its open tasks' to match; the due date before.
 
@@ -197,11 +206,7 @@ def refresh_due_dates(case: Case, calendar: WorkingCalendar | None = None) -> da
         return before
     case.due_date = due_date
     if case.id is not None:
-        for task in db.session.execute(
-            select(Task).where(
-                Task.case_id == case.id, Task.state == TaskState.OPEN, Task.kind == TaskKind.WORKFLOW
-            )
-        ).scalars():
+        for task in db.session.execute(_OPEN_WORKFLOW_TASKS, {"case_id": case.id}).scalars():
             task.due_date = due_date
     return before
 

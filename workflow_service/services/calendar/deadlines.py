@@ -125,12 +125,13 @@ def working_calendar() -> WorkingCalendar:
     return g.working_calendar
 
 
+_REVISION = select(CalendarRevision.revision).where(CalendarRevision.id == 1)  # built once
+
+
 def _current_calendar() -> WorkingCalendar:
     # The revision first: a change committed between the two reads makes the table newer than the
     # revision it is kept under, never older, and the next request reads it again.
-    revision = db.session.execute(
-        select(CalendarRevision.revision).where(CalendarRevision.id == 1)
-    ).scalar_one_or_none()
+    revision = db.session.execute(_REVISION).scalar_one_or_none()
     kept: tuple[int, WorkingCalendar] | None = current_app.extensions.get("working_calendar")
     if revision is not None and kept is not None and kept[0] == revision:
         return kept[1]

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from flask import current_app
-from sqlalchemy import delete, select
+from sqlalchemy import bindparam, delete, select
 from sqlalchemy.orm import joinedload
 
 from workflow_service.database import reading_before_writes, rows_changed
@@ -119,13 +119,17 @@ def open_session(user: User) -> IssuedToken:
     return issued
 
 
+# Built once: every request with a token sends it.
+_CREDENTIAL = (
+    select(ApiToken)
+    .options(joinedload(ApiToken.user).joinedload(User.organisation))
+    .where(ApiToken.token_sha256 == bindparam("token_sha256"), ApiToken.kind == bindparam("kind"))
+)
+
+
 def credential_for(token: str, kind: CredentialKind) -> ApiToken | None:
     """The live credential of this kind behind ``token`` (with its active user and organisation)."""
-    row = db.session.execute(
-        select(ApiToken)
-        .options(joinedload(ApiToken.user).joinedload(User.organisation))
-        .where(ApiToken.token_sha256 == _digest(token), ApiToken.kind == kind)
-    ).scalar_one_or_none()
+    row = db.session.execute(_CREDENTIAL, {"token_sha256": _digest(token), "kind": kind}).scalar_one_or_none()
     if row is None or row.expires_at <= now() or not row.user.active:
         return None
     return row

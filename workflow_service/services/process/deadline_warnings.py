@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from datetime import datetime, time, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 
 from workflow_service.extensions import db
 from workflow_service.models import Case, Job, JobKind, JobState, Task, TaskState
@@ -30,14 +30,14 @@ def start_of_next_business_day(moment: datetime) -> datetime:
     return datetime.combine(tomorrow, time.min, tzinfo=BUSINESS_TIMEZONE).astimezone(moment.tzinfo)
 
 
+# Built once: read at every step.
+_OPEN_TASK_IDS = select(Task.id).where(Task.case_id == bindparam("case_id"), Task.state == TaskState.OPEN)
+
+
 def sync_warning_jobs(case: Case, scheduled: Mapping[str | None, Job] | None = None) -> None:
     """Give each open task of the case its warning job; cancel the pending jobs of closed tasks.
     ``scheduled``: the case's warning jobs, read here if not given."""
-    open_task_ids = set(
-        db.session.execute(
-            select(Task.id).where(Task.case_id == case.id, Task.state == TaskState.OPEN)
-        ).scalars()
-    )
+    open_task_ids = set(db.session.execute(_OPEN_TASK_IDS, {"case_id": case.id}).scalars())
     if scheduled is None:
         scheduled = jobs.jobs_of_case(case, (JobKind.DEADLINE_WARNING,))[JobKind.DEADLINE_WARNING]
     moment = now()

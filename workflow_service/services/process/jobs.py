@@ -15,7 +15,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import and_, or_, select, update
+from sqlalchemy import and_, bindparam, or_, select, update
 
 from workflow_service.engine.runtime import PendingTimer
 from workflow_service.extensions import db
@@ -45,12 +45,18 @@ def schedule(kind: JobKind, case: Case | None, task_ref: str | None, run_at: dat
     return job
 
 
+# Built once: read at every step.
+_JOBS_OF_CASE = (
+    select(Job)
+    .where(Job.case_id == bindparam("case_id"), Job.kind.in_(bindparam("kinds", expanding=True)))
+    .order_by(Job.id)
+)
+
+
 def jobs_of_case(case: Case, kinds: Sequence[JobKind]) -> dict[JobKind, dict[str | None, Job]]:
     """The case's jobs of these kinds, in any state, by kind and task: one statement."""
     found: dict[JobKind, dict[str | None, Job]] = {kind: {} for kind in kinds}
-    for job in db.session.execute(
-        select(Job).where(Job.case_id == case.id, Job.kind.in_(kinds)).order_by(Job.id)
-    ).scalars():
+    for job in db.session.execute(_JOBS_OF_CASE, {"case_id": case.id, "kinds": list(kinds)}).scalars():
         found[job.kind][job.task_ref] = job
     return found
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 
 from workflow_service.engine.runtime import PendingTimer, ProcessRuntime, StepResult
 from workflow_service.errors import ProcessIncident
@@ -75,14 +75,15 @@ def _task_due_date(case: Case) -> date:
     return add_working_days(registered_on, item.acceptance_limit_days)
 
 
+# Built once: the case's open workflow tasks, read at every step.
+_OPEN_WORKFLOW_TASKS = select(Task).where(
+    Task.case_id == bindparam("case_id"), Task.state == TaskState.OPEN, Task.kind == TaskKind.WORKFLOW
+)
+
+
 def _sync_tasks(case: Case, result: StepResult) -> list[Task]:
     open_tasks = {
-        task.id: task
-        for task in db.session.execute(
-            select(Task).where(
-                Task.case_id == case.id, Task.state == TaskState.OPEN, Task.kind == TaskKind.WORKFLOW
-            )
-        ).scalars()
+        task.id: task for task in db.session.execute(_OPEN_WORKFLOW_TASKS, {"case_id": case.id}).scalars()
     }
     ready_ids = {ready.id for ready in result.ready_tasks}
     opened: list[Task] = []

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, select
+from sqlalchemy import ColumnElement, Select, bindparam, select
 from sqlalchemy.orm import contains_eager, joinedload
 
 from workflow_service.errors import NotFound
@@ -14,7 +15,7 @@ from workflow_service.extensions import db
 from workflow_service.models import Case, Task, TaskState, User
 from workflow_service.services.calendar.case_clock import task_due_state
 from workflow_service.services.directory import delegations
-from workflow_service.services.directory.scope import visible_cases
+from workflow_service.services.directory.scope import ScopeKey, scope_clause, scope_key
 from workflow_service.services.work.tasks import delegated_from, may_work, task_form
 
 # The statements ``view_task`` sends (the task with all it shows); the working calendar adds its
@@ -59,13 +60,17 @@ class CompletedTaskView(TaskView):
 def next_tasks(caller: User, case_id: int) -> list[NextTask]:
     """The case's open tasks, first-created first, with whether the caller may work each, in
     ``NEXT_TASKS_STATEMENTS`` (1) statement however many there are."""
-    tasks = db.session.execute(
-        select(Task)
-        .where(Task.case_id == case_id, Task.state == TaskState.OPEN)
-        .order_by(Task.created_at, Task.id)
-        .options(joinedload(Task.organisation))
-    ).scalars()
+    tasks = db.session.execute(_OPEN_TASKS_OF_CASE, {"case_id": case_id}).scalars()
     return [NextTask(task, may_work(caller, task)) for task in tasks]
+
+
+# Built once (statements are immutable): building one costs more than running it again.
+_OPEN_TASKS_OF_CASE = (
+    select(Task)
+    .where(Task.case_id == bindparam("case_id"), Task.state == TaskState.OPEN)
+    .order_by(Task.created_at, Task.id)
+    .options(joinedload(Task.organisation))
+)
 
 
 def view_tasks(caller: User, tasks: Iterable[Task]) -> list[TaskView]:
@@ -110,6 +115,14 @@ def _task(*where: ColumnElement[bool]) -> Select[Task]:
     )
 
 
+_TASK_BY_ID = _task(Task.id == bindparam("task_id"))
+
+
+@lru_cache(maxsize=4096)
+def _visible_task(key: ScopeKey) -> Select[Task]:
+    return _task(Task.id == bindparam("task_id"), scope_clause(key))
+
+
 def describe_task(caller: User, task: Task) -> TaskView:
     """One task with its form, from what the session holds: the task page's, whose case
     ``view_case`` has just loaded with its tasks."""
@@ -121,7 +134,7 @@ def view_task(caller: User, task_id: str) -> TaskView:
     """The task if the caller may see it (404 otherwise), with its form, in ``TASK_VIEW_STATEMENTS``
     (1) statement, plus the calendar's ``CALENDAR_STATEMENTS`` per request and one more (the caller's
     delegators in force) when the caller may work it and someone else has claimed it."""
-    task = db.session.execute(_task(Task.id == task_id, visible_cases(caller))).scalar_one_or_none()
+    task = db.session.execute(_visible_task(scope_key(caller)), {"task_id": task_id}).scalar_one_or_none()
     if task is None:
         raise NotFound("任务不存在")
     return describe_task(caller, task)
@@ -130,7 +143,7 @@ def view_task(caller: User, task_id: str) -> TaskView:
 def reread_task(caller: User, task: Task) -> TaskView:
     """A task the caller has just acted on (claimed, completed, reassigned), read back as ``view_task``
     reads it, whether or not the case is still within the caller's scope."""
-    return describe_task(caller, db.session.execute(_task(Task.id == task.id)).scalar_one())
+    return describe_task(caller, db.session.execute(_TASK_BY_ID, {"task_id": task.id}).scalar_one())
 
 
 def view_completed_task(caller: User, task: Task) -> CompletedTaskView:

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import undefer
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.exc import StaleDataError
@@ -133,10 +133,16 @@ def _lock_case_of(task_id: str) -> Case | None:
     too, so a completion racing one either waits and then sees the task moved (403), or makes the
     move fail (409); without the lock it could complete a task the supervisor had just moved
     elsewhere. One statement: the case is found by a subquery on the task."""
-    case_of_task = select(Task.case_id).where(Task.id == task_id).scalar_subquery()
-    return db.session.execute(
-        select(Case).options(undefer(Case.workflow_state)).where(Case.id == case_of_task).with_for_update()
-    ).scalar_one_or_none()
+    return db.session.execute(_LOCK_CASE_OF_TASK, {"task_id": task_id}).scalar_one_or_none()
+
+
+# Built once: the statement is the same for every completion.
+_LOCK_CASE_OF_TASK = (
+    select(Case)
+    .options(undefer(Case.workflow_state))
+    .where(Case.id == select(Task.case_id).where(Task.id == bindparam("task_id")).scalar_subquery())
+    .with_for_update()
+)
 
 
 def complete_task(actor: User, task_id: str, data: Mapping[str, Any]) -> Task:
