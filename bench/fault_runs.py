@@ -45,16 +45,14 @@ from pathlib import Path
 from typing import Any
 
 import requests
-from engine_bench import APPLICANT, APPLICATION
 from http_bench import (
     ACCEPTANCE,
     ISSUANCE,
     PASSWORD,
     REVIEW,
-    SERVICE_CODE,
+    application_body,
     children_of,
     free_port,
-    fresh_applicant_id,
     gunicorn,
     prepare_database,
 )
@@ -211,13 +209,7 @@ class Api:
         return self.tokens[user]
 
     def register(self) -> dict[str, Any]:
-        id_number = fresh_applicant_id()
-        body = {
-            "service_code": SERVICE_CODE,
-            "applicant": {**APPLICANT, "id_number": id_number},
-            "data": {**APPLICATION, "operator_id_number": id_number},
-        }
-        answer = self.call("POST", "/api/v1/cases", "clerk", body)
+        answer = self.call("POST", "/api/v1/cases", "clerk", application_body())
         answer.raise_for_status()
         return answer.json()
 
@@ -311,7 +303,7 @@ class Load:
         raise RuntimeError(f"{method} {path}: no answer after 200 tries")
 
     def one_case(self) -> None:
-        created = self._until_answered("POST", "/api/v1/cases", "clerk", self._application(), (201,)).json()
+        created = self._until_answered("POST", "/api/v1/cases", "clerk", application_body(), (201,)).json()
         accept = _next_task(created, "受理")
         done = self._until_answered(
             "POST", f"/api/v1/tasks/{accept}/complete", "clerk", {"data": ACCEPTANCE}, (200, 409)
@@ -333,14 +325,6 @@ class Load:
         )
         with self.lock:
             self.cases += 1
-
-    def _application(self) -> dict[str, Any]:
-        id_number = fresh_applicant_id()
-        return {
-            "service_code": SERVICE_CODE,
-            "applicant": {**APPLICANT, "id_number": id_number},
-            "data": {**APPLICATION, "operator_id_number": id_number},
-        }
 
     def run(self, threads: int = 6) -> list[threading.Thread]:
         def loop() -> None:

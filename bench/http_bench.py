@@ -63,6 +63,16 @@ def fresh_applicant_id() -> str:
     return body + ric.calc_check_digit(body + "0")  # the function skips the last character
 
 
+def application_body() -> dict[str, Any]:
+    """A 个体工商户设立登记 registration by a new applicant: the body of POST /api/v1/cases."""
+    id_number = fresh_applicant_id()
+    return {
+        "service_code": SERVICE_CODE,
+        "applicant": {**APPLICANT, "id_number": id_number},
+        "data": {**APPLICATION, "operator_id_number": id_number},
+    }
+
+
 ACCEPTANCE = {"acceptance_decision": "accept"}
 REVIEW = {"review_decision": "approve", "review_opinion": "材料齐全，准予登记"}
 ISSUANCE = {"delivery_method": "mail", "tracking_number": "SF1234567890"}
@@ -421,14 +431,6 @@ class CaseClient:
                 return task["id"]
         raise RequestFailed("tasks.inbox", 200, f"no {bpmn_id} task of {number} among {len(inbox)} tasks")
 
-    def _application(self) -> dict[str, Any]:
-        id_number = fresh_applicant_id()
-        return {
-            "service_code": SERVICE_CODE,
-            "applicant": {**APPLICANT, "id_number": id_number},
-            "data": {**APPLICATION, "operator_id_number": id_number},
-        }
-
     def run_case(self) -> None:
         """One case from submission to 出件; raises RequestFailed on the first unexpected answer."""
         clerk = self._token("clerk")
@@ -438,7 +440,7 @@ class CaseClient:
             "/api/v1/cases",
             201,
             token=clerk,
-            body=self._application(),
+            body=application_body(),
         )
         number = created["number"]
         task = _next_task(created, "受理")

@@ -23,15 +23,13 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from engine_bench import APPLICANT, APPLICATION
 from http_bench import (
     ACCEPTANCE,
     DEFAULT_POSTGRES_URL,
     ISSUANCE,
     PASSWORD,
     REVIEW,
-    SERVICE_CODE,
-    fresh_applicant_id,
+    application_body,
     postgres_database,
 )
 from sqlalchemy import event
@@ -90,13 +88,7 @@ def run_cases(client: Any, recorder: Recorder, cases: int) -> None:
         return next(task["id"] for task in answer["next_tasks"] if task["name"] == name)
 
     for _ in range(cases):
-        id_number = fresh_applicant_id()
-        body = {
-            "service_code": SERVICE_CODE,
-            "applicant": {**APPLICANT, "id_number": id_number},
-            "data": {**APPLICATION, "operator_id_number": id_number},
-        }
-        created = call("case.create", "/api/v1/cases", "clerk", body)
+        created = call("case.create", "/api/v1/cases", "clerk", application_body())
         call(
             "complete 受理",
             f"/api/v1/tasks/{next_task(created, '受理')}/complete",

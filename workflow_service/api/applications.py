@@ -18,13 +18,13 @@ from workflow_service.api.application_schemas import (
     ApplicationSchema,
     ApplicationWithdrawSchema,
 )
-from workflow_service.api.attachments import _MultipartBlueprint
+from workflow_service.api.attachments import MultipartBlueprint
 from workflow_service.api.case_file_schemas import AttachmentSchema, AttachmentUploadSchema
 from workflow_service.api.client_authentication import current_client, require_client_scope
 from workflow_service.models import Attachment
 from workflow_service.services.portal import applications, idempotency
 
-blp = _MultipartBlueprint(
+blp = MultipartBlueprint(
     "applications",
     __name__,
     url_prefix="/api/v1/applications",

@@ -40,7 +40,10 @@ class _MultipartParser(FlaskParser):
         return self._makeproxy(CombinedMultiDict([req.form, req.files]), schema)
 
 
-class _MultipartBlueprint(Blueprint):
+class MultipartBlueprint(Blueprint):
+    """A blueprint whose `form_and_files` arguments are one multipart body: the attachments, the
+    portals' material uploads and line systems' photos share it."""
+
     # Documented as one multipart/form-data request body (separate form and files arguments would
     # each claim the whole body in OpenAPI 3).
     ARGUMENTS_PARSER = _MultipartParser()
@@ -50,7 +53,7 @@ class _MultipartBlueprint(Blueprint):
     }
 
 
-blp = _MultipartBlueprint("attachments", __name__, url_prefix="/api/v1/cases", description="办件材料（附件）")
+blp = MultipartBlueprint("attachments", __name__, url_prefix="/api/v1/cases", description="办件材料（附件）")
 blp.before_request(require_bearer_token)
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from flask import request
 from flask.views import MethodView
 
-from workflow_service.api.attachments import _MultipartBlueprint
+from workflow_service.api.attachments import MultipartBlueprint
 from workflow_service.api.client_authentication import current_client, require_client_scope
 from workflow_service.api.line_event_schemas import (
     EventReportSchema,
@@ -20,7 +20,7 @@ from workflow_service.services.portal import events
 from workflow_service.services.portal.events import EventReport, EventView, Photo
 
 SCOPE = "events:write"
-blp = _MultipartBlueprint(
+blp = MultipartBlueprint(
     "line_events", __name__, url_prefix="/api/v1/events", description="基层治理事件（条线系统上报）"
 )
 blp.before_request(require_client_scope(SCOPE))
