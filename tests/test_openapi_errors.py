@@ -347,6 +347,14 @@ def _organisation_in_use(client: ApiClient, app: Flask) -> TestResponse:
     )
 
 
+def _stale_service_item(client: ApiClient, app: Flask) -> TestResponse:
+    path = "/api/v1/services/individual_business_registration"
+    version = client.get(path, "analyst").json["item"]["version"]
+    headers = client.headers("analyst")
+    client.http.patch(path, headers=headers, json={"version": version, "service_hours": "工作日 9:00–17:00"})
+    return client.http.patch(path, headers=headers, json={"version": version, "service_hours": "全天"})
+
+
 def _taken_username(client: ApiClient, app: Flask) -> TestResponse:
     organisation = client.get("/api/v1/admin/users/clerk", "admin").json["organisation"]["code"]
     body = {
@@ -598,6 +606,7 @@ DECLARED: dict[tuple[str, str, int], Step] = {
         "/api/v1/services/individual_business_registration"
     ),
     ("patch", "/api/v1/admin/organisations/{code}", 409): _organisation_in_use,
+    ("patch", "/api/v1/services/{code}", 409): _stale_service_item,
     ("post", "/api/v1/admin/users", 409): _taken_username,
     ("post", "/api/v1/admin/users/{username}/enable", 409): _enable_in_deactivated_organisation,
     ("post", "/api/v1/admin/webhook-deliveries/{delivery_id}/redeliver", 409): _live_delivery("redeliver"),

@@ -22,6 +22,7 @@ that raises them. ``tests/test_errors.py`` checks that this tree lists every sub
     │   ├── OrganisationInUse (409)   deactivating an organisation that has open tasks or active staff
     │   ├── IllegalStatusTransition (409)          process.case_status
     │   ├── MigrationNotUndoable (409)             process.case_migration: the case moved on
+    │   ├── StaleServiceItem (409)                 catalogue.service_items: the item changed since it was read
     │   ├── DuplicateApplication (409)             intake.duplicates: ``existing_cases``
     │   ├── CaseEnded (409)                        intake.acceptance
     │   ├── DeferredMaterialsOutstanding (409)     intake.acceptance

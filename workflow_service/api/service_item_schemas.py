@@ -114,7 +114,15 @@ class ServiceItemChangeSchema(ServiceItemSchema):
     """Any subset of the item's fields; materials, when given, replace the whole list."""
 
     class Meta:
-        exclude = ("code", "version")
+        exclude = ("code",)
+
+    version = Int(
+        minimum=1,
+        metadata={
+            "description": "The version this change was made from: 409 if the item has changed since "
+            "(nothing is written); leave out to change whatever version stands"
+        },
+    )
 
 
 class ServiceItemVersionSchema(Schema):

@@ -96,10 +96,13 @@ class ServiceItemResource(MethodView):
         return service_item_view(code), 200, {"ETag": _quoted(tag or "")}
 
     @blp.arguments(ServiceItemChangeSchema)
+    @blp.alt_response(409, description="`version` is not the item's version: it changed meanwhile")
     @blp.response(200, ServiceItemSchema)
     def patch(self, changes: dict, code: str) -> ServiceItem:
-        """Change an item (analysts): the whole item is checked again, and a new version recorded."""
-        return change_service_item(current_user(), code, changes)
+        """Change an item (analysts and admins): the whole item is checked again, and a new version
+        recorded; with ``version``, only if the item is still at that version."""
+        expected = changes.pop("version", None)
+        return change_service_item(current_user(), code, changes, expected_version=expected)
 
 
 @blp.route("/<string:code>/versions")

@@ -50,3 +50,11 @@ def organisation_type_label(department_type: str | None, office_type: str | None
 
 def yes_no(value: bool) -> str:
     return _("是") if value else _("否")
+
+
+def department_type_choices(current: str | None = None) -> list[tuple[str, str]]:
+    """The department types a page offers (code, name), with ``current`` kept if it is another."""
+    choices = sorted(_department_types().items(), key=lambda pair: pair[0])
+    if current and current not in _department_types():
+        choices.append((current, current))
+    return choices

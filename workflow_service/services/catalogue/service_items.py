@@ -19,7 +19,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from workflow_service.errors import InvalidInput, NotFound, PermissionDenied
+from workflow_service.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from workflow_service.extensions import db
 from workflow_service.models import (
     AcceptanceMode,
@@ -38,8 +38,9 @@ from workflow_service.services import audit
 from workflow_service.services.catalogue import eligibility
 from workflow_service.services.clock import now
 from workflow_service.services.directory.import_files import LineErrors, Row, rows_from_file
-from workflow_service.services.process.deployment import latest_definition
+from workflow_service.services.process.deployment import deployed_process_keys, latest_definition
 
+EDITORS = (Role.ANALYST, Role.ADMIN)
 SECTION = "service_items"
 CODE = re.compile(r"^[a-z][a-z0-9_]{1,63}$")
 SHORT_CODE = re.compile(r"^[A-Z]{2,8}$")
@@ -94,6 +95,16 @@ TEXT_FIELDS: dict[str, int | None] = {
     "complaint": None,
     "joint_organisations": None,
 }
+# Other text fields and the lengths of their columns.
+BOUNDED_FIELDS: dict[str, int] = {
+    "name": 128,
+    "basic_code": 64,
+    "implementation_code": 64,
+    "department_type": 64,
+    "process_key": 128,
+    "fee_basis": 1000,
+}
+MAX_DAYS = 3650
 MATERIAL_TEXT_FIELDS: dict[str, int] = {"source_channel": 64, "blank_form": 255, "sample_form": 255}
 ENUMS: dict[str, type[enum.Enum]] = {
     "item_type": ItemType,
@@ -135,6 +146,10 @@ def _check_item(values: Mapping[str, Any], complain: Callable[[str, str], None])
     for required in ("name", "department_type", "process_key"):
         if not str(values.get(required) or "").strip():
             complain(required, "必填")
+    for name, limit in BOUNDED_FIELDS.items():
+        value = values.get(name)
+        if value is not None and (not isinstance(value, str) or len(value) > limit):
+            complain(name, f"不能超过 {limit} 个字符")
     for name, enum_class in ENUMS.items():
         value = values.get(name, DEFAULTS.get(name))
         if value not in {member.value for member in enum_class}:
@@ -149,6 +164,8 @@ def _check_item(values: Mapping[str, Any], complain: Callable[[str, str], None])
         value = values.get(name, DEFAULTS.get(name))
         if not isinstance(value, int) or isinstance(value, bool) or value < 0:
             complain(name, "须为非负整数")
+        elif value > MAX_DAYS:
+            complain(name, f"不能超过 {MAX_DAYS}")
     legal, promised = values.get("legal_limit_days"), values.get("promised_limit_days")
     same_unit = values.get("legal_limit_unit", "working_day") == values.get(
         "promised_limit_unit", "working_day"
@@ -161,10 +178,15 @@ def _check_item(values: Mapping[str, Any], complain: Callable[[str, str], None])
         if not values.get("fee_basis"):
             complain("fee_basis", "收费事项须写明收费依据")
         try:
-            if Decimal(str(values.get("fee_amount"))) < 0:
+            amount = Decimal(str(values.get("fee_amount")))
+            if not amount.is_finite():
+                raise InvalidOperation
+            if amount < 0:
                 complain("fee_amount", "须为非负金额")
+            elif amount >= 10**10 or amount != amount.quantize(Decimal("0.01")):
+                complain("fee_amount", "须在 0 至 9999999999.99 之间，至多两位小数")
         except InvalidOperation:
-            complain("fee_amount", "收费事项须有金额")
+            complain("fee_amount", "收费事项须有金额（元）")
     licence_name = values.get("licence_name")
     if licence_name is not None and not (
         isinstance(licence_name, str) and 0 < len(licence_name.strip()) <= 128
@@ -207,6 +229,12 @@ def _check_item(values: Mapping[str, Any], complain: Callable[[str, str], None])
             )
         if material.get("deferrable") and not material.get("required", True):
             complain(f"materials.{index}.deferrable", "可容缺只适用于必需材料")
+        if len(str(material["name"])) > 255:
+            complain(f"materials.{index}.name", "不能超过 255 个字符")
+        copies = material.get("copies", 1)
+        if not isinstance(copies, int) or isinstance(copies, bool) or not 1 <= copies <= 100:
+            complain(f"materials.{index}.copies", "须为 1–100 的整数")
+        _check_text(material.get("note"), 1000, functools.partial(complain, f"materials.{index}.note"))
         for name, length in MATERIAL_TEXT_FIELDS.items():
             _check_text(material.get(name), length, functools.partial(complain, f"materials.{index}.{name}"))
 
@@ -362,17 +390,49 @@ def current_version(item: ServiceItem) -> ServiceItemVersion:
     return version or _record_version(item, None)
 
 
-def change_service_item(actor: User, code: str, changes: Mapping[str, Any]) -> ServiceItem:
-    """An analyst changes an item: checked as a whole, versioned, audited with the fields that changed."""
-    if not (actor.has_role(Role.ANALYST) or actor.has_role(Role.ADMIN)):
+class StaleServiceItem(Conflict):
+    title = "事项已被他人修改，请刷新后重试"
+    type_slug = "stale-service-item"
+
+
+def may_edit_catalogue(actor: User) -> bool:
+    return any(actor.has_role(role) for role in EDITORS)
+
+
+def require_catalogue_editor(actor: User) -> None:
+    if not may_edit_catalogue(actor):
         raise PermissionDenied("只有流程管理员可以修改事项")
-    item = service_item(code)
+
+
+def change_service_item(
+    actor: User, code: str, changes: Mapping[str, Any], expected_version: int | None = None
+) -> ServiceItem:
+    """An analyst changes an item: checked as a whole, versioned, audited with the fields that changed.
+
+    With ``expected_version`` (the version the analyst's form was filled in from) a change to an item
+    that moved on meanwhile is refused (409) and nothing is written.
+    """
+    require_catalogue_editor(actor)
+    item = db.session.execute(
+        select(ServiceItem).where(ServiceItem.code == code).with_for_update()
+    ).scalar_one_or_none()
+    if item is None:
+        raise NotFound(f"没有编码为 {code} 的事项")
+    if expected_version is not None and item.version != expected_version:
+        raise StaleServiceItem(
+            f"事项已被他人修改：您编辑的是第 {expected_version} 版，现为第 {item.version} 版。"
+            "您的修改未保存，请查看最新版本后重新修改",
+            extensions={"current_version": item.version},
+        )
     before = snapshot(item)
     if "code" in changes and changes["code"] != code:
         raise InvalidInput("事项编码不能修改", errors={"code": ["事项编码不能修改"]})
     proposed = {**before, **changes, "code": code}
     field_errors: dict[str, list[str]] = {}
     _check_item(proposed, lambda field, message: field_errors.setdefault(field, []).append(message))
+    key = proposed.get("process_key")
+    if key != before.get("process_key") and key and key not in deployed_process_keys():
+        field_errors.setdefault("process_key", []).append(f"流程 {key} 尚未部署")
     if field_errors:
         raise InvalidInput("事项信息有误", errors=field_errors)
     _apply(item, proposed)

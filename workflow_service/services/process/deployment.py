@@ -112,3 +112,10 @@ def latest_definition(key: str, *, required: bool = True) -> ProcessDefinition |
     if definition is None and required:
         raise NotFound(f"流程 {key} 尚未部署")
     return definition
+
+
+def deployed_process_keys() -> list[str]:
+    """The keys of every deployed process, in order: the processes a service item may run."""
+    return list(
+        db.session.execute(select(ProcessDefinition.key).distinct().order_by(ProcessDefinition.key)).scalars()
+    )
