@@ -228,3 +228,93 @@ def test_the_intake_page_shows_the_implementation_list(clerk: Browser) -> None:
         "空白表格：forms/blank/个体工商户登记（备案）申请书.pdf",
     ):
         assert shown in text, shown
+
+
+EVENT_INTAKE = "/services/grassroots_event_dispatch/apply"
+EVENT = {
+    "event_channel": "grid_member",
+    "grid_name": "吴宁街道上湖社区第三网格",
+    "event_category": "illegal_construction",
+    "event_location": "吴宁街道西街村后塘自然村12号旁",
+    "event_description": "有人在村道旁搭建彩钢棚，占用消防通道",
+}
+
+
+def event_form(**applicant: str) -> dict[str, str]:
+    return {
+        "matter_township": "330783001",
+        "data": json.dumps(EVENT, ensure_ascii=False),
+        **{f"applicant_{name}": value for name, value in applicant.items()},
+    }
+
+
+@pytest.fixture
+def command(app: Flask) -> Browser:
+    browser = Browser(app)
+    browser.log_in("command")
+    return browser
+
+
+def test_the_intake_page_offers_the_kinds_the_item_takes(clerk: Browser, command: Browser) -> None:
+    licence = page_text(clerk.get(INTAKE))
+    assert re.findall(r'name="applicant_kind" value="(\w+)"', licence) == ["person", "legal_entity"]
+    assert 'name="applicant_channel"' not in licence
+    event = page_text(command.get(EVENT_INTAKE))
+    assert re.findall(r'name="applicant_kind" value="(\w+)"', event) == ["reporter", "person"]
+    assert re.search(r'value="reporter"\s+checked', event)  # the item's first kind
+    for channel in ("网格员", "12345 热线", "匿名反映"):
+        assert channel in event
+    catalogue = page_text(command.get("/services"))
+    assert 'href="/services/grassroots_event_dispatch/apply"' in catalogue
+    assert f'href="{INTAKE}"' not in catalogue  # the window registers that one
+    assert clerk.get(EVENT_INTAKE).status_code == 403  # the command room registers events
+
+
+def test_a_reporter_registers_from_the_page_without_an_id_number(command: Browser, client: ApiClient) -> None:
+    number = registered_number(
+        command.post(
+            EVENT_INTAKE,
+            event_form(kind="reporter", channel="grid_member", name="郭秀云", phone="15157990869"),
+        )
+    )
+    applicant = client.case(number, "command")["applicant"]
+    assert applicant == {
+        "kind": "reporter",
+        "name": "郭秀云",
+        "id_number": "",
+        "phone": "15157990869",
+        "channel": "grid_member",
+    }
+    page = page_text(command.get(f"/cases/{number}"))
+    assert re.search(r'data-testid="reporter">郭秀云（事件反映人·网格员）', page)
+
+    anonymous = registered_number(
+        command.post(EVENT_INTAKE, event_form(kind="reporter", channel="anonymous"))
+    )
+    assert client.case(anonymous, "command")["applicant"]["name"] == "匿名"
+
+
+def test_a_wrong_reporter_gets_field_messages_with_the_input_kept(command: Browser) -> None:
+    wrong = command.post(EVENT_INTAKE, event_form(kind="reporter", channel="grid_member", phone="12345"))
+    assert wrong.status_code == 422
+    html = page_text(wrong)
+    assert re.search(r'id="err-applicant-name">网格员上报须填写网格员姓名', html)
+    assert re.search(r'id="err-applicant-phone">不是有效的手机号或固定电话', html)
+    assert re.search(r'value="reporter"\s+checked', html) and re.search(
+        r'value="grid_member"\s+selected', html
+    )
+    assert 'value="12345"' in html and "吴宁街道上湖社区第三网格" in html
+
+    no_channel = page_text(command.post(EVENT_INTAKE, event_form(kind="reporter", name="楼先生")))
+    assert re.search(r'id="err-applicant-channel">必填', no_channel)
+    assert 'value="楼先生"' in no_channel
+
+    anonymous = page_text(
+        command.post(EVENT_INTAKE, event_form(kind="reporter", channel="anonymous", name="楼先生"))
+    )
+    assert re.search(r'id="err-applicant-name">匿名反映不登记姓名和联系电话', anonymous)
+
+    entity = page_text(
+        command.post(EVENT_INTAKE, event_form(kind="legal_entity", name="某公司", id_number=CREDIT_CODE))
+    )
+    assert re.search(r'id="err-applicant-kind">本事项不受理法人的申请', entity)

@@ -19,11 +19,18 @@ from workflow_service.services.catalogue.service_items import (
 from workflow_service.services.directory.regions import townships_of_my_county
 from workflow_service.services.intake import intake_drafts
 from workflow_service.services.intake.applicants import (
+    REPORTER_CHANNELS,
+    accepted_kinds,
     applicant_number_warnings,
     checked_applicant,
     default_authorisation_material,
 )
-from workflow_service.services.intake.cases import CaseRegistration, start_case
+from workflow_service.services.intake.cases import (
+    CaseRegistration,
+    check_may_register,
+    registrable_codes,
+    start_case,
+)
 from workflow_service.services.intake.duplicates import (
     DuplicateApplication,
     describe_open_cases,
@@ -51,19 +58,28 @@ def _require_clerk() -> None:
 def catalogue() -> str:
     query = request.args.get("q", "").strip()
     items = [item for item in list_service_items() if matches_query(item, query)]
-    return render_template("catalogue.html", items=items, query=query)
+    return render_template(
+        "catalogue.html", items=items, query=query, registrable=registrable_codes(staff(), items)
+    )
 
 
 AGENT_FIELDS = ("name", "id_number", "phone", "relationship", "authorisation_note", "authorisation_material")
 
 
 def _applicant_from_form() -> dict[str, str]:
-    return {
-        "kind": request.form.get("applicant_kind", "person"),
+    """The applicant as the form gives it: a reporter by channel and optional contact, no ID number
+    (the page hides that field for a reporter; whatever it still holds is not theirs)."""
+    kind = request.form.get("applicant_kind", "person")
+    applicant = {
+        "kind": kind,
         "name": request.form.get("applicant_name", ""),
-        "id_number": request.form.get("applicant_id_number", ""),
         "phone": request.form.get("applicant_phone", ""),
     }
+    if kind == "reporter":
+        applicant["channel"] = request.form.get("applicant_channel", "")
+    else:
+        applicant["id_number"] = request.form.get("applicant_id_number", "")
+    return applicant
 
 
 def _agent_from_form() -> dict[str, str] | None:
@@ -76,7 +92,10 @@ def _intake_page(view: ServiceItemView, status: int = 200, **state: Any) -> tupl
     """The intake form with what was typed (``applicant``, ``agent``, ``matter``, ``data``) and its errors."""
     names = [material.name for material in view.item.materials]
     errors = state.get("errors") or {}
+    kinds = accepted_kinds(view.item.applicant_kinds)
     context = {
+        "applicant_kinds": kinds,
+        "reporter_channels": REPORTER_CHANNELS,
         "view": view,
         "schema": browser_schema(view.application_form or {"type": "object", "properties": {}}),
         "townships": townships_of_my_county(staff()),
@@ -84,7 +103,7 @@ def _intake_page(view: ServiceItemView, status: int = 200, **state: Any) -> tupl
         "material_names": names,
         "default_authorisation": default_authorisation_material(names),
         "agent_open": bool(state.get("agent")) or any(key.startswith("agent.") for key in errors),
-        "applicant": {"kind": "person"},
+        "applicant": {"kind": kinds[0]},
         "agent": None,
         "matter": None,
         "data": {},
@@ -109,7 +128,7 @@ def intake(code: str) -> str | Response | tuple[str, int]:
 
     ``?draft=<id>`` opens a draft of the window (暂存) in the form; registering from it deletes it.
     """
-    _require_clerk()
+    check_may_register(staff(), code)
     view = service_item_view(code)
     if request.method == "GET":
         if "draft" not in request.args:
@@ -122,7 +141,7 @@ def intake(code: str) -> str | Response | tuple[str, int]:
             view,
             draft=draft,
             draft_id=draft.id,
-            applicant=saved.get("applicant") or {"kind": "person"},
+            applicant=saved.get("applicant") or {"kind": accepted_kinds(view.item.applicant_kinds)[0]},
             agent=saved.get("agent"),
             matter=saved.get("matter_township"),
             data=saved.get("data") or {},

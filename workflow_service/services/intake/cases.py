@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from workflow_service.errors import AlreadyExists, InvalidInput, PermissionDenied
 from workflow_service.extensions import db
@@ -159,6 +159,42 @@ def _check_unified_code_free(code: str | None) -> None:
         raise AlreadyExists(
             f"统一办件编码 {code} 已被其他办件使用", errors={"unified_case_code": ["已被其他办件使用"]}
         )
+
+
+def registrable_codes(actor: User, items: list[ServiceItem]) -> set[str]:
+    """The codes of ``items`` whose cases the actor's organisation registers (one statement)."""
+    keys = {item.process_key for item in items}
+    newest = (
+        select(ProcessDefinition.key, func.max(ProcessDefinition.version).label("version"))
+        .where(ProcessDefinition.key.in_(keys))
+        .group_by(ProcessDefinition.key)
+        .subquery()
+    )
+    rows = db.session.execute(
+        select(ProcessDefinition.key, ProcessDefinition.content_hash, ProcessDefinition.spec_json).join(
+            newest,
+            (newest.c.key == ProcessDefinition.key) & (newest.c.version == ProcessDefinition.version),
+        )
+    ).all()
+    allowed = set()
+    for key, content_hash, spec_json in rows:
+        try:
+            _registering_organisation(
+                actor, process_runtime().start_lane(content_hash, spec_json) or "window"
+            )
+        except PermissionDenied:
+            continue
+        allowed.add(key)
+    return {item.code for item in items if item.process_key in allowed}
+
+
+def check_may_register(actor: User, code: str) -> None:
+    """403 unless the actor's organisation registers the item's cases (by the lane its process starts in)."""
+    item = _service_item(code)
+    definition = latest_definition(item.process_key)
+    _registering_organisation(
+        actor, process_runtime().start_lane(definition.content_hash, definition.spec_json) or "window"
+    )
 
 
 def register_case(actor: User, request: CaseRegistration) -> Registration:

@@ -122,14 +122,22 @@
   }
 
   /* Person: name, resident ID, phone. Legal entity: name, unified social credit code, phone, and
-     the 代办人 block opened, since a legal entity acts (and collects results) through a person. */
+     the 代办人 block opened, since a legal entity acts (and collects results) through a person.
+     Reporter (an event's): the channel, name and phone if given, no ID number. */
   function applicantBlock(block) {
     var agent = document.querySelector("[data-agent]");
     function update() {
       var kind = block.querySelector('input[name="applicant_kind"]:checked').value;
       block.querySelectorAll("[data-kind]").forEach(function (node) {
-        node.hidden = node.dataset.kind !== kind;
+        node.hidden = node.dataset.kind.split(" ").indexOf(kind) < 0;
       });
+      /* A reporter may leave the name out (an anonymous call): it is required only of the others. */
+      var name = block.querySelector("#applicant_name");
+      if (name) {
+        name.required = kind !== "reporter";
+        var label = block.querySelector("[data-name-label]");
+        if (label) label.classList.toggle("req", kind !== "reporter");
+      }
       if (agent && kind === "legal_entity") agent.open = true;
     }
     block.querySelectorAll('input[name="applicant_kind"]').forEach(function (radio) {
