@@ -51,3 +51,39 @@ def test_a_saved_draft_is_resumed_from_my_window_and_registered(people: object) 
 
     clerk.go("/window")
     expect(page.get_by_test_id("drafts")).to_contain_text("没有暂存的申请")
+
+
+def test_the_command_room_registers_a_grid_members_report_without_an_id_number(people: object) -> None:
+    command = people("command")  # type: ignore[operator]
+    page = command.page
+    page.get_by_test_id("nav-intake").click()
+    page.get_by_test_id("catalogue").locator("tr", has_text="基层治理事件分拨处置").get_by_role(
+        "link", name="登记申请"
+    ).click()
+    expect(page.locator("#application[data-ready='1']")).to_be_attached()
+    expect(page.get_by_label("事件反映人")).to_be_checked()
+    expect(page.locator("#applicant_id_number")).to_be_hidden()
+    page.get_by_label("反映渠道").select_option("grid_member")
+    page.locator("#applicant_phone").fill("15157990869")
+    json_field(page, "event_channel").select_option("grid_member")
+    json_field(page, "grid_name").fill("吴宁街道上湖社区第三网格")
+    json_field(page, "event_category").select_option("environment")
+    json_field(page, "event_location").fill("吴宁街道上湖社区东阳江边")
+    json_field(page, "event_description").fill("河道漂浮垃圾较多，需清理")
+    page.get_by_role("button", name="登记", exact=True).click()
+    expect(page.locator("#err-applicant-name")).to_contain_text("网格员上报须填写网格员姓名")
+    expect(page.get_by_label("反映渠道")).to_have_value("grid_member")  # the input kept
+    expect(page.locator("#applicant_phone")).to_have_value("15157990869")
+    expect(page.locator("#applicant_id_number")).to_be_hidden()
+    command.shot("01-reporter-error")
+
+    page.get_by_label("反映人姓名").fill("郭秀云")
+    page.get_by_role("button", name="登记", exact=True).click()
+    expect(page.get_by_test_id("reporter")).to_have_text("郭秀云（事件反映人·网格员）")
+    command.shot("02-reporter-registered")
+
+    # Switching to a resident by name and ID brings the ID field back.
+    command.go("/services/grassroots_event_dispatch/apply")
+    page.get_by_label("自然人").check()
+    expect(page.locator("#applicant_id_number")).to_be_visible()
+    expect(page.get_by_label("反映渠道")).to_be_hidden()
