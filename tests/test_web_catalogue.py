@@ -162,7 +162,7 @@ def test_errors_are_shown_at_their_fields_with_the_input_kept_and_nothing_saved(
     form = item_form(
         current, name="个体工商户设立登记（新）", promised_limit_days=30, legal_limit_days=20,
         warning_days="两天", materials=materials, process_key="no_such_process",
-        eligibility=[{"kind": "minimum_age", "years": 200}],
+        eligibility=[{"kind": "minimum_age", "years": 200}], fee_amount="二十元",
     )  # fmt: skip
     wrong = analyst.post(EDIT, form)
     assert wrong.status_code == 422
@@ -172,6 +172,7 @@ def test_errors_are_shown_at_their_fields_with_the_input_kept_and_nothing_saved(
     assert re.search(r'id="err-materials-0-deferrable">可容缺只适用于必需材料', html)
     assert re.search(r'id="err-process_key">流程 no_such_process 尚未部署', html)
     assert re.search(r'id="err-eligibility-0-years">须为 0–150 的整数', html)
+    assert re.search(r'id="err-fee_amount">须为金额（元）', html) and 'value="二十元"' in html
     assert "第 1 项材料·可容缺" in html  # the summary names the row
     assert 'value="个体工商户设立登记（新）"' in html and 'value="两天"' in html and 'value="200"' in html
     assert item(client)["version"] == 1

@@ -174,19 +174,11 @@ def _check_item(values: Mapping[str, Any], complain: Callable[[str, str], None])
         complain("promised_limit_days", "承诺时限不能长于法定时限")
     if values.get("instant") and promised not in (0, None):
         complain("promised_limit_days", "即办件的承诺时限须为 0（当场办结）")
-    if values.get("fee_required"):
-        if not values.get("fee_basis"):
-            complain("fee_basis", "收费事项须写明收费依据")
-        try:
-            amount = Decimal(str(values.get("fee_amount")))
-            if not amount.is_finite():
-                raise InvalidOperation
-            if amount < 0:
-                complain("fee_amount", "须为非负金额")
-            elif amount >= 10**10 or amount != amount.quantize(Decimal("0.01")):
-                complain("fee_amount", "须在 0 至 9999999999.99 之间，至多两位小数")
-        except InvalidOperation:
-            complain("fee_amount", "收费事项须有金额（元）")
+    if values.get("fee_required") and not values.get("fee_basis"):
+        complain("fee_basis", "收费事项须写明收费依据")
+    _check_fee_amount(
+        values.get("fee_amount"), bool(values.get("fee_required")), functools.partial(complain, "fee_amount")
+    )
     licence_name = values.get("licence_name")
     if licence_name is not None and not (
         isinstance(licence_name, str) and 0 < len(licence_name.strip()) <= 128
@@ -237,6 +229,25 @@ def _check_item(values: Mapping[str, Any], complain: Callable[[str, str], None])
         _check_text(material.get("note"), 1000, functools.partial(complain, f"materials.{index}.note"))
         for name, length in MATERIAL_TEXT_FIELDS.items():
             _check_text(material.get(name), length, functools.partial(complain, f"materials.{index}.{name}"))
+
+
+def _check_fee_amount(value: Any, required: bool, complain: Callable[[str], None]) -> None:
+    """An amount in yuan that fits the column (two decimals); a charged item must have one."""
+    if value is None:
+        if required:
+            complain("收费事项须有金额（元）")
+        return
+    try:
+        amount = Decimal(str(value))
+        if not amount.is_finite():
+            raise InvalidOperation
+    except InvalidOperation:
+        complain("须为金额（元），如 20 或 20.50")
+        return
+    if amount < 0:
+        complain("须为非负金额")
+    elif amount >= 10**10 or amount != amount.quantize(Decimal("0.01")):
+        complain("须在 0 至 9999999999.99 之间，至多两位小数")
 
 
 def _check_text(value: Any, length: int | None, complain: Callable[[str], None]) -> None:
