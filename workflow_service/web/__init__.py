@@ -26,6 +26,7 @@ from workflow_service.web import (
     audit,
     cases,
     materials,
+    process_drafts,
     processes,
     session,
     supervision,
@@ -187,6 +188,7 @@ def init_app(app: Flask) -> None:
         tracking.blp,
         audit.blp,
         processes.blp,
+        process_drafts.blp,
     ):
         app.register_blueprint(blueprint)
     app.register_blueprint(supervision.blp)
