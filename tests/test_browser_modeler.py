@@ -15,6 +15,13 @@ from workflow_service.config import PROJECT_ROOT
 __all__ = ["people"]  # the fixture, imported for pytest
 
 KEY = "individual_business_registration"
+# Every Content-Security-Policy violation the page reports (the bundle must need no eval, no inline script).
+WATCH_VIOLATIONS = """
+window.__violations = [];
+document.addEventListener("securitypolicyviolation", (event) => {
+  window.__violations.push(event.violatedDirective + " " + (event.blockedURI || "inline"));
+});
+"""
 VENDOR = PROJECT_ROOT / "workflow_service" / "static" / "vendor" / "bpmn-modeler"
 
 
@@ -42,6 +49,7 @@ def panel_select(page: Page, entry: str) -> object:
 @pytest.mark.live
 def test_an_analyst_edits_a_tasks_properties_saves_and_finds_them_after_a_reload(people: object) -> None:
     analyst = people("analyst")  # type: ignore[operator]
+    analyst.context.add_init_script(WATCH_VIOLATIONS)
     page = open_draft(analyst)
     expect(page).to_have_url(re.compile(r"/processes/drafts/\d+$"))
     expect(page.locator(".djs-element[data-element-id='review']")).to_have_count(1)
@@ -66,6 +74,7 @@ def test_an_analyst_edits_a_tasks_properties_saves_and_finds_them_after_a_reload
     # The other spiffworkflow properties of the file are still there, unchanged.
     select(page, "start")
     expect(panel_select(page, "yiwang-case-status")).to_have_value("submitted")
+    assert page.evaluate("window.__violations") == []
 
 
 @pytest.mark.live
@@ -76,6 +85,11 @@ def test_validation_marks_the_broken_element_and_a_fixed_draft_deploys_as_the_ne
     page = open_draft(analyst)
     select(page, "review")
     panel_select(page, "yiwang-form").select_option("")  # type: ignore[attr-defined]
+    # The linter (bpmnlint with our rules) marks the task at once, before any validation.
+    overlay = page.locator(".djs-overlays[data-container-id='review'] .bjsl-overlay")
+    expect(overlay).to_have_count(1)
+    overlay.hover()
+    expect(page.get_by_text("用户任务须指定表单")).to_be_visible()
     page.get_by_test_id("validate").click()  # saves first
     finding = page.locator("[data-testid=finding][data-element-id=review]")
     expect(finding.first).to_contain_text("表单")

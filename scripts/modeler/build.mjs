@@ -21,7 +21,7 @@ const result = await build({
   target: ['es2020'],
   jsx: 'automatic',
   jsxImportSource: '@bpmn-io/properties-panel/preact',
-  loader: { '.woff': 'file', '.woff2': 'file', '.eot': 'file', '.ttf': 'file', '.svg': 'dataurl' },
+  loader: { '.woff': 'file', '.woff2': 'file', '.eot': 'file', '.ttf': 'file', '.svg': 'file' },
   assetNames: 'fonts/[name]-[hash]',
   // The licences are copied whole below; the bundle keeps no comments.
   legalComments: 'none',
