@@ -49,9 +49,9 @@ def drafts_page() -> str:
 def start_page() -> Response:
     """Start a draft from the library (a process and version) or for a new process key."""
     version = request.form.get("from_version", "")
-    draft = drafts.start_draft(
-        staff(), request.form.get("process_key", "").strip(), int(version) if version.isdigit() else None
-    )
+    # Beyond nine digits no version exists (and PostgreSQL's integer would refuse the comparison).
+    from_version = int(version) if version.isdigit() and len(version) <= 9 else None
+    draft = drafts.start_draft(staff(), request.form.get("process_key", "").strip(), from_version)
     return redirect(url_for("process_draft_pages.modeler_page", draft_id=draft.id))
 
 
