@@ -74,6 +74,16 @@ def test_an_analyst_edits_a_tasks_properties_saves_and_finds_them_after_a_reload
     # The other spiffworkflow properties of the file are still there, unchanged.
     select(page, "start")
     expect(panel_select(page, "yiwang-case-status")).to_have_value("submitted")
+    # A gateway's way out shows its condition, and a lane its role.
+    select(page, "flow_accept")
+    expect(page.locator("#bio-properties-panel-yiwang-condition")).to_have_value(
+        'acceptance_decision == "accept"'
+    )
+    lane = page.evaluate(
+        "() => window.bpmnModeler.get('elementRegistry').filter(e => e.type === 'bpmn:Lane')[0].id"
+    )
+    select(page, lane)
+    expect(panel_select(page, "yiwang-lane-role")).to_have_value(re.compile("^(window|department)$"))
     assert page.evaluate("window.__violations") == []
 
 
