@@ -43,3 +43,7 @@ fetch @json-editor/json-editor 2.17.2 dist/jsoneditor.js dist/jsoneditor.js.LICE
 fetch bpmn-js 18.31.1 dist/bpmn-navigated-viewer.production.min.js dist/assets/diagram-js.css dist/assets/bpmn-js.css
 # The supervisors' dashboard charts (UMD build: one file, no module loader)
 fetch chart.js 4.6.1 dist/chart.umd.min.js
+
+# The analysts' modeler (bpmn-js Modeler, properties panel, bpmnlint, token simulation) is our own
+# entry file bundled with esbuild, not one package's built file: its own script rebuilds it.
+"$root/scripts/modeler/build.sh"

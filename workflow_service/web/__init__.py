@@ -27,6 +27,7 @@ from workflow_service.web import (
     cases,
     catalogue_pages,
     materials,
+    process_drafts,
     processes,
     session,
     supervision,
@@ -189,6 +190,7 @@ def init_app(app: Flask) -> None:
         audit.blp,
         processes.blp,
         catalogue_pages.blp,
+        process_drafts.blp,
     ):
         app.register_blueprint(blueprint)
     app.register_blueprint(supervision.blp)
