@@ -57,3 +57,25 @@ def test_an_analyst_tries_a_version_for_a_township_with_a_supplement_round(
 
     clerk = ApiClient(HttpClient(server.base), password="demo")
     assert clerk.get("/api/v1/tasks", "clerk-hengdian").json == []  # no case was written
+
+
+def test_an_analyst_tries_a_draft_whose_new_lane_no_router_knows(people: object, server: Server) -> None:
+    api = ApiClient(HttpClient(server.base), password="demo")
+    draft = api.post("/api/v1/process-drafts", "analyst", json={"process_key": KEY}).json
+    edited = draft["bpmn_xml"].replace('name="department"', 'name="legal_office"')
+    saved = api.http.put(
+        f"/api/v1/process-drafts/{draft['id']}/bpmn",
+        headers=api.headers("analyst"),
+        json={"bpmn_xml": edited, "version": draft["version"]},
+    )
+    assert saved.status_code == 200, saved.json
+
+    analyst = people("analyst")  # type: ignore[operator]
+    page = analyst.go(f"/processes/drafts/{draft['id']}/try")
+    expect(page.locator("h1")).to_contain_text("草稿")
+    page.get_by_test_id("run").click()
+    expect(page.get_by_test_id("end")).to_contain_text("已出件")
+    expect(page.locator("#diagram")).to_have_attribute("data-ready", "1")
+    review = page.locator("tr.finding[data-element='review']")
+    expect(review).to_contain_text("未知泳道 'legal_office'")
+    expect(page.locator("#diagram .djs-element.dry-finding[data-element-id='review']")).to_have_count(1)

@@ -185,9 +185,10 @@ def chain_head() -> tuple[int | None, str] | None:
 
 def test_a_dry_run_writes_nothing_not_even_an_audit_row(app: Flask, client: ApiClient) -> None:
     client.start_case()  # a real case beside: its rows stay as they are
-    client.headers("analyst")  # logging in is written (a token, an audit row): before counting
+    draft = start_draft(client)  # a draft too, and logging in (a token, an audit row): before counting
     with app.app_context():
         before, head = table_counts(), chain_head()
+    assert draft_run(client, draft["id"], {"township": WUNING}).status_code == 200
     walked(client, {"township": WUNING, "decisions": {"review": ["退回窗口补正", "准予登记"]}})
     walked(client, {"township": WUNING}, ALLOWANCE)
     walked(client, {"township": ZHANGTAN}, ALLOWANCE)
@@ -195,7 +196,7 @@ def test_a_dry_run_writes_nothing_not_even_an_audit_row(app: Flask, client: ApiC
     with app.app_context():
         assert table_counts() == before
         assert chain_head() == head
-        assert before["case_file"] == 1
+        assert before["case_file"] == 1 and before["process_draft"] == 1
 
 
 @pytest.mark.parametrize("user", ["clerk", "approver", "supervisor", "admin"])
@@ -241,3 +242,79 @@ def test_the_openapi_document_describes_the_dry_run_and_its_errors(app: Flask) -
     operation = document["paths"]["/api/v1/process-definitions/{key}/versions/{version}/dry-run"]["post"]
     assert {"200", "401", "403", "404", "422"} <= set(operation["responses"])
     assert operation["requestBody"]["content"]["application/json"]
+
+
+DRAFTS = "/api/v1/process-drafts"
+
+
+def start_draft(client: ApiClient, key: str = KEY) -> dict[str, Any]:
+    answer = client.post(DRAFTS, "analyst", json={"process_key": key})
+    assert answer.status_code == 201, answer.json
+    return answer.json
+
+
+def save_bpmn(client: ApiClient, draft: dict[str, Any], bpmn_xml: str) -> None:
+    path = f"{DRAFTS}/{draft['id']}/bpmn"
+    answer = client.http.put(
+        path, headers=client.headers("analyst"), json={"bpmn_xml": bpmn_xml, "version": draft["version"]}
+    )
+    assert answer.status_code == 200, answer.json
+
+
+def draft_run(client: ApiClient, draft_id: int, body: dict[str, Any], user: str = "analyst") -> Any:
+    return client.post(f"{DRAFTS}/{draft_id}/dry-run", user, json=body)
+
+
+def test_a_draft_is_tried_as_saved_and_a_failing_condition_is_a_finding_on_its_step(
+    client: ApiClient,
+) -> None:
+    draft = start_draft(client)
+    save_bpmn(
+        client,
+        draft,
+        draft["bpmn_xml"].replace('review_decision == "approve"', "review_decision == approved_by_law"),
+    )
+    answer = draft_run(client, draft["id"], {"township": HENGDIAN})
+    assert answer.status_code == 200, answer.json
+    report = answer.json
+    assert (report["draft_id"], report["version"]) == (draft["id"], None)
+    review = report["steps"][2]
+    assert review["name"] == "审核" and review["organisation"]["name"] == "东阳市市场监督管理局横店市场监管所"
+    assert "approved_by_law" in review["findings"][-1] and review["findings"][-1].startswith("流程异常：")
+    assert report["ended"] is False and report["stopped"] == review["findings"][-1]
+    # The deployed version it was started from is untouched and still walks to its end.
+    assert walked(client, {"township": HENGDIAN})["ended"] is True
+
+
+def test_a_lane_the_router_does_not_know_is_a_finding_in_a_draft_not_a_refusal(client: ApiClient) -> None:
+    draft = start_draft(client)
+    save_bpmn(client, draft, draft["bpmn_xml"].replace('name="department"', 'name="legal_office"'))
+    report = draft_run(client, draft["id"], {"township": WUNING}).json
+    review = report["steps"][2]
+    assert (review["lane"], review["organisation"]) == ("legal_office", None)
+    assert review["findings"][0].startswith("部署时会被拒绝：用户任务须位于泳道")
+    assert review["findings"][1] == "无法分派（legal_office）：未知泳道 'legal_office'"
+    assert "review" in report["definition_problems"]
+    assert report["ended"] is True
+
+
+def test_a_new_process_from_the_template_is_tried_without_a_service_item(client: ApiClient) -> None:
+    draft = start_draft(client, "dry_run_new_service")
+    report = draft_run(client, draft["id"], {"township": WUNING}).json
+    assert [step["name"] for step in report["steps"]][:2] == ["提交申请", "窗口办理"]
+    assert report["steps"][1]["organisation"]["name"] == "吴宁街道便民服务中心"
+    assert report["service_code"] is None and report["ended"] is True
+
+
+def test_another_analysts_draft_cannot_be_tried_and_non_analysts_cannot_at_all(client: ApiClient) -> None:
+    draft = start_draft(client)
+    promoted = client.http.patch(
+        "/api/v1/admin/users/supervisor",
+        headers=client.headers("admin"),
+        json={"roles": ["supervisor", "analyst"]},
+    )
+    assert promoted.status_code == 200, promoted.json
+    assert draft_run(client, draft["id"], {"township": WUNING}, "supervisor").status_code == 404
+    assert draft_run(client, draft["id"], {"township": WUNING}, "clerk").status_code == 404
+    assert draft_run(client, 999999, {"township": WUNING}).status_code == 404
+    assert draft_run(client, draft["id"], {"township": "nowhere"}).status_code == 422

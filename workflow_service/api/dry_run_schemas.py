@@ -138,3 +138,8 @@ class DryRunReportSchema(Schema):
         allow_none=True, metadata={"description": "the outcome declared (resultLabel)"}
     )
     stopped = fields.String(allow_none=True, metadata={"description": "why it stopped before an end"})
+    definition_problems = fields.Dict(
+        keys=fields.String(),
+        values=fields.String(),
+        metadata={"description": "a draft: element id → what its validation would refuse there"},
+    )

@@ -1,5 +1,5 @@
-"""Dry runs over the API: walk a deployed version through the engine and the router for a township
-with sample data, writing nothing (analysts only)."""
+"""Dry runs over the API: walk a deployed version, or one of the caller's drafts, through the engine
+and the router for a township with sample data, writing nothing (analysts only)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,12 @@ from flask_smorest import Blueprint
 
 from workflow_service.api.authentication import current_user, require_bearer_token
 from workflow_service.api.dry_run_schemas import DryRunBodySchema, DryRunReportSchema
-from workflow_service.services.process.dry_run import DryRunReport, DryRunRequest, dry_run_version
+from workflow_service.services.process.dry_run import (
+    DryRunReport,
+    DryRunRequest,
+    dry_run_draft,
+    dry_run_version,
+)
 
 blp = Blueprint(
     "process_dry_runs",
@@ -27,3 +32,13 @@ class VersionDryRunResource(MethodView):
         """Walk this version for a township with sample data: each step's organisation, status and clock,
         where it ends, and what would go wrong (findings), without writing a case (analysts only)."""
         return dry_run_version(current_user(), key, version, request)
+
+
+@blp.route("/process-drafts/<int:draft_id>/dry-run")
+class DraftDryRunResource(MethodView):
+    @blp.arguments(DryRunBodySchema, as_kwargs=False)
+    @blp.response(200, DryRunReportSchema)
+    def post(self, request: DryRunRequest, draft_id: int) -> DryRunReport:
+        """Walk one of the caller's drafts as saved (another's is 404), like a version's dry run; what its
+        validation would refuse about an element it reaches (a lane, a form) is a finding there."""
+        return dry_run_draft(current_user(), draft_id, request)

@@ -20,10 +20,13 @@ from workflow_service.services.process.case_migration import (
     migrations_of,
     undo_migration,
 )
+from workflow_service.services.process.drafts import draft_for
 from workflow_service.services.process.dry_run import (
     DryRunReport,
     DryRunRequest,
     DryRunSetup,
+    draft_setup,
+    dry_run_draft,
     dry_run_version,
     version_setup,
 )
@@ -182,6 +185,29 @@ def try_version_run(key: str, version: int) -> str:
     setup = version_setup(staff(), key, version)
     report = dry_run_version(staff(), key, version, _try_request(setup))
     return _try_page(setup, url_for("process_pages.diagram", key=key, version=version), report)
+
+
+@blp.get("/processes/drafts/<int:draft_id>/try")
+def try_draft(draft_id: int) -> str:
+    """Try one of my drafts as saved, as a version is tried."""
+    setup = draft_setup(staff(), draft_id)
+    return _try_page(setup, url_for("process_pages.try_draft_diagram", draft_id=draft_id))
+
+
+@blp.post("/processes/drafts/<int:draft_id>/try")
+def try_draft_run(draft_id: int) -> str:
+    setup = draft_setup(staff(), draft_id)
+    report = dry_run_draft(staff(), draft_id, _try_request(setup))
+    return _try_page(setup, url_for("process_pages.try_draft_diagram", draft_id=draft_id), report)
+
+
+@blp.get("/processes/drafts/<int:draft_id>/try/diagram.bpmn")
+def try_draft_diagram(draft_id: int) -> Response:
+    """The draft's BPMN as saved, for the try page's viewer."""
+    draft = draft_for(staff(), draft_id)
+    return _download(
+        draft.bpmn_xml, "application/xml", f"{draft.process_key}-draft.bpmn", "draft", inline=True
+    )
 
 
 def _download(body: str, mimetype: str, name: str, fallback: str, *, inline: bool = False) -> Response:

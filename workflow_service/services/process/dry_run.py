@@ -38,6 +38,7 @@ from workflow_service.models import (
     Organisation,
     OrganisationKind,
     ProcessDefinition,
+    ProcessDraft,
     Region,
     RegionLevel,
     Role,
@@ -54,6 +55,7 @@ from workflow_service.services.directory.routing import (
     county_of,
     resolve_lane,
 )
+from workflow_service.services.process import drafts
 from workflow_service.services.process.case_status import (
     STATUS_LABELS,
     case_status_label,
@@ -145,6 +147,8 @@ class DryRunReport:
     result_label: str | None
     # Why the walk stopped before an end (an incident, a loop, a message it cannot send), or None.
     stopped: str | None
+    # What deploy would refuse in a draft's conventions (lanes, forms, properties), by element.
+    definition_problems: dict[str, str] = field(default_factory=dict)
 
     @property
     def findings(self) -> list[tuple[DryRunStep, str]]:
@@ -296,6 +300,10 @@ class _Walk:
             return None, None, f"无法分派（{ready.lane}）：{error.detail}"
         return assignment.organisation, assignment.role.value, None
 
+    def definition_problem(self, bpmn_id: str) -> str | None:
+        problem = self.parsed.problems.get(bpmn_id)
+        return f"部署时会被拒绝：{problem}" if problem else None
+
     # --- statuses and clock -------------------------------------------------------------------
 
     def enter(self, statuses: Sequence[str]) -> tuple[tuple[str, ...], str | None]:
@@ -403,6 +411,9 @@ def _walk(
     runtime, key, spec = walk.runtime, walk.cache_key, parsed.spec_json
 
     start_data, findings = walk.start_input()
+    start_id = parsed.start_ids[0] if parsed.start_ids else "start"
+    if (problem := walk.definition_problem(start_id)) is not None:
+        findings.append(problem)
     if walk.accepting_problem:
         findings.append(walk.accepting_problem)
     result = runtime.start(
@@ -412,7 +423,6 @@ def _walk(
     stopped = problem
     if result.incident:
         stopped = f"流程异常：{result.incident}"
-    start_id = parsed.start_ids[0] if parsed.start_ids else "start"
     walk.steps.append(
         DryRunStep(
             number=0,
@@ -439,6 +449,9 @@ def _walk(
             if ready.id in rows:
                 continue
             organisation, role, problem = walk.route(ready)
+            findings = tuple(
+                found for found in (walk.definition_problem(ready.bpmn_id), problem) if found is not None
+            )
             rows[ready.id] = len(walk.steps)
             walk.steps.append(
                 DryRunStep(
@@ -452,7 +465,7 @@ def _walk(
                     statuses_entered=entered if first else (),
                     clock=walk.clock_state(result.timers),
                     timers=_timers(result),
-                    findings=(problem,) if problem else (),
+                    findings=findings,
                     **walk.status_fields(),
                 )
             )
@@ -568,6 +581,7 @@ def _walk(
         end_label=end_label,
         result_label=result_label,
         stopped=stopped,
+        definition_problems=dict(parsed.problems),
     )
 
 
@@ -603,8 +617,8 @@ def _definition(key: str, version: int) -> ProcessDefinition:
     return definition
 
 
-def _parsed(bpmn_xml: str, filename: str) -> ParsedProcess:
-    return parse_process(bpmn_xml, filename, KNOWN_LANES)
+def _parsed(bpmn_xml: str, filename: str, *, lenient: bool = False) -> ParsedProcess:
+    return parse_process(bpmn_xml, filename, KNOWN_LANES, lenient=lenient)
 
 
 def _setup(
@@ -635,14 +649,35 @@ def _setup(
 
 def version_setup(actor: User, key: str, version: int) -> DryRunSetup:
     """The try page of a deployed version, prefilled (analysts only; 404 when there is no such version)."""
+    definition = _definition(key, version)  # before the role: what does not exist is 404 for anyone
     _require_analyst(actor)
-    definition = _definition(key, version)
     return _setup(_parsed(definition.bpmn_xml, f"{key}.bpmn"), definition.forms, version=version)
 
 
 def dry_run_version(actor: User, key: str, version: int, request: DryRunRequest) -> DryRunReport:
     """Walk a deployed version (analysts only; 404 when there is no such version)."""
-    _require_analyst(actor)
     definition = _definition(key, version)
+    _require_analyst(actor)
     parsed = _parsed(definition.bpmn_xml, f"{key}.bpmn")
     return _walk(parsed, definition.forms, request, version=version)
+
+
+def _draft(actor: User, draft_id: int) -> tuple[ParsedProcess, dict[str, Any], ProcessDraft]:
+    """A draft's process, parsed leniently (its problems become findings), and the forms it may use:
+    its own, then those deployed (as its validation reads them). Only its analyst finds it (404)."""
+    draft = drafts.draft_for(actor, draft_id)
+    parsed = _parsed(draft.bpmn_xml, f"{draft.process_key}.bpmn", lenient=True)
+    return parsed, {**drafts.deployed_forms(), **draft.forms}, draft
+
+
+def draft_setup(actor: User, draft_id: int) -> DryRunSetup:
+    """The try page of one of the caller's drafts, prefilled (404 for anyone else's)."""
+    parsed, forms, draft = _draft(actor, draft_id)
+    return _setup(parsed, forms, draft_id=draft.id)
+
+
+def dry_run_draft(actor: User, draft_id: int, request: DryRunRequest) -> DryRunReport:
+    """Walk one of the caller's drafts as saved (404 for anyone else's); what its validation would
+    refuse about an element it reaches is a finding there, not a refusal of the dry run."""
+    parsed, forms, draft = _draft(actor, draft_id)
+    return _walk(parsed, forms, request, draft_id=draft.id)
