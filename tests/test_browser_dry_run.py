@@ -46,6 +46,8 @@ def test_an_analyst_tries_a_version_for_a_township_with_a_supplement_round(
     expect(supplement.get_by_test_id("clock")).to_have_text("暂停计时")
     page.get_by_test_id("outcome").scroll_into_view_if_needed()
     analyst.shot("process-try", "process-try")
+    diagram.scroll_into_view_if_needed()
+    analyst.shot("process-try-diagram", "process-try-diagram")
 
     # A township whose county has no 民政局: the 低保 review is a finding, marked on the diagram.
     page = analyst.go("/processes/minimum_living_allowance/versions/1/try")
