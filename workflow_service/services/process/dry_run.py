@@ -249,7 +249,6 @@ class _Walk:
         self.accepted = False
         self.steps: list[DryRunStep] = []
         self.visits: Counter[str] = Counter()
-        self.tasks = {task.bpmn_id: task for task in parsed.user_tasks}
         self.accepting, self.accepting_problem = self._accepting_organisation()
 
     # --- routing -----------------------------------------------------------------------------
@@ -390,10 +389,10 @@ class _Walk:
         return data, findings
 
 
-def _timers(result: StepResult, fired: Sequence[str] = ()) -> tuple[TimerMet, ...]:
+def _timers(result: StepResult) -> tuple[TimerMet, ...]:
+    """The timers waiting after a step: beside an open task (a boundary timer) or in another branch."""
     return tuple(
-        TimerMet(timer.bpmn_id, timer.name, timer.fires_at, timer.pauses_clock, timer.task_id in fired)
-        for timer in result.timers
+        TimerMet(timer.bpmn_id, timer.name, timer.fires_at, timer.pauses_clock) for timer in result.timers
     )
 
 
@@ -540,6 +539,7 @@ def _walk(
                 open_tasks(result, entered)
         else:
             stopped = "流程在等待消息或信号事件，试运行无法继续（真实办件由外部系统触发）"
+            walk.steps[-1] = replace(walk.steps[-1], findings=(*walk.steps[-1].findings, stopped))
         last_labels = result.result_labels_reached or last_labels
 
     path = runtime.completed_elements(key, spec, result.state)
