@@ -5,6 +5,7 @@ nothing: every table's row count and the audit chain's head are the same afterwa
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import pytest
@@ -12,6 +13,7 @@ from flask import Flask
 from sqlalchemy import func, select
 
 from tests.support.api import HENGDIAN, WUNING, ApiClient
+from tests.support.pages import Browser, page_text
 from workflow_service.extensions import db
 from workflow_service.models import AuditChainHead
 
@@ -318,3 +320,36 @@ def test_another_analysts_draft_cannot_be_tried_and_non_analysts_cannot_at_all(c
     assert draft_run(client, draft["id"], {"township": WUNING}, "clerk").status_code == 404
     assert draft_run(client, 999999, {"township": WUNING}).status_code == 404
     assert draft_run(client, draft["id"], {"township": "nowhere"}).status_code == 422
+
+
+TRY = f"/processes/{KEY}/versions/1/try"
+
+
+def test_the_try_page_is_prefilled_and_shows_the_walk_for_the_township_picked(browser: Browser) -> None:
+    browser.log_in("analyst")
+    version = page_text(browser.get(f"/processes/{KEY}/1"))
+    assert f'href="{TRY}"' in version  # linked from the version page
+    page = browser.get(TRY)
+    assert page.status_code == 200
+    text = page_text(page)
+    # The analyst's county first; the start form's sample data, built from the form.
+    assert '<option value="330783001" selected>' in text
+    assert "&#34;operator_id_number&#34;: &#34;11010519491231002X&#34;" in text
+    assert 'data-testid="decision-review"' in text and "准予登记、不予登记、退回窗口补正" in text
+    sample = json.dumps({"start": None, "tasks": {}})
+    answer = browser.post(TRY, {"township": HENGDIAN, "sample": sample, "decision-review": "不予登记"})
+    assert answer.status_code == 200
+    shown = page_text(answer)
+    assert "东阳市市场监督管理局横店市场监管所" in shown and "办结-不予" in shown
+    assert "流程在 end_issued 结束" in shown
+
+
+def test_the_try_page_refuses_sample_data_that_is_not_json_and_anyone_but_analysts(browser: Browser) -> None:
+    browser.log_in("analyst")
+    browser.get(TRY)
+    answer = browser.post(TRY, {"township": WUNING, "sample": "{not json"})
+    assert answer.status_code == 422 and "样例数据不是合法的 JSON" in page_text(answer)
+    assert browser.get(f"/processes/{KEY}/versions/99/try").status_code == 404
+    other = Browser(browser.http.application)
+    other.log_in("supervisor")
+    assert other.get(TRY).status_code == 403

@@ -123,8 +123,9 @@ def _sample(text: str) -> dict[str, Any]:
         value = json.loads(text or "{}")
     except json.JSONDecodeError as error:
         raise InvalidInput("样例数据不是合法的 JSON", errors={"sample": [str(error)]}) from None
+    # start null or absent: built from the start form, as over the API.
     if not isinstance(value, dict) or not all(
-        isinstance(value.get(part, {}), dict) for part in ("start", "tasks")
+        isinstance(value.get(part) or {}, dict) for part in ("start", "tasks")
     ):
         raise InvalidInput(
             "样例数据须为对象：start 为申请数据，tasks 为各任务的数据", errors={"sample": ["格式有误"]}
