@@ -16,6 +16,7 @@ from tests.support.api import HENGDIAN, WUNING, ApiClient
 from tests.support.pages import Browser, page_text
 from workflow_service.extensions import db
 from workflow_service.models import AuditChainHead
+from workflow_service.services.process.sample_data import sample_data, sample_value
 
 KEY = "individual_business_registration"
 ALLOWANCE = "minimum_living_allowance"
@@ -353,3 +354,41 @@ def test_the_try_page_refuses_sample_data_that_is_not_json_and_anyone_but_analys
     other = Browser(browser.http.application)
     other.log_in("supervisor")
     assert other.get(TRY).status_code == 403
+
+
+@pytest.mark.parametrize(
+    ("field", "accepted"),
+    [
+        ({"type": "string", "pattern": "^1[3-9][0-9]{9}$"}, "13800138000"),
+        ({"type": "string", "pattern": "^乡字第[0-9]{6,20}号$"}, "乡字第000001号"),
+        ({"type": "string", "format": "cn-resident-id"}, "11010519491231002X"),
+        ({"type": "string", "enum": ["b", "a"]}, "b"),
+        ({"type": "string", "examples": ["样例"], "default": "缺省"}, "缺省"),
+        ({"type": "number", "exclusiveMinimum": 0, "maximum": 100000}, 1),
+        ({"type": "integer", "minimum": 3}, 3),
+    ],
+)
+def test_sample_values_follow_the_form(field: dict[str, Any], accepted: Any) -> None:
+    assert sample_value(field) == accepted
+
+
+def test_sample_data_fills_what_the_chosen_outcome_requires_and_stays_bounded() -> None:
+    schema = {
+        "type": "object",
+        "required": ["decision"],
+        "properties": {
+            "decision": {"type": "string", "enum": ["ok", "more"]},
+            "reason": {"type": "string", "minLength": 4},
+            "many": {"type": "array", "minItems": 10**9, "items": {"type": "string", "minLength": 10**9}},
+            "odd": {"type": "string", "pattern": "(unclosed"},
+        },
+        "allOf": [
+            {"if": {"properties": {"decision": {"const": "more"}}}, "then": {"required": ["reason", "many"]}}
+        ],
+    }
+    assert sample_data(schema) == {"decision": "ok"}
+    more = sample_data(schema, {"decision": "more"})
+    assert len(more["reason"]) >= 4 and len(more["many"]) == 20 and len(more["many"][0]) <= 2000
+    assert sample_data({**schema, "required": ["odd"]})[
+        "odd"
+    ]  # a pattern Python cannot read: a sample anyway

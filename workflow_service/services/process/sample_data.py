@@ -29,6 +29,10 @@ _FORMAT_SAMPLES = {
     "email": "sample@example.com",
     "uri": "https://example.com/",
 }
+# A draft's form may ask for more than a sample needs: samples stay within these.
+MAX_SAMPLE_LENGTH = 2000
+MAX_SAMPLE_ITEMS = 20
+MAX_DEPTH = 8
 SAMPLE_APPLICANT = {
     "kind": "person",
     "name": "张三",
@@ -90,17 +94,30 @@ def decision_field(schema: Mapping[str, Any] | None) -> DecisionField | None:
     return None
 
 
+def _count(value: Any) -> int:
+    return value if isinstance(value, int) and value > 0 else 0
+
+
+def _matches(pattern: str, text: str) -> bool:
+    """Whether the pattern finds the text; a pattern Python cannot read finds nothing (the form
+    check reports the field)."""
+    try:
+        return re.search(pattern, text) is not None
+    except re.error:
+        return False
+
+
 def _string(field: Mapping[str, Any]) -> str:
     if field.get("format") == "date":
         return business_day().isoformat()
     if field.get("format") in _FORMAT_SAMPLES:
         return _FORMAT_SAMPLES[field["format"]]
-    low = int(field.get("minLength") or 0)
-    high = int(field.get("maxLength") or max(low, 40))
+    low = min(_count(field.get("minLength")), MAX_SAMPLE_LENGTH)
+    high = min(_count(field.get("maxLength")) or max(low, 40), MAX_SAMPLE_LENGTH)
     pattern = field.get("pattern")
     if isinstance(pattern, str):
         for candidate in _PATTERN_CANDIDATES:
-            if re.search(pattern, candidate) and low <= len(candidate) <= high:
+            if _matches(pattern, candidate) and low <= len(candidate) <= high:
                 return candidate
     title = str(field.get("title") or "示例")
     text = f"示例{title}" if not title.startswith("示例") else title
@@ -122,7 +139,7 @@ def _number(field: Mapping[str, Any], integer: bool) -> int | float:
     return int(value) if integer else value
 
 
-def sample_value(field: Mapping[str, Any]) -> Any:
+def sample_value(field: Mapping[str, Any], depth: int = 0) -> Any:
     """A value the field accepts: its default, const, first example or first choice, else one of its type."""
     for key in ("default", "const"):
         if key in field:
@@ -140,16 +157,18 @@ def sample_value(field: Mapping[str, Any]) -> Any:
         return _number(field, kind == "integer")
     if kind == "boolean":
         return True
+    if depth >= MAX_DEPTH:
+        return None
     if kind == "array":
         items = field.get("items") if isinstance(field.get("items"), Mapping) else {}
-        count = max(int(field.get("minItems") or 0), 1)
-        first = sample_value(items or {"type": "string"})
+        count = min(max(_count(field.get("minItems")), 1), MAX_SAMPLE_ITEMS)
+        first = sample_value(items or {"type": "string"}, depth + 1)
         values = [first]
         while len(values) < count:
             values.append(f"{first}{len(values) + 1}" if isinstance(first, str) else first)
         return values
     if kind == "object":
-        return sample_data(field)
+        return sample_data(field, depth=depth + 1)
     return "示例"
 
 
@@ -159,13 +178,19 @@ def _required_now(schema: Mapping[str, Any], data: Mapping[str, Any]) -> list[st
     for rule in [schema, *(schema.get("allOf") or ())]:
         if not isinstance(rule, Mapping) or "if" not in rule:
             continue
-        branch = rule.get("then") if Draft7Validator(rule["if"]).is_valid(dict(data)) else rule.get("else")
+        try:
+            holds = Draft7Validator(rule["if"]).is_valid(dict(data))
+        except re.error:  # a pattern Python cannot read: the form check reports it
+            continue
+        branch = rule.get("then") if holds else rule.get("else")
         if isinstance(branch, Mapping):
             names.extend(branch.get("required") or ())
     return names
 
 
-def sample_data(schema: Mapping[str, Any] | None, fixed: Mapping[str, Any] | None = None) -> dict[str, Any]:
+def sample_data(
+    schema: Mapping[str, Any] | None, fixed: Mapping[str, Any] | None = None, *, depth: int = 0
+) -> dict[str, Any]:
     """Data for the form: ``fixed`` (the chosen decision), its defaults, and a sample of every field
     required, including those its conditions (``if``/``then``) require given the data so far."""
     properties: Mapping[str, Any] = (schema or {}).get("properties") or {}
@@ -177,12 +202,12 @@ def sample_data(schema: Mapping[str, Any] | None, fixed: Mapping[str, Any] | Non
     for name in (schema or {}).get("required") or ():
         field = properties.get(name)
         if name not in data:
-            data[name] = sample_value(field) if isinstance(field, Mapping) else "示例"
+            data[name] = sample_value(field, depth) if isinstance(field, Mapping) else "示例"
     for _ in range(3):  # a value filled in may make another condition require more
         missing = [name for name in _required_now(schema or {}, data) if name not in data]
         if not missing:
             break
         for name in missing:
             field = properties.get(name)
-            data[name] = sample_value(field) if isinstance(field, Mapping) else "示例"
+            data[name] = sample_value(field, depth) if isinstance(field, Mapping) else "示例"
     return data
