@@ -111,6 +111,8 @@ BODIES: dict[Operation, dict[str, Any]] = {
     },
     ("post", "/api/v1/track"): {"number": MISSING["number"], "password": "000000"},
     ("put", "/api/v1/process-drafts/{draft_id}/bpmn"): {"bpmn_xml": "<definitions/>", "version": 1},
+    ("post", "/api/v1/process-definitions/{key}/versions/{version}/dry-run"): {"township": WUNING},
+    ("post", "/api/v1/process-drafts/{draft_id}/dry-run"): {"township": WUNING},
     ("put", "/api/v1/process-drafts/{draft_id}/forms/{name}"): {"schema": {"type": "object"}, "version": 1},
     ("post", "/api/v1/track/evaluation"): {
         "number": MISSING["number"],

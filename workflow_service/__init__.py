@@ -31,6 +31,7 @@ from workflow_service.api import (
     closing,
     delegations,
     documents,
+    dry_runs,
     evaluations,
     health,
     line_events,
@@ -203,6 +204,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         process_drafts.blp,
         process_versions.blp,
         process_versions.migrations_blp,
+        dry_runs.blp,
         supervision.blp,
         supervision_notices.blp,
     ):

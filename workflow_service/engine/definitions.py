@@ -102,6 +102,8 @@ class ParsedProcess:
     catch_events: frozenset[str] = frozenset()
     # element id → the outcome label it declares (``resultLabel``)
     result_labels: dict[str, str] = field(default_factory=dict)
+    # element id → what deploy refuses about it; only a lenient parse (a dry run of a draft) keeps any.
+    problems: dict[str, str] = field(default_factory=dict)
 
     @property
     def form_keys(self) -> set[str]:
@@ -229,8 +231,14 @@ def refused_scripts(bpmn_xml: str | bytes) -> dict[str, str]:
     return refused
 
 
-def parse_process(bpmn_xml: str | bytes, filename: str, known_lanes: frozenset[str]) -> ParsedProcess:
-    """Parse one BPMN document into a deployable process; raises InvalidProcessDefinition."""
+def parse_process(
+    bpmn_xml: str | bytes, filename: str, known_lanes: frozenset[str], *, lenient: bool = False
+) -> ParsedProcess:
+    """Parse one BPMN document into a deployable process; raises InvalidProcessDefinition.
+
+    ``lenient``: what SpiffWorkflow can run is returned even with problems of this service's
+    conventions (a lane, a form, a property), listed in ``problems`` by element, for a dry run.
+    """
     raw = bpmn_xml.encode() if isinstance(bpmn_xml, str) else bpmn_xml
     root = safe_tree(raw)
     parser = SpiffBpmnParser(validator=VALIDATOR)
@@ -291,7 +299,7 @@ def parse_process(bpmn_xml: str | bytes, filename: str, known_lanes: frozenset[s
                     properties.get(DEPARTMENT_TYPE_FIELD_PROPERTY),
                 )
             )
-    if problems:
+    if problems and not lenient:
         raise InvalidProcessDefinition(f"{filename}: 流程定义有 {len(problems)} 处问题", errors=problems)
 
     spec_json = json.dumps(
@@ -314,6 +322,7 @@ def parse_process(bpmn_xml: str | bytes, filename: str, known_lanes: frozenset[s
         successors=successors,
         catch_events=frozenset(catch_events),
         result_labels=result_labels,
+        problems=problems,
     )
 
 

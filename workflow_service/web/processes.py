@@ -6,6 +6,8 @@ supervisors, as in /api/v1/process-definitions — and moving running cases to t
 from __future__ import annotations
 
 import json
+import re
+from typing import Any
 
 from flask import redirect, render_template, request, url_for
 from werkzeug.wrappers import Response
@@ -17,6 +19,16 @@ from workflow_service.services.process.case_migration import (
     migrate_batch,
     migrations_of,
     undo_migration,
+)
+from workflow_service.services.process.drafts import draft_for
+from workflow_service.services.process.dry_run import (
+    DryRunReport,
+    DryRunRequest,
+    DryRunSetup,
+    draft_setup,
+    dry_run_draft,
+    dry_run_version,
+    version_setup,
 )
 from workflow_service.services.process.library import process_library, process_version
 from workflow_service.services.process.versions import compare_versions
@@ -95,6 +107,108 @@ def undo_page(migration_id: int) -> Response:
     migration = undo_migration(staff(), migration_id)
     definition = migration.from_definition
     return redirect(url_for("process_pages.migration_page", key=definition.key, version=definition.version))
+
+
+# Choices for the visits of one step, in order: 退回窗口补正，准予登记
+_CHOICE_SEPARATORS = re.compile(r"[,，;；]")
+
+
+def _choices(text: str) -> tuple[str, ...]:
+    return tuple(part.strip() for part in _CHOICE_SEPARATORS.split(text) if part.strip())
+
+
+def _sample(text: str) -> dict[str, Any]:
+    """The sample data the analyst edited: ``{"start": {...}, "tasks": {"<task id>": {...}}}``."""
+    try:
+        value = json.loads(text or "{}")
+    except json.JSONDecodeError as error:
+        raise InvalidInput("样例数据不是合法的 JSON", errors={"sample": [str(error)]}) from None
+    # start null or absent: built from the start form, as over the API.
+    if not isinstance(value, dict) or not all(
+        isinstance(value.get(part) or {}, dict) for part in ("start", "tasks")
+    ):
+        raise InvalidInput(
+            "样例数据须为对象：start 为申请数据，tasks 为各任务的数据", errors={"sample": ["格式有误"]}
+        )
+    tasks = value.get("tasks") or {}
+    if not all(isinstance(data, dict) for data in tasks.values()):
+        raise InvalidInput("tasks 中每个任务的数据须为对象", errors={"sample": ["格式有误"]})
+    return value
+
+
+def _try_request(setup: DryRunSetup) -> DryRunRequest:
+    sample = _sample(request.form.get("sample", ""))
+    decisions = {
+        point.bpmn_id: choices
+        for point in setup.decisions
+        if (choices := _choices(request.form.get(f"decision-{point.bpmn_id}", "")))
+    }
+    return DryRunRequest(
+        township=request.form.get("township", ""),
+        start_data=sample.get("start"),
+        task_data=sample.get("tasks") or {},
+        decisions=decisions,
+    )
+
+
+def _try_page(setup: DryRunSetup, diagram_src: str, report: DryRunReport | None = None) -> str:
+    me = staff()
+    home = me.organisation.region_id
+    default = next(
+        (t.code for t in setup.townships if home in (t.id, t.parent_id)),
+        setup.townships[0].code if setup.townships else "",
+    )
+    marks = {step.bpmn_id: "dry-finding" for step in report.steps if step.findings} if report else {}
+    return render_template(
+        "process_try.html",
+        setup=setup,
+        report=report,
+        diagram_src=diagram_src,
+        marks=marks,
+        township=request.form.get("township", default),
+        sample=request.form.get("sample") or json.dumps(setup.sample, ensure_ascii=False, indent=2),
+        chosen={
+            point.bpmn_id: request.form.get(f"decision-{point.bpmn_id}", "") for point in setup.decisions
+        },
+    )
+
+
+@blp.get("/processes/<key>/versions/<int:version>/try")
+def try_version(key: str, version: int) -> str:
+    """Try a version: pick a township and sample data (prefilled from the forms) and choices."""
+    setup = version_setup(staff(), key, version)
+    return _try_page(setup, url_for("process_pages.diagram", key=key, version=version))
+
+
+@blp.post("/processes/<key>/versions/<int:version>/try")
+def try_version_run(key: str, version: int) -> str:
+    """The dry run's steps with their organisation, status and clock, and the path on the diagram."""
+    setup = version_setup(staff(), key, version)
+    report = dry_run_version(staff(), key, version, _try_request(setup))
+    return _try_page(setup, url_for("process_pages.diagram", key=key, version=version), report)
+
+
+@blp.get("/processes/drafts/<int:draft_id>/try")
+def try_draft(draft_id: int) -> str:
+    """Try one of my drafts as saved, as a version is tried."""
+    setup = draft_setup(staff(), draft_id)
+    return _try_page(setup, url_for("process_pages.try_draft_diagram", draft_id=draft_id))
+
+
+@blp.post("/processes/drafts/<int:draft_id>/try")
+def try_draft_run(draft_id: int) -> str:
+    setup = draft_setup(staff(), draft_id)
+    report = dry_run_draft(staff(), draft_id, _try_request(setup))
+    return _try_page(setup, url_for("process_pages.try_draft_diagram", draft_id=draft_id), report)
+
+
+@blp.get("/processes/drafts/<int:draft_id>/try/diagram.bpmn")
+def try_draft_diagram(draft_id: int) -> Response:
+    """The draft's BPMN as saved, for the try page's viewer."""
+    draft = draft_for(staff(), draft_id)
+    return _download(
+        draft.bpmn_xml, "application/xml", f"{draft.process_key}-draft.bpmn", "draft", inline=True
+    )
 
 
 def _download(body: str, mimetype: str, name: str, fallback: str, *, inline: bool = False) -> Response:

@@ -25,13 +25,13 @@ would reach it is refused (422) until an admin reactivates it.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Protocol
 
 from sqlalchemy import select
 
 from workflow_service.errors import InvalidInput
 from workflow_service.extensions import db
 from workflow_service.models import (
-    Case,
     OfficeType,
     Organisation,
     OrganisationKind,
@@ -63,6 +63,26 @@ def registering_lane(channel: str) -> str:
 # Lanes a process's start event may be in: whose staff register its cases (window: citizens'
 # applications; command: events from any channel; department: a county department's own proposal).
 REGISTERING_LANES = frozenset({"window", "command", "department"})
+
+
+class RoutedItem(Protocol):
+    """What routing reads of a service item: the type of its competent department."""
+
+    @property
+    def department_type(self) -> str: ...
+
+
+class RoutedCase(Protocol):
+    """What routing reads of a case: a ``Case``, or the dry run's stand-in for one never stored."""
+
+    @property
+    def accepting_organisation(self) -> Organisation: ...
+
+    @property
+    def matter_region(self) -> Region: ...
+
+    @property
+    def service_item(self) -> RoutedItem: ...
 
 
 @dataclass(frozen=True)
@@ -150,14 +170,16 @@ def _proposing_department(department: Organisation) -> Organisation:
     return successor
 
 
-def _window(case: Case) -> Organisation:
+def _window(case: RoutedCase) -> Organisation:
     window = case.accepting_organisation
     if not window.active:
         raise RoutingError(f"受理窗口{window.name}已停用，无法把任务分派给它：请联系管理员重新启用该机构")
     return window
 
 
-def _department(case: Case, department_type: str | None, department_type_field: str | None) -> Organisation:
+def _department(
+    case: RoutedCase, department_type: str | None, department_type_field: str | None
+) -> Organisation:
     if department_type_field and not department_type:
         raise RoutingError(f"表单字段 {department_type_field} 没有给出办理部门类型")
     if department_type:
@@ -168,7 +190,7 @@ def _department(case: Case, department_type: str | None, department_type_field: 
 
 
 def resolve_lane(
-    case: Case,
+    case: RoutedCase,
     lane: str | None,
     responsibility: ResponsibilityItem | None = None,
     department_type: str | None = None,
