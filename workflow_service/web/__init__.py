@@ -25,6 +25,7 @@ from workflow_service.web import (
     admin_webhooks,
     audit,
     cases,
+    form_editor,
     materials,
     processes,
     session,
@@ -187,6 +188,7 @@ def init_app(app: Flask) -> None:
         tracking.blp,
         audit.blp,
         processes.blp,
+        form_editor.blp,
     ):
         app.register_blueprint(blueprint)
     app.register_blueprint(supervision.blp)

@@ -6,16 +6,17 @@ paths here; the page says what happened in the reader's language.
 
 from __future__ import annotations
 
-from flask import current_app, render_template
+from flask import current_app, render_template, request
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException
+from werkzeug.wrappers import Response
 
 from workflow_service.error_handling import Problem
 from workflow_service.errors import ServiceError
 
-Page = tuple[str, int] | tuple[str, int, dict[str, str]]
+Page = tuple[str, int] | tuple[str, int, dict[str, str]] | Response
 
 
 def _titles() -> dict[int, str]:
@@ -45,7 +46,10 @@ def _detail(error: Exception) -> str | None:
 
 
 def error_page(problem: Problem, error: Exception) -> Page:
-    """The page for ``problem``; a 503 says when to come back, as the API's does."""
+    """The page for ``problem``; a 503 says when to come back, as the API's does. A page's own
+    script that asked for JSON (the forms editor saving) gets the problem document instead."""
+    if request.accept_mimetypes.best in ("application/json", "application/problem+json"):
+        return problem.response()
     title = _titles().get(problem.status, _("出错了"))
     page = render_template("error.html", status=problem.status, title=title, detail=_detail(error))
     if problem.status == 503:
