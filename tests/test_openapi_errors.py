@@ -72,6 +72,8 @@ MISSING = {
     "version": 999999,
     "migration_id": 999999,
     "notice_id": 999999,
+    "draft_id": 999999,
+    "name": "no_such_process/no_such_form.json",
 }
 PLAUSIBLE = MISSING | {
     "year": 2026,
@@ -84,6 +86,8 @@ PLAUSIBLE = MISSING | {
     "version": 1,
     "migration_id": 1,
     "notice_id": 1,
+    "draft_id": 1,
+    "name": "individual_business_registration/review.json",
 }
 SUSPENSION = {"kind": "inspection", "reason": "经营场所需现场核查", "expected_days": 2}
 EXTENSION = {"reason": "需征求消防部门意见", "days": 5}
@@ -106,6 +110,8 @@ BODIES: dict[Operation, dict[str, Any]] = {
         "reporter": {"channel": "anonymous"},
     },
     ("post", "/api/v1/track"): {"number": MISSING["number"], "password": "000000"},
+    ("put", "/api/v1/process-drafts/{draft_id}/bpmn"): {"bpmn_xml": "<definitions/>", "version": 1},
+    ("put", "/api/v1/process-drafts/{draft_id}/forms/{name}"): {"schema": {"type": "object"}, "version": 1},
     ("post", "/api/v1/track/evaluation"): {
         "number": MISSING["number"],
         "password": "000000",
@@ -530,6 +536,31 @@ def _application_upload_to_archived(client: ApiClient, app: Flask) -> TestRespon
     )
 
 
+def _draft_saved_elsewhere(action: str) -> Step:
+    """A process draft saved once from version 1, then ``action`` again from the same version 1."""
+
+    def step(client: ApiClient, app: Flask) -> TestResponse:
+        draft = client.post(
+            "/api/v1/process-drafts", "analyst", json={"process_key": VERSIONED_KEY + "_new"}
+        ).json
+        path = f"/api/v1/process-drafts/{draft['id']}"
+        headers = client.headers("analyst")
+        form = f"{path}/forms/{VERSIONED_KEY}_new/handling.json"
+        client.http.put(f"{path}/bpmn", headers=headers, json={"bpmn_xml": draft["bpmn_xml"], "version": 1})
+        if action == "bpmn":
+            return client.http.put(
+                f"{path}/bpmn", headers=headers, json={"bpmn_xml": draft["bpmn_xml"], "version": 1}
+            )
+        if action == "form":
+            return client.http.put(form, headers=headers, json={"schema": {"type": "object"}, "version": 1})
+        if action == "delete-form":
+            return client.http.delete(f"{form}?version=1", headers=headers)
+        client.post(f"{path}/deploy", "analyst", json={})
+        return client.post(f"{path}/deploy", "analyst", json={})  # unchanged since the first deploy
+
+    return step
+
+
 TRACK_BODY = BODIES[("post", "/api/v1/track")]
 EVALUATION_BODY = BODIES[("post", "/api/v1/track/evaluation")]
 DECLARED: dict[tuple[str, str, int], Step] = {
@@ -591,6 +622,10 @@ DECLARED: dict[tuple[str, str, int], Step] = {
     ),
     ("post", "/api/v1/delegations/{delegation_id}/revoke", 409): _revoked_twice,
     ("post", "/api/v1/case-migrations/{migration_id}/undo", 409): _migration_undone_twice,
+    ("put", "/api/v1/process-drafts/{draft_id}/bpmn", 409): _draft_saved_elsewhere("bpmn"),
+    ("put", "/api/v1/process-drafts/{draft_id}/forms/{name}", 409): _draft_saved_elsewhere("form"),
+    ("delete", "/api/v1/process-drafts/{draft_id}/forms/{name}", 409): _draft_saved_elsewhere("delete-form"),
+    ("post", "/api/v1/process-drafts/{draft_id}/deploy", 409): _draft_saved_elsewhere("deploy"),
     ("post", "/api/v1/admin/organisations", 409): _taken_code,
     ("post", "/api/v1/admin/clients", 409): _taken_client_name,
     ("get", "/api/v1/services", 429): _portal_requests("/api/v1/services"),

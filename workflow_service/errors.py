@@ -49,7 +49,10 @@ that raises them. ``tests/test_errors.py`` checks that this tree lists every sub
     │   ├── AlreadySupervised (409)                supervision.urging: a notice still awaits its reply
     │   ├── DeliveryNotDead (409)                  portal.webhook_delivery: redeliver or skip a live one
     │   ├── EventEnded (409)                       portal.events: no photo once the event has ended
-    │   └── IdempotencyKeyInUse (409)              portal.idempotency: the key's first request still runs
+    │   ├── IdempotencyKeyInUse (409)              portal.idempotency: the key's first request still runs
+    │   ├── StaleDraft (409)                       process.drafts: saved elsewhere since it was read
+    │   ├── DraftUnchanged (409)                   process.drafts: a deploy equal to the latest version
+    │   └── NewerVersionDeployed (409)             process.drafts: deployed since the draft started
     ├── InvalidInput (422)            field errors in ``errors``
     │   ├── InvalidProcessDefinition (422)
     │   ├── InvalidDelegation (422)

@@ -33,6 +33,7 @@ from workflow_service.models.organisations import (
     RegionLevel,
     station_coverage,
 )
+from workflow_service.models.process_draft import ProcessDraft
 from workflow_service.models.processes import ProcessDefinition
 from workflow_service.models.rate_limits import RateLimitHit
 from workflow_service.models.responsibilities import ResponsibilityItem
@@ -108,6 +109,7 @@ __all__ = [
     "OrganisationKind",
     "OutboxEvent",
     "ProcessDefinition",
+    "ProcessDraft",
     "RateLimitHit",
     "Rating",
     "RecordKind",
