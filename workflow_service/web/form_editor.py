@@ -1,8 +1,9 @@
 """The forms editor: a form's JSON Schema in a JSON editor beside the clerks' own rendering of it.
 
 A deployed version's form opens read-only; a draft's form is edited and saved with the draft's
-version. The preview is drawn in the browser by the task page's renderer from what
-``browser_schema`` makes of the schema, asked for here on every change.
+version, and the draft's forms are listed with a way to start a new one. The preview is drawn in
+the browser by the task page's renderer from what ``browser_schema`` makes of the schema, asked for
+here on every change.
 """
 
 from __future__ import annotations
@@ -10,13 +11,14 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from flask import jsonify, render_template, request, url_for
+from flask import jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from marshmallow import Schema, ValidationError, fields
 from werkzeug.wrappers import Response
 
 from workflow_service.errors import InvalidInput
-from workflow_service.services.process.form_trials import try_form, version_form
+from workflow_service.services.process.drafts import draft_for, save_draft_form
+from workflow_service.services.process.form_trials import draft_form, form_name, try_form, version_form
 from workflow_service.web.schema_forms import browser_schema
 from workflow_service.web.session import page_blueprint, staff
 
@@ -67,3 +69,56 @@ def preview() -> Response:
     body = _body(_Trial())
     errors = try_form(staff(), body["schema"], body["data"])
     return jsonify(schema=browser_schema(body["schema"], choices_unchosen=True), errors=errors)
+
+
+class _Save(Schema):
+    schema = fields.Raw(required=True)
+    version = fields.Integer(required=True, strict=True)
+
+
+def _draft_page(draft_id: int) -> str:
+    # The modeler's page (the draft's diagram), at the drafts' agreed address.
+    return f"/processes/drafts/{draft_id}"
+
+
+@blp.get("/processes/drafts/<int:draft_id>/forms")
+def draft_forms_page(draft_id: int) -> str:
+    """The draft's forms, each a link to the editor, and a new form by its file name."""
+    draft = draft_for(staff(), draft_id)
+    return render_template("draft_forms.html", draft=draft, modeler=_draft_page(draft_id))
+
+
+@blp.get("/processes/drafts/<int:draft_id>/forms/new")
+def new_draft_form(draft_id: int) -> Response:
+    """The editor for a form the draft does not have yet, named in the list page's field."""
+    draft = draft_for(staff(), draft_id)
+    name = form_name((request.args.get("name") or "").strip())
+    return redirect(url_for("form_pages.draft_form_page", draft_id=draft.id, name=name))
+
+
+@blp.get("/processes/drafts/<int:draft_id>/forms/<path:name>")
+def draft_form_page(draft_id: int, name: str) -> str:
+    """A draft's form in the editor, saved with the draft's version; a name the draft does not have
+    starts from the template."""
+    form = draft_form(staff(), draft_id, name)
+    return render_template(
+        "form_editor.html",
+        name=name,
+        schema=form.schema,
+        schema_text=_text(form.schema),
+        definition=None,
+        draft=form.draft,
+        is_new=form.is_new,
+        save_url=url_for("form_pages.save_draft_form_page", draft_id=draft_id, name=name),
+        back=url_for("form_pages.draft_forms_page", draft_id=draft_id),
+        back_label=_("草稿“%(process)s”的表单", process=form.draft.name),
+    )
+
+
+@blp.put("/processes/drafts/<int:draft_id>/forms/<path:name>")
+def save_draft_form_page(draft_id: int, name: str) -> Response:
+    """Save the editor's schema over the draft version it was read from: 409 when the draft moved
+    on, 422 with a message at each wrong place; the page keeps the analyst's text either way."""
+    body = _body(_Save())
+    draft = save_draft_form(staff(), draft_id, name, body["schema"], body["version"])
+    return jsonify(version=draft.version)

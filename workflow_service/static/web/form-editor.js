@@ -153,16 +153,21 @@ function currentText(editor) {
   return content.text !== undefined ? content.text : JSON.stringify(content.json, null, 2);
 }
 
-function describe(contentErrors) {
-  if (contentErrors && contentErrors.parseError) {
+/* The status line under the editor: the JSON's own state, by the same checks the editor marks;
+   the parsed schema when it is a valid draft-07 schema (to preview), else null. */
+function describe(source) {
+  let schema;
+  try {
+    schema = JSON.parse(source);
+  } catch (error) {
     status.className = "err";
-    status.textContent = text.parseError + contentErrors.parseError.message;
-    return false;
+    status.textContent = text.parseError + error.message;
+    return null;
   }
-  const count = contentErrors && contentErrors.validationErrors ? contentErrors.validationErrors.length : 0;
+  const count = checkDraft07(schema, language).length;
   status.className = count ? "err" : "hint";
   status.textContent = (count ? fill(text.metaErrors, { n: count }) : text.ok) + (dirty ? " · " + text.unsaved : "");
-  return !count;
+  return count ? null : schema;
 }
 
 const schemaEditor = createJSONEditor({
@@ -173,18 +178,19 @@ const schemaEditor = createJSONEditor({
     readOnly: config.readOnly,
     askToFormat: false,
     validator,
-    onChange(content, previous, { contentErrors }) {
+    onChange() {
       dirty = !config.readOnly;
       if (serverErrors.length) {
         serverErrors = [];
         schemaEditor.updateProps({ validator: (json) => validator(json) });
       }
-      if (describe(contentErrors)) previewSoon(JSON.parse(currentText(schemaEditor)));
+      const schema = describe(currentText(schemaEditor));
+      if (schema) previewSoon(schema);
     }
   }
 });
 document.getElementById("schema-editor").schemaEditor = schemaEditor;
-describe(schemaEditor.validate());
+describe(config.schemaText);
 preview(JSON.parse(config.schemaText));
 
 async function save() {
@@ -209,17 +215,17 @@ async function save() {
     status.textContent = fill(text.saved, { v: version });
   } else if (code === 409) {
     showList(errorBox, text.stale, []);
-    describe(schemaEditor.validate());
+    describe(currentText(schemaEditor));
   } else if (code === 422) {
     const errors = problemErrors(answer);
     showList(errorBox, text.refused + " " + (answer.detail || ""), errors);
     serverErrors = Object.entries(answer.errors || {}).flatMap(([key, messages]) =>
       [].concat(messages).map((message) => ({ path: keyPath(key), message, severity: "error" })));
     schemaEditor.updateProps({ validator: (json) => validator(json) });
-    describe(schemaEditor.validate());
+    describe(currentText(schemaEditor));
   } else {
     showList(errorBox, text.failed + (answer.detail || answer.title || code), []);
-    describe(schemaEditor.validate());
+    describe(currentText(schemaEditor));
   }
 }
 
