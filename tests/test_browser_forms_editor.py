@@ -10,6 +10,7 @@ from playwright.sync_api import Page, expect
 
 from tests.support.browser import people
 from tests.support.live import Server
+from tests.test_browser_csp import violations, watched
 from workflow_service.config import PROJECT_ROOT
 
 __all__ = ["people"]  # the fixture, imported for pytest
@@ -69,6 +70,7 @@ def replace_text(page: Page, text: str) -> None:
 def test_an_analyst_edits_a_drafts_form_with_the_preview_and_saves_it(people: object, server: Server) -> None:
     draft = server.api().post("/api/v1/process-drafts", "analyst", json={"process_key": KEY}).json
     analyst = people("analyst")  # type: ignore[operator]
+    console = watched(analyst)  # the editor and its check run under the pages' policy: no eval
     page = analyst.go(f"/processes/drafts/{draft['id']}/forms")
     page.get_by_role("link", name=REVIEW).click()
     preview = page.locator("#form-preview[data-ready='1']")
@@ -96,6 +98,7 @@ def test_an_analyst_edits_a_drafts_form_with_the_preview_and_saves_it(people: ob
 
     # A field shown only when refusing: the preview hides and shows it as the task page would.
     replace_text(page, _review_with_refusal_basis())
+    expect(errors).to_be_hidden()  # the refusal was about the text before
     basis = page.locator("#form-preview[data-ready='1']").get_by_label("不予登记依据")
     expect(basis).to_be_hidden()
     decision = page.locator("#form-preview[data-ready='1']").get_by_label("审核结论")
@@ -104,9 +107,10 @@ def test_an_analyst_edits_a_drafts_form_with_the_preview_and_saves_it(people: ob
     basis.fill("《个体工商户登记管理办法》第十条")
     basis.press("Tab")
     expect(page.get_by_test_id("preview-data")).to_contain_text("第十条")
+    page.evaluate("window.scrollTo(0, 0)")
+    analyst.shot("form-editor", "form-editor")
     decision.select_option(label="准予登记")
     expect(basis).to_be_hidden()
-    analyst.shot("form-editor", "form-editor")
 
     page.get_by_test_id("save").click()
     expect(status).to_have_text("已保存（草稿版本 2）")
@@ -117,6 +121,7 @@ def test_an_analyst_edits_a_drafts_form_with_the_preview_and_saves_it(people: ob
     assert '"refusal_basis"' in editor_text(page)
     page.locator("#form-preview").get_by_label("审核结论").select_option(label="不予登记")
     expect(page.locator("#form-preview").get_by_label("不予登记依据")).to_be_visible()
+    assert violations(page, console) == []
     saved = server.api().get(f"/api/v1/process-drafts/{draft['id']}", "analyst").json
     assert saved["version"] == 2
     assert saved["forms"][REVIEW]["properties"]["refusal_basis"]["x-shown-when"] == {

@@ -180,6 +180,7 @@ const schemaEditor = createJSONEditor({
     validator,
     onChange() {
       dirty = !config.readOnly;
+      showList(errorBox, "", []);  /* the last save's reasons were about the text before this edit */
       if (serverErrors.length) {
         serverErrors = [];
         schemaEditor.updateProps({ validator: (json) => validator(json) });
