@@ -57,7 +57,8 @@ def _review_with_refusal_basis() -> str:
 
 
 def editor_text(page: Page) -> str:
-    return page.locator("#schema-editor .cm-content").inner_text()
+    """All the JSON editor holds (the editor draws only the lines in view)."""
+    return str(page.evaluate("document.getElementById('schema-editor').schemaEditor.get().text"))
 
 
 def replace_text(page: Page, text: str) -> None:
@@ -121,9 +122,26 @@ def test_an_analyst_edits_a_drafts_form_with_the_preview_and_saves_it(people: ob
     assert '"refusal_basis"' in editor_text(page)
     page.locator("#form-preview").get_by_label("审核结论").select_option(label="不予登记")
     expect(page.locator("#form-preview").get_by_label("不予登记依据")).to_be_visible()
+    # 试提交: what was typed is checked as the window would (a refusal needs its opinion).
+    page.get_by_test_id("try").click()
+    expect(page.get_by_test_id("try-result")).to_have_text("有 1 处不符合要求（已在预览中标出）")
+    expect(page.locator("#form-preview .server-error")).to_have_text("必填")
     assert violations(page, console) == []
     saved = server.api().get(f"/api/v1/process-drafts/{draft['id']}", "analyst").json
     assert saved["version"] == 2
     assert saved["forms"][REVIEW]["properties"]["refusal_basis"]["x-shown-when"] == {
         "review_decision": "refuse"
     }
+
+    # Saved meanwhile from another tab: this page's save is refused and its text stays.
+    api = server.api()
+    other = api.http.put(
+        f"/api/v1/process-drafts/{draft['id']}/forms/{KEY}/other.json",
+        headers=api.headers("analyst"),
+        json={"schema": {"type": "object"}, "version": 2},
+    )
+    assert other.status_code == 200
+    replace_text(page, _review_with_refusal_basis().replace("不予登记依据", "不予登记的法律依据"))
+    page.get_by_test_id("save").click()
+    expect(errors).to_contain_text("草稿已在别处修改")
+    assert "不予登记的法律依据" in editor_text(page)
