@@ -61,3 +61,7 @@ for package in ajv ajv-formats ajv-i18n fast-deep-equal fast-uri; do
 done
 (cd "$check" && node -p 'const l = require("./package-lock.json").packages; ["ajv", "ajv-formats", "ajv-i18n"].map((n) => n + "@" + l["node_modules/" + n].version).join("\n")') >"$target/VERSION"
 echo "built form-schema-check -> ${target#"$root"/}"
+
+# The analysts' modeler (bpmn-js Modeler, properties panel, bpmnlint, token simulation) is our own
+# entry file bundled with esbuild, not one package's built file: its own script rebuilds it.
+"$root/scripts/modeler/build.sh"

@@ -5,7 +5,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from flask import Flask
+
 from tests.support.api import ApiClient
+from tests.support.pages import Browser, page_text
 from tests.support.steps import only_task
 
 KEY = "individual_business_registration"
@@ -201,3 +204,28 @@ def test_a_discarded_draft_is_gone(client: ApiClient) -> None:
     assert delete(client, f"{DRAFTS}/{draft['id']}", "analyst").status_code == 204
     assert client.get(f"{DRAFTS}/{draft['id']}", "analyst").status_code == 404
     assert versions_of(client) == [1]
+
+
+def test_the_modeler_page_and_its_json_actions_are_the_analysts_own(app: Flask) -> None:
+    analyst = Browser(app)
+    analyst.log_in("analyst")
+    analyst.get("/processes")
+    started = analyst.post("/processes/drafts", {"process_key": KEY, "from_version": "1"})
+    assert started.status_code == 302
+    path = started.headers["Location"]
+    page = analyst.get(path)
+    assert page.status_code == 200
+    assert 'id="modeler-config"' in page_text(page) and "vendor/bpmn-modeler/bpmn-modeler.js" in page_text(
+        page
+    )
+    assert KEY in page_text(analyst.get("/processes/drafts"))
+    headers = {"X-CSRFToken": analyst.token, "Accept": "application/json"}
+    assert "review" in page_text(page).split('"bpmnXml": ')[1]  # the diagram rides in the page's config
+    stale = analyst.http.put(f"{path}/bpmn", json={"bpmn_xml": "<x/>", "version": 7}, headers=headers)
+    assert stale.status_code == 409 and stale.mimetype == "application/problem+json"
+    report = analyst.http.post(f"{path}/validate", headers=headers)
+    assert report.status_code == 200 and report.json["valid"] is True
+    clerk = Browser(app)
+    clerk.log_in("clerk")
+    assert clerk.get(path).status_code == 404
+    assert clerk.http.post(f"{path}/validate", headers={"X-CSRFToken": clerk.token}).status_code == 404

@@ -27,6 +27,7 @@ from workflow_service.web import (
     cases,
     form_editor,
     materials,
+    process_drafts,
     processes,
     session,
     supervision,
@@ -189,6 +190,7 @@ def init_app(app: Flask) -> None:
         audit.blp,
         processes.blp,
         form_editor.blp,
+        process_drafts.blp,
     ):
         app.register_blueprint(blueprint)
     app.register_blueprint(supervision.blp)

@@ -46,9 +46,10 @@ def _detail(error: Exception) -> str | None:
 
 
 def error_page(problem: Problem, error: Exception) -> Page:
-    """The page for ``problem``; a 503 says when to come back, as the API's does. A page's own
-    script that asked for JSON (the forms editor saving) gets the problem document instead."""
-    if request.accept_mimetypes.best in ("application/json", "application/problem+json"):
+    """The page for ``problem``; a 503 says when to come back, as the API's does. A page's script that
+    asks for JSON (the modeler's save, validate, deploy; the forms editor's preview and save) is
+    answered with the problem document."""
+    if request.accept_mimetypes.best_match(["text/html", "application/json"]) == "application/json":
         return problem.response()
     title = _titles().get(problem.status, _("出错了"))
     page = render_template("error.html", status=problem.status, title=title, detail=_detail(error))

@@ -76,16 +76,12 @@ class _Save(Schema):
     version = fields.Integer(required=True, strict=True)
 
 
-def _draft_page(draft_id: int) -> str:
-    # The modeler's page (the draft's diagram), at the drafts' agreed address.
-    return f"/processes/drafts/{draft_id}"
-
-
 @blp.get("/processes/drafts/<int:draft_id>/forms")
 def draft_forms_page(draft_id: int) -> str:
     """The draft's forms, each a link to the editor, and a new form by its file name."""
     draft = draft_for(staff(), draft_id)
-    return render_template("draft_forms.html", draft=draft, modeler=_draft_page(draft_id))
+    modeler = url_for("process_draft_pages.modeler_page", draft_id=draft_id)
+    return render_template("draft_forms.html", draft=draft, modeler=modeler)
 
 
 @blp.get("/processes/drafts/<int:draft_id>/forms/new")
@@ -110,8 +106,9 @@ def draft_form_page(draft_id: int, name: str) -> str:
         draft=form.draft,
         is_new=form.is_new,
         save_url=url_for("form_pages.save_draft_form_page", draft_id=draft_id, name=name),
-        back=url_for("form_pages.draft_forms_page", draft_id=draft_id),
-        back_label=_("草稿“%(process)s”的表单", process=form.draft.name),
+        back=url_for("process_draft_pages.modeler_page", draft_id=draft_id),
+        back_label=_("草稿“%(process)s”的流程图", process=form.draft.name),
+        forms_url=url_for("form_pages.draft_forms_page", draft_id=draft_id),
     )
 
 

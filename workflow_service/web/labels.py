@@ -24,6 +24,11 @@ def _department_types() -> dict[str, str]:
     }
 
 
+def department_types() -> list[tuple[str, str]]:
+    """Every known department type with its name, by code."""
+    return sorted(_department_types().items())
+
+
 def department_type_label(code: str | None) -> str:
     """The type's name; a type an administrator added since shows as its code."""
     if not code:

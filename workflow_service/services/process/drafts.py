@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Mapping
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from typing import Any
 
 from flask import current_app
@@ -28,7 +28,7 @@ from workflow_service.errors import (
     PermissionDenied,
 )
 from workflow_service.extensions import db
-from workflow_service.models import ProcessDefinition, ProcessDraft, Role, User
+from workflow_service.models import ProcessDefinition, ProcessDraft, ResponsibilityItem, Role, User
 from workflow_service.services.clock import now
 from workflow_service.services.process.deployment import deploy_process, latest_definition
 from workflow_service.services.process.forms import check_schema
@@ -388,6 +388,29 @@ def deploy_draft(
             ProcessDefinition.key == result.key, ProcessDefinition.version == result.version
         )
     ).scalar_one()
+
+
+@dataclass(frozen=True)
+class Workbench:
+    """What the modeler page shows beside the draft: the choices its properties panel offers."""
+
+    draft: ProcessDraft
+    form_names: tuple[str, ...]  # the draft's own forms and those deployed
+    responsibility_items: tuple[tuple[str, str], ...]  # (code, matter)
+    latest_version: int | None
+
+
+def workbench(actor: User, draft_id: int) -> Workbench:
+    """One draft with the forms and responsibility items its tasks may name (four statements)."""
+    draft = _own(actor, draft_id)
+    items = db.session.execute(
+        select(ResponsibilityItem.code, ResponsibilityItem.matter).order_by(ResponsibilityItem.code)
+    ).all()
+    latest = db.session.execute(
+        select(func.max(ProcessDefinition.version)).where(ProcessDefinition.key == draft.process_key)
+    ).scalar_one_or_none()
+    names = sorted(set(draft.forms) | set(deployed_forms()))
+    return Workbench(draft, tuple(names), tuple((code, matter) for code, matter in items), latest)
 
 
 def discard_draft(actor: User, draft_id: int) -> None:
