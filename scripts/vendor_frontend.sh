@@ -43,6 +43,24 @@ fetch @json-editor/json-editor 2.17.2 dist/jsoneditor.js dist/jsoneditor.js.LICE
 fetch bpmn-js 18.31.1 dist/bpmn-navigated-viewer.production.min.js dist/assets/diagram-js.css dist/assets/bpmn-js.css
 # The supervisors' dashboard charts (UMD build: one file, no module loader)
 fetch chart.js 4.6.1 dist/chart.umd.min.js
+# The forms editor: a JSON editor (the standalone ES module, its own dependencies bundled)
+fetch vanilla-jsoneditor 3.13.0 standalone.js
+# ... and its draft-07 check: Ajv's standalone code, generated and bundled here from the lockfile
+# (the pages' Content-Security-Policy forbids the eval Ajv needs when it compiles in the browser).
+check="$root/scripts/form_schema_check"
+(cd "$check" && npm ci --silent --no-audit --no-fund)
+target="$vendor/form-schema-check"
+rm -rf "$target"
+mkdir -p "$target"
+node "$check/build.mjs" "$target/form-schema-check.js"
+cp "$check/node_modules/ajv/dist/refs/json-schema-draft-07.json" "$target/"
+for package in ajv ajv-formats ajv-i18n fast-deep-equal fast-uri; do
+  printf '%s\n\n' "== $package ==" >>"$target/LICENSE"
+  cat "$check/node_modules/$package/LICENSE" >>"$target/LICENSE"
+  printf '\n' >>"$target/LICENSE"
+done
+(cd "$check" && node -p 'const l = require("./package-lock.json").packages; ["ajv", "ajv-formats", "ajv-i18n"].map((n) => n + "@" + l["node_modules/" + n].version).join("\n")') >"$target/VERSION"
+echo "built form-schema-check -> ${target#"$root"/}"
 
 # The analysts' modeler (bpmn-js Modeler, properties panel, bpmnlint, token simulation) is our own
 # entry file bundled with esbuild, not one package's built file: its own script rebuilds it.

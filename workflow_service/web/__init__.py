@@ -26,6 +26,7 @@ from workflow_service.web import (
     audit,
     cases,
     catalogue_pages,
+    form_editor,
     materials,
     process_drafts,
     processes,
@@ -190,6 +191,7 @@ def init_app(app: Flask) -> None:
         audit.blp,
         processes.blp,
         catalogue_pages.blp,
+        form_editor.blp,
         process_drafts.blp,
     ):
         app.register_blueprint(blueprint)

@@ -47,7 +47,8 @@ def _detail(error: Exception) -> str | None:
 
 def error_page(problem: Problem, error: Exception) -> Page:
     """The page for ``problem``; a 503 says when to come back, as the API's does. A page's script that
-    asks for JSON (the modeler's save, validate, deploy) is answered with the problem document."""
+    asks for JSON (the modeler's save, validate, deploy; the forms editor's preview and save) is
+    answered with the problem document."""
     if request.accept_mimetypes.best_match(["text/html", "application/json"]) == "application/json":
         return problem.response()
     title = _titles().get(problem.status, _("出错了"))

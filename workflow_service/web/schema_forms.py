@@ -14,11 +14,10 @@ from typing import Any
 from flask_babel import gettext as _
 
 from workflow_service.errors import InvalidInput
+from workflow_service.services.process.forms import SHOWN_WHEN
 
 # Checked by the server (services.process.forms); for the browser they are plain text inputs.
 _SERVER_FORMATS = {"cn-resident-id": 18, "cn-uscc": 18}
-# A form's own annotation: ``"x-shown-when": {"decision": "value"}`` on an optional property.
-SHOWN_WHEN = "x-shown-when"
 _TEXT_FORMATS = {"date": "YYYY-MM-DD", "date-time": "YYYY-MM-DDThh:mm:ss+08:00", "time": "hh:mm"}
 
 
@@ -51,9 +50,13 @@ def browser_schema(schema: Mapping[str, Any], *, choices_unchosen: bool = False)
     # json-editor shows only required fields unless told which to show: show them all.
     adapted["defaultProperties"] = list(properties)
     for position, field in enumerate(properties.values()):
+        if not isinstance(field, dict):
+            continue  # a boolean schema (allowed by draft-07, drawn by json-editor as it is)
         # json-editor sorts fields by propertyOrder; keep the order the analyst wrote.
         field.setdefault("propertyOrder", position + 1)
-        options = field.setdefault("options", {})
+        if not isinstance(field.get("options"), dict):
+            field["options"] = {}
+        options = field["options"]
         if "enumNames" in field:
             options["enum_titles"] = field.pop("enumNames")
         shown_when = field.pop(SHOWN_WHEN, None)
@@ -89,7 +92,7 @@ def browser_schema(schema: Mapping[str, Any], *, choices_unchosen: bool = False)
         for name in required:
             depended.setdefault(name, []).append((field, value))
     for name, conditions in depended.items():
-        if name in properties and len(conditions) == 1:
+        if isinstance(properties.get(name), dict) and len(conditions) == 1:
             ((field, value),) = conditions
             properties[name]["options"]["dependencies"] = {field: value}
     # json-editor shows ``required`` fields with a star; keep conditional ones out of its way.

@@ -282,7 +282,8 @@ def save_draft_form(
     try:
         check_schema(schema, name)
     except InvalidProcessDefinition as refused:
-        raise InvalidInput(refused.detail, errors={"schema": [refused.detail]}) from None
+        # check_schema names each wrong place (schema.properties.x.type); the detail when it cannot
+        raise InvalidInput(refused.detail, errors=refused.errors or {"schema": [refused.detail]}) from None
     return _save(draft, expected_version, forms={**draft.forms, name: dict(schema)})
 
 

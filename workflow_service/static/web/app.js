@@ -78,15 +78,15 @@
     });
   }
 
-  function schemaForm(holder) {
+  /* The task forms' renderer: json-editor in the page's language, with the options every form uses.
+     The forms editor's preview draws with this same function (window.WorkflowForms.render). */
+  function renderForm(holder, schema, fill, onReady) {
     if (document.documentElement.lang.indexOf("zh") === 0) {
       window.JSONEditor.defaults.languages.zh = Object.assign({}, window.JSONEditor.defaults.languages.en, MESSAGES_ZH);
       window.JSONEditor.defaults.language = "zh";
     }
-    var form = holder.closest("form");
-    var errors = readJson(holder.dataset.errors) || {};
     var editor = new window.JSONEditor(holder, {
-      schema: readJson(holder.dataset.schema),
+      schema: schema,
       theme: "html",
       iconlib: null,
       disable_collapse: true,
@@ -101,6 +101,20 @@
     });
     holder.jsonEditor = editor;
     editor.on("ready", function () {
+      if (fill) fill(editor);
+      holder.querySelectorAll("input, select, textarea").forEach(function (input) {
+        if (!input.id && input.name) input.id = "f-" + input.name.replace(/[^a-z0-9_]/gi, "_");
+      });
+      groupCheckboxes(holder);
+      if (onReady) onReady(editor);
+    });
+    return editor;
+  }
+
+  function schemaForm(holder) {
+    var form = holder.closest("form");
+    var errors = readJson(holder.dataset.errors) || {};
+    var editor = renderForm(holder, readJson(holder.dataset.schema), function (editor) {
       /* Data posted back after a server-side error: merged over the defaults, since a start value
          without the optional fields would make json-editor drop them from the form. */
       var posted = readJson(holder.dataset.startval) || {};
@@ -108,10 +122,7 @@
         editor.setValue(Object.assign(editor.getValue(), posted));
       }
       showServerErrors(holder, errors);
-      holder.querySelectorAll("input, select, textarea").forEach(function (input) {
-        if (!input.id && input.name) input.id = "f-" + input.name.replace(/[^a-z0-9_]/gi, "_");
-      });
-      groupCheckboxes(holder);
+    }, function () {
       var firstError = holder.querySelector(".invalid") || document.querySelector("input.invalid");
       if (firstError) firstError.focus();
       holder.dataset.ready = "1";
@@ -120,6 +131,8 @@
       form.querySelector('input[name="data"]').value = JSON.stringify(withoutEmpty(editor.getValue()));
     });
   }
+
+  window.WorkflowForms = { render: renderForm, showServerErrors: showServerErrors, submitted: withoutEmpty };
 
   /* Person: name, resident ID, phone. Legal entity: name, unified social credit code, phone, and
      the 代办人 block opened, since a legal entity acts (and collects results) through a person.
