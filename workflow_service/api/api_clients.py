@@ -9,6 +9,7 @@ from workflow_service.api.api_client_schemas import (
     ApiClientCreateSchema,
     ApiClientSchema,
     ApiClientSecretSchema,
+    ApiClientUpdateSchema,
 )
 from workflow_service.api.authentication import current_user, require_bearer_token
 from workflow_service.api.input_fields import NoBodySchema
@@ -51,6 +52,12 @@ class ClientResource(MethodView):
     def get(self, client_id: str) -> ApiClient:
         """One client."""
         return clients.get_client(current_user(), client_id)
+
+    @blp.arguments(ApiClientUpdateSchema, example={"scopes": ["applications:read", "applications:read-all"]})
+    @blp.response(200, ApiClientSchema)
+    def patch(self, payload: dict, client_id: str) -> ApiClient:
+        """Grant the client other scopes (replacing its own), e.g. applications:read-all."""
+        return clients.set_scopes(current_user(), client_id, payload["scopes"])
 
 
 @blp.route("/<string:client_id>/disable")

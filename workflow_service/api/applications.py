@@ -20,7 +20,11 @@ from workflow_service.api.application_schemas import (
 )
 from workflow_service.api.attachments import MultipartBlueprint
 from workflow_service.api.case_file_schemas import AttachmentSchema, AttachmentUploadSchema
-from workflow_service.api.client_authentication import current_client, require_client_scope
+from workflow_service.api.client_authentication import (
+    current_client,
+    current_credential,
+    require_client_scope,
+)
 from workflow_service.models import Attachment
 from workflow_service.services.portal import applications, idempotency
 
@@ -113,10 +117,13 @@ class ApplicationResource(MethodView):
         """申请的状态 / An application's status.
 
         状态及其历史、当前环节（申请人的说法）、承诺办结日期、办理结果及领取方式；只有提交它的接入系统可查，
-        其他为 404。 Status with its history, the current step in the applicant's words, the due
-        date, the result and how to collect it; 404 to any client but the one that submitted it.
+        或经管理员授予 ``applications:read-all`` 的接入系统查询其可申报区划内的网上申请，其他为 404。
+
+        Status with its history, the current step in the applicant's words, the due date, the
+        result and how to collect it; 404 to any client but the one that submitted it, or one an
+        admin granted ``applications:read-all``, which reads the online applications of its regions.
         """
-        return applications.application_view(applications.own_case(current_client(), number))
+        return applications.application_view(applications.readable_case(current_credential(), number))
 
 
 @blp.route("/<string:number>/attachments")
