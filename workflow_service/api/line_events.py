@@ -69,9 +69,15 @@ class EventsResource(MethodView):
     @blp.arguments(EventReportSchema)
     @blp.response(201, SubmittedEventSchema, headers={"Idempotent-Replayed": REPLAYED})
     def post(self, body: dict) -> tuple[dict, int, dict[str, str]]:
-        """Register a 基层治理事件 in the 综合信息指挥室 of its township (event-dispatch process);
-        photos as Base64 here or afterwards by multipart. A retry with the same key and body answers
-        as the first time (same number, 201)."""
+        """上报基层治理事件 / Report a grassroots governance event
+
+        把基层治理事件登记到其所在乡镇（街道）的综合信息指挥室（事件分拨处置流程）；照片可在此以 Base64 提
+        交，或之后以 multipart 上传。须带 Idempotency-Key：同一键同一内容重发得到首次应答（同一编号，201）。
+
+        Register a 基层治理事件 (grassroots governance event) in the 综合信息指挥室 (command room) of its
+        township through the event-dispatch process; photos as Base64 here or afterwards by multipart. A
+        retry with the same ``Idempotency-Key`` and body answers as the first time (same number, 201).
+        """
         submitted = events.submit_event(
             current_client(), request.headers.get(events.KEY_HEADER), body, _report(body)
         )
@@ -83,8 +89,13 @@ class EventResource(MethodView):
     @blp.doc(security=CLIENT_ONLY)
     @blp.response(200, EventStatusSchema)
     def get(self, number: str) -> EventView:
-        """How the event stands: status and its history, the current step in plain words, the result
-        (已处置 …); only to the client that submitted it (404 for any other)."""
+        """事件办理情况 / How an event stands
+
+        事件的状态及其历史、当前环节（通俗说法）和结果（已处置等）；只对上报它的接入系统，其他为 404。
+
+        How the event stands: status and its history, the current step in plain words, the result (已处置
+        …); only to the client that submitted it (404 for any other).
+        """
         return events.event_view(current_client(), number)
 
 
@@ -95,5 +106,10 @@ class EventPhotosResource(MethodView):
     @blp.arguments(PhotoUploadSchema, location="form_and_files")
     @blp.response(201, StoredPhotoSchema)
     def post(self, form: dict, number: str) -> Attachment:
-        """Add a photo (JPEG or PNG, detected from the content) to the client's own event."""
+        """补充事件照片 / Add a photo to an event
+
+        为本系统上报的事件补充一张照片（JPEG 或 PNG，按内容识别）。
+
+        Add a photo (JPEG or PNG, detected from the content) to the client's own event.
+        """
         return events.add_photo(current_client(), number, form["file"])

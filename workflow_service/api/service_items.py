@@ -70,8 +70,14 @@ class ServiceItemsResource(MethodView):
     @blp.alt_response(429, description="A client over its requests a minute: `Retry-After` says when")
     @blp.response(200, ServiceItemSchema(many=True), headers={"ETag": TAGGED})
     def get(self) -> Response | tuple[list[ServiceItem], int, dict[str, str]]:
-        """Every service item, by code, with its materials (form, 可容缺); staff, or a client granted
-        services:read. ``ETag`` / ``If-None-Match``: 304 while the catalogue is unchanged."""
+        """事项目录 / The service catalogue
+
+        全部事项（按编码），含材料及其形式、是否可容缺；工作人员或获授 services:read 的接入系统可读。支持
+        ETag / If-None-Match：目录未变时 304。
+
+        Every service item, by code, with its materials (form, 可容缺); staff, or a client granted
+        services:read. ``ETag`` / ``If-None-Match``: 304 while the catalogue is unchanged.
+        """
         tag = catalogue_tag()
         unchanged = _unchanged(tag)
         if unchanged is not None:
@@ -86,9 +92,15 @@ class ServiceItemResource(MethodView):
     @blp.alt_response(429, description="A client over its requests a minute: `Retry-After` says when")
     @blp.response(200, ServiceItemDetailSchema, headers={"ETag": TAGGED})
     def get(self, code: str) -> Response | tuple[ServiceItemView, int, dict[str, str]]:
-        """One service item with its materials (form, 可容缺) and the JSON Schema of the application
-        form its cases start with, so a portal renders its own form; staff, or a client granted
-        services:read. ``ETag`` / ``If-None-Match``: 304 while the item and its process are unchanged."""
+        """单个事项及申请表单 / One service item with its application form
+
+        单个事项的材料及其申请表单的 JSON Schema，供门户自行渲染表单；工作人员或获授 services:read 的接入
+        系统可读。支持 ETag / If-None-Match：事项及其流程未变时 304。
+
+        One service item with its materials (form, 可容缺) and the JSON Schema of the application form its
+        cases start with, so a portal renders its own form; staff, or a client granted services:read.
+        ``ETag`` / ``If-None-Match``: 304 while the item and its process are unchanged.
+        """
         tag = item_tag(code)
         unchanged = _unchanged(tag) if tag is not None else None
         if unchanged is not None:
@@ -98,7 +110,12 @@ class ServiceItemResource(MethodView):
     @blp.arguments(ServiceItemChangeSchema)
     @blp.response(200, ServiceItemSchema)
     def patch(self, changes: dict, code: str) -> ServiceItem:
-        """Change an item (analysts): the whole item is checked again, and a new version recorded."""
+        """修改事项 / Change a service item
+
+        流程管理员修改事项：整个事项重新校验，并记录新版本。
+
+        Change an item (analysts): the whole item is checked again, and a new version recorded.
+        """
         return change_service_item(current_user(), code, changes)
 
 
@@ -106,5 +123,10 @@ class ServiceItemResource(MethodView):
 class ServiceItemVersionsResource(MethodView):
     @blp.response(200, ServiceItemVersionSchema(many=True))
     def get(self, code: str) -> list[ServiceItemVersion]:
-        """Every version of the item, oldest first, each as it stood."""
+        """事项的历次版本 / The item's versions
+
+        事项的每个版本，按先后，各为当时的样子。
+
+        Every version of the item, oldest first, each as it stood.
+        """
         return item_versions(code)
