@@ -8,11 +8,12 @@ that names no security of its own (``@blp.doc(security=…)``) is one for staff 
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from apispec import BasePlugin
 
-STAFF = [{"bearerAuth": []}]
+STAFF: list[dict[str, list[str]]] = [{"bearerAuth": []}]
 BEARER_SCHEMES = ("bearerAuth", "clientCredentials")
 STAFF_SCHEME = {
     "type": "http",
@@ -30,7 +31,7 @@ CLIENT_SECRET_BASIC = {
 }
 
 
-def takes_bearer_token(operation: dict[str, Any]) -> bool:
+def takes_bearer_token(operation: Mapping[str, Any]) -> bool:
     """Whether the operation is refused without a bearer token of either kind."""
     return any(scheme in requirement for requirement in operation["security"] for scheme in BEARER_SCHEMES)
 
