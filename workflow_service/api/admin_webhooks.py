@@ -16,7 +16,7 @@ blp = Blueprint(
     "admin_webhooks",
     __name__,
     url_prefix="/api/v1/admin/webhook-deliveries",
-    description="系统管理：webhook 投递与死信",
+    description="系统管理：webhook 投递与死信 / administration: webhook deliveries",
 )
 blp.before_request(require_bearer_token)
 

@@ -21,7 +21,7 @@ blp = Blueprint(
     "api_clients",
     __name__,
     url_prefix="/api/v1/admin/clients",
-    description="系统管理：接入系统（门户、条线系统）",
+    description="系统管理：接入系统（门户、条线系统）/ administration: API clients",
 )
 blp.before_request(require_bearer_token)
 

@@ -23,7 +23,7 @@ from workflow_service.services.supervision.audit_search import (
     search_audit,
 )
 
-blp = Blueprint("audit", __name__, url_prefix="/api/v1", description="审计留痕")
+blp = Blueprint("audit", __name__, url_prefix="/api/v1", description="审计留痕 / the audit trail")
 blp.before_request(require_bearer_token)
 
 CSV_TYPE = "text/csv"

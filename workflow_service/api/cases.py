@@ -39,7 +39,7 @@ from workflow_service.services.review.extensions import (
 )
 from workflow_service.services.review.suspensions import resume_case, suspend_case
 
-blp = Blueprint("cases", __name__, url_prefix="/api/v1/cases", description="办件")
+blp = Blueprint("cases", __name__, url_prefix="/api/v1/cases", description="办件 / cases")
 blp.before_request(require_bearer_token)
 
 
@@ -115,9 +115,9 @@ class SuspendResource(MethodView):
         持有部门任务的审批人员启动特别程序（听证、检验检测、专家评审、现场核查、公示等）：办理时限停止计算，
         以特别程序告知书告知申请人。
 
-        Start a special procedure (特别程序: 听证, 招标/拍卖, 检验/检测/检疫, 鉴定, 专家评审, 现场核查, 公
-        示, 其他) — approvers holding the department task; the clock stops and the applicant is told by
-        the 特别程序告知书 (``…/documents/special-procedure.pdf``).
+        Start a special procedure (a hearing, tender or auction, inspection or testing, appraisal, expert
+        review, site check, publicity or other) — approvers holding the department task; the clock stops
+        and the applicant is told by the 特别程序告知书 (``…/documents/special-procedure.pdf``).
         """
         suspend_case(current_user(), number, payload["kind"], payload["reason"], payload["expected_days"])
         return view_case(current_user(), number)

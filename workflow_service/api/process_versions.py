@@ -31,11 +31,11 @@ blp = Blueprint(
     "process_versions",
     __name__,
     url_prefix="/api/v1/process-definitions",
-    description="流程版本：版本差异，在办办件迁移到新版本",
+    description="流程版本：版本差异，在办办件迁移到新版本 / process versions: diffs, moving running cases",
 )
 blp.before_request(require_bearer_token)
 migrations_blp = Blueprint(
-    "case_migrations", __name__, url_prefix="/api/v1/case-migrations", description="办件迁移记录：撤销迁移"
+    "case_migrations", __name__, url_prefix="/api/v1/case-migrations", description="办件迁移记录：撤销迁移 / case migrations: undo"
 )
 migrations_blp.before_request(require_bearer_token)
 

@@ -26,7 +26,7 @@ from workflow_service.services.read.tasks import (
 from workflow_service.services.review.reassignment import reassign_task
 from workflow_service.services.work import inbox, tasks
 
-blp = Blueprint("tasks", __name__, url_prefix="/api/v1/tasks", description="待办任务")
+blp = Blueprint("tasks", __name__, url_prefix="/api/v1/tasks", description="待办任务 / the task inbox")
 blp.before_request(require_bearer_token)
 
 

@@ -15,7 +15,7 @@ from workflow_service.api.webhook_schemas import (
 from workflow_service.models import WebhookSubscription
 from workflow_service.services.portal import webhooks
 
-blp = Blueprint("webhooks", __name__, url_prefix="/api/v1/webhooks", description="Webhook 订阅（API 客户端）")
+blp = Blueprint("webhooks", __name__, url_prefix="/api/v1/webhooks", description="回调订阅（接入系统）/ webhook subscriptions of API clients")
 blp.before_request(require_client_scope("webhooks:manage"))
 CLIENT_ONLY = [{"clientCredentials": ["webhooks:manage"]}]
 
