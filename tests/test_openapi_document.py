@@ -34,14 +34,6 @@ from workflow_service.services.portal.clients import SCOPES
 
 HAN = re.compile(r"[\u4e00-\u9fff]")
 ENGLISH = re.compile(r"[A-Za-z]+(?:[ ,'-]+[A-Za-z]+){3,}")  # four English words in a row
-# The portal API (DESIGN §6): each of its operations shows a request (if it takes a body) and an answer.
-PORTAL_PREFIXES = (
-    "/api/v1/services",
-    "/api/v1/applications",
-    "/api/v1/events",
-    "/api/v1/webhooks",
-    "/oauth/",
-)
 
 
 def test_the_document_is_valid_openapi_3(app: Flask) -> None:

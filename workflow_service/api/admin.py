@@ -23,7 +23,12 @@ from workflow_service.models import Organisation, User
 from workflow_service.services.directory import accounts, organisations
 from workflow_service.services.directory.permissions import require_admin
 
-blp = Blueprint("admin", __name__, url_prefix="/api/v1/admin", description="系统管理：机构与账户 / administration: organisations and accounts")
+blp = Blueprint(
+    "admin",
+    __name__,
+    url_prefix="/api/v1/admin",
+    description="系统管理：机构与账户 / administration: organisations and accounts",
+)
 blp.before_request(require_bearer_token)
 
 

@@ -53,7 +53,9 @@ class MultipartBlueprint(Blueprint):
     }
 
 
-blp = MultipartBlueprint("attachments", __name__, url_prefix="/api/v1/cases", description="办件材料（附件）/ a case's files")
+blp = MultipartBlueprint(
+    "attachments", __name__, url_prefix="/api/v1/cases", description="办件材料（附件）/ a case's files"
+)
 blp.before_request(require_bearer_token)
 
 

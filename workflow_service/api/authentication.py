@@ -17,7 +17,12 @@ from workflow_service.services.directory.authentication import (
     user_for_token,
 )
 
-blp = Blueprint("auth", __name__, url_prefix="/api/v1/auth", description="登录，获取访问令牌 / staff login and bearer tokens")
+blp = Blueprint(
+    "auth",
+    __name__,
+    url_prefix="/api/v1/auth",
+    description="登录，获取访问令牌 / staff login and bearer tokens",
+)
 
 
 def require_bearer_token_allowing_password_change() -> None:

@@ -17,7 +17,12 @@ from workflow_service.services.calendar import holiday_calendar
 from workflow_service.services.calendar.holiday_calendar import CalendarChange, CalendarOutlook, YearView
 from workflow_service.services.directory.permissions import MAINTAIN_CALENDAR, require_admin
 
-blp = Blueprint("working_calendar", __name__, url_prefix="/api/v1", description="节假日安排（工作日历）/ the working calendar")
+blp = Blueprint(
+    "working_calendar",
+    __name__,
+    url_prefix="/api/v1",
+    description="节假日安排（工作日历）/ the working calendar",
+)
 blp.before_request(require_bearer_token)
 
 

@@ -24,7 +24,12 @@ from workflow_service.services.closing.licences import licence_pdf
 from workflow_service.services.intake.fees import record_payment
 from workflow_service.services.read.cases import CaseView, EvaluationView, view_case, view_evaluation
 
-blp = Blueprint("closing", __name__, url_prefix="/api/v1/cases", description="出件、办结与归档 / results, closing and archiving")
+blp = Blueprint(
+    "closing",
+    __name__,
+    url_prefix="/api/v1/cases",
+    description="出件、办结与归档 / results, closing and archiving",
+)
 blp.before_request(require_bearer_token)
 
 

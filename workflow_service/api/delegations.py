@@ -10,7 +10,9 @@ from workflow_service.api.delegation_schemas import DelegationCreateSchema, Dele
 from workflow_service.models import Delegation
 from workflow_service.services.directory import delegations
 
-blp = Blueprint("delegations", __name__, url_prefix="/api/v1/delegations", description="委托办理 / delegations")
+blp = Blueprint(
+    "delegations", __name__, url_prefix="/api/v1/delegations", description="委托办理 / delegations"
+)
 blp.before_request(require_bearer_token)
 
 

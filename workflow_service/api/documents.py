@@ -21,10 +21,15 @@ from workflow_service.services.notices.documents import (
 )
 from workflow_service.services.notices.layout import Document
 
-blp = Blueprint("documents", __name__, url_prefix="/api/v1/cases", description="办件文书（PDF）/ notices as PDF")
+blp = Blueprint(
+    "documents", __name__, url_prefix="/api/v1/cases", description="办件文书（PDF）/ notices as PDF"
+)
 blp.before_request(require_bearer_token)
 batch_blp = Blueprint(
-    "document_batches", __name__, url_prefix="/api/v1/documents", description="批量打印文书（PDF）/ notices printed in batches"
+    "document_batches",
+    __name__,
+    url_prefix="/api/v1/documents",
+    description="批量打印文书（PDF）/ notices printed in batches",
 )
 batch_blp.before_request(require_bearer_token)
 

@@ -11,7 +11,10 @@ from workflow_service.models import CaseEvaluation
 from workflow_service.services.closing.evaluations import evaluate_publicly
 
 blp = Blueprint(
-    "public_evaluation", __name__, url_prefix="/api/v1/track", description="好差评（公开，凭查询密码）/ public rating by query password"
+    "public_evaluation",
+    __name__,
+    url_prefix="/api/v1/track",
+    description="好差评（公开，凭查询密码）/ public rating by query password",
 )
 
 

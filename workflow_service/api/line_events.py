@@ -21,7 +21,10 @@ from workflow_service.services.portal.events import EventReport, EventView, Phot
 
 SCOPE = "events:write"
 blp = MultipartBlueprint(
-    "line_events", __name__, url_prefix="/api/v1/events", description="基层治理事件（条线系统上报）/ grassroots governance events from line systems"
+    "line_events",
+    __name__,
+    url_prefix="/api/v1/events",
+    description="基层治理事件（条线系统上报）/ grassroots governance events from line systems",
 )
 blp.before_request(require_client_scope(SCOPE))
 CLIENT_ONLY = [{"clientCredentials": [SCOPE]}]

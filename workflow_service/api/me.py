@@ -16,7 +16,12 @@ from workflow_service.api.problems import ALLOWED_BEFORE_PASSWORD_CHANGE
 from workflow_service.models import User
 from workflow_service.services.directory import accounts, credentials
 
-blp = Blueprint("me", __name__, url_prefix="/api/v1/me", description="当前用户：账户信息，修改密码 / the caller's account and password")
+blp = Blueprint(
+    "me",
+    __name__,
+    url_prefix="/api/v1/me",
+    description="当前用户：账户信息，修改密码 / the caller's account and password",
+)
 blp.before_request(require_bearer_token_allowing_password_change)
 
 

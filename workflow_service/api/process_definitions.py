@@ -41,7 +41,7 @@ blp = Blueprint(
     "process_definitions",
     __name__,
     url_prefix="/api/v1/process-definitions",
-    description="流程库：流程定义及其版本、校验与部署 / process definitions: versions, validation, deployment",
+    description="流程库：流程定义及其版本、校验与部署 / process definitions, validation, deployment",
 )
 blp.before_request(require_bearer_token)
 

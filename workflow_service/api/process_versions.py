@@ -35,7 +35,10 @@ blp = Blueprint(
 )
 blp.before_request(require_bearer_token)
 migrations_blp = Blueprint(
-    "case_migrations", __name__, url_prefix="/api/v1/case-migrations", description="办件迁移记录：撤销迁移 / case migrations: undo"
+    "case_migrations",
+    __name__,
+    url_prefix="/api/v1/case-migrations",
+    description="办件迁移记录：撤销迁移 / case migrations: undo",
 )
 migrations_blp.before_request(require_bearer_token)
 

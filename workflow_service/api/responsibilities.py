@@ -13,7 +13,10 @@ from workflow_service.models import ResponsibilityItem
 from workflow_service.services.directory.responsibilities import list_responsibilities, responsibility_by_code
 
 blp = Blueprint(
-    "responsibilities", __name__, url_prefix="/api/v1/responsibilities", description="配合事项清单 / the township cooperation list"
+    "responsibilities",
+    __name__,
+    url_prefix="/api/v1/responsibilities",
+    description="配合事项清单 / the township cooperation list",
 )
 blp.before_request(require_bearer_token)
 

@@ -25,7 +25,12 @@ from workflow_service.services.catalogue.service_items import (
 )
 from workflow_service.services.portal.catalogue import catalogue_tag, item_tag
 
-blp = Blueprint("services", __name__, url_prefix="/api/v1/services", description="事项目录（实施清单）/ the service catalogue")
+blp = Blueprint(
+    "services",
+    __name__,
+    url_prefix="/api/v1/services",
+    description="事项目录（实施清单）/ the service catalogue",
+)
 # Portals read the catalogue with a client token granted services:read; the rest is the staff's.
 PORTAL_READABLE = frozenset({"services.ServiceItemsResource", "services.ServiceItemResource"})
 READ_SCOPE = "services:read"

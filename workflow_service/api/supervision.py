@@ -24,7 +24,12 @@ from workflow_service.services.supervision.dashboard import dashboard
 from workflow_service.services.supervision.dashboard_document import dashboard_document
 from workflow_service.services.supervision.dashboard_export import dashboard_workbook
 
-blp = Blueprint("supervision", __name__, url_prefix="/api/v1/supervision", description="统一督办 / supervision: case list and dashboard")
+blp = Blueprint(
+    "supervision",
+    __name__,
+    url_prefix="/api/v1/supervision",
+    description="统一督办 / supervision: case list and dashboard",
+)
 blp.before_request(require_bearer_token)
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

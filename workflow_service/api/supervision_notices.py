@@ -14,7 +14,9 @@ from workflow_service.api.supervision_notice_schemas import (
 from workflow_service.models import SupervisionNotice
 from workflow_service.services.supervision.urging import issue_notice, list_notices, reply_to_notice
 
-blp = Blueprint("supervision_notices", __name__, url_prefix="/api/v1", description="督办 / supervision notices")
+blp = Blueprint(
+    "supervision_notices", __name__, url_prefix="/api/v1", description="督办 / supervision notices"
+)
 blp.before_request(require_bearer_token)
 
 

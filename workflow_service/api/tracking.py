@@ -9,7 +9,12 @@ from flask_smorest import Blueprint
 from workflow_service.api.tracking_schemas import TrackedCaseSchema, TrackRequestSchema
 from workflow_service.services.notices.tracking import TrackedCase, track_case
 
-blp = Blueprint("track", __name__, url_prefix="/api/v1/track", description="办件查询（公开，凭查询密码）/ public look-up by query password")
+blp = Blueprint(
+    "track",
+    __name__,
+    url_prefix="/api/v1/track",
+    description="办件查询（公开，凭查询密码）/ public look-up by query password",
+)
 
 
 @blp.route("")

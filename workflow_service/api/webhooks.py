@@ -15,7 +15,12 @@ from workflow_service.api.webhook_schemas import (
 from workflow_service.models import WebhookSubscription
 from workflow_service.services.portal import webhooks
 
-blp = Blueprint("webhooks", __name__, url_prefix="/api/v1/webhooks", description="回调订阅（接入系统）/ webhook subscriptions of API clients")
+blp = Blueprint(
+    "webhooks",
+    __name__,
+    url_prefix="/api/v1/webhooks",
+    description="回调订阅（接入系统）/ webhook subscriptions of API clients",
+)
 blp.before_request(require_client_scope("webhooks:manage"))
 CLIENT_ONLY = [{"clientCredentials": ["webhooks:manage"]}]
 
@@ -36,7 +41,7 @@ class SubscriptionsResource(MethodView):
     @blp.doc(security=CLIENT_ONLY)
     @blp.arguments(SubscriptionCreateSchema)
     @blp.response(201, NewSubscriptionSchema)
-    def post(self, payload: dict) -> dict:
+    def post(self, payload: dict) -> webhooks.NewSubscription:
         """订阅回调 / Subscribe a webhook
 
         为本接入系统的办件事件（状态变化、文书送达、结果待领）订阅一个 URL；应答中的签名密钥只出现这一次。
@@ -49,10 +54,9 @@ class SubscriptionsResource(MethodView):
         the raw body under the secret; receivers refuse timestamps outside their replay window and
         de-duplicate by ``X-Event-Id``.
         """
-        made = webhooks.subscribe(
+        return webhooks.subscribe(
             current_client(), payload["url"], payload["event_kinds"], payload.get("secret")
         )
-        return {**SubscriptionSchema().dump(made.subscription), "secret": made.secret}
 
 
 @blp.route("/<int:subscription_id>")
