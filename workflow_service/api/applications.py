@@ -25,6 +25,14 @@ from workflow_service.api.client_authentication import (
     current_credential,
     require_client_scope,
 )
+from workflow_service.api.portal_examples import (
+    APPLICATION_ISSUED_EXAMPLE,
+    APPLICATION_STATUS_EXAMPLE,
+    APPLICATION_WITHDRAWN_EXAMPLE,
+    ATTACHMENT_EXAMPLE,
+    RATING_EXAMPLE,
+    UPLOAD_EXAMPLE,
+)
 from workflow_service.models import Attachment
 from workflow_service.services.portal import applications, idempotency
 
@@ -74,7 +82,7 @@ class ApplicationsResource(MethodView):
         description="同一幂等键的首次请求仍在处理（等待 10 秒后）/ the key's first request is still running",
     )
     @blp.arguments(ApplicationCreateSchema, example=APPLICATION_EXAMPLE)
-    @blp.response(201, ApplicationSchema, headers=REPLAYED)
+    @blp.response(201, ApplicationSchema, headers=REPLAYED, example=APPLICATION_STATUS_EXAMPLE)
     def post(self, payload: dict) -> BaseResponse:
         """提交网上申请 / Submit an online application
 
@@ -98,7 +106,9 @@ class ApplicationsResource(MethodView):
     @blp.doc(security=READ)
     @require_client_scope("applications:read")
     @blp.arguments(ApplicationListQuerySchema, location="query")
-    @blp.response(200, ApplicationSchema(many=True), headers=NEXT_CURSOR)
+    @blp.response(
+        200, ApplicationSchema(many=True), headers=NEXT_CURSOR, example=[APPLICATION_STATUS_EXAMPLE]
+    )
     def get(self, query: dict) -> Any:
         """本系统提交的申请 / The client's own applications
 
@@ -116,7 +126,7 @@ class ApplicationsResource(MethodView):
 class ApplicationResource(MethodView):
     @blp.doc(security=READ)
     @require_client_scope("applications:read")
-    @blp.response(200, ApplicationSchema)
+    @blp.response(200, ApplicationSchema, example=APPLICATION_ISSUED_EXAMPLE)
     def get(self, number: str) -> dict[str, Any]:
         """申请的状态 / An application's status
 
@@ -135,8 +145,8 @@ class ApplicationAttachmentsResource(MethodView):
     @blp.doc(security=WRITE)
     @require_client_scope("applications:write")
     @blp.alt_response(409, description="办件已归档 / the case is archived")
-    @blp.arguments(AttachmentUploadSchema, location="form_and_files")
-    @blp.response(201, AttachmentSchema)
+    @blp.arguments(AttachmentUploadSchema, location="form_and_files", example=UPLOAD_EXAMPLE)
+    @blp.response(201, AttachmentSchema, example=ATTACHMENT_EXAMPLE)
     def post(self, form: dict, number: str) -> Attachment:
         """上传申请材料 / Upload a material's file
 
@@ -155,7 +165,7 @@ class ApplicationWithdrawResource(MethodView):
     @require_client_scope("applications:write")
     @blp.alt_response(409, description="已作出决定或已结束，不能撤回 / decided or ended")
     @blp.arguments(ApplicationWithdrawSchema, example={"reason": "申请人不再需要办理"})
-    @blp.response(200, ApplicationSchema)
+    @blp.response(200, ApplicationSchema, example=APPLICATION_WITHDRAWN_EXAMPLE)
     def post(self, payload: dict, number: str) -> dict[str, Any]:
         """撤回申请 / Withdraw the application
 
@@ -173,7 +183,7 @@ class ApplicationRatingResource(MethodView):
     @require_client_scope("applications:write")
     @blp.alt_response(409, description="尚未办结，或已评价 / not decided yet, or already rated")
     @blp.arguments(ApplicationRatingSchema, example={"rating": "very_satisfied", "comment": "办理很快"})
-    @blp.response(201, ApplicationRatingAnswerSchema)
+    @blp.response(201, ApplicationRatingAnswerSchema, example=RATING_EXAMPLE)
     def post(self, payload: dict, number: str) -> dict[str, Any]:
         """好差评 / Rate the service
 

@@ -15,6 +15,13 @@ from workflow_service.api.line_event_schemas import (
     StoredPhotoSchema,
     SubmittedEventSchema,
 )
+from workflow_service.api.portal_examples import (
+    EVENT_CREATED_EXAMPLE,
+    EVENT_EXAMPLE,
+    EVENT_REQUEST_EXAMPLE,
+    PHOTO_EXAMPLE,
+    PHOTO_UPLOAD_EXAMPLE,
+)
 from workflow_service.models import Attachment
 from workflow_service.services.portal import events
 from workflow_service.services.portal.events import EventReport, EventView, Photo
@@ -69,8 +76,10 @@ class EventsResource(MethodView):
             "Invalid input (field errors), no `Idempotency-Key`, or the key was used with another body"
         ),
     )
-    @blp.arguments(EventReportSchema)
-    @blp.response(201, SubmittedEventSchema, headers={"Idempotent-Replayed": REPLAYED})
+    @blp.arguments(EventReportSchema, example=EVENT_REQUEST_EXAMPLE)
+    @blp.response(
+        201, SubmittedEventSchema, headers={"Idempotent-Replayed": REPLAYED}, example=EVENT_CREATED_EXAMPLE
+    )
     def post(self, body: dict) -> tuple[dict, int, dict[str, str]]:
         """上报基层治理事件 / Report a grassroots governance event
 
@@ -90,7 +99,7 @@ class EventsResource(MethodView):
 @blp.route("/<string:number>")
 class EventResource(MethodView):
     @blp.doc(security=CLIENT_ONLY)
-    @blp.response(200, EventStatusSchema)
+    @blp.response(200, EventStatusSchema, example=EVENT_EXAMPLE)
     def get(self, number: str) -> EventView:
         """事件办理情况 / How an event stands
 
@@ -106,8 +115,8 @@ class EventResource(MethodView):
 class EventPhotosResource(MethodView):
     @blp.doc(security=CLIENT_ONLY)
     @blp.alt_response(409, description="The event has ended")
-    @blp.arguments(PhotoUploadSchema, location="form_and_files")
-    @blp.response(201, StoredPhotoSchema)
+    @blp.arguments(PhotoUploadSchema, location="form_and_files", example=PHOTO_UPLOAD_EXAMPLE)
+    @blp.response(201, StoredPhotoSchema, example=PHOTO_EXAMPLE)
     def post(self, form: dict, number: str) -> Attachment:
         """补充事件照片 / Add a photo to an event
 

@@ -9,6 +9,7 @@ from werkzeug.wrappers import Response
 
 from workflow_service.api.authentication import current_user, require_bearer_token
 from workflow_service.api.client_authentication import require_staff_or_client_scope
+from workflow_service.api.portal_examples import SERVICE_EXAMPLE, SERVICE_LIST_EXAMPLE
 from workflow_service.api.service_item_schemas import (
     ServiceItemChangeSchema,
     ServiceItemDetailSchema,
@@ -73,7 +74,7 @@ class ServiceItemsResource(MethodView):
     @blp.doc(security=BOTH_KINDS, parameters=[IF_NONE_MATCH])
     @blp.alt_response(304, description=NOT_MODIFIED, headers={"ETag": TAGGED})
     @blp.alt_response(429, description="A client over its requests a minute: `Retry-After` says when")
-    @blp.response(200, ServiceItemSchema(many=True), headers={"ETag": TAGGED})
+    @blp.response(200, ServiceItemSchema(many=True), headers={"ETag": TAGGED}, example=SERVICE_LIST_EXAMPLE)
     def get(self) -> Response | tuple[list[ServiceItem], int, dict[str, str]]:
         """事项目录 / The service catalogue
 
@@ -95,7 +96,7 @@ class ServiceItemResource(MethodView):
     @blp.doc(security=BOTH_KINDS, parameters=[IF_NONE_MATCH])
     @blp.alt_response(304, description=NOT_MODIFIED, headers={"ETag": TAGGED})
     @blp.alt_response(429, description="A client over its requests a minute: `Retry-After` says when")
-    @blp.response(200, ServiceItemDetailSchema, headers={"ETag": TAGGED})
+    @blp.response(200, ServiceItemDetailSchema, headers={"ETag": TAGGED}, example=SERVICE_EXAMPLE)
     def get(self, code: str) -> Response | tuple[ServiceItemView, int, dict[str, str]]:
         """单个事项及申请表单 / One service item with its application form
 

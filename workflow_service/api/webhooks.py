@@ -7,6 +7,11 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 
 from workflow_service.api.client_authentication import current_client, require_client_scope
+from workflow_service.api.portal_examples import (
+    NEW_SUBSCRIPTION_EXAMPLE,
+    SUBSCRIPTION_EXAMPLE,
+    SUBSCRIPTION_REQUEST_EXAMPLE,
+)
 from workflow_service.api.webhook_schemas import (
     NewSubscriptionSchema,
     SubscriptionCreateSchema,
@@ -28,7 +33,7 @@ CLIENT_ONLY = [{"clientCredentials": ["webhooks:manage"]}]
 @blp.route("")
 class SubscriptionsResource(MethodView):
     @blp.doc(security=CLIENT_ONLY)
-    @blp.response(200, SubscriptionSchema(many=True))
+    @blp.response(200, SubscriptionSchema(many=True), example=[SUBSCRIPTION_EXAMPLE])
     def get(self) -> list[WebhookSubscription]:
         """回调订阅列表 / Webhook subscriptions
 
@@ -39,8 +44,8 @@ class SubscriptionsResource(MethodView):
         return webhooks.list_subscriptions(current_client())
 
     @blp.doc(security=CLIENT_ONLY)
-    @blp.arguments(SubscriptionCreateSchema)
-    @blp.response(201, NewSubscriptionSchema)
+    @blp.arguments(SubscriptionCreateSchema, example=SUBSCRIPTION_REQUEST_EXAMPLE)
+    @blp.response(201, NewSubscriptionSchema, example=NEW_SUBSCRIPTION_EXAMPLE)
     def post(self, payload: dict) -> webhooks.NewSubscription:
         """订阅回调 / Subscribe a webhook
 
