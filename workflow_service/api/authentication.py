@@ -17,6 +17,18 @@ from workflow_service.services.directory.authentication import (
     user_for_token,
 )
 
+STAFF_TOKEN_EXAMPLE = {
+    "access_token": "Jx0kq3T2mVb8sLr5nWc1aPh9uE4fGz6yQoR2iYtKwDs",
+    "token_type": "Bearer",
+    "expires_at": "2026-03-13T09:12:00+00:00",
+    "user": {
+        "username": "clerk-wuning",
+        "full_name": "何丽",
+        "roles": ["clerk"],
+        "organisation": {"code": "330783001-bmfwzx", "name": "吴宁街道便民服务中心"},
+        "must_change_password": False,
+    },
+}
 blp = Blueprint(
     "auth",
     __name__,
@@ -58,8 +70,8 @@ class TokenResource(MethodView):
         429, description="Five failures in a row for one username from one address: blocked for a while"
     )
     @blp.doc(security=[])
-    @blp.arguments(TokenRequestSchema)
-    @blp.response(200, TokenSchema)
+    @blp.arguments(TokenRequestSchema, example={"username": "clerk-wuning", "password": "••••••••"})
+    @blp.response(200, TokenSchema, example=STAFF_TOKEN_EXAMPLE)
     def post(self, credentials: dict) -> IssuedToken:
         """工作人员登录取令牌 / Log in for a staff bearer token
 
