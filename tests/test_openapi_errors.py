@@ -5,7 +5,8 @@ provokes each against the app. The statuses an operation has by its kind are pro
 way for all: no token (401), a pending password change (403), a path naming nothing (404), a body
 nested too deep (400) or too large (413), a NUL in the query string (422), a database that cannot
 be reached (503) or is not a database at all (500). The refusals a view declares itself (409, 429,
-the look-up's 404 …) each have a step of their own in ``DECLARED``. Every answer must carry the
+the look-up's 404 …) each have a step of their own in ``DECLARED``, as have the token endpoint's
+RFC 6749 errors (400, 401), which are JSON of their own rather than problem documents. Every answer must carry the
 documented status, media type and headers, with a body the documented schema accepts.
 """
 
