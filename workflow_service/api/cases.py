@@ -21,6 +21,7 @@ from workflow_service.api.case_schemas import (
     ExtensionRequestSchema,
 )
 from workflow_service.api.input_fields import NoBodySchema
+from workflow_service.api.staff_examples import CASE_CREATED_EXAMPLE, CASE_REQUEST_EXAMPLE
 from workflow_service.services.closing.withdrawal import withdraw_case
 from workflow_service.services.intake.acceptance import receive_deferred_material
 from workflow_service.services.intake.cases import CaseRegistration, register_case
@@ -50,8 +51,8 @@ class CasesResource(MethodView):
         description="The applicant has an open case of the service (`existing_cases`): "
         "confirm with `confirm_duplicate.reason`",
     )
-    @blp.arguments(CaseCreateSchema)
-    @blp.response(201, CaseCreatedSchema)
+    @blp.arguments(CaseCreateSchema, example=CASE_REQUEST_EXAMPLE)
+    @blp.response(201, CaseCreatedSchema, example=CASE_CREATED_EXAMPLE)
     def post(self, payload: dict) -> RegistrationView:
         """窗口登记办件 / Register a case at the window
 

@@ -13,6 +13,7 @@ from workflow_service.api.authentication import (
     require_bearer_token_allowing_password_change,
 )
 from workflow_service.api.problems import ALLOWED_BEFORE_PASSWORD_CHANGE
+from workflow_service.api.staff_examples import ME_EXAMPLE
 from workflow_service.models import User
 from workflow_service.services.directory import accounts, credentials
 
@@ -28,7 +29,7 @@ blp.before_request(require_bearer_token_allowing_password_change)
 @blp.route("")
 class MeResource(MethodView):
     @blp.doc(**{ALLOWED_BEFORE_PASSWORD_CHANGE: True})
-    @blp.response(200, MeSchema)
+    @blp.response(200, MeSchema, example=ME_EXAMPLE)
     def get(self) -> User:
         """当前用户 / Who am I
 

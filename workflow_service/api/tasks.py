@@ -7,6 +7,7 @@ from flask_smorest import Blueprint
 from marshmallow import RAISE
 
 from workflow_service.api.authentication import current_user, require_bearer_token
+from workflow_service.api.staff_examples import COMPLETE_REQUEST_EXAMPLE, TASKS_EXAMPLE
 from workflow_service.api.task_schemas import (
     InboxQuerySchema,
     InboxTaskSchema,
@@ -36,6 +37,7 @@ class InboxResource(MethodView):
     @blp.response(
         200,
         InboxTaskSchema(many=True),
+        example=TASKS_EXAMPLE,
         headers={
             "X-Next-Cursor": {
                 "description": "下一页的 cursor；最后一页没有此响应头",
@@ -117,7 +119,7 @@ class CompleteResource(MethodView):
         "or is suspended, "
         "or the step waits for something first (the fee, deferred materials)",
     )
-    @blp.arguments(TaskCompleteSchema)
+    @blp.arguments(TaskCompleteSchema, example=COMPLETE_REQUEST_EXAMPLE)
     @blp.response(200, TaskCompletedSchema)
     def post(self, payload: dict, task_id: object) -> CompletedTaskView:
         """办理任务 / Complete a task
