@@ -104,6 +104,15 @@ def test_the_page_shows_the_client_of_the_test() -> None:
     """The code the test runs is the page's: its blocks name the parts the page promises."""
     page = page_module()
     client = page["PortalClient"]
-    for part in ("token", "services", "submit", "upload", "status", "wait_for", "applications_since", "subscribe"):
+    for part in (
+        "token",
+        "services",
+        "submit",
+        "upload",
+        "status",
+        "wait_for",
+        "applications_since",
+        "subscribe",
+    ):
         assert callable(getattr(client, part)), part
     assert "Idempotency-Key" in PAGE.read_text() and "If-None-Match" in PAGE.read_text()
