@@ -5,7 +5,8 @@ provokes each against the app. The statuses an operation has by its kind are pro
 way for all: no token (401), a pending password change (403), a path naming nothing (404), a body
 nested too deep (400) or too large (413), a NUL in the query string (422), a database that cannot
 be reached (503) or is not a database at all (500). The refusals a view declares itself (409, 429,
-the look-up's 404 …) each have a step of their own in ``DECLARED``. Every answer must carry the
+the look-up's 404 …) each have a step of their own in ``DECLARED``, as have the token endpoint's
+RFC 6749 errors (400, 401), which are JSON of their own rather than problem documents. Every answer must carry the
 documented status, media type and headers, with a body the documented schema accepts.
 """
 
@@ -29,7 +30,7 @@ from tests.support.api import WUNING, ApiClient, case_body
 from tests.support.applications import SCOPES as APPLICATION_SCOPES
 from tests.support.applications import application_body, headers_for, submit
 from tests.support.applications import portal_client as application_client
-from tests.support.portal import client_headers, register_client
+from tests.support.portal import PortalClient, client_headers, register_client
 from tests.support.steps import (
     ACCEPT,
     accept,
@@ -44,6 +45,7 @@ from tests.support.versions import KEY as VERSIONED_KEY
 from tests.support.versions import install_version_one, install_version_two, start
 from tests.support.webhooks import deliveries, portal_client, submitted_by, subscribe
 from workflow_service import create_app
+from workflow_service.api.problems import NOT_A_PROBLEM
 from workflow_service.extensions import db
 from workflow_service.models import ApiClient as ClientRow
 from workflow_service.models import IdempotencyKey, IdempotencyState
@@ -100,6 +102,7 @@ BODIES: dict[Operation, dict[str, Any]] = {
     ("post", "/api/v1/supervision-notices/{notice_id}/reply"): {"reply": "已于今日办结"},
     ("post", "/api/v1/cases/{number}/extensions/{extension_id}/refuse"): {"note": "无须延期"},
     ("post", "/api/v1/cases/{number}/withdraw"): {"reason": "申请人撤回"},
+    ("patch", "/api/v1/admin/clients/{client_id}"): {"scopes": ["services:read"]},
     ("post", "/api/v1/applications/{number}/withdraw"): {"reason": "申请人撤回"},
     ("post", "/api/v1/applications/{number}/rating"): {"rating": "satisfied"},
     ("post", "/api/v1/tasks/{task_id}/complete"): {"data": {}},
@@ -120,6 +123,9 @@ BODIES: dict[Operation, dict[str, Any]] = {
         "rating": "satisfied",
     },
 }
+TOKEN_ENDPOINT = ("post", "/oauth/token")
+# Forms the form-encoded operations accept (the token endpoint's, for a client that does not exist).
+FORMS: dict[Operation, dict[str, str]] = {TOKEN_ENDPOINT: {"grant_type": "client_credentials"}}
 USERS = ("clerk", "approver", "supervisor", "admin")
 
 
@@ -170,7 +176,7 @@ def mismatch(spec: Spec, operation: Operation, status: int, response: TestRespon
     wrong = [error.message for error in Draft7Validator(schema).iter_errors(body)]
     if wrong:
         return f"{where}: {wrong} in {body}"
-    if body["status"] != status:
+    if response.mimetype == "application/problem+json" and body["status"] != status:
         return f"{where}: the body says status {body['status']}"
     missing = sorted(set(documented.get("headers", {})) - set(response.headers.keys()))
     return f"{where}: no {missing} header" if missing else None
@@ -195,6 +201,8 @@ def call(
     method, path = operation
     if not body and body_type(spec, operation) == "application/json":
         body = {"json": BODIES.get(operation, {})}
+    elif not body and body_type(spec, operation) == "application/x-www-form-urlencoded":
+        body = {"data": FORMS[operation]}
     return app.test_client().open(url(path, values, query), method=method.upper(), headers=headers, **body)
 
 
@@ -571,9 +579,21 @@ def _draft_saved_elsewhere(action: str) -> Step:
     return step
 
 
+def _token_request(form: dict[str, str], secret: str | None = None) -> Step:
+    """``POST /oauth/token`` by a registered portal with ``form`` (with a wrong secret if given)."""
+
+    def step(client: ApiClient, app: Flask) -> TestResponse:
+        portal = register_client(app, "门户", scopes=["services:read"])
+        return client.http.post(TOKEN_ENDPOINT[1], data=form, headers=portal.basic(secret))
+
+    return step
+
+
 TRACK_BODY = BODIES[("post", "/api/v1/track")]
 EVALUATION_BODY = BODIES[("post", "/api/v1/track/evaluation")]
 DECLARED: dict[tuple[str, str, int], Step] = {
+    (*TOKEN_ENDPOINT, 400): _token_request({"grant_type": "client_credentials", "scope": "webhooks:manage"}),
+    (*TOKEN_ENDPOINT, 401): _token_request({"grant_type": "client_credentials"}, secret="wrong"),
     ("post", "/api/v1/auth/token", 401): lambda client, app: client.http.post(
         "/api/v1/auth/token", json={"username": "clerk", "password": "guess"}
     ),
@@ -716,6 +736,11 @@ def test_every_documented_error_is_problem_json_with_the_problem_schema(app: Fla
         assert errors, (method, path)
         assert "default" not in operation["responses"], (method, path)
         for status, response in errors.items():
+            if response.get(NOT_A_PROBLEM):  # the token endpoint's RFC 6749 errors
+                assert (method, path) == ("post", "/oauth/token"), (method, path, status)
+                content = response["content"]
+                assert content["application/json"]["schema"] == {"$ref": "#/components/schemas/OAuthError"}
+                continue
             content = resolve(spec, response)["content"]
             assert list(content) == ["application/problem+json"], (method, path, status)
             assert content["application/problem+json"]["schema"] == {"$ref": "#/components/schemas/Problem"}
@@ -832,7 +857,10 @@ def test_a_nul_in_the_query_string_is_422_for_every_operation(app: Flask) -> Non
 
 
 def unknown_token(spec: Spec, operation: Operation) -> dict[str, str]:
-    """A token of the operation's kind that no database holds: looking it up needs the database."""
+    """A token of the operation's kind that no database holds: looking it up needs the database (at the
+    token endpoint, client credentials: looking the client up does)."""
+    if operation == TOKEN_ENDPOINT:
+        return PortalClient("pc-nobody", "secret").basic()
     return {"Authorization": f"Bearer {'pc.' if client_only(spec, operation) else ''}some-token"}
 
 

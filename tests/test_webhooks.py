@@ -19,6 +19,7 @@ from sqlalchemy import func, select
 from tests.support.api import ApiClient
 from tests.support.clock import Clock
 from tests.support.pages import Browser, page_text
+from tests.support.portal import client_headers, register_client
 from tests.support.steps import APPROVE, accept, review
 from tests.support.webhooks import Receiver, deliveries, portal_client, receiver, submitted_by, subscribe
 from workflow_service.errors import InvalidInput
@@ -393,3 +394,19 @@ def test_a_disabled_client_hears_nothing_more(
     Worker(app).run_once()
     assert hooks.received == []
     assert deliveries(app) == []
+
+
+def test_a_client_subscribes_lists_and_ends_its_subscriptions_over_the_api(
+    app: Flask, client: ApiClient
+) -> None:
+    headers = client_headers(client.http, register_client(app, "门户", scopes=["webhooks:manage"]))
+    body = {"url": "https://portal.example.gov.cn/hooks/cases", "event_kinds": ["status-changed"]}
+    made = client.http.post("/api/v1/webhooks", json=body, headers=headers)
+    assert made.status_code == 201, made.json
+    assert made.json["url"] == body["url"] and made.json["event_kinds"] == ["status-changed"]
+    assert len(made.json["secret"]) == 64 and made.json["created_at"]
+    listed = client.http.get("/api/v1/webhooks", headers=headers).json
+    assert [entry["id"] for entry in listed] == [made.json["id"]]
+    assert "secret" not in listed[0]
+    assert client.http.delete(f"/api/v1/webhooks/{made.json['id']}", headers=headers).status_code == 204
+    assert client.http.get("/api/v1/webhooks", headers=headers).json == []

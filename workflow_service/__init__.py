@@ -38,11 +38,13 @@ from workflow_service.api import (
     me,
     metrics,
     oauth,
+    oauth_document,
     problems,
     process_definitions,
     process_drafts,
     process_versions,
     responsibilities,
+    security_document,
     service_items,
     supervision,
     supervision_notices,
@@ -126,12 +128,9 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         {
             "components": {
                 "securitySchemes": {
-                    "bearerAuth": {
-                        "type": "http",
-                        "scheme": "bearer",
-                        "description": "工作人员令牌 / staff token: POST /api/v1/auth/token",
-                    },
+                    "bearerAuth": security_document.STAFF_SCHEME,
                     "clientCredentials": client_authentication.SECURITY_SCHEME,
+                    "clientSecretBasic": security_document.CLIENT_SECRET_BASIC,
                 }
             },
             "security": [{"bearerAuth": []}],
@@ -151,7 +150,10 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     step_records.init_app()  # the feed's records after it, under the chain's head lock
     migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"))
     # Every error response of the OpenAPI document is problem+json, as the server sends them.
-    api.init_app(app, spec_kwargs={"extra_plugins": [problems.ProblemResponses()]})
+    api.init_app(
+        app,
+        spec_kwargs={"extra_plugins": [security_document.StatedSecurity(), problems.ProblemResponses()]},
+    )
     request_guard.init_app(app)
     # Timers run on the service clock, which tests set through app.config["CLOCK"].
     app.extensions["process_runtime"] = ProcessRuntime(clock=clock.now, limits=_engine_limits(app.config))
@@ -178,6 +180,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(health.blp)
     app.register_blueprint(metrics.blp)
     oauth.init_app(app)
+    oauth_document.document(api.spec, app)
     for blueprint in (
         authentication.blp,
         service_items.blp,

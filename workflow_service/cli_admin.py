@@ -21,7 +21,7 @@ from workflow_service.services.portal import clients as api_clients
 orgs = AppGroup("orgs", help="List and create organisations.")
 users = AppGroup("users", help="List accounts; set roles, disable, unlock, reset passwords.")
 clients = AppGroup(
-    "clients", help="API clients (portals, line systems): list, disable, enable, rotate-secret."
+    "clients", help="API clients (portals, line systems): list, disable, enable, set-scopes, rotate-secret."
 )
 
 
@@ -219,6 +219,16 @@ def enable_client_command(client_id: str) -> None:
     """Let a disabled client ask for tokens again."""
     with _reported():
         client = api_clients.enable_client(None, client_id)
+    click.echo(_client_line(client))
+
+
+@clients.command("set-scopes")
+@click.argument("client_id")
+@click.option("--scopes", required=True, help=f"comma-separated, of {','.join(api_clients.SCOPES)}")
+def set_client_scopes_command(client_id: str, scopes: str) -> None:
+    """Grant the client these scopes instead of its own (e.g. add applications:read-all)."""
+    with _reported():
+        client = api_clients.set_scopes(None, client_id, _codes(scopes))
     click.echo(_client_line(client))
 
 

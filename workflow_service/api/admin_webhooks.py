@@ -16,7 +16,7 @@ blp = Blueprint(
     "admin_webhooks",
     __name__,
     url_prefix="/api/v1/admin/webhook-deliveries",
-    description="系统管理：webhook 投递与死信",
+    description="系统管理：webhook 投递与死信 / administration: webhook deliveries",
 )
 blp.before_request(require_bearer_token)
 
@@ -32,7 +32,12 @@ class DeliveriesResource(MethodView):
     @blp.arguments(DeliveryQuerySchema, location="query")
     @blp.response(200, DeliverySchema(many=True))
     def get(self, query: dict) -> list[WebhookDelivery]:
-        """The latest 100 deliveries, newest first; ``state=dead``: those that hold back their case."""
+        """回调投递记录 / Webhook deliveries
+
+        最近 100 次投递，新的在前；state=dead：阻塞其办件后续事件的死信。
+
+        The latest 100 deliveries, newest first; ``state=dead``: those that hold back their case.
+        """
         state = DeliveryState(query["state"]) if query.get("state") else None
         return webhook_delivery.list_deliveries(current_user(), state)
 
@@ -43,7 +48,12 @@ class RedeliverResource(MethodView):
     @blp.arguments(NoBodySchema)
     @blp.response(200, DeliverySchema)
     def post(self, _body: dict, delivery_id: int) -> WebhookDelivery:
-        """Try a dead delivery again from its first try, at the worker's next pass."""
+        """重新投递 / Redeliver
+
+        死信从第一次尝试重新开始，由工作进程下一轮投递。
+
+        Try a dead delivery again from its first try, at the worker's next pass.
+        """
         return webhook_delivery.redeliver(current_user(), delivery_id)
 
 
@@ -53,5 +63,10 @@ class SkipResource(MethodView):
     @blp.arguments(NoBodySchema)
     @blp.response(200, DeliverySchema)
     def post(self, _body: dict, delivery_id: int) -> WebhookDelivery:
-        """Give a dead delivery up: the case's later events go out without it."""
+        """跳过死信 / Skip
+
+        放弃一次死信投递：该办件后续事件不再等它。
+
+        Give a dead delivery up: the case's later events go out without it.
+        """
         return webhook_delivery.skip(current_user(), delivery_id)

@@ -34,6 +34,17 @@ class ApiClientCreateSchema(Schema):
     regions = fields.List(Text(max_length=12), load_default=list, validate=validate.Length(max=2000))
 
 
+class ApiClientUpdateSchema(Schema):
+    scopes = fields.List(
+        Text(max_length=32, validate=validate.OneOf(SCOPES)),
+        required=True,
+        validate=validate.Length(min=1, max=8),
+        metadata={
+            "description": "授予的全部授权范围（替换原有）/ every scope granted, replacing the old ones"
+        },
+    )
+
+
 class ApiClientSecretSchema(Schema):
     client = fields.Nested(ApiClientSchema)
     client_secret = fields.String(

@@ -53,7 +53,9 @@ class MultipartBlueprint(Blueprint):
     }
 
 
-blp = MultipartBlueprint("attachments", __name__, url_prefix="/api/v1/cases", description="办件材料（附件）")
+blp = MultipartBlueprint(
+    "attachments", __name__, url_prefix="/api/v1/cases", description="办件材料（附件）/ a case's files"
+)
 blp.before_request(require_bearer_token)
 
 
@@ -61,17 +63,26 @@ blp.before_request(require_bearer_token)
 class AttachmentsResource(MethodView):
     @blp.response(200, AttachmentSchema(many=True))
     def get(self, number: str) -> list[Attachment]:
-        """The files handed in for the case, oldest first (404 outside the caller's scope)."""
+        """办件材料文件 / A case's files
+
+        办件已提交的文件，先交的在前；不在调用者范围内为 404。
+
+        The files handed in for the case, oldest first (404 outside the caller's scope).
+        """
         return list_attachments(current_user(), number)
 
     @blp.alt_response(409, description="The case is archived")
     @blp.arguments(AttachmentUploadSchema, location="form_and_files")
     @blp.response(201, AttachmentSchema)
     def post(self, form: dict, number: str) -> Attachment:
-        """Upload a file for one material: PDF, JPEG, PNG or OFD, detected from the content.
+        """上传材料文件 / Upload a material's file
 
-        The accepting window's clerks and the organisation working an open task of the case may
-        upload. 413 beyond the size limit; 422 for a file name with a path or another type.
+        为一份材料上传文件：PDF、JPEG、PNG 或 OFD，按内容识别。受理窗口和正在办理该办件的机构可上传；超过
+        大小限制 413，文件名含路径或类型不符 422。
+
+        Upload a file for one material: PDF, JPEG, PNG or OFD, detected from the content. The accepting
+        window's clerks and the organisation working an open task of the case may upload. 413 beyond the
+        size limit; 422 for a file name with a path or another type.
         """
         return upload_attachment(current_user(), number, form["material_name"], form["file"])
 
@@ -80,8 +91,13 @@ class AttachmentsResource(MethodView):
 class AttachmentResource(MethodView):
     @blp.response(200, {"type": "string", "format": "binary"}, content_type="application/octet-stream")
     def get(self, number: str, attachment_id: int) -> BaseResponse:
-        """Download the file as it was uploaded, with its detected type, always as an attachment,
-        named with that type's extension (a PDF that is also HTML saves as ``.pdf``)."""
+        """下载材料文件 / Download a file
+
+        按上传原样下载文件，类型为识别所得，总是作为附件，以该类型的扩展名命名。
+
+        Download the file as it was uploaded, with its detected type, always as an attachment, named with
+        that type's extension (a PDF that is also HTML saves as ``.pdf``).
+        """
         download = download_attachment(current_user(), number, attachment_id)
         item = download.attachment
         return file_response(

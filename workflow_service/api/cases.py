@@ -21,6 +21,7 @@ from workflow_service.api.case_schemas import (
     ExtensionRequestSchema,
 )
 from workflow_service.api.input_fields import NoBodySchema
+from workflow_service.api.staff_examples import CASE_CREATED_EXAMPLE, CASE_REQUEST_EXAMPLE
 from workflow_service.services.closing.withdrawal import withdraw_case
 from workflow_service.services.intake.acceptance import receive_deferred_material
 from workflow_service.services.intake.cases import CaseRegistration, register_case
@@ -39,7 +40,7 @@ from workflow_service.services.review.extensions import (
 )
 from workflow_service.services.review.suspensions import resume_case, suspend_case
 
-blp = Blueprint("cases", __name__, url_prefix="/api/v1/cases", description="办件")
+blp = Blueprint("cases", __name__, url_prefix="/api/v1/cases", description="办件 / cases")
 blp.before_request(require_bearer_token)
 
 
@@ -50,15 +51,19 @@ class CasesResource(MethodView):
         description="The applicant has an open case of the service (`existing_cases`): "
         "confirm with `confirm_duplicate.reason`",
     )
-    @blp.arguments(CaseCreateSchema)
-    @blp.response(201, CaseCreatedSchema)
+    @blp.arguments(CaseCreateSchema, example=CASE_REQUEST_EXAMPLE)
+    @blp.response(201, CaseCreatedSchema, example=CASE_CREATED_EXAMPLE)
     def post(self, payload: dict) -> RegistrationView:
-        """Register an application at the caller's window; the process runs to its first task,
-        which the answer names (``next_tasks``), so the client needs no inbox read to go on.
+        """窗口登记办件 / Register a case at the window
 
-        The answer carries the case's query password (查询密码), the only time it is shown. When the
-        applicant has an open case of the same item, 409 with their numbers (``existing_cases``)
-        unless the request confirms with ``confirm_duplicate.reason``.
+        在调用者所在窗口登记申请；流程运行到第一个任务，应答中列出（next_tasks），无须再读待办。应答中的查
+        询密码只出现这一次；申请人已有同一事项的未办结办件时 409，除非以 confirm_duplicate.reason 确认。
+
+        Register an application at the caller's window; the process runs to its first task, which the
+        answer names (``next_tasks``), so the client needs no inbox read to go on. The answer carries the
+        case's query password (查询密码), the only time it is shown. When the applicant has an open case
+        of the same item, 409 with their numbers (``existing_cases``) unless the request confirms with
+        ``confirm_duplicate.reason``.
         """
         request = CaseRegistration(
             service_code=payload["service_code"],
@@ -76,8 +81,13 @@ class CasesResource(MethodView):
 class CaseResource(MethodView):
     @blp.response(200, CaseSchema)
     def get(self, number: str) -> CaseView:
-        """A case with its status, current tasks and completed steps (404 outside the caller's scope).
-        The read is audited (查询留痕)."""
+        """办件详情 / A case
+
+        办件的状态、当前任务和已完成环节；不在调用者范围内为 404。每次查询均留痕。
+
+        A case with its status, current tasks and completed steps (404 outside the caller's scope). The
+        read is audited (查询留痕).
+        """
         return open_case(current_user(), number)
 
 
@@ -86,7 +96,12 @@ class QueryPasswordResource(MethodView):
     @blp.arguments(NoBodySchema)
     @blp.response(201, QueryPasswordSchema)
     def post(self, _body: dict, number: str) -> IssuedQueryPassword:
-        """The accepting window sets a new query password for an applicant who lost theirs (audited)."""
+        """重设查询密码 / Reset the query password
+
+        受理窗口为遗失查询密码的申请人重设密码（留痕），新密码只在此次应答中出现。
+
+        The accepting window sets a new query password for an applicant who lost theirs (audited).
+        """
         return reissue_query_password(current_user(), number)
 
 
@@ -96,9 +111,15 @@ class SuspendResource(MethodView):
     @blp.arguments(CaseSuspendSchema)
     @blp.response(200, CaseSchema)
     def post(self, payload: dict, number: str) -> CaseView:
-        """Start a special procedure (特别程序: 听证, 招标/拍卖, 检验/检测/检疫, 鉴定, 专家评审, 现场核查,
-        公示, 其他) — approvers holding the department task; the clock stops and the applicant is
-        told by the 特别程序告知书 (``…/documents/special-procedure.pdf``)."""
+        """启动特别程序 / Start a special procedure
+
+        持有部门任务的审批人员启动特别程序（听证、检验检测、专家评审、现场核查、公示等）：办理时限停止计算，
+        以特别程序告知书告知申请人。
+
+        Start a special procedure (a hearing, tender or auction, inspection or testing, appraisal, expert
+        review, site check, publicity or other) — approvers holding the department task; the clock stops
+        and the applicant is told by the 特别程序告知书 (``…/documents/special-procedure.pdf``).
+        """
         suspend_case(current_user(), number, payload["kind"], payload["reason"], payload["expected_days"])
         return view_case(current_user(), number)
 
@@ -109,8 +130,13 @@ class ResumeResource(MethodView):
     @blp.arguments(CaseResumeSchema, required=False)
     @blp.response(200, CaseSchema)
     def post(self, payload: dict, number: str) -> CaseView:
-        """End the special procedure with its result and when the applicant was told: the case
-        returns to review and its due dates move by the days paused."""
+        """结束特别程序 / End the special procedure
+
+        以结果及告知申请人的时间结束特别程序：办件回到审查，办理期限顺延暂停的天数。
+
+        End the special procedure with its result and when the applicant was told: the case returns to
+        review and its due dates move by the days paused.
+        """
         resume_case(current_user(), number, payload.get("result"), payload.get("applicant_told_at"))
         return view_case(current_user(), number)
 
@@ -123,8 +149,14 @@ class ExtensionsResource(MethodView):
     @blp.arguments(ExtensionRequestSchema)
     @blp.response(201, CaseSchema)
     def post(self, payload: dict, number: str) -> CaseView:
-        """The approver holding the review asks for a 延期 (reason, working days; default what the law
-        still allows: 10 for a single organ, 15 for joint handling); the organ's head decides."""
+        """申请延期 / Ask for an extension
+
+        持有审查任务的审批人员申请延期（理由、工作日数；缺省为法律尚允许的天数：单一机关 10 日，联合办理
+        15 日），由机关负责人决定。
+
+        The approver holding the review asks for a 延期 (reason, working days; default what the law still
+        allows: 10 for a single organ, 15 for joint handling); the organ's head decides.
+        """
         request_extension(current_user(), number, payload["reason"], payload["days"])
         return view_case(current_user(), number)
 
@@ -135,8 +167,13 @@ class ExtensionApprovalResource(MethodView):
     @blp.arguments(ExtensionApprovalSchema, required=False)
     @blp.response(200, CaseSchema)
     def post(self, payload: dict, number: str, extension_id: int) -> CaseView:
-        """The organ's head (负责人) approves: both due dates move by the working days; the applicant is
-        told by the 延期告知书 (``…/documents/extension.pdf``)."""
+        """批准延期 / Approve the extension
+
+        机关负责人批准延期：承诺与法定期限均顺延所批工作日，以延期告知书告知申请人。
+
+        The organ's head (负责人) approves: both due dates move by the working days; the applicant is told
+        by the 延期告知书 (``…/documents/extension.pdf``).
+        """
         approve_extension(current_user(), number, extension_id, payload.get("note"))
         return view_case(current_user(), number)
 
@@ -147,7 +184,12 @@ class ExtensionRefusalResource(MethodView):
     @blp.arguments(ExtensionRefusalSchema)
     @blp.response(200, CaseSchema)
     def post(self, payload: dict, number: str, extension_id: int) -> CaseView:
-        """The organ's head refuses the 延期, with a reason; the due dates stay."""
+        """不批准延期 / Refuse the extension
+
+        机关负责人不批准延期，须说明理由；期限不变。
+
+        The organ's head refuses the 延期, with a reason; the due dates stay.
+        """
         refuse_extension(current_user(), number, extension_id, payload["note"])
         return view_case(current_user(), number)
 
@@ -158,7 +200,12 @@ class WithdrawResource(MethodView):
     @blp.arguments(CaseWithdrawSchema)
     @blp.response(200, CaseSchema)
     def post(self, payload: dict, number: str) -> CaseView:
-        """The accepting window records the applicant's withdrawal (before a decision); the case ends."""
+        """窗口登记撤回 / Record a withdrawal at the window
+
+        受理窗口登记申请人撤回申请（作出决定之前），办件结束。
+
+        The accepting window records the applicant's withdrawal (before a decision); the case ends.
+        """
         withdraw_case(current_user(), number, payload["reason"])
         return view_case(current_user(), number)
 
@@ -169,6 +216,11 @@ class DeferredMaterialReceivedResource(MethodView):
     @blp.arguments(DeferredMaterialReceiptSchema, required=False)
     @blp.response(200, CaseSchema)
     def post(self, payload: dict, number: str, material_id: int) -> CaseView:
-        """The accepting window takes a 容缺 material in (audited); none owed, the department may decide."""
+        """收取容缺材料 / Receive a deferred material
+
+        受理窗口收取一份容缺材料（留痕）；不再欠缺时，部门即可作出决定。
+
+        The accepting window takes a 容缺 material in (audited); none owed, the department may decide.
+        """
         receive_deferred_material(current_user(), number, material_id, payload.get("note"))
         return view_case(current_user(), number)

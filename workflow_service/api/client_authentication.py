@@ -74,12 +74,17 @@ def require_staff_or_client_scope(scope: str) -> None:
         require_bearer_token()
 
 
-def current_client() -> ApiClient:
-    """The client whose token this request carries (after ``require_client_scope``)."""
+def current_credential() -> ApiClientToken:
+    """The client token of this request, with the scopes it was granted (after ``require_client_scope``)."""
     credential: ApiClientToken | None = g.get("client_credential")
     if credential is None:
-        raise RuntimeError("current_client() outside a view guarded by require_client_scope")
-    return credential.client
+        raise RuntimeError("current_credential() outside a view guarded by require_client_scope")
+    return credential
+
+
+def current_client() -> ApiClient:
+    """The client whose token this request carries (after ``require_client_scope``)."""
+    return current_credential().client
 
 
 # The OpenAPI document's scheme for client tokens, beside the staff's ``bearerAuth``.
@@ -99,6 +104,8 @@ SECURITY_SCHEME = {
                 "services:read": "读取事项目录 / read the service catalogue",
                 "applications:write": "提交网上申请与材料 / submit online applications and materials",
                 "applications:read": "查询本系统提交的申请 / read the applications this client submitted",
+                "applications:read-all": "经管理员授权，另可查询所辖区划内其他接入系统提交的申请（只读）/ "
+                "granted by an admin: also read other clients' online applications in this client's regions",
                 "events:write": "上报基层治理事件 / report grassroots governance events",
                 "webhooks:manage": "管理回调订阅 / manage webhook subscriptions",
             },

@@ -24,7 +24,12 @@ from workflow_service.services.closing.licences import licence_pdf
 from workflow_service.services.intake.fees import record_payment
 from workflow_service.services.read.cases import CaseView, EvaluationView, view_case, view_evaluation
 
-blp = Blueprint("closing", __name__, url_prefix="/api/v1/cases", description="出件、办结与归档")
+blp = Blueprint(
+    "closing",
+    __name__,
+    url_prefix="/api/v1/cases",
+    description="出件、办结与归档 / results, closing and archiving",
+)
 blp.before_request(require_bearer_token)
 
 
@@ -33,7 +38,12 @@ class ArchiveResource(MethodView):
     @blp.alt_response(409, description="The case was not issued yet, or is archived already")
     @blp.response(200, CaseSchema)
     def post(self, number: str) -> CaseView:
-        """归档 by the accepting window once the process has ended (出件, 不予受理, 撤回 …); 409 before."""
+        """归档 / Archive a case
+
+        流程结束后（出件、不予受理、撤回等）由受理窗口归档；之前 409。
+
+        归档 by the accepting window once the process has ended (出件, 不予受理, 撤回 …); 409 before.
+        """
         archive_case(current_user(), number)
         return view_case(current_user(), number)
 
@@ -44,9 +54,12 @@ class ReturnResource(MethodView):
     @blp.arguments(CloseReasonSchema)
     @blp.response(200, CaseSchema)
     def post(self, payload: dict, number: str) -> CaseView:
-        """退件 before acceptance (materials never completed, or the applicant gave up), with a reason.
+        """退件 / Return a case
 
-        The accepting window or a supervisor; the case ends 退件 (status and result ``returned``).
+        受理前退件（材料始终未补齐，或申请人放弃），须说明理由；由受理窗口或督办人员办理，办件以退件结束。
+
+        退件 before acceptance (materials never completed, or the applicant gave up), with a reason. The
+        accepting window or a supervisor; the case ends 退件 (status and result ``returned``).
         """
         return_case(current_user(), number, payload["reason"])
         return view_case(current_user(), number)
@@ -58,9 +71,12 @@ class VoidResource(MethodView):
     @blp.arguments(CloseReasonSchema)
     @blp.response(200, CaseSchema)
     def post(self, payload: dict, number: str) -> CaseView:
-        """作废 an undecided case registered in error, with a reason; filed (归档) at once.
+        """作废 / Void a case
 
-        The accepting window or a supervisor.
+        作废误登记且尚未决定的办件，须说明理由，随即归档；由受理窗口或督办人员办理。
+
+        作废 an undecided case registered in error, with a reason; filed (归档) at once. The accepting
+        window or a supervisor.
         """
         void_case(current_user(), number, payload["reason"])
         return view_case(current_user(), number)
@@ -74,9 +90,12 @@ class PaymentResource(MethodView):
     @blp.arguments(PaymentSchema)
     @blp.response(200, FeeSchema)
     def post(self, payload: dict, number: str) -> CaseFee:
-        """The accepting window records the fee paid (receipt number) or waived (reason); no gateway.
+        """登记缴费 / Record the fee
 
-        409 for an item without fees or a fee already recorded.
+        受理窗口登记已缴费（收据号）或减免（理由）；不接支付渠道。事项不收费或已登记时 409。
+
+        The accepting window records the fee paid (receipt number) or waived (reason); no gateway. 409 for
+        an item without fees or a fee already recorded.
         """
         return record_payment(
             current_user(), number, payload["status"], payload["receipt_number"], payload["reason"]
@@ -89,9 +108,13 @@ class EvaluationResource(MethodView):
     @blp.arguments(WindowEvaluationSchema)
     @blp.response(201, EvaluationSchema)
     def post(self, payload: dict, number: str) -> EvaluationView:
-        """好差评 entered by the accepting window on the applicant's behalf; once per case (409 again).
+        """窗口代录好差评 / Record a rating at the window
 
-        不满意 and 非常不满意 open a rectification task for the organisation that decided.
+        受理窗口代申请人录入好差评，每件一次（再次 409）。不满意、非常不满意须写意见，并为作出决定的机构生
+        成整改任务。
+
+        好差评 entered by the accepting window on the applicant's behalf; once per case (409 again). 不满
+        意 and 非常不满意 open a rectification task for the organisation that decided.
         """
         evaluation = evaluate_at_window(current_user(), number, payload["rating"], payload["comment"])
         return view_evaluation(current_user(), evaluation)
@@ -102,7 +125,12 @@ class LicenceResource(MethodView):
     @blp.alt_response(409, description="The case has no electronic licence")
     @blp.response(200, {"type": "string", "format": "binary"}, content_type="application/pdf")
     def get(self, number: str) -> Response:
-        """The electronic licence of a granted case as PDF (409 when the case has none)."""
+        """电子证照 PDF / The licence as PDF
+
+        准予办件的电子证照 PDF（没有证照时 409）。
+
+        The electronic licence of a granted case as PDF (409 when the case has none).
+        """
         document = licence_pdf(current_user(), number)
         return send_file(
             io.BytesIO(document.content),

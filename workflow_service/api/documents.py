@@ -21,10 +21,15 @@ from workflow_service.services.notices.documents import (
 )
 from workflow_service.services.notices.layout import Document
 
-blp = Blueprint("documents", __name__, url_prefix="/api/v1/cases", description="办件文书（PDF）")
+blp = Blueprint(
+    "documents", __name__, url_prefix="/api/v1/cases", description="办件文书（PDF）/ notices as PDF"
+)
 blp.before_request(require_bearer_token)
 batch_blp = Blueprint(
-    "document_batches", __name__, url_prefix="/api/v1/documents", description="办件文书（PDF）"
+    "document_batches",
+    __name__,
+    url_prefix="/api/v1/documents",
+    description="批量打印文书（PDF）/ notices printed in batches",
 )
 batch_blp.before_request(require_bearer_token)
 
@@ -57,7 +62,13 @@ class DocumentResource(MethodView):
     @blp.alt_response(409, description="The case's state does not call for this notice")
     @blp.response(200, _PDF, content_type="application/pdf")
     def get(self, number: str, kind: str) -> Response:
-        """The notice as PDF; 409 where it does not apply (no 不予受理决定书 for an accepted case)."""
+        """文书 PDF / A notice as PDF
+
+        办件的文书（受理通知书、补正告知书、不予受理决定书等）PDF；不适用时 409（如已受理的办件没有不予受
+        理决定书）。
+
+        The notice as PDF; 409 where it does not apply (no 不予受理决定书 for an accepted case).
+        """
         return _pdf(case_document(current_user(), number, kind))
 
 
@@ -67,7 +78,12 @@ class AcceptanceReceiptResource(MethodView):
     @blp.arguments(PrintedReceiptSchema)
     @blp.response(200, _PDF, content_type="application/pdf")
     def post(self, payload: dict, number: str) -> Response:
-        """受理通知书 with the query password printed on it (the one returned at registration; 422 if not)."""
+        """印有查询密码的受理通知书 / The acceptance notice with the query password
+
+        受理通知书，印上登记时返回的查询密码（密码不符 422）。
+
+        受理通知书 with the query password printed on it (the one returned at registration; 422 if not).
+        """
         return _pdf(acceptance_receipt(current_user(), number, payload["query_password"]))
 
 
@@ -93,7 +109,12 @@ class DocumentBatchResource(MethodView):
     @batch_blp.arguments(BatchQuerySchema, location="query")
     @batch_blp.response(200, _PDF, content_type="application/pdf")
     def get(self, query: dict) -> Response:
-        """Several cases' notices as one PDF to print at once (a queue's 受理通知书, say): every case
-        must be in the caller's scope (404 otherwise)."""
+        """批量打印文书 / Several notices as one PDF
+
+        多个办件的文书合成一个 PDF 一次打印（至多 50 件）：每个办件都须在调用者范围内，否则 404。
+
+        Several cases' notices as one PDF to print at once (a queue's 受理通知书, say): every case must be
+        in the caller's scope (404 otherwise).
+        """
         numbers = query["cases"].split(",")
         return _pdf(batch_documents(current_user(), numbers, query["kind"]))

@@ -11,7 +11,10 @@ from workflow_service.models import CaseEvaluation
 from workflow_service.services.closing.evaluations import evaluate_publicly
 
 blp = Blueprint(
-    "public_evaluation", __name__, url_prefix="/api/v1/track", description="好差评（公开，凭查询密码）"
+    "public_evaluation",
+    __name__,
+    url_prefix="/api/v1/track",
+    description="好差评（公开，凭查询密码）/ public rating by query password",
 )
 
 
@@ -24,11 +27,14 @@ class PublicEvaluationResource(MethodView):
     @blp.arguments(PublicEvaluationSchema)
     @blp.response(201, EvaluationReceiptSchema)
     def post(self, payload: dict) -> CaseEvaluation:
-        """Evaluate a finished case once (409 again).
+        """申请人好差评 / Rate a finished case
 
-        不满意 and 非常不满意 need a comment and open a rectification task.
+        申请人凭查询密码对已办结的办件评价一次（再次 409）。不满意、非常不满意须写意见并生成整改任务；密码
+        错误与编号不存在均为同样的 404，计入失败次数（429）。
 
-        A wrong password and an unknown number give the same 404, counted like failed look-ups (429).
+        Evaluate a finished case once (409 again). 不满意 and 非常不满意 need a comment and open a
+        rectification task. A wrong password and an unknown number give the same 404, counted like failed
+        look-ups (429).
         """
         return evaluate_publicly(
             payload["number"], payload["password"], request.remote_addr, payload["rating"], payload["comment"]

@@ -4,9 +4,9 @@ The client authenticates by HTTP Basic or by ``client_id``/``client_secret`` in 
 bearer token for ``CLIENT_TOKEN_TTL_SECONDS`` with the scopes it asked for (all of its own when it
 asks for none). Errors are RFC 6749 §5.2 JSON, not problem+json, as OAuth2 client libraries read
 them: ``invalid_client`` (always 401 with ``WWW-Authenticate``), ``invalid_scope`` (a scope the client
-was not granted), ``unsupported_grant_type``, ``invalid_request``. The endpoint is not an operation of
-the OpenAPI document (its errors are no problem documents); the document names it as the
-``tokenUrl`` of its ``clientCredentials`` security scheme.
+was not granted), ``unsupported_grant_type``, ``invalid_request``. Authlib's view is no flask-smorest
+one: ``oauth_document`` puts the endpoint in the OpenAPI document by hand (with those errors as they are),
+and the document names it as the ``tokenUrl`` of its ``clientCredentials`` security scheme.
 """
 
 from __future__ import annotations

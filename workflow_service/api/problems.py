@@ -17,6 +17,7 @@ from typing import Any
 
 from apispec import APISpec, BasePlugin
 
+from workflow_service.api.security_document import takes_bearer_token
 from workflow_service.problem_document import PROBLEM_MEDIA_TYPE, ProblemSchema
 
 # An operation the caller may use while an admin's password reset is pending (``/api/v1/me``, logging
@@ -25,6 +26,9 @@ from workflow_service.problem_document import PROBLEM_MEDIA_TYPE, ProblemSchema
 ALLOWED_BEFORE_PASSWORD_CHANGE = "x-allowed-before-password-change"  # noqa: S105 (a name, no secret)
 
 
+# A declared error response sent as something else than problem+json (the token endpoint's RFC 6749
+# errors): kept as the operation declares it.
+NOT_A_PROBLEM = "x-not-problem-json"
 RETRY_AFTER = {"description": "seconds until a retry may succeed", "schema": {"type": "integer"}}
 # What each status means wherever it is documented; a view's alt_response may say more.
 MEANINGS: Mapping[int, str] = {
@@ -64,7 +68,7 @@ def documented_problem(status: int, description: str | None = None) -> dict[str,
 def statuses_of_kind(operation: Mapping[str, Any], path_parameters: bool) -> set[int]:
     """The error statuses an operation can send by what the document already says about it."""
     statuses = set(EVERY_OPERATION)
-    if operation.get("security", True) != []:  # the document's default: a bearer token
+    if takes_bearer_token(operation):  # security_document.StatedSecurity ran first
         statuses.add(401)
         if not operation.get(ALLOWED_BEFORE_PASSWORD_CHANGE):
             statuses.add(403)
@@ -102,7 +106,9 @@ class ProblemResponses(BasePlugin):
                 responses.pop(str(status), None)
             for status in sorted(set(declared) | statuses_of_kind(operation, path_parameters)):
                 view_says = declared.get(status)
-                if isinstance(view_says, Mapping) and view_says.get("description"):
+                if isinstance(view_says, Mapping) and view_says.get(NOT_A_PROBLEM):
+                    responses[status] = view_says
+                elif isinstance(view_says, Mapping) and view_says.get("description"):
                     responses[status] = documented_problem(status, view_says["description"])
                 else:
                     responses[status] = f"Problem{status}"

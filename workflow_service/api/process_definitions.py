@@ -41,7 +41,7 @@ blp = Blueprint(
     "process_definitions",
     __name__,
     url_prefix="/api/v1/process-definitions",
-    description="流程库：流程定义及其版本、校验与部署",
+    description="流程库：流程定义及其版本、校验与部署 / process definitions, validation, deployment",
 )
 blp.before_request(require_bearer_token)
 
@@ -123,8 +123,13 @@ def _upload() -> tuple[Upload, str | None]:
 class ProcessDefinitionsResource(MethodView):
     @blp.response(200, ProcessSummarySchema(many=True))
     def get(self) -> list[ProcessSummary]:
-        """Every process definition with its versions: who deployed each, when, why, its running cases
-        (analysts, admins and supervisors)."""
+        """流程定义列表 / Process definitions
+
+        每个流程定义及其版本：部署人、时间、说明、在办办件数（流程管理员、系统管理员、督办人员）。
+
+        Every process definition with its versions: who deployed each, when, why, its running cases
+        (analysts, admins and supervisors).
+        """
         return process_library(current_user())
 
     @blp.doc(requestBody=UPLOAD_BODY)
@@ -134,8 +139,14 @@ class ProcessDefinitionsResource(MethodView):
     )
     @blp.response(201, DeployResultSchema)
     def post(self) -> DeployResult:
-        """Deploy a BPMN file with its forms as a new version (analysts and admins). The same validation
-        as /validate runs first; with any error nothing is stored. Unchanged content is no new version."""
+        """部署流程 / Deploy a process
+
+        把 BPMN 文件及其表单部署为新版本（流程管理员、系统管理员）。先做与 /validate 相同的校验，有错误则
+        什么也不保存；内容未变不产生新版本。
+
+        Deploy a BPMN file with its forms as a new version (analysts and admins). The same validation as
+        /validate runs first; with any error nothing is stored. Unchanged content is no new version.
+        """
         upload, comment = _upload()
         return deploy_upload(current_user(), upload, comment)
 
@@ -146,8 +157,13 @@ class ValidationResource(MethodView):
     @blp.alt_response(400, description=UNREADABLE)
     @blp.response(200, ValidationReportSchema)
     def post(self) -> ValidationReport:
-        """Validate a BPMN file with its forms (analysts and admins): every error names its element.
-        Nothing is stored."""
+        """校验流程 / Validate a process
+
+        校验 BPMN 文件及其表单（流程管理员、系统管理员）：每个错误指明其元素；什么也不保存。
+
+        Validate a BPMN file with its forms (analysts and admins): every error names its element. Nothing
+        is stored.
+        """
         upload, _comment = _upload()
         return validate_upload(current_user(), upload)
 
@@ -156,7 +172,12 @@ class ValidationResource(MethodView):
 class VersionResource(MethodView):
     @blp.response(200, VersionSchema)
     def get(self, key: str, version: int) -> VersionView:
-        """One version with its forms."""
+        """流程版本详情 / One process version
+
+        一个版本及其表单。
+
+        One version with its forms.
+        """
         return process_version(current_user(), key, version)
 
 
@@ -172,7 +193,12 @@ def _download(content: Any, content_type: str, name: str, fallback: str) -> Resp
 class VersionBpmnResource(MethodView):
     @blp.response(200, {"type": "string", "format": "binary"}, content_type="application/xml")
     def get(self, key: str, version: int) -> Response:
-        """Download the version's BPMN file, as deployed."""
+        """下载 BPMN / Download the BPMN
+
+        下载该版本部署时的 BPMN 文件。
+
+        Download the version's BPMN file, as deployed.
+        """
         definition = process_version(current_user(), key, version).definition
         return _download(
             definition.bpmn_xml, "application/xml", f"{key}-v{version}.bpmn", f"process-v{version}"
@@ -183,7 +209,12 @@ class VersionBpmnResource(MethodView):
 class VersionFormsResource(MethodView):
     @blp.response(200, {"type": "object", "additionalProperties": {"type": "object"}})
     def get(self, key: str, version: int) -> Response:
-        """Download the version's forms as one JSON document: form key → JSON Schema."""
+        """下载表单 / Download the forms
+
+        以一个 JSON 文档下载该版本的表单：表单键 → JSON Schema。
+
+        Download the version's forms as one JSON document: form key → JSON Schema.
+        """
         definition = process_version(current_user(), key, version).definition
         body = current_app.json.dumps(definition.forms, ensure_ascii=False, indent=2)
         return _download(body, "application/json", f"{key}-v{version}-forms.json", f"forms-v{version}")

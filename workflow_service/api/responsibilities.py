@@ -13,7 +13,10 @@ from workflow_service.models import ResponsibilityItem
 from workflow_service.services.directory.responsibilities import list_responsibilities, responsibility_by_code
 
 blp = Blueprint(
-    "responsibilities", __name__, url_prefix="/api/v1/responsibilities", description="配合事项清单"
+    "responsibilities",
+    __name__,
+    url_prefix="/api/v1/responsibilities",
+    description="配合事项清单 / the township cooperation list",
 )
 blp.before_request(require_bearer_token)
 
@@ -30,7 +33,12 @@ class ResponsibilitiesResource(MethodView):
     @blp.arguments(ResponsibilityQuerySchema, location="query")
     @blp.response(200, ResponsibilitySchema(many=True))
     def get(self, query: dict) -> list[ResponsibilityItem]:
-        """The list, by code; filter by category or lead department type."""
+        """职责清单 / The responsibility list
+
+        部门职责乡镇配合事项清单，按编码；可按类别或牵头部门类型筛选。
+
+        The list, by code; filter by category or lead department type.
+        """
         return list_responsibilities(query["category"], query["department_type"])
 
 
@@ -38,5 +46,10 @@ class ResponsibilitiesResource(MethodView):
 class ResponsibilityResource(MethodView):
     @blp.response(200, ResponsibilitySchema)
     def get(self, code: str) -> ResponsibilityItem:
-        """One item with the township's duty and its working situations."""
+        """单项职责 / One responsibility item
+
+        单个配合事项及乡镇的配合职责和工作情形。
+
+        One item with the township's duty and its working situations.
+        """
         return responsibility_by_code(code)

@@ -9,6 +9,7 @@ from werkzeug.wrappers import Response
 
 from workflow_service.api.authentication import current_user, require_bearer_token
 from workflow_service.api.client_authentication import require_staff_or_client_scope
+from workflow_service.api.portal_examples import SERVICE_EXAMPLE, SERVICE_LIST_EXAMPLE
 from workflow_service.api.service_item_schemas import (
     ServiceItemChangeSchema,
     ServiceItemDetailSchema,
@@ -25,7 +26,12 @@ from workflow_service.services.catalogue.service_items import (
 )
 from workflow_service.services.portal.catalogue import catalogue_tag, item_tag
 
-blp = Blueprint("services", __name__, url_prefix="/api/v1/services", description="事项目录（实施清单）")
+blp = Blueprint(
+    "services",
+    __name__,
+    url_prefix="/api/v1/services",
+    description="事项目录（实施清单）/ the service catalogue",
+)
 # Portals read the catalogue with a client token granted services:read; the rest is the staff's.
 PORTAL_READABLE = frozenset({"services.ServiceItemsResource", "services.ServiceItemResource"})
 READ_SCOPE = "services:read"
@@ -68,10 +74,16 @@ class ServiceItemsResource(MethodView):
     @blp.doc(security=BOTH_KINDS, parameters=[IF_NONE_MATCH])
     @blp.alt_response(304, description=NOT_MODIFIED, headers={"ETag": TAGGED})
     @blp.alt_response(429, description="A client over its requests a minute: `Retry-After` says when")
-    @blp.response(200, ServiceItemSchema(many=True), headers={"ETag": TAGGED})
+    @blp.response(200, ServiceItemSchema(many=True), headers={"ETag": TAGGED}, example=SERVICE_LIST_EXAMPLE)
     def get(self) -> Response | tuple[list[ServiceItem], int, dict[str, str]]:
-        """Every service item, by code, with its materials (form, 可容缺); staff, or a client granted
-        services:read. ``ETag`` / ``If-None-Match``: 304 while the catalogue is unchanged."""
+        """事项目录 / The service catalogue
+
+        全部事项（按编码），含材料及其形式、是否可容缺；工作人员或获授 services:read 的接入系统可读。支持
+        ETag / If-None-Match：目录未变时 304。
+
+        Every service item, by code, with its materials (form, 可容缺); staff, or a client granted
+        services:read. ``ETag`` / ``If-None-Match``: 304 while the catalogue is unchanged.
+        """
         tag = catalogue_tag()
         unchanged = _unchanged(tag)
         if unchanged is not None:
@@ -84,11 +96,17 @@ class ServiceItemResource(MethodView):
     @blp.doc(security=BOTH_KINDS, parameters=[IF_NONE_MATCH])
     @blp.alt_response(304, description=NOT_MODIFIED, headers={"ETag": TAGGED})
     @blp.alt_response(429, description="A client over its requests a minute: `Retry-After` says when")
-    @blp.response(200, ServiceItemDetailSchema, headers={"ETag": TAGGED})
+    @blp.response(200, ServiceItemDetailSchema, headers={"ETag": TAGGED}, example=SERVICE_EXAMPLE)
     def get(self, code: str) -> Response | tuple[ServiceItemView, int, dict[str, str]]:
-        """One service item with its materials (form, 可容缺) and the JSON Schema of the application
-        form its cases start with, so a portal renders its own form; staff, or a client granted
-        services:read. ``ETag`` / ``If-None-Match``: 304 while the item and its process are unchanged."""
+        """单个事项及申请表单 / One service item with its application form
+
+        单个事项的材料及其申请表单的 JSON Schema，供门户自行渲染表单；工作人员或获授 services:read 的接入
+        系统可读。支持 ETag / If-None-Match：事项及其流程未变时 304。
+
+        One service item with its materials (form, 可容缺) and the JSON Schema of the application form its
+        cases start with, so a portal renders its own form; staff, or a client granted services:read.
+        ``ETag`` / ``If-None-Match``: 304 while the item and its process are unchanged.
+        """
         tag = item_tag(code)
         unchanged = _unchanged(tag) if tag is not None else None
         if unchanged is not None:
@@ -99,8 +117,13 @@ class ServiceItemResource(MethodView):
     @blp.alt_response(409, description="`version` is not the item's version: it changed meanwhile")
     @blp.response(200, ServiceItemSchema)
     def patch(self, changes: dict, code: str) -> ServiceItem:
-        """Change an item (analysts and admins): the whole item is checked again, and a new version
-        recorded; with ``version``, only if the item is still at that version."""
+        """修改事项 / Change a service item
+
+        流程管理员或系统管理员修改事项：整个事项重新校验，并记录新版本；带 ``version`` 时，仅当事项仍是该版本才保存。
+
+        Change an item (analysts and admins): the whole item is checked again, and a new version
+        recorded; with ``version``, only if the item is still at that version.
+        """
         expected = changes.pop("version", None)
         return change_service_item(current_user(), code, changes, expected_version=expected)
 
@@ -109,5 +132,10 @@ class ServiceItemResource(MethodView):
 class ServiceItemVersionsResource(MethodView):
     @blp.response(200, ServiceItemVersionSchema(many=True))
     def get(self, code: str) -> list[ServiceItemVersion]:
-        """Every version of the item, oldest first, each as it stood."""
+        """事项的历次版本 / The item's versions
+
+        事项的每个版本，按先后，各为当时的样子。
+
+        Every version of the item, oldest first, each as it stood.
+        """
         return item_versions(code)

@@ -14,7 +14,9 @@ from workflow_service.api.supervision_notice_schemas import (
 from workflow_service.models import SupervisionNotice
 from workflow_service.services.supervision.urging import issue_notice, list_notices, reply_to_notice
 
-blp = Blueprint("supervision_notices", __name__, url_prefix="/api/v1", description="督办")
+blp = Blueprint(
+    "supervision_notices", __name__, url_prefix="/api/v1", description="督办 / supervision notices"
+)
 blp.before_request(require_bearer_token)
 
 
@@ -22,17 +24,26 @@ blp.before_request(require_bearer_token)
 class CaseSupervisionNoticesResource(MethodView):
     @blp.response(200, SupervisionNoticeSchema(many=True))
     def get(self, number: str) -> list[SupervisionNotice]:
-        """The case's 督办 notices, newest first, for anyone who may see the case."""
+        """办件的督办单 / A case's supervision notices
+
+        办件的督办单，新的在前；能看到该办件的人都可查。
+
+        The case's 督办 notices, newest first, for anyone who may see the case.
+        """
         return list_notices(current_user(), number)
 
     @blp.alt_response(409, description="The case has no open step, or a notice on it still awaits its reply")
     @blp.arguments(SupervisionNoticeInputSchema)
     @blp.response(201, SupervisionNoticeSchema)
     def post(self, payload: dict, number: str) -> SupervisionNotice:
-        """Issue a 督办 notice (supervisors whose scope covers the case; 403 for other roles).
+        """发出督办 / Issue a supervision notice
 
-        The organisation and role holding the case's open step get a supervision item in their
-        inbox, due on ``reply_due_on``; unanswered by then, the worker marks it late.
+        督办人员对其范围内的办件发出督办（其他角色 403）：持有当前环节的机构和角色收到督办事项，须在
+        reply_due_on 前回复，逾期由工作进程标记为逾期。
+
+        Issue a 督办 notice (supervisors whose scope covers the case; 403 for other roles). The
+        organisation and role holding the case's open step get a supervision item in their inbox, due on
+        ``reply_due_on``; unanswered by then, the worker marks it late.
         """
         return issue_notice(current_user(), number, payload["reason"], payload["reply_due_on"])
 
@@ -43,5 +54,10 @@ class SupervisionReplyResource(MethodView):
     @blp.arguments(SupervisionReplyInputSchema)
     @blp.response(200, SupervisionNoticeSchema)
     def post(self, payload: dict, notice_id: int) -> SupervisionNotice:
-        """Reply in writing, as the organisation and role the item was routed to (403 for others)."""
+        """回复督办 / Reply to a supervision notice
+
+        由督办事项所派的机构和角色书面回复（其他 403）。
+
+        Reply in writing, as the organisation and role the item was routed to (403 for others).
+        """
         return reply_to_notice(current_user(), notice_id, payload["reply"] or "")

@@ -34,8 +34,18 @@ class SubscriptionSchema(Schema):
     created_at = fields.DateTime()
 
 
-class NewSubscriptionSchema(SubscriptionSchema):
-    secret = fields.String(metadata={"description": "HMAC-SHA256 签名密钥，只显示这一次"})
+class NewSubscriptionSchema(Schema):
+    """A subscription just made (services.portal.webhooks.NewSubscription), with its secret."""
+
+    id = fields.Integer(attribute="subscription.id")
+    url = fields.String(attribute="subscription.url")
+    event_kinds = fields.List(
+        fields.String(metadata={"enum": EVENT_KINDS}), attribute="subscription.event_kinds"
+    )
+    created_at = fields.DateTime(attribute="subscription.created_at")
+    secret = fields.String(
+        metadata={"description": "HMAC-SHA256 签名密钥，只显示这一次 / the signing secret, shown this once"}
+    )
 
 
 class DeliveryQuerySchema(Schema):

@@ -1,4 +1,5 @@
-"""API client pages: the list of portals and line systems, register one, disable, enable, rotate its secret.
+"""API client pages: the list of portals and line systems, register one, change its scopes, disable, enable,
+rotate its secret.
 
 services.portal.clients checks every rule and audits every change, as for the API. A secret is shown
 on the answer to the creation or rotation only (``no-store``), never in a redirect or the session.
@@ -27,12 +28,14 @@ def scope_labels() -> dict[str, str]:
         "applications:read": _("查询申请"),
         "events:write": _("上报基层治理事件"),
         "webhooks:manage": _("管理回调订阅"),
+        "applications:read-all": _("查询可申报区划内所有网上申请"),
     }
 
 
 def _page(status: int = 200, **values: Any) -> tuple[str, int]:
     values.setdefault("form", {"name": "", "scopes": [], "regions": ""})
     values.setdefault("errors", {})
+    values.setdefault("scope_errors", {})
     return render_template(
         "admin/clients.html", clients=clients.list_clients(staff()), scope_labels=scope_labels(), **values
     ), status
@@ -77,6 +80,17 @@ def disable(client_id: str) -> Response:
 def enable(client_id: str) -> Response:
     client = clients.enable_client(staff(), client_id)
     flash(_("已重新启用 %(name)s。", name=client.name), "ok")
+    return redirect(url_for("admin_clients.clients_page"))
+
+
+@blp.post("/admin/clients/<client_id>/scopes")
+def change_scopes(client_id: str) -> Response | tuple[str, int]:
+    """Grant the client the ticked scopes instead of its own."""
+    try:
+        client = clients.set_scopes(staff(), client_id, request.form.getlist("scopes"))
+    except InvalidInput as error:
+        return _page(422, scope_errors={client_id: error.errors.get("scopes", [error.detail])})
+    flash(_("已更新 %(name)s 的授权范围：新授予的范围在其下次申请令牌时生效。", name=client.name), "ok")
     return redirect(url_for("admin_clients.clients_page"))
 
 

@@ -3,7 +3,9 @@ applicant's words, list a client's own, withdraw and rate them.
 
 An online application enters the same intake as a walk-in case (services.intake.cases
 ``register_online_case``) and waits in the window's 预审 at the matter's township. A client sees only
-the applications it submitted: another's is 404, as a case outside a clerk's scope.
+the applications it submitted: another's is 404, as a case outside a clerk's scope. An admin may grant
+a client ``applications:read-all``: it then also reads (never changes) the online applications of other
+clients whose matter township lies in its regions.
 """
 
 from __future__ import annotations
@@ -19,13 +21,21 @@ from werkzeug.datastructures import FileStorage
 
 from workflow_service.errors import InvalidInput, NotFound, PermissionDenied
 from workflow_service.extensions import db
-from workflow_service.models import ApiClient, Attachment, Case, CaseStatus, DeliveryMethod, Region
+from workflow_service.models import (
+    ApiClient,
+    ApiClientToken,
+    Attachment,
+    Case,
+    CaseStatus,
+    DeliveryMethod,
+    Region,
+)
 from workflow_service.services.closing import evaluations, withdrawal
 from workflow_service.services.closing.case_results import result_label
 from workflow_service.services.intake.cases import CaseRegistration, OnlineSubmitter, register_online_case
 from workflow_service.services.materials.attachments import upload_online
 from workflow_service.services.portal import idempotency
-from workflow_service.services.portal.clients import client_may_submit_for
+from workflow_service.services.portal.clients import READ_ALL_APPLICATIONS, client_may_submit_for, holds_scope
 from workflow_service.services.process.case_status import case_status_label
 
 PAGE_SIZE = 50
@@ -140,6 +150,28 @@ def own_case(client: ApiClient, number: str) -> Case:
         .options(joinedload(Case.service_item), joinedload(Case.accepting_organisation))
     ).scalar_one_or_none()
     if case is None:
+        raise NotFound(f"没有编号为 {number} 的申请")
+    return case
+
+
+def readable_case(credential: ApiClientToken, number: str) -> Case:
+    """The case ``number`` as the token's client may read it: its own, or, with ``applications:read-all``,
+    another client's online application whose matter township lies in its regions; 404 otherwise."""
+    client = credential.client
+    if not holds_scope(credential, READ_ALL_APPLICATIONS):
+        return own_case(client, number)
+    case = db.session.execute(
+        select(Case)
+        .where(Case.number == number, Case.submitted_by_client_id.is_not(None))
+        .options(
+            joinedload(Case.service_item),
+            joinedload(Case.accepting_organisation),
+            joinedload(Case.matter_region),
+        )
+    ).scalar_one_or_none()
+    if case is None or not (
+        case.submitted_by_client_id == client.id or client_may_submit_for(client, case.matter_region)
+    ):
         raise NotFound(f"没有编号为 {number} 的申请")
     return case
 

@@ -27,6 +27,9 @@ from workflow_service.services import audit
 from workflow_service.services.clock import now
 from workflow_service.services.directory.permissions import require_admin
 
+# Wider than applications:read: the online applications of every client whose matter township lies in
+# this client's regions (an admin grants it, e.g. to a county platform that follows all its portals).
+READ_ALL_APPLICATIONS = "applications:read-all"
 # What a client may be granted (DESIGN §6), each a part of the portal API.
 SCOPES = (
     "services:read",
@@ -34,6 +37,7 @@ SCOPES = (
     "applications:read",
     "events:write",
     "webhooks:manage",
+    READ_ALL_APPLICATIONS,
 )
 # Client tokens start with this: a token without it is a staff token and is looked up only there, a
 # token with it only among the clients' ('.' is no character of the random part, base64url).
@@ -122,6 +126,26 @@ def create_client(
     )
     db.session.commit()
     return ClientSecret(client, secret)
+
+
+def set_scopes(actor: User | None, client_id: str, scopes: Sequence[str]) -> ApiClient:
+    """Grant the client these scopes instead of its current ones. Tokens already issued keep only what
+    the client still holds (``require_scope`` checks both); a newly granted scope needs a new token."""
+    client = get_client(actor, client_id)
+    scopes = [scope.strip() for scope in scopes if scope.strip()]
+    errors = _check(client.name, scopes, [])
+    if errors:
+        raise InvalidInput("接入系统信息有误", errors=errors)
+    before = list(client.scopes)
+    client.scopes = _ordered(scopes, SCOPES)
+    if client.scopes != before:
+        audit.record(
+            "api_client.scopes_changed",
+            actor,
+            summary={"client_id": client_id, "before": before, "after": client.scopes},
+        )
+    db.session.commit()
+    return client
 
 
 def list_clients(actor: User | None) -> list[ApiClient]:
@@ -257,9 +281,14 @@ def client_for_token(token: str) -> ApiClientToken:
     return row
 
 
+def holds_scope(credential: ApiClientToken, scope: str) -> bool:
+    """Whether the token was granted ``scope`` and its client still holds it."""
+    return scope in credential.scopes and scope in credential.client.scopes
+
+
 def require_scope(credential: ApiClientToken, scope: str) -> None:
     """403 unless the token was granted ``scope`` and its client still holds it."""
-    if scope not in credential.scopes or scope not in credential.client.scopes:
+    if not holds_scope(credential, scope):
         raise InsufficientScope(f"令牌未获授权 {scope}")
 
 
