@@ -119,7 +119,8 @@ class ServiceItemResource(MethodView):
     def patch(self, changes: dict, code: str) -> ServiceItem:
         """修改事项 / Change a service item
 
-        流程管理员或系统管理员修改事项：整个事项重新校验，并记录新版本；带 ``version`` 时，仅当事项仍是该版本才保存。
+        流程管理员或系统管理员修改事项：整个事项重新校验，并记录新版本；
+        带 ``version`` 时，仅当事项仍是该版本才保存。
 
         Change an item (analysts and admins): the whole item is checked again, and a new version
         recorded; with ``version``, only if the item is still at that version.
