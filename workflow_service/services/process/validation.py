@@ -47,10 +47,12 @@ from workflow_service.models import CaseStatus, ResponsibilityItem
 from workflow_service.services.directory.routing import KNOWN_LANES, REGISTERING_LANES
 from workflow_service.services.process import step_effects
 from workflow_service.services.process.case_status import check_status_marks, result_label_problems
+from workflow_service.services.process.form_fields import PRE_REVIEW_VARIABLE
 from workflow_service.services.process.step_forms import form_problems
 
-# What a case's data holds besides its forms' fields when its first task starts (intake.cases).
-CASE_DATA = frozenset({"applicant", "service_code"})
+# What a case's data holds besides its forms' fields when its first task starts (intake.cases):
+# the applicant, the item, and whether the case goes through 预审.
+CASE_DATA = frozenset({"applicant", "service_code", PRE_REVIEW_VARIABLE})
 _STATUS_VALUES = frozenset(status.value for status in CaseStatus)
 # Python's ways out of the sandbox, refused by name (the evaluator does not offer them either, so a
 # script using one would only fail on a case).
