@@ -203,7 +203,8 @@ def _check_item(values: Mapping[str, Any], complain: Callable[[str, str], None])
     ):
         complain(
             "pre_review",
-            f"须为非空列表，取值为 {' / '.join(PRE_REVIEW_CHANNELS)}（网上申请 / 窗口申请），或不填（无预审）",
+            f"须为非空列表，取值为 {' / '.join(PRE_REVIEW_CHANNELS)}（网上申请 / 窗口申请），"
+            "或不填（无预审）",
         )
     eligibility.declaration_errors(values.get("eligibility"), complain)
     materials = values.get("materials") or []

@@ -1,9 +1,14 @@
 """The case status machine: labels, allowed transitions, and the deploy-time check of BPMN marks.
 
 补正 returns to where it came from. Before acceptance (受理 asked for materials) it leads back to
-申请/预审 and 受理 again, or (预审 asked for them) back to 预审; after acceptance (退回补正: a review sent the case back to the window) it
-leads back to 审查 only, since the case was accepted and its clock runs again. So whether a path, or
-a case, has been accepted is part of what the machine checks.
+申请/预审 and 受理 again, or (预审 asked for them) back to 预审; after acceptance (退回补正: a
+review sent the case back to the window) it leads back to 审查 only, since the case was accepted and
+its clock runs again. So whether a path, or a case, has been accepted is part of what the machine
+checks.
+
+预审 (an online application, where the item asks for it) comes before 受理: 预审 → 预审通过 → 受理,
+预审 → 补正 → 预审, or 预审 → 预审不通过, which ends the case without its ever being accepted (not
+不予受理, which is a 受理 decision with its 不予受理决定书).
 """
 
 from __future__ import annotations
