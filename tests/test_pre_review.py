@@ -5,6 +5,7 @@ when the deadline passes) or turns it away (预审不通过, not 不予受理); 
 from __future__ import annotations
 
 import io
+import json
 from typing import Any
 
 import pytest
@@ -14,6 +15,7 @@ from sqlalchemy import select
 from tests.support.api import HENGDIAN, SERVICE, ApiClient
 from tests.support.applications import PATH, application_body, headers_for, portal_client, submit
 from tests.support.clock import ClockedApi
+from tests.support.pages import Browser, page_text
 from tests.support.pdf import document
 from tests.support.steps import PASS, only_task, pre_review
 from tests.test_attachments import folder as folder  # the attachments' folder of the test's own
@@ -199,3 +201,23 @@ def test_an_item_may_send_walk_in_cases_through_pre_review_too(client: ApiClient
     wrong = client.http.patch(path, headers=client.headers("analyst"), json={"pre_review": ["fax"]})
     assert wrong.status_code == 422
     assert "pre_review" in wrong.json["errors"]
+
+
+def test_the_clerk_decides_pre_review_on_the_pages(
+    browser: Browser, client: ApiClient, headers: dict[str, str]
+) -> None:
+    number = online(client, headers)
+    browser.log_in("clerk-hengdian")
+    window = page_text(browser.get("/window"))
+    assert number in window and "预审" in window
+    task = only_task(client, number, "预审", "clerk-hengdian")
+    page = page_text(browser.get(f"/tasks/{task['id']}"))
+    assert "预审结论 / Pre-review decision" in page and "不通过 / Fail" in page
+
+    # Without a reason the page keeps the choice and names the field.
+    refused = browser.post(f"/tasks/{task['id']}", {"data": json.dumps({"pre_review_decision": "fail"})})
+    assert refused.status_code == 422
+    done = browser.post(f"/tasks/{task['id']}", {"data": json.dumps(FAIL, ensure_ascii=False)})
+    assert done.status_code == 302
+    case = page_text(browser.get(done.headers["Location"]))
+    assert "预审不通过" in case and FAIL["failure_reason"] in case
