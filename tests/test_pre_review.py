@@ -14,12 +14,14 @@ from sqlalchemy import select
 
 from tests.support.api import HENGDIAN, SERVICE, ApiClient
 from tests.support.applications import PATH, application_body, headers_for, portal_client, submit
+from tests.support.bpmn import Process
 from tests.support.clock import ClockedApi
 from tests.support.pages import Browser, page_text
 from tests.support.pdf import document
 from tests.support.steps import PASS, only_task, pre_review
 from tests.test_attachments import folder as folder  # the attachments' folder of the test's own
 from tests.test_attachments import pdf_bytes
+from tests.test_process_validation import errors, validate
 from workflow_service.extensions import db
 from workflow_service.models import OutboxEvent
 from workflow_service.worker import Worker
@@ -221,3 +223,18 @@ def test_the_clerk_decides_pre_review_on_the_pages(
     assert done.status_code == 302
     case = page_text(browser.get(done.headers["Location"]))
     assert "预审不通过" in case and FAIL["failure_reason"] in case
+
+
+def test_deploy_refuses_a_process_without_the_pre_review_its_item_asks_for(client: ApiClient) -> None:
+    # A process named like the demo item's (which asks for 预审), but going straight to 核对.
+    xml = Process(SERVICE, "登记", lane="window").start().user_task("check", "核对", form="v/note.json").end()
+    report = validate(client, xml.xml())
+    assert (SERVICE, "pre-review") in errors(report)
+    # 预审 is the window's: marked on a task of another lane, it is refused at its element.
+    elsewhere = (
+        Process("v", "校验", lane="department")
+        .start()
+        .user_task("check", "预审", form="v/note.json", status="pre_review")
+        .end()
+    )
+    assert ("check", "pre-review") in errors(validate(client, elsewhere.xml()))
