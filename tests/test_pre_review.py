@@ -12,7 +12,8 @@ import pytest
 from flask import Flask
 from sqlalchemy import select
 
-from tests.support.api import HENGDIAN, SERVICE, ApiClient
+from tests.support import allowance
+from tests.support.api import HENGDIAN, SERVICE, WUNING, ApiClient
 from tests.support.applications import PATH, application_body, headers_for, portal_client, submit
 from tests.support.bpmn import Process
 from tests.support.clock import ClockedApi
@@ -238,3 +239,19 @@ def test_deploy_refuses_a_process_without_the_pre_review_its_item_asks_for(clien
         .end()
     )
     assert ("check", "pre-review") in errors(validate(client, elsewhere.xml()))
+
+
+def test_an_online_allowance_application_is_pre_reviewed_too(
+    client: ApiClient, headers: dict[str, str]
+) -> None:
+    body = application_body(
+        service_code=allowance.SERVICE, applicant=dict(allowance.APPLICANT), data=allowance.application()
+    )
+    body["matter_township"] = WUNING
+    response = submit(client, headers, body)
+    assert response.status_code == 201, response.json
+    number = response.json["number"]
+    assert response.json["status"]["code"] == "pre_review"
+    assert only_task(client, number, "预审")["organisation"]["name"] == "吴宁街道便民服务中心"
+    assert pre_review(client, number, PASS).status_code == 200
+    assert only_task(client, number, "受理")["lane"] == "window"
