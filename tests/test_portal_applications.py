@@ -13,7 +13,7 @@ from sqlalchemy import select
 from tests.support.api import HENGDIAN, ApiClient
 from tests.support.applications import PATH, application_body, headers_for, portal_client, submit, submitted
 from tests.support.portal import client_headers, register_client
-from tests.support.steps import APPROVE, accept, issue, only_task, review
+from tests.support.steps import APPROVE, PASS, accept, issue, only_task, pre_review, review
 from tests.test_attachments import folder as folder  # the attachments' folder of the test's own
 from tests.test_attachments import pdf_bytes
 from workflow_service.extensions import db
@@ -44,7 +44,8 @@ def test_an_online_application_waits_in_the_pre_review_of_its_townships_window(
     answer = submit(client, headers)
     assert answer.status_code == 201, answer.json
     assert answer.json["channel"] == "portal"
-    assert answer.json["status"] == {"code": "submitted", "label": "申请/预审"}
+    # The demo item sends online applications through 预审 (catalog/service_items.yaml ``pre_review``).
+    assert answer.json["status"] == {"code": "pre_review", "label": "预审"}
     assert answer.json["current_step"] == "预审中：窗口正在审核您的申请材料"
     number = answer.json["number"]
 
@@ -53,7 +54,7 @@ def test_an_online_application_waits_in_the_pre_review_of_its_townships_window(
     assert case["channel"] == "portal"
     assert case["accepting_organisation"]["name"] == "吴宁街道便民服务中心"
     [task] = case["current_tasks"]
-    assert (task["name"], task["lane"]) == ("受理", "window")
+    assert (task["name"], task["lane"]) == ("预审", "window")
     started = next(entry for entry in case["audit"] if entry["action"] == "case.started")
     assert started["actor"] is None
     assert (started["summary"]["client"], started["summary"]["via"]) == ("浙里办", "app")
@@ -89,7 +90,7 @@ def test_an_application_goes_pre_review_acceptance_decision_and_issue_with_an_ev
     app: Flask, client: ApiClient, headers: dict[str, str]
 ) -> None:
     number = submitted(client, headers)
-    accept(client, number)  # 预审 通过: 受理
+    accept(client, number)  # 预审 通过, then 受理
     after_acceptance = read(client, headers, number).json
     assert after_acceptance["status"]["code"] == "under_review"
     assert after_acceptance["current_step"] == "审查中：主管部门正在审查"
@@ -106,9 +107,10 @@ def test_an_application_goes_pre_review_acceptance_decision_and_issue_with_an_ev
     assert answer.status_code == 200
     body = answer.json
     statuses = [entry["status"]["code"] for entry in body["status_history"]]
-    assert (
-        statuses[0] == "submitted" and statuses[1] == "accepted" and statuses[-2:] == ["approved", "issued"]
-    )
+    assert statuses[:4] == ["submitted", "pre_review", "pre_reviewed", "accepted"] and statuses[-2:] == [
+        "approved",
+        "issued",
+    ]
     assert all(entry["at"] for entry in body["status_history"])
     assert body["current_step"] == "已出件：办理结果已送达"
     assert body["collection"]["label"] == "邮寄送达"
@@ -125,14 +127,18 @@ def test_an_application_goes_pre_review_acceptance_decision_and_issue_with_an_ev
     assert again.status_code == 409
 
 
-def test_pre_review_may_ask_for_materials_or_refuse(client: ApiClient, headers: dict[str, str]) -> None:
+def test_acceptance_after_pre_review_may_still_ask_for_materials_or_refuse(
+    client: ApiClient, headers: dict[str, str]
+) -> None:
     asked = submitted(client, headers)
+    assert pre_review(client, asked, PASS).status_code == 200
     task = only_task(client, asked, "受理")
     supplement = {"acceptance_decision": "supplement", "missing_materials": ["经营场所使用证明"]}
     assert client.complete(task["id"], "clerk", supplement).status_code == 200
     assert read(client, headers, asked).json["current_step"] == "待补正：请按补正告知书补齐材料"
 
     refused = submitted(client, headers)
+    assert pre_review(client, refused, PASS).status_code == 200
     task = only_task(client, refused, "受理")
     refusal = {"acceptance_decision": "refuse", "refusal_reason": "经营场所不在本辖区"}
     assert client.complete(task["id"], "clerk", refusal).status_code == 200

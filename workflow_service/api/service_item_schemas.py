@@ -97,6 +97,15 @@ class ServiceItemSchema(Schema):
             "description": "受理的申请人类型：person / legal_entity / reporter（事件反映人）；null：前两者"
         },
     )
+    pre_review = fields.List(
+        Text(max_length=16),
+        allow_none=True,
+        metadata={
+            "description": "预审：其申请先经窗口预审再受理的渠道，portal（网上申请）/ window（窗口申请）；"
+            "null：无预审，由受理核对 / the channels whose applications wait in the window's 预审 "
+            "before 受理; null: none"
+        },
+    )
     version = fields.Integer()
     materials = fields.List(fields.Nested(ServiceMaterialSchema))
     eligibility = fields.List(

@@ -15,7 +15,13 @@ from workflow_service.models.service_items import ServiceItem, ServiceItemVersio
 
 
 class CaseStatus(enum.StrEnum):
-    SUBMITTED = "submitted"  # 申请/预审
+    SUBMITTED = "submitted"  # 申请/预审 (受理 acts as 预审 where the item has no 预审 of its own)
+    # 预审 of an online application, where the item asks for one (services.catalogue ``pre_review``):
+    # waiting in the window's 预审, passed it (waiting for 受理), or failed it (ends, never accepted:
+    # not 不予受理, which is a 受理 decision with its 决定书).
+    PRE_REVIEW = "pre_review"  # 预审
+    PRE_REVIEWED = "pre_reviewed"  # 预审通过
+    PRE_REVIEW_FAILED = "pre_review_failed"  # 预审不通过
     ACCEPTED = "accepted"  # 受理
     NOT_ACCEPTED = "not_accepted"  # 不予受理
     # 退件: before acceptance, the materials never came or the applicant gave up (the supervision
@@ -38,6 +44,8 @@ class CaseResult(enum.StrEnum):
     REFUSED = "refused"  # 不予许可
     NOT_ACCEPTED = "not_accepted"  # 不予受理
     RETURNED = "returned"  # 退件: materials never completed, or the applicant gave up before acceptance
+    # 预审不通过: an online application the window's 预审 turned away before 受理 (the column is 16 wide).
+    PRE_REVIEW_FAILED = "prereview_failed"
     VOIDED = "voided"  # 作废
     WITHDRAWN = "withdrawn"  # 撤回
     # Outcomes of items that are no licence (events, consultations, opinions), declared by the process.

@@ -97,6 +97,10 @@ class ServiceItem(Base):
     # 服务对象 as intake checks it: the applicant kinds the item takes (person, legal_entity,
     # reporter); None or empty: person and legal_entity.
     applicant_kinds: Mapped[list | None] = mapped_column(JSON)
+    # 预审: the channels (portal, window) whose applications wait in the window's 预审 before 受理;
+    # None or empty: none do (受理 itself checks them). The process draws the step (a user task
+    # marked ``pre_review``) and takes the branch when intake says so (docs/bpmn-conventions.md).
+    pre_review: Mapped[list | None] = mapped_column(JSON)
     # The rest of the 实施清单 as the exchange standard has it, shown to clerks and applicants:
     # 实施主体 (name, 统一社会信用代码, nature), 行使层级, 设定依据, 受理条件 (as text), 服务对象,
     # 办理地点 and 办理时间, 咨询方式 and 监督投诉方式, 是否进驻大厅, 联办机构.

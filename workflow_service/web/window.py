@@ -232,7 +232,7 @@ def my_window() -> str:
     statuses = [CaseStatus(status)] if status in set(CaseStatus) else []
     return render_template(
         "window.html",
-        to_accept=_queue([CaseStatus.SUBMITTED]),
+        to_accept=_queue([CaseStatus.SUBMITTED, CaseStatus.PRE_REVIEW, CaseStatus.PRE_REVIEWED]),
         to_issue=_queue(RESULTS_BACK),
         cases=case_rows(window_cases(staff(), statuses=statuses, service_code=service)),
         services=list_service_items(),

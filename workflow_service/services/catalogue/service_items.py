@@ -105,6 +105,8 @@ BOUNDED_FIELDS: dict[str, int] = {
     "fee_basis": 1000,
 }
 MAX_DAYS = 3650
+# The channels whose applications an item may send through 预审 (``pre_review``): online, at the window.
+PRE_REVIEW_CHANNELS = ("portal", "window")
 MATERIAL_TEXT_FIELDS: dict[str, int] = {"source_channel": 64, "blank_form": 255, "sample_form": 255}
 ENUMS: dict[str, type[enum.Enum]] = {
     "item_type": ItemType,
@@ -205,6 +207,18 @@ def _check_item(values: Mapping[str, Any], complain: Callable[[str, str], None])
         complain(
             "applicant_kinds",
             f"须为非空列表，取值为 {' / '.join(sorted(known_kinds))}，或不填（自然人和法人）",
+        )
+    channels = values.get("pre_review")
+    if channels is not None and (
+        not isinstance(channels, list)
+        or not channels
+        or not all(channel in PRE_REVIEW_CHANNELS for channel in channels)
+        or len(set(channels)) != len(channels)
+    ):
+        complain(
+            "pre_review",
+            f"须为非空列表，取值为 {' / '.join(PRE_REVIEW_CHANNELS)}（网上申请 / 窗口申请），"
+            "或不填（无预审）",
         )
     eligibility.declaration_errors(values.get("eligibility"), complain)
     materials = values.get("materials") or []
@@ -309,6 +323,7 @@ def snapshot(item: ServiceItem) -> dict[str, Any]:
     ]
     data["eligibility"] = [dict(rule) for rule in item.eligibility or []]
     data["applicant_kinds"] = list(item.applicant_kinds) if item.applicant_kinds else None
+    data["pre_review"] = list(item.pre_review) if item.pre_review else None
     return data
 
 
@@ -331,6 +346,7 @@ def _apply(item: ServiceItem, values: Mapping[str, Any]) -> None:
     item.materials = _materials(values)
     item.eligibility = [dict(rule) for rule in values.get("eligibility") or []]
     item.applicant_kinds = list(values["applicant_kinds"]) if values.get("applicant_kinds") else None
+    item.pre_review = list(values["pre_review"]) if values.get("pre_review") else None
     item.updated_at = now()
 
 
@@ -497,3 +513,8 @@ def service_item_view(code: str) -> ServiceItemView:
     definition = latest_definition(item.process_key)
     form = definition.forms.get(definition.start_form_key) if definition.start_form_key else None
     return ServiceItemView(item, definition.key, definition.version, form)
+
+
+def pre_review_applies(terms: Mapping[str, Any], channel: str) -> bool:
+    """Whether an application from ``channel`` waits in 预审 under the item version ``terms``."""
+    return channel in (terms.get("pre_review") or ())

@@ -47,6 +47,7 @@ RESULT_LABELS: dict[CaseResult, str] = {
     CaseResult.REFUSED: "不予许可",
     CaseResult.NOT_ACCEPTED: "不予受理",
     CaseResult.RETURNED: "退件",
+    CaseResult.PRE_REVIEW_FAILED: "预审不通过",
     CaseResult.VOIDED: "作废",
     CaseResult.WITHDRAWN: "撤回",
     CaseResult.COMPLETED: "办结",

@@ -46,10 +46,14 @@ from workflow_service.services.process.step_effects import CompletedStep
 from workflow_service.services.process.stored_state import running_state
 from workflow_service.services.review.suspensions import open_suspension
 
-RETURNABLE = frozenset({CaseStatus.SUBMITTED, CaseStatus.SUPPLEMENT})
+RETURNABLE = frozenset(
+    {CaseStatus.SUBMITTED, CaseStatus.PRE_REVIEW, CaseStatus.PRE_REVIEWED, CaseStatus.SUPPLEMENT}
+)
 VOIDABLE = frozenset(
     {
         CaseStatus.SUBMITTED,
+        CaseStatus.PRE_REVIEW,
+        CaseStatus.PRE_REVIEWED,
         CaseStatus.SUPPLEMENT,
         CaseStatus.ACCEPTED,
         CaseStatus.UNDER_REVIEW,
@@ -117,6 +121,12 @@ def record_refusal(step: CompletedStep) -> None:
 def record_non_acceptance(step: CompletedStep) -> None:
     """不予受理: the result 不予受理, with the step's reason (422 without)."""
     _record_step_result(step, CaseResult.NOT_ACCEPTED)
+
+
+def record_pre_review_failure(step: CompletedStep) -> None:
+    """预审不通过: the result 预审不通过 with the step's reason (422 without), which the applicant is
+    told through the outbox (``notice-issued``); no 不予受理决定书, since nothing was ever accepted."""
+    _record_step_result(step, CaseResult.PRE_REVIEW_FAILED)
 
 
 def _registering_role(case: Case) -> Role:

@@ -18,6 +18,8 @@ from workflow_service.services.review.suspensions import open_suspension
 WITHDRAWABLE = frozenset(
     {
         CaseStatus.SUBMITTED,
+        CaseStatus.PRE_REVIEW,
+        CaseStatus.PRE_REVIEWED,
         CaseStatus.SUPPLEMENT,
         CaseStatus.ACCEPTED,
         CaseStatus.UNDER_REVIEW,

@@ -31,6 +31,7 @@ from sqlalchemy import func, select
 from workflow_service.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from workflow_service.extensions import db
 from workflow_service.models import (
+    Attachment,
     Case,
     CaseStatus,
     DeferredMaterial,
@@ -300,20 +301,51 @@ def check_material_lists(step: CompletedStep) -> None:
     _checked_entries(step)
 
 
+def _receive(case: Case, task: Task, actor: User | None, notice: SupplementNotice, **summary: str) -> None:
+    notice.received_at = now()
+    notice.received_by_id = actor.id if actor else None
+    jobs.cancel_pending(JobKind.SUPPLEMENT_DEADLINE, case, supplement_job_ref(notice))
+    audit.record(
+        "case.supplement_received",
+        actor,
+        case=case,
+        task_id=task.id,
+        summary={"count": notice.sequence, **summary},
+    )
+
+
 def receive_supplement(step: CompletedStep) -> None:
     """A task completed while the case waits in 补正 takes the supplemented materials in."""
     notice = open_notice(step.case)
     if notice is not None:
-        notice.received_at = now()
-        notice.received_by_id = step.actor.id
-        jobs.cancel_pending(JobKind.SUPPLEMENT_DEADLINE, step.case, supplement_job_ref(notice))
-        audit.record(
-            "case.supplement_received",
-            step.actor,
-            case=step.case,
-            task_id=step.task.id,
-            summary={"count": notice.sequence},
-        )
+        _receive(step.case, step.task, step.actor, notice)
+
+
+def supplemented_online(case: Case) -> SupplementNotice | None:
+    """The open 补正 notice of a case not yet accepted whose every material the applicant has sent
+    online since it was issued (services.work.tasks.take_in_online_supplement then completes the
+    wait); None while something is still missing, after acceptance, or without a notice."""
+    if case.status != CaseStatus.SUPPLEMENT or has_been_accepted(case.status_history):
+        return None
+    notice = open_notice(case)
+    if notice is None:
+        return None
+    sent = set(
+        db.session.execute(
+            select(Attachment.material_name).where(
+                Attachment.case_id == case.id,
+                Attachment.uploaded_by_id.is_(None),
+                Attachment.uploaded_at >= notice.issued_at,
+            )
+        ).scalars()
+    )
+    asked = {str(material["name"]) for material in notice.materials}
+    return notice if asked <= sent else None
+
+
+def receive_supplement_online(case: Case, task: Task, notice: SupplementNotice, client_name: str) -> None:
+    """The applicant sent the notice's materials through the portal ``client_name``: received."""
+    _receive(case, task, None, notice, client=client_name)
 
 
 def issue_supplement_notice(step: CompletedStep) -> None:

@@ -28,7 +28,7 @@ from workflow_service.models import (
     User,
 )
 from workflow_service.services import audit
-from workflow_service.services.catalogue.service_items import current_version
+from workflow_service.services.catalogue.service_items import current_version, pre_review_applies
 from workflow_service.services.clock import business_day, now
 from workflow_service.services.directory.routing import county_of
 from workflow_service.services.directory.scope import get_visible_case
@@ -37,6 +37,7 @@ from workflow_service.services.intake.applicants import accepted_kinds, checked_
 from workflow_service.services.intake.case_numbers import next_case_number
 from workflow_service.services.intake.query_passwords import new_query_password
 from workflow_service.services.process.deployment import latest_definition
+from workflow_service.services.process.form_fields import PRE_REVIEW_VARIABLE
 from workflow_service.services.process.forms import validate_form
 from workflow_service.services.process.progress import apply_step, process_runtime, refuse_on_incident
 
@@ -341,7 +342,14 @@ def _register(
     result = process_runtime().start(
         definition.content_hash,
         definition.spec_json,
-        {**request.data, "applicant": checked.as_data(), "service_code": item.code},
+        {
+            **request.data,
+            "applicant": checked.as_data(),
+            "service_code": item.code,
+            # The process's 预审 branch: taken where the item sends this channel's applications
+            # through 预审 (walk-in cases skip it unless the item names ``window``).
+            PRE_REVIEW_VARIABLE: pre_review_applies(version.snapshot, case.channel),
+        },
     )
     apply_step(case, result, actor)
     query_password = new_query_password(case)

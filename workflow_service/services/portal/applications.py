@@ -37,12 +37,16 @@ from workflow_service.services.materials.attachments import upload_online
 from workflow_service.services.portal import idempotency
 from workflow_service.services.portal.clients import READ_ALL_APPLICATIONS, client_may_submit_for, holds_scope
 from workflow_service.services.process.case_status import case_status_label
+from workflow_service.services.work import tasks
 
 PAGE_SIZE = 50
 
 # The current step as the applicant reads it: no task or lane names, only what is happening.
 APPLICANT_STEPS: dict[CaseStatus, str] = {
     CaseStatus.SUBMITTED: "预审中：窗口正在审核您的申请材料",
+    CaseStatus.PRE_REVIEW: "预审中：窗口正在审核您的申请材料",
+    CaseStatus.PRE_REVIEWED: "预审已通过：等待窗口受理",
+    CaseStatus.PRE_REVIEW_FAILED: "预审未通过：申请未被受理，原因见办理结果",
     CaseStatus.SUPPLEMENT: "待补正：请按补正告知书补齐材料",
     CaseStatus.ACCEPTED: "已受理：正在办理",
     CaseStatus.UNDER_REVIEW: "审查中：主管部门正在审查",
@@ -232,6 +236,9 @@ def rate_application(client: ApiClient, number: str, rating: str, comment: str |
 def upload_material(
     client: ApiClient, number: str, material_name: str | None, upload: FileStorage | None
 ) -> Attachment:
-    """A material's file for the client's own application, checked as at the window."""
+    """A material's file for the client's own application, checked as at the window. The last of
+    the materials a 补正 notice (of 预审 or 受理) asks for sends the case back to the window."""
     case = own_case(client, number)
-    return upload_online(case, material_name, upload, client.name)
+    attachment = upload_online(case, material_name, upload, client.name)
+    tasks.take_in_online_supplement(case.id, client.name)
+    return attachment

@@ -18,7 +18,13 @@ from workflow_service.services.process.status_changes import StatusChange
 # The statuses that issue a notice to the applicant (services.notices.documents) and the 办结 ones,
 # whose result now waits for 出件.
 NOTICE_STATUSES = frozenset(
-    {CaseStatus.ACCEPTED, CaseStatus.NOT_ACCEPTED, CaseStatus.RETURNED, CaseStatus.SUPPLEMENT}
+    {
+        CaseStatus.ACCEPTED,
+        CaseStatus.NOT_ACCEPTED,
+        CaseStatus.RETURNED,
+        CaseStatus.SUPPLEMENT,
+        CaseStatus.PRE_REVIEW_FAILED,
+    }
 )
 RESULT_STATUSES = frozenset({CaseStatus.APPROVED, CaseStatus.REFUSED})
 

@@ -1,9 +1,14 @@
 """The case status machine: labels, allowed transitions, and the deploy-time check of BPMN marks.
 
 补正 returns to where it came from. Before acceptance (受理 asked for materials) it leads back to
-申请/预审 and 受理 again; after acceptance (退回补正: a review sent the case back to the window) it
-leads back to 审查 only, since the case was accepted and its clock runs again. So whether a path, or
-a case, has been accepted is part of what the machine checks.
+申请/预审 and 受理 again, or (预审 asked for them) back to 预审; after acceptance (退回补正: a
+review sent the case back to the window) it leads back to 审查 only, since the case was accepted and
+its clock runs again. So whether a path, or a case, has been accepted is part of what the machine
+checks.
+
+预审 (an online application, where the item asks for it) comes before 受理: 预审 → 预审通过 → 受理,
+预审 → 补正 → 预审, or 预审 → 预审不通过, which ends the case without its ever being accepted (not
+不予受理, which is a 受理 decision with its 不予受理决定书).
 """
 
 from __future__ import annotations
@@ -17,6 +22,9 @@ from workflow_service.models import CaseStatus as S
 
 STATUS_LABELS: dict[S, str] = {
     S.SUBMITTED: "申请/预审",
+    S.PRE_REVIEW: "预审",
+    S.PRE_REVIEWED: "预审通过",
+    S.PRE_REVIEW_FAILED: "预审不通过",
     S.ACCEPTED: "受理",
     S.NOT_ACCEPTED: "不予受理",
     S.RETURNED: "退件",
@@ -44,9 +52,28 @@ RESULT_LABEL_CODES: dict[str, tuple[R, S]] = {
 INITIAL_STATUSES = frozenset({S.SUBMITTED, S.ACCEPTED})
 # An undecided case may go straight to 归档 when it is voided (作废, services.closing.closing).
 ALLOWED_TRANSITIONS: dict[S, frozenset[S]] = {
-    S.SUBMITTED: frozenset({S.ACCEPTED, S.NOT_ACCEPTED, S.RETURNED, S.SUPPLEMENT, S.WITHDRAWN, S.ARCHIVED}),
+    S.SUBMITTED: frozenset(
+        {S.PRE_REVIEW, S.ACCEPTED, S.NOT_ACCEPTED, S.RETURNED, S.SUPPLEMENT, S.WITHDRAWN, S.ARCHIVED}
+    ),
+    # 预审 (an online application, where the item asks for it) passes on to 受理, asks for materials
+    # (补正, back to 预审 once they come) or fails: the case ends 预审不通过, never accepted.
+    S.PRE_REVIEW: frozenset(
+        {S.PRE_REVIEWED, S.PRE_REVIEW_FAILED, S.SUPPLEMENT, S.RETURNED, S.WITHDRAWN, S.ARCHIVED}
+    ),
+    S.PRE_REVIEWED: frozenset(
+        {S.ACCEPTED, S.NOT_ACCEPTED, S.RETURNED, S.SUPPLEMENT, S.WITHDRAWN, S.ARCHIVED}
+    ),
     S.SUPPLEMENT: frozenset(
-        {S.SUBMITTED, S.ACCEPTED, S.NOT_ACCEPTED, S.RETURNED, S.UNDER_REVIEW, S.WITHDRAWN, S.ARCHIVED}
+        {
+            S.SUBMITTED,
+            S.PRE_REVIEW,
+            S.ACCEPTED,
+            S.NOT_ACCEPTED,
+            S.RETURNED,
+            S.UNDER_REVIEW,
+            S.WITHDRAWN,
+            S.ARCHIVED,
+        }
     ),
     S.ACCEPTED: frozenset({S.UNDER_REVIEW, S.APPROVED, S.REFUSED, S.SUSPENDED, S.WITHDRAWN, S.ARCHIVED}),
     S.UNDER_REVIEW: frozenset({S.APPROVED, S.REFUSED, S.SUPPLEMENT, S.SUSPENDED, S.WITHDRAWN, S.ARCHIVED}),
@@ -55,13 +82,16 @@ ALLOWED_TRANSITIONS: dict[S, frozenset[S]] = {
     S.REFUSED: frozenset({S.ISSUED, S.ARCHIVED}),
     S.NOT_ACCEPTED: frozenset({S.ARCHIVED}),
     S.RETURNED: frozenset({S.ARCHIVED}),
+    S.PRE_REVIEW_FAILED: frozenset({S.ARCHIVED}),
     S.ISSUED: frozenset({S.ARCHIVED}),
     S.WITHDRAWN: frozenset({S.ARCHIVED}),
     S.ARCHIVED: frozenset(),
 }
 # Where 补正 may lead, by whether the case had been accepted before it (see the module docstring).
 SUPPLEMENT_RETURNS: dict[bool, frozenset[S]] = {
-    False: frozenset({S.SUBMITTED, S.ACCEPTED, S.NOT_ACCEPTED, S.RETURNED, S.WITHDRAWN, S.ARCHIVED}),
+    False: frozenset(
+        {S.SUBMITTED, S.PRE_REVIEW, S.ACCEPTED, S.NOT_ACCEPTED, S.RETURNED, S.WITHDRAWN, S.ARCHIVED}
+    ),
     True: frozenset({S.UNDER_REVIEW, S.WITHDRAWN, S.ARCHIVED}),
 }
 

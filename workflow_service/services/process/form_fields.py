@@ -148,3 +148,7 @@ DELIVERY = (
 )
 OPTIONAL_REASON = (FieldRead(REASON_SOURCES),)
 REQUIRED_REASON = (FieldRead(REASON_SOURCES, Need.REQUIRED),)
+
+# Not a form field: the process variable intake sets at the start, true when the case goes through
+# 预审 (the item's ``pre_review`` names its channel); the process's 预审 gateway reads it.
+PRE_REVIEW_VARIABLE = "pre_review"

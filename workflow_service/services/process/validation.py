@@ -43,14 +43,16 @@ from workflow_service.engine.scripting import (
 from workflow_service.engine.timers import timer_literal, timer_value_problem
 from workflow_service.errors import InvalidProcessDefinition, MalformedRequest
 from workflow_service.extensions import db
-from workflow_service.models import CaseStatus, ResponsibilityItem
+from workflow_service.models import CaseStatus, ResponsibilityItem, ServiceItem
 from workflow_service.services.directory.routing import KNOWN_LANES, REGISTERING_LANES
 from workflow_service.services.process import step_effects
 from workflow_service.services.process.case_status import check_status_marks, result_label_problems
+from workflow_service.services.process.form_fields import PRE_REVIEW_VARIABLE
 from workflow_service.services.process.step_forms import form_problems
 
-# What a case's data holds besides its forms' fields when its first task starts (intake.cases).
-CASE_DATA = frozenset({"applicant", "service_code"})
+# What a case's data holds besides its forms' fields when its first task starts (intake.cases):
+# the applicant, the item, and whether the case goes through 预审.
+CASE_DATA = frozenset({"applicant", "service_code", PRE_REVIEW_VARIABLE})
 _STATUS_VALUES = frozenset(status.value for status in CaseStatus)
 # Python's ways out of the sandbox, refused by name (the evaluator does not offer them either, so a
 # script using one would only fail on a case).
@@ -173,6 +175,7 @@ RULE_TITLES: dict[str, str] = {
     "start-lane": "开始事件所在泳道不能登记办件",
     "user-task-form": "流程引用的表单不存在或无效",
     "responsibility-item": "流程引用的配合事项有误",
+    "pre-review": "预审任务有误或缺少",
     "gateway-conditions": "排他网关的出口缺少条件",
     "status-mark": "未知的办件状态",
     "status-transition": "流程中的办件状态标记顺序不合法",
@@ -285,6 +288,35 @@ def responsibility_items(subject: Subject) -> Iterator[Finding]:
             )
         elif item and item not in known:
             yield Finding(task.id, "responsibility-item", f"配合事项 {item} 不在清单中")
+
+
+def pre_review_tasks(subject: Subject) -> Iterator[Finding]:
+    """预审 is the window's (the township window pre-reviews online applications), a user task; a
+    process whose catalogue items ask for 预审 draws it (catalog ``pre_review``)."""
+    marked = [
+        element
+        for element in subject.outline.elements.values()
+        if element.properties.get(STATUS_PROPERTY) == CaseStatus.PRE_REVIEW.value
+    ]
+    for element in marked:
+        if element.kind != "userTask" or element.lane != "window":
+            yield Finding(
+                element.id, "pre-review", "预审（caseStatus pre_review）须标在 window 泳道的用户任务上"
+            )
+    candidates = subject.outline.candidates
+    if marked or len(candidates) != 1:
+        return
+    # A JSON column: an item without 预审 may hold SQL NULL or JSON null, so the list is read here.
+    items = db.session.execute(
+        select(ServiceItem.code, ServiceItem.pre_review).where(ServiceItem.process_key == candidates[0])
+    ).all()
+    asking = [code for code, channels in items if channels]
+    for code in asking:
+        yield Finding(
+            candidates[0],
+            "pre-review",
+            f"事项 {code} 要求预审（pre_review），流程须有标记 caseStatus pre_review 的预审任务",
+        )
 
 
 # Gateways and status marks ---------------------------------------------------------------------
@@ -599,6 +631,7 @@ RULES: tuple[Rule, ...] = (
     start_lane,
     user_task_forms,
     responsibility_items,
+    pre_review_tasks,
     exclusive_gateway_conditions,
     status_marks_known,
     status_transitions,

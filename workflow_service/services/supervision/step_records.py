@@ -113,6 +113,8 @@ UNIT_LABELS = {TimeUnit.WORKING_DAY: "工作日", TimeUnit.NATURAL_DAY: "自然�
 # 环节处理结果 of a step, by the status it led the case into (the first that names one wins).
 STEP_RESULTS: dict[CaseStatus, str] = {
     CaseStatus.NOT_ACCEPTED: "不予受理",
+    CaseStatus.PRE_REVIEW_FAILED: "预审不通过",
+    CaseStatus.PRE_REVIEWED: "预审通过",
     CaseStatus.SUPPLEMENT: "补齐补正",
     CaseStatus.RETURNED: "退回",
     CaseStatus.APPROVED: "同意",
@@ -130,6 +132,7 @@ RESULT_STATUSES = frozenset(
         CaseStatus.REFUSED,
         CaseStatus.NOT_ACCEPTED,
         CaseStatus.RETURNED,
+        CaseStatus.PRE_REVIEW_FAILED,
         CaseStatus.WITHDRAWN,
     }
 )

@@ -55,6 +55,10 @@ STEP_EFFECTS: tuple[StepEffect, ...] = (
     # 不予许可 and 不予受理: the result with its reason (422 without).
     StepEffect(Reaching(CaseStatus.REFUSED), closing.record_refusal, REQUIRED_REASON),
     StepEffect(Reaching(CaseStatus.NOT_ACCEPTED), closing.record_non_acceptance, REQUIRED_REASON),
+    # 预审不通过 (an online application turned away before 受理): the result with its reason (422
+    # without); the applicant hears of it through the outbox. 预审 通过 and 需补正 need no row of
+    # their own: 通过 only changes the status (its webhook), 需补正 is the 补正 row above.
+    StepEffect(Reaching(CaseStatus.PRE_REVIEW_FAILED), closing.record_pre_review_failure, REQUIRED_REASON),
     # 出件: how the result reached the applicant, the recipient checked at pickup (422).
     StepEffect(Reaching(CaseStatus.ISSUED), issuance.record_delivery, DELIVERY),
 )

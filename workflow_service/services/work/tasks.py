@@ -25,11 +25,12 @@ from workflow_service.errors import (
     TaskNotOpen,
 )
 from workflow_service.extensions import db
-from workflow_service.models import Case, CaseStatus, Task, TaskState, User
+from workflow_service.models import Case, CaseStatus, Task, TaskKind, TaskState, User
 from workflow_service.services import audit
 from workflow_service.services.clock import now
 from workflow_service.services.directory import delegations
 from workflow_service.services.directory.scope import get_visible_task
+from workflow_service.services.intake import acceptance
 from workflow_service.services.intake.acceptance import task_form as acceptance_task_form
 from workflow_service.services.process.forms import validate_form
 from workflow_service.services.process.progress import apply_step, process_runtime, refuse_on_incident
@@ -211,3 +212,47 @@ def complete_task(actor: User, task_id: str, data: Mapping[str, Any]) -> Task:
         raise StaleCase() from None
     refuse_on_incident(case, result)
     return task
+
+
+def take_in_online_supplement(case_id: int, client_name: str) -> bool:
+    """An online application waiting in 补正 before 受理 (asked by 预审 or 受理) goes back to the
+    window once the applicant has uploaded every material of the notice: the waiting task completes
+    on the applicant's behalf (no staff actor, audited with the portal's name), the deadline job is
+    cancelled, and the process goes on (back to 预审). False, changing nothing, while something is
+    still missing. One transaction."""
+    case = db.session.execute(
+        select(Case).options(undefer(Case.workflow_state)).where(Case.id == case_id).with_for_update()
+    ).scalar_one()
+    notice = acceptance.supplemented_online(case)
+    if notice is None or case.submitted_by_client_id is None:
+        return False
+    waiting = list(
+        db.session.execute(
+            select(Task).where(
+                Task.case_id == case.id, Task.state == TaskState.OPEN, Task.kind == TaskKind.WORKFLOW
+            )
+        ).scalars()
+    )
+    if len(waiting) != 1:
+        return False
+    [task] = waiting
+    definition = case.process_definition
+    result = process_runtime().complete_task(
+        definition.content_hash, definition.spec_json, running_state(case), task.id, {}
+    )
+    task.state = TaskState.COMPLETED
+    task.completed_at = now()
+    task.data = {}
+    audit.record(
+        "task.completed", None, case=case, task_id=task.id, summary={"task": task.name, "client": client_name}
+    )
+    with db.session.no_autoflush:
+        acceptance.receive_supplement_online(case, task, notice, client_name)
+    try:
+        apply_step(case, result, None, completed=task)
+        db.session.commit()
+    except StaleDataError:
+        db.session.rollback()
+        raise StaleCase() from None
+    refuse_on_incident(case, result)
+    return True
