@@ -70,22 +70,24 @@ def test_the_documented_client_runs_against_a_live_server(server: Server) -> Non
         number = seen["number"]
         assert seen["form"]["title"] == "个体工商户设立登记申请书"
         assert seen["attachment"]["content_type"] == "application/pdf"
-        assert seen["status"]["status"]["code"] == "submitted"
+        assert seen["status"]["status"]["code"] == "pre_review"
         assert seen["status"]["current_step"] == "预审中：窗口正在审核您的申请材料"
         assert seen["listed"] == [number]  # once, though submitted twice
 
         staff = server.api()
-        accept(staff, number)  # 预审 passed: 受理
+        accept(staff, number)  # 预审 通过, then 受理
         assert portal.wait_for(number, {"under_review"}, timeout=10)["status"]["code"] == "under_review"
         flask_command(server, "worker", "--once")
         deadline = time.monotonic() + 10
-        while len(hooks.delivered()) < 3 and time.monotonic() < deadline:
+        while len(hooks.delivered()) < 5 and time.monotonic() < deadline:
             time.sleep(0.1)
 
     verify, invalid = page["verify_webhook"], page["InvalidWebhook"]
     events = [verify(seen["webhook_secret"], request.headers, request.body) for request in hooks.received]
     assert [(event["case_number"], event["new_status"]) for event in events] == [
         (number, "submitted"),
+        (number, "pre_review"),
+        (number, "pre_reviewed"),
         (number, "accepted"),
         (number, "under_review"),
     ]
