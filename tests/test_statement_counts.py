@@ -38,10 +38,12 @@ BUDGETS = {
     + FEED,  # the first case of a day also creates that day's number counter; +1 outbox
     "inbox": 5,
     "claim": 8 + AUDIT_CHAIN,
+    # Each completion: -3 since the case's lock brings its process version, item and item version,
+    # -1 since its answer is built from what the completion holds (only the next tasks are read).
     # +2 outbox: two statuses; -1 since the clock's read of the item no longer flushes an UPDATE
-    "complete 受理": 27 + AUDIT_CHAIN + FEED,
-    "complete 审核": 31 + AUDIT_CHAIN + FEED,  # the decision also numbers and issues the licence; +1 outbox
-    "complete 出件": 21 + AUDIT_CHAIN + FEED,  # +1 outbox
+    "complete 受理": 23 + AUDIT_CHAIN + FEED,
+    "complete 审核": 27 + AUDIT_CHAIN + FEED,  # the decision also numbers and issues the licence; +1 outbox
+    "complete 出件": 17 + AUDIT_CHAIN + FEED,  # +1 outbox
     "case": 10 + AUDITED_READ,  # one more since the case answer lists its extensions (延期)
 }
 
