@@ -37,7 +37,7 @@ BUDGETS = {
     # deadline warnings take the open tasks from the step's own read of them (here and below).
     "register": 24 + AUDIT_CHAIN + FEED,
     "inbox": 5,
-    "claim": 8 + AUDIT_CHAIN,
+    "claim": 7 + AUDIT_CHAIN,  # -1 since the claim refreshes the task's columns only (its case stays loaded)
     # Each completion: -3 since the case's lock brings its process version, item and item version,
     # -1 since its answer is built from what the completion holds (only the next tasks are read).
     # +2 outbox: two statuses; -1 since the clock's read of the item no longer flushes an UPDATE

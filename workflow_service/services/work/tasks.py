@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from sqlalchemy import bindparam, select, update
+from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.orm import joinedload, undefer
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.exc import StaleDataError
@@ -85,6 +86,9 @@ def _workable(actor: User, task_id: str) -> Task:
     return task
 
 
+_TASK_COLUMNS = [column.key for column in sa_inspect(Task).column_attrs]
+
+
 def claim_task(actor: User, task_id: str) -> Task:
     task = _workable(actor, task_id)
     # Conditional update: of two clerks claiming at once exactly one wins.
@@ -94,7 +98,8 @@ def claim_task(actor: User, task_id: str) -> Task:
         .values(assignee_id=actor.id)
         .execution_options(synchronize_session=False)
     )
-    db.session.refresh(task)
+    # The columns only: the task's case, loaded with it, stays (the audit row names it).
+    db.session.refresh(task, _TASK_COLUMNS)
     if not claimed and task.assignee_id != actor.id:
         if task.state != TaskState.OPEN:
             db.session.rollback()
