@@ -3,15 +3,23 @@
 Command-line options (``--workers``, ``--timeout``, ``--access-logfile``) still win over these.
 """
 
+import os
+
 # gunicorn's own answers (bad request line, 414, 431, a request past the timeout) as problem+json.
-worker_class = "workflow_service.serving.problem_worker.ProblemWorker"
+# GUNICORN_THREADS above 1 runs that many threads in each worker (gunicorn's gthread worker with
+# the same answers); `--threads` alone on the command line leaves the sync worker.
+threads = int(os.environ.get("GUNICORN_THREADS", "1"))
+worker_class = (
+    "workflow_service.serving.problem_worker.ProblemThreadWorker"
+    if threads > 1
+    else "workflow_service.serving.problem_worker.ProblemWorker"
+)
 # Query-string values (resident IDs and phones typed into search boxes) never reach the logs.
 logger_class = "workflow_service.serving.access_log.MaskedQueryLogger"
 
 # /metrics sums every worker's counters: prometheus_client's multiprocess mode keeps them in files in
 # PROMETHEUS_MULTIPROC_DIR, which must be set before the app is imported (a fresh folder per start
 # unless the operator names one; an operator's folder should be emptied before each start).
-import os  # noqa: E402
 import shutil  # noqa: E402
 import tempfile  # noqa: E402
 

@@ -48,7 +48,8 @@ from workflow_service.services.seed.seeding import DEMO_PASSWORD
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_POSTGRES_URL = "postgresql://127.0.0.1:5432/test"
-BENCH_DATABASE_NAME = "ws_bench"
+# One database per run (the pid): two benchmarks on one shared server never drop each other's.
+BENCH_DATABASE_NAME = f"ws_bench_{os.getpid()}"
 SERVICE_CODE = "individual_business_registration"
 PASSWORD = DEMO_PASSWORD  # seed-demo --demo-users: the demo accounts' published password
 
@@ -131,6 +132,16 @@ class HttpResult:
     server_log_problems: list[str] = field(default_factory=list)
     # API nodes: gunicorn groups on ports of their own, taken in turn by every client's requests.
     nodes: int = 1
+    # gunicorn's worker class (sync, or gthread with ``worker_threads`` threads per worker).
+    worker_class: str = "sync"
+    worker_threads: int = 1
+
+    @property
+    def server_settings(self) -> str:
+        """The gunicorn settings of the run, as a command line says them."""
+        if self.worker_class == "gthread":
+            return f"gunicorn -w {self.workers} -k gthread --threads {self.worker_threads}"
+        return f"gunicorn -w {self.workers} (sync)"
 
     @property
     def cases_per_second(self) -> float:
@@ -203,7 +214,7 @@ def _admin_connection(url: URL) -> psycopg.Connection:
 
 @contextmanager
 def postgres_database(admin_url: str) -> Iterator[tuple[str, str]]:
-    """A fresh ``ws_bench`` database beside ``admin_url``'s, dropped afterwards: (DATABASE_URL, version)."""
+    """A fresh ``ws_bench_<pid>`` database beside ``admin_url``'s, dropped afterwards: (URL, version)."""
     url = make_url(admin_url)
     if not _is_loopback(url.host):
         raise SystemExit(f"refusing a non-loopback PostgreSQL host {url.host!r}: the benchmark stays local")
@@ -256,9 +267,14 @@ class Server:
 
 
 @contextmanager
-def gunicorn(env: dict[str, str], workers: int, log_folder: Path) -> Iterator[Server]:
-    """Start ``gunicorn -w N`` on a free loopback port, wait for /healthz, and always stop it."""
+def gunicorn(
+    env: dict[str, str], workers: int, log_folder: Path, worker_class: str = "sync", worker_threads: int = 1
+) -> Iterator[Server]:
+    """Start ``gunicorn -w N`` on a free loopback port, wait for /healthz, and always stop it.
+    ``worker_class`` gthread runs ``worker_threads`` threads in each worker (gunicorn.conf.py's
+    problem+json worker either way)."""
     port = free_port()
+    env = {**env, "GUNICORN_THREADS": str(worker_threads if worker_class == "gthread" else 1)}
     log_path = log_folder / f"gunicorn-{port}.log"
     with log_path.open("wb") as log:
         process = subprocess.Popen(
@@ -532,6 +548,8 @@ def run(
     postgres_url: str | None = None,
     token_per_case: bool = False,
     nodes: int = 1,
+    worker_class: str = "sync",
+    worker_threads: int = 1,
 ) -> HttpResult:
     """Benchmark one database (``sqlite`` or ``postgresql``) end to end; gunicorn is always stopped.
     ``nodes``: API nodes (gunicorn groups of ``workers`` each, on ports of their own) on the one
@@ -552,7 +570,10 @@ def run(
         env = {**os.environ, "DATABASE_URL": database_url, "FLASK_SECRET_KEY": secret_key}
         prepare_database(env)
         with ExitStack() as stack:
-            servers = [stack.enter_context(gunicorn(env, workers, Path(logs))) for _ in range(nodes)]
+            servers = [
+                stack.enter_context(gunicorn(env, workers, Path(logs), worker_class, worker_threads))
+                for _ in range(nodes)
+            ]
             urls = [server.base_url for server in servers]
             if warmup:
                 warm, _ = _run_phase([CaseClient(urls) for _ in range(threads)], warmup, 60.0)
@@ -595,6 +616,8 @@ def run(
         status_counts=status_counts,
         server_log_problems=problems,
         nodes=nodes,
+        worker_class=worker_class,
+        worker_threads=worker_threads,
     )
 
 
@@ -603,7 +626,7 @@ def describe(result: HttpResult) -> str:
     lines = [
         f"http/{result.database}: {result.cases_per_second:.2f} cases/s "
         f"({result.cases} cases in {result.seconds:.1f} s, {result.failed_cases} failed; "
-        f"{result.nodes} × gunicorn -w {result.workers}, {result.threads} client threads, "
+        f"{result.nodes} × {result.server_settings}, {result.threads} client threads, "
         f"{result.database} {result.server_version})",
         f"  client CPU: {result.client_cpu_seconds:.1f} s of {result.seconds:.1f} s wall",
         f"  server CPU per case: {result.server_cpu_ms_per_case:.1f} ms in the gunicorn workers, "
@@ -643,6 +666,8 @@ def main(argv: list[str] | None = None) -> int:
             workers=args.workers,
             token_per_case=args.token_per_case,
             nodes=args.nodes,
+            worker_class=args.worker_class,
+            worker_threads=args.worker_threads,
         )
         print(describe(result))
         failed = failed or bool(result.failed_cases)
@@ -660,6 +685,15 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--warmup", type=int, default=4, help="untimed cases first (default 4)")
     parser.add_argument("--workers", type=int, default=2, help="gunicorn sync workers per node (default 2)")
     parser.add_argument("--nodes", type=int, default=1, help="API nodes, each a gunicorn group (default 1)")
+    parser.add_argument(
+        "--worker-class",
+        choices=["sync", "gthread"],
+        default="sync",
+        help="gunicorn worker class (default: sync)",
+    )
+    parser.add_argument(
+        "--worker-threads", type=int, default=1, help="threads per gunicorn worker with gthread (default 1)"
+    )
     parser.add_argument(
         "--token-per-case",
         action="store_true",

@@ -215,7 +215,7 @@ def render_doc(
     for result in results:
         label = DATABASE_LABELS.get(result.database, result.database)
         out.append(
-            f"| (b) HTTP, gunicorn -w {result.workers} (sync), {label}, {result.threads} client threads "
+            f"| (b) HTTP, {result.server_settings}, {label}, {result.threads} client threads "
             f"| {result.cases_per_second:.2f} | {_ratio(result, engine)} |"
         )
     out += [
@@ -240,6 +240,15 @@ def render_doc(
             f"({result.server_cpu_ms_per_case / engine.best_ms_per_case:.1f}× the engine's "
             f"{engine.best_ms_per_case:.1f} ms; goal ≤ 10×), {result.database_cpu_ms_per_case:.1f} ms in the "
             f"database backends; tokens {'per case' if result.token_per_case else 'once per client'}."
+        )
+    for result in results:
+        label = DATABASE_LABELS.get(result.database, result.database)
+        times = result.server_cpu_ms_per_case / engine.best_ms_per_case
+        ratio = result.cases_per_second / engine.best_cases_per_second
+        out.append(
+            f"- Goals on {label} ({result.server_settings}): server CPU per case {times:.1f}× the "
+            f"engine's (≤ 10×: {'met' if times <= 10 else 'not met'}); H/E {ratio:.3f} "
+            f"(≥ 0.25: {'met' if ratio >= 0.25 else 'not met'})."
         )
     out += [
         "",
@@ -362,6 +371,8 @@ def main(argv: list[str] | None = None) -> int:
             workers=args.workers,
             token_per_case=args.token_per_case,
             nodes=args.nodes,
+            worker_class=args.worker_class,
+            worker_threads=args.worker_threads,
         )
         print(http_bench.describe(result), flush=True)
         results.append(result)

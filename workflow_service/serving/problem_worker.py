@@ -15,6 +15,8 @@ from typing import Any
 
 from gunicorn import util
 from gunicorn.http.wsgi import Response, default_environ
+from gunicorn.workers.base import Worker
+from gunicorn.workers.gthread import ThreadWorker
 from gunicorn.workers.sync import SyncWorker
 
 from workflow_service.errors import MalformedRequest, RequestTimedOut, ServiceError
@@ -46,8 +48,8 @@ def problem_message(
     return ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1") + payload
 
 
-class ProblemWorker(SyncWorker):
-    """The default sync worker; only the bytes of gunicorn's own error answers differ."""
+class _ProblemAnswers(Worker):
+    """gunicorn's own answers as problem documents, for either worker class below."""
 
     timed_out = False
 
@@ -95,3 +97,14 @@ class ProblemWorker(SyncWorker):
     def write_problem(self, sock: Any, status: int, reason: str, message: str) -> None:
         title = TITLES.get(status, reason)
         util.write_nonblock(sock, problem_message(status, reason, title, message, {}))
+
+
+class ProblemWorker(_ProblemAnswers, SyncWorker):
+    """The default sync worker; only the bytes of gunicorn's own error answers differ."""
+
+
+class ProblemThreadWorker(_ProblemAnswers, ThreadWorker):
+    """gunicorn's gthread worker (``GUNICORN_THREADS`` > 1, gunicorn.conf.py) with the same answers.
+
+    It keeps client connections alive between requests. A request past ``timeout`` is not aborted:
+    the worker's main loop keeps telling the arbiter it is alive while a thread runs the request."""

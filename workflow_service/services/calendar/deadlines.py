@@ -67,8 +67,17 @@ class WorkingCalendar:
 
     entered_days: Mapping[date, bool] = field(default_factory=dict)
     entered_years: frozenset[int] = frozenset()
+    # Each day's answer once found: a process keeps its calendar until the table changes, and every
+    # due date walks the same few weeks day by day.
+    _answers: dict[date, bool] = field(default_factory=dict, init=False, repr=False, compare=False)
 
     def is_working_day(self, day: date) -> bool:
+        answer = self._answers.get(day)
+        if answer is None:
+            answer = self._answers[day] = self._find_working_day(day)
+        return answer
+
+    def _find_working_day(self, day: date) -> bool:
         entered = self.entered_days.get(day)
         if entered is not None:
             return entered

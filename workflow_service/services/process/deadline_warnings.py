@@ -9,7 +9,7 @@ table) needs nothing here.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Set
 from datetime import datetime, time, timedelta
 
 from sqlalchemy import bindparam, select
@@ -34,10 +34,14 @@ def start_of_next_business_day(moment: datetime) -> datetime:
 _OPEN_TASK_IDS = select(Task.id).where(Task.case_id == bindparam("case_id"), Task.state == TaskState.OPEN)
 
 
-def sync_warning_jobs(case: Case, scheduled: Mapping[str | None, Job] | None = None) -> None:
+def sync_warning_jobs(
+    case: Case, scheduled: Mapping[str | None, Job] | None = None, open_task_ids: Set[str] | None = None
+) -> None:
     """Give each open task of the case its warning job; cancel the pending jobs of closed tasks.
-    ``scheduled``: the case's warning jobs, read here if not given."""
-    open_task_ids = set(db.session.execute(_OPEN_TASK_IDS, {"case_id": case.id}).scalars())
+    ``scheduled``: the case's warning jobs, ``open_task_ids`` the ids of its open tasks (a step
+    knows them), each read here if not given."""
+    if open_task_ids is None:
+        open_task_ids = set(db.session.execute(_OPEN_TASK_IDS, {"case_id": case.id}).scalars())
     if scheduled is None:
         scheduled = jobs.jobs_of_case(case, (JobKind.DEADLINE_WARNING,))[JobKind.DEADLINE_WARNING]
     moment = now()

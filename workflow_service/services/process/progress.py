@@ -75,22 +75,27 @@ def _task_due_date(case: Case) -> date:
     return add_working_days(registered_on, item.acceptance_limit_days)
 
 
-# Built once: the case's open workflow tasks, read at every step.
-_OPEN_WORKFLOW_TASKS = select(Task).where(
-    Task.case_id == bindparam("case_id"), Task.state == TaskState.OPEN, Task.kind == TaskKind.WORKFLOW
-)
+# Built once: the case's open tasks, read at every step (its workflow tasks are synced with the
+# engine's; the open ids of every kind, after the sync, are what the deadline warnings need).
+_OPEN_TASKS = select(Task).where(Task.case_id == bindparam("case_id"), Task.state == TaskState.OPEN)
 
 
-def _sync_tasks(case: Case, result: StepResult) -> list[Task]:
-    open_tasks = {
-        task.id: task for task in db.session.execute(_OPEN_WORKFLOW_TASKS, {"case_id": case.id}).scalars()
-    }
+def _sync_tasks(case: Case, result: StepResult) -> tuple[list[Task], set[str]]:
+    """Open the engine's new ready tasks, cancel the workflow tasks it no longer has: the tasks
+    opened, and the ids of every task of the case left open."""
+    open_tasks: dict[str, Task] = {}
+    open_ids: set[str] = set()
+    for task in db.session.execute(_OPEN_TASKS, {"case_id": case.id}).scalars():
+        open_ids.add(task.id)
+        if task.kind == TaskKind.WORKFLOW:
+            open_tasks[task.id] = task
     ready_ids = {ready.id for ready in result.ready_tasks}
     opened: list[Task] = []
     for task_id, task in open_tasks.items():
         if task_id not in ready_ids:
             task.state = TaskState.CANCELLED
             task.completed_at = now()
+            open_ids.discard(task_id)
     for ready in result.ready_tasks:
         if ready.id in open_tasks:
             continue
@@ -120,7 +125,8 @@ def _sync_tasks(case: Case, result: StepResult) -> list[Task]:
         )
         db.session.add(task)
         opened.append(task)
-    return opened
+        open_ids.add(task.id)
+    return opened, open_ids
 
 
 def _close_clock_pauses(case: Case, result: StepResult, actor: User | None) -> bool:
@@ -175,10 +181,10 @@ def apply_step(case: Case, result: StepResult, actor: User | None, completed: Ta
     if case.incident != result.incident:  # an unchanged value is not written again
         case.incident = result.incident
     db.session.flush()  # the case needs its id before tasks point at it
-    opened = _sync_tasks(case, result)
+    opened, open_ids = _sync_tasks(case, result)
     case_jobs = jobs.jobs_of_case(case, (JobKind.TIMER, JobKind.DEADLINE_WARNING))
     jobs.sync_timer_jobs(case, result.timers, case_jobs[JobKind.TIMER])
-    deadline_warnings.sync_warning_jobs(case, case_jobs[JobKind.DEADLINE_WARNING])
+    deadline_warnings.sync_warning_jobs(case, case_jobs[JobKind.DEADLINE_WARNING], open_ids)
     ended = result.completed and case.ended_at is None
     if ended:
         case.ended_at = now()

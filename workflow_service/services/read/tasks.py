@@ -147,9 +147,12 @@ def reread_task(caller: User, task: Task) -> TaskView:
 
 
 def view_completed_task(caller: User, task: Task) -> CompletedTaskView:
-    """A task the caller has just completed, read back as ``reread_task`` reads it, with the case's
-    next open tasks: one statement more than ``reread_task``."""
-    view = reread_task(caller, task)
+    """A task the caller has just completed, with the case's next open tasks, in one statement (the
+    next tasks). The rest is what the completion holds, as ``reread_task`` would find it: the session
+    keeps what the step wrote (no expiry at commit), the completion loaded the case with its item,
+    item version and process version, and the people and organisation it names are the caller's
+    or are read by their key once."""
+    view = describe_task(caller, task)
     following = next_tasks(caller, task.case_id)
     return CompletedTaskView(
         view.task, view.due_state, view.delegated_from, view.may_work, view.form, following

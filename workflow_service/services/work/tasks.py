@@ -12,7 +12,8 @@ from collections.abc import Mapping
 from typing import Any
 
 from sqlalchemy import bindparam, select, update
-from sqlalchemy.orm import undefer
+from sqlalchemy import inspect as sa_inspect
+from sqlalchemy.orm import joinedload, undefer
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -86,6 +87,9 @@ def _workable(actor: User, task_id: str) -> Task:
     return task
 
 
+_TASK_COLUMNS = [column.key for column in sa_inspect(Task).column_attrs]
+
+
 def claim_task(actor: User, task_id: str) -> Task:
     task = _workable(actor, task_id)
     # Conditional update: of two clerks claiming at once exactly one wins.
@@ -95,7 +99,8 @@ def claim_task(actor: User, task_id: str) -> Task:
         .values(assignee_id=actor.id)
         .execution_options(synchronize_session=False)
     )
-    db.session.refresh(task)
+    # The columns only: the task's case, loaded with it, stays (the audit row names it).
+    db.session.refresh(task, _TASK_COLUMNS)
     if not claimed and task.assignee_id != actor.id:
         if task.state != TaskState.OPEN:
             db.session.rollback()
@@ -133,16 +138,23 @@ def _lock_case_of(task_id: str) -> Case | None:
     (PostgreSQL; SQLite's write transactions are serial anyway). A reassignment locks the case first
     too, so a completion racing one either waits and then sees the task moved (403), or makes the
     move fail (409); without the lock it could complete a task the supervisor had just moved
-    elsewhere. One statement: the case is found by a subquery on the task."""
+    elsewhere. One statement: the case is found by a subquery on the task, and comes with what every
+    completion reads of it (its process version, service item and item version), locking only the
+    case row."""
     return db.session.execute(_LOCK_CASE_OF_TASK, {"task_id": task_id}).scalar_one_or_none()
 
 
 # Built once: the statement is the same for every completion.
 _LOCK_CASE_OF_TASK = (
     select(Case)
-    .options(undefer(Case.workflow_state))
+    .options(
+        undefer(Case.workflow_state),
+        joinedload(Case.process_definition, innerjoin=True),
+        joinedload(Case.service_item, innerjoin=True),
+        joinedload(Case.service_item_version),
+    )
     .where(Case.id == select(Task.case_id).where(Task.id == bindparam("task_id")).scalar_subquery())
-    .with_for_update()
+    .with_for_update(of=Case)
 )
 
 
