@@ -652,6 +652,11 @@ DECLARED: dict[tuple[str, str, int], Step] = {
     ),
     ("post", "/api/v1/delegations/{delegation_id}/revoke", 409): _revoked_twice,
     ("post", "/api/v1/case-migrations/{migration_id}/undo", 409): _migration_undone_twice,
+    ("post", "/api/v1/process-drafts", 404): lambda client, app: client.http.post(
+        "/api/v1/process-drafts",
+        headers=client.headers("analyst"),
+        json={"process_key": "individual_business_registration", "from_version": 999999},
+    ),
     ("put", "/api/v1/process-drafts/{draft_id}/bpmn", 409): _draft_saved_elsewhere("bpmn"),
     ("put", "/api/v1/process-drafts/{draft_id}/forms/{name}", 409): _draft_saved_elsewhere("form"),
     ("delete", "/api/v1/process-drafts/{draft_id}/forms/{name}", 409): _draft_saved_elsewhere("delete-form"),
