@@ -1,0 +1,154 @@
+"""How long requests wait for SQLite's write lock, per case, with several clients.
+
+SQLite has one writer at a time: a write transaction begins ``BEGIN IMMEDIATE`` and waits there (up
+to the busy timeout) while another process holds the lock. The service counts that wait and how
+long each transaction then keeps the lock (``workflow_sqlite_write_lock_wait_seconds`` and
+``…_held_seconds`` on /metrics, by endpoint, summed over the gunicorn workers). This script runs
+http_bench's case (a fresh SQLite file, ``gunicorn -w 2``, ``--threads`` clients, tokens once per
+client), reads /metrics before and after the timed phase, and prints per case: the lock wait, the
+time the lock was held, the requests' own time in the app, and the share of it spent waiting.
+
+``--app-root`` runs another checkout's service (the same instruments must be in it), to measure a
+commit before a change against the one after it in the same run.
+
+Run: ``python bench/sqlite_lock_wait.py [--cases 60 --threads 4] [--app-root ../other-checkout]``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import secrets
+import sys
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+import http_bench
+import requests
+from http_bench import CaseClient, _run_phase, gunicorn, prepare_database, sqlite_database
+from prometheus_client.parser import text_string_to_metric_families
+
+WAIT = "workflow_sqlite_write_lock_wait_seconds"
+HELD = "workflow_sqlite_write_lock_held_seconds"
+REQUEST = "workflow_http_request_duration_seconds"
+
+
+def scrape(base_url: str) -> dict[tuple[str, str, str], float]:
+    """(metric sample name, method, endpoint) → value, for the _sum and _count of the three histograms."""
+    text = requests.get(f"{base_url}/metrics", timeout=30).text
+    values: dict[tuple[str, str, str], float] = {}
+    for family in text_string_to_metric_families(text):
+        if family.name not in (WAIT, HELD, REQUEST):
+            continue
+        for sample in family.samples:
+            if sample.name.endswith(("_sum", "_count")):
+                key = (sample.name, sample.labels.get("method", ""), sample.labels.get("endpoint", ""))
+                values[key] = values.get(key, 0.0) + sample.value
+    return values
+
+
+@dataclass
+class LockFigures:
+    cases: int
+    failed: int
+    seconds: float
+    threads: int
+    # Per case, in seconds: lock wait, lock held, request time in the app (all requests).
+    wait: float
+    held: float
+    request: float
+    write_transactions: float  # per case
+    by_endpoint: list[tuple[str, float, float, float]]  # (method endpoint, wait, held, transactions) per case
+
+    @property
+    def wait_share(self) -> float:
+        return self.wait / self.request if self.request else 0.0
+
+
+def measure(cases: int, threads: int, warmup: int, workers: int, app_root: Path | None) -> LockFigures:
+    if app_root is not None:
+        http_bench.REPO_ROOT = app_root.resolve()  # gunicorn and flask run in that checkout
+    with sqlite_database() as (database_url, _), tempfile.TemporaryDirectory(prefix="ws-lock-") as logs:
+        env = {**os.environ, "DATABASE_URL": database_url, "FLASK_SECRET_KEY": secrets.token_hex(32)}
+        if app_root is not None:
+            env["PYTHONPATH"] = str(app_root.resolve())
+        prepare_database(env)
+        with gunicorn(env, workers, Path(logs)) as server:
+            if warmup:
+                _run_phase([CaseClient(server.base_url) for _ in range(threads)], warmup, 120.0)
+            clients = [CaseClient(server.base_url) for _ in range(threads)]
+            for client in clients:  # tokens before the timed phase: it measures the cases alone
+                client._token("clerk")
+                client._token("approver")
+            before = scrape(server.base_url)
+            phase, elapsed = _run_phase(clients, cases, 600.0)
+            after = scrape(server.base_url)
+    done = max(phase.completed, 1)
+
+    def delta(name: str, method: str | None = None, endpoint: str | None = None) -> float:
+        return sum(
+            value - before.get(key, 0.0)
+            for key, value in after.items()
+            if key[0] == name
+            and (method is None or key[1] == method)
+            and (endpoint is None or key[2] == endpoint)
+        )
+
+    endpoints = sorted({(key[1], key[2]) for key in after if key[0] == f"{WAIT}_count"})
+    rows = []
+    for method, endpoint in endpoints:
+        count = delta(f"{WAIT}_count", method, endpoint)
+        if count:
+            rows.append(
+                (
+                    f"{method} {endpoint}",
+                    delta(f"{WAIT}_sum", method, endpoint) / done,
+                    delta(f"{HELD}_sum", method, endpoint) / done,
+                    count / done,
+                )
+            )
+    return LockFigures(
+        cases=phase.completed,
+        failed=phase.failed,
+        seconds=elapsed,
+        threads=threads,
+        wait=delta(f"{WAIT}_sum") / done,
+        held=delta(f"{HELD}_sum") / done,
+        request=delta(f"{REQUEST}_sum") / done,
+        write_transactions=delta(f"{WAIT}_count") / done,
+        by_endpoint=sorted(rows, key=lambda row: -row[1]),
+    )
+
+
+def describe(figures: LockFigures, label: str = "") -> str:
+    lines = [
+        f"sqlite lock wait{f' ({label})' if label else ''}: {figures.cases} cases, {figures.failed} failed, "
+        f"{figures.seconds:.1f} s, {figures.threads} clients",
+        f"  per case: lock wait {1000 * figures.wait:.0f} ms, lock held {1000 * figures.held:.0f} ms, "
+        f"request time in the app {1000 * figures.request:.0f} ms "
+        f"(waiting: {100 * figures.wait_share:.0f}%), {figures.write_transactions:.1f} write transactions",
+        f"  {'request':<44}{'wait ms':>9}{'held ms':>9}{'writes':>8}   (per case)",
+    ]
+    for name, wait, held, count in figures.by_endpoint:
+        lines.append(f"  {name:<44}{1000 * wait:>9.1f}{1000 * held:>9.1f}{count:>8.1f}")
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--cases", type=int, default=60, help="timed cases (default 60)")
+    parser.add_argument("--threads", type=int, default=4, help="client threads (default 4)")
+    parser.add_argument("--warmup", type=int, default=4, help="untimed cases first (default 4)")
+    parser.add_argument("--workers", type=int, default=2, help="gunicorn sync workers (default 2)")
+    parser.add_argument("--app-root", type=Path, help="run the service of this checkout instead")
+    args = parser.parse_args(argv)
+    figures = measure(args.cases, args.threads, args.warmup, args.workers, args.app_root)
+    print(describe(figures, str(args.app_root or "")))
+    return 1 if figures.failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
