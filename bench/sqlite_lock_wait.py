@@ -8,20 +8,24 @@ http_bench's case (a fresh SQLite file, ``gunicorn -w 2``, ``--threads`` clients
 client), reads /metrics before and after the timed phase, and prints per case: the lock wait, the
 time the lock was held, the requests' own time in the app, and the share of it spent waiting.
 
-``--app-root`` runs another checkout's service (the same instruments must be in it), to measure a
-commit before a change against the one after it in the same run.
+``--app-root`` runs another checkout's service (the same instruments must be in it); ``--before``
+measures another checkout first and then this one, back to back, to compare a commit before a change
+with the one after it in one run; ``--doc docs/benchmarks.md`` writes the ``sqlite_lock_wait`` section.
 
-Run: ``python bench/sqlite_lock_wait.py [--cases 60 --threads 4] [--app-root ../other-checkout]``.
+Run: ``python bench/sqlite_lock_wait.py [--cases 60 --threads 4] [--before ../base-checkout --doc …]``.
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import re
 import secrets
+import subprocess
 import sys
 import tempfile
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 
 import http_bench
@@ -67,8 +71,8 @@ class LockFigures:
 
 
 def measure(cases: int, threads: int, warmup: int, workers: int, app_root: Path | None) -> LockFigures:
-    if app_root is not None:
-        http_bench.REPO_ROOT = app_root.resolve()  # gunicorn and flask run in that checkout
+    # gunicorn and flask run in that checkout (http_bench reads its REPO_ROOT at each call)
+    http_bench.REPO_ROOT = (app_root or Path(__file__).resolve().parent.parent).resolve()
     with sqlite_database() as (database_url, _), tempfile.TemporaryDirectory(prefix="ws-lock-") as logs:
         env = {**os.environ, "DATABASE_URL": database_url, "FLASK_SECRET_KEY": secrets.token_hex(32)}
         if app_root is not None:
@@ -135,6 +139,66 @@ def describe(figures: LockFigures, label: str = "") -> str:
     return "\n".join(lines)
 
 
+SECTION = "sqlite_lock_wait"
+REPO_ROOT = Path(__file__).resolve().parent.parent
+
+
+def _commit(root: Path) -> str:
+    return (
+        subprocess.run(
+            ["git", "rev-parse", "--short", "HEAD"], cwd=root, capture_output=True, text=True, check=False
+        ).stdout.strip()
+        or root.name
+    )
+
+
+def write_section(
+    doc: Path,
+    runs: list[tuple[str, LockFigures]],
+    command: str,
+    started: datetime,
+    load: tuple[tuple[float, ...], tuple[float, ...]],
+) -> None:
+    body = [
+        f"<!-- {SECTION}: written by bench/sqlite_lock_wait.py --doc; "
+        "rerun it rather than editing by hand -->",
+        "## SQLite: the wait for the write lock per case",
+        "",
+        f"Measured {started:%Y-%m-%d %H:%M} UTC by `{command}`: http_bench's case on a fresh SQLite file, "
+        f"gunicorn -w 2 (sync), {runs[0][1].threads} client threads, tokens taken before the timed phase; "
+        f"{os.cpu_count()} logical CPUs, load average {load[0][0]:.2f} before, {load[1][0]:.2f} after. "
+        "The wait is the time a write transaction's `BEGIN IMMEDIATE` took (the busy handler queueing "
+        "it behind another worker's transaction), the hold the time from then to its COMMIT or "
+        "ROLLBACK; both from the service's own histograms on /metrics "
+        "(`workflow_sqlite_write_lock_wait_seconds`, `…_held_seconds`), summed over the workers, per "
+        "completed case. *Request time* is the app's own time for the case's requests "
+        "(`workflow_http_request_duration_seconds`).",
+        "",
+        "| Run | Cases | Lock wait per case | Lock held per case | Write transactions per case "
+        "| Request time per case | Share spent waiting |",
+        "| --- | ---: | ---: | ---: | ---: | ---: | ---: |",
+    ]
+    for label, figures in runs:
+        body.append(
+            f"| {label} | {figures.cases} | {1000 * figures.wait:.0f} ms | {1000 * figures.held:.0f} ms "
+            f"| {figures.write_transactions:.1f} | {1000 * figures.request:.0f} ms "
+            f"| {100 * figures.wait_share:.0f}% |"
+        )
+    for label, figures in runs:
+        body += ["", f"{label}, per case by request:", "", "| Request | Wait | Held | Write transactions |"]
+        body.append("| --- | ---: | ---: | ---: |")
+        for name, wait, held, count in figures.by_endpoint:
+            body.append(f"| `{name}` | {1000 * wait:.1f} ms | {1000 * held:.1f} ms | {count:.1f} |")
+    body.append(f"<!-- /{SECTION} -->")
+    text = doc.read_text(encoding="utf-8")
+    section = "\n".join(body) + "\n"
+    pattern = re.compile(rf"<!-- {SECTION}:.*?<!-- /{SECTION} -->\n", re.S)
+    text = (
+        pattern.sub(lambda _: section, text) if pattern.search(text) else text.rstrip("\n") + "\n\n" + section
+    )
+    doc.write_text(text, encoding="utf-8")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -144,10 +208,30 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--warmup", type=int, default=4, help="untimed cases first (default 4)")
     parser.add_argument("--workers", type=int, default=2, help="gunicorn sync workers (default 2)")
     parser.add_argument("--app-root", type=Path, help="run the service of this checkout instead")
+    parser.add_argument(
+        "--before", type=Path, help="measure this checkout first, then --app-root or this one"
+    )
+    parser.add_argument("--before-label", help="what --before is (a commit), when it is no git checkout")
+    parser.add_argument("--doc", type=Path, help="write the sqlite_lock_wait section into this file")
     args = parser.parse_args(argv)
-    figures = measure(args.cases, args.threads, args.warmup, args.workers, args.app_root)
-    print(describe(figures, str(args.app_root or "")))
-    return 1 if figures.failed else 0
+    started, load_before = datetime.now(UTC), os.getloadavg()
+    runs: list[tuple[str, LockFigures]] = []
+    for root in ([args.before] if args.before else []) + [args.app_root]:
+        figures = measure(args.cases, args.threads, args.warmup, args.workers, root)
+        label = (args.before_label if root is args.before else "") or _commit(root or REPO_ROOT)
+        if args.before:
+            label = f"{'before' if root is args.before else 'after'}: {label}"
+        print(describe(figures, label), flush=True)
+        runs.append((label, figures))
+    if args.doc:
+        command = "python bench/sqlite_lock_wait.py" + (f" --cases {args.cases}" if args.cases != 60 else "")
+        before = f"<checkout of {args.before_label or 'the base commit'}>"
+        command += f" --threads {args.threads}" + (f" --before {before}" if args.before else "")
+        write_section(
+            args.doc, runs, command + " --doc docs/benchmarks.md", started, (load_before, os.getloadavg())
+        )
+        print(f"wrote the {SECTION} section of {args.doc}")
+    return 1 if any(figures.failed for _, figures in runs) else 0
 
 
 if __name__ == "__main__":
