@@ -189,6 +189,17 @@ def write_section(
         body.append("| --- | ---: | ---: | ---: |")
         for name, wait, held, count in figures.by_endpoint:
             body.append(f"| `{name}` | {1000 * wait:.1f} ms | {1000 * held:.1f} ms | {count:.1f} |")
+    body += [
+        "",
+        "Before, every write request of the case flow ran two write transactions: its work, and then the "
+        "answer, read back after the commit in a second `BEGIN IMMEDIATE` because the request is a POST. "
+        "The answers are now read in a DEFERRED transaction (`database.reading_after_writes`), so a "
+        "request takes the lock once. The token lookup was already read outside it. What remains is the "
+        "work itself, which keeps the lock from its first statement through the engine step and the "
+        "flush: a read-then-write transaction cannot wait for the lock in WAL mode (it fails at once when "
+        "another writer committed in between), so reading the case outside the lock would need a retry "
+        "on every conflict (docs/decisions.md).",
+    ]
     body.append(f"<!-- /{SECTION} -->")
     text = doc.read_text(encoding="utf-8")
     section = "\n".join(body) + "\n"
