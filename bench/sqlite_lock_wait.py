@@ -11,6 +11,9 @@ time the lock was held, the requests' own time in the app, and the share of it s
 ``--app-root`` runs another checkout's service (the same instruments must be in it); ``--before``
 measures another checkout first and then this one, back to back, to compare a commit before a change
 with the one after it in one run; ``--doc docs/benchmarks.md`` writes the ``sqlite_lock_wait`` section.
+A commit older than the instruments is measured by exporting it (``git archive <commit> | tar -x -C
+<folder>``), copying this checkout's ``workflow_service/instruments.py`` and ``database.py`` into it
+(the instruments alone, where nothing else in the two files changed) and compiling its translations.
 
 Run: ``python bench/sqlite_lock_wait.py [--cases 60 --threads 4] [--before ../base-checkout --doc …]``.
 """
