@@ -38,3 +38,16 @@ def child_exit(server, worker):  # noqa: ANN001, ANN201
 def on_exit(server):  # noqa: ANN001, ANN201
     if _own_metrics_folder:
         shutil.rmtree(os.environ["PROMETHEUS_MULTIPROC_DIR"], ignore_errors=True)
+
+
+# Each Argon2 password check allocates its 19 MiB in one block. After freeing the first such block,
+# glibc's malloc raises its mmap threshold and serves later ones from the heap, which then keeps
+# ~19 MiB in every worker for good. A fixed threshold (glibc's default, 128 KiB) hands each block
+# back to the system when freed. Set in the master, so every forked worker has it; elsewhere a no-op.
+M_MMAP_THRESHOLD = -3
+try:
+    import ctypes
+
+    ctypes.CDLL("libc.so.6").mallopt(M_MMAP_THRESHOLD, 128 * 1024)
+except (OSError, AttributeError):
+    pass

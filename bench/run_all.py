@@ -331,6 +331,8 @@ KEPT_SECTIONS = (
     ("<!-- fault_runs:", "<!-- /fault_runs -->"),
     ("<!-- million_cases:", "<!-- /million_cases -->"),
     ("<!-- request_profile:", "<!-- /request_profile -->"),
+    ("<!-- memory_soak:", "<!-- /memory_soak -->"),
+    ("<!-- sqlite_lock_wait:", "<!-- /sqlite_lock_wait -->"),
 )
 
 

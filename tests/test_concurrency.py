@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import re
 import threading
 from collections.abc import Callable
 from typing import Any
 
 import pytest
+import requests
 from flask import Flask
 
-from tests.support.api import ApiClient
+from tests.support.api import ApiClient, case_body
+from tests.support.live import Server
 
 pytestmark = pytest.mark.live
 
@@ -84,3 +87,47 @@ def test_case_numbers_stay_unique_under_concurrent_starts(live_app: Flask) -> No
     assert len(set(numbers)) == 6
     serials = sorted(int(number[-4:]) for number in numbers)
     assert serials == list(range(serials[0], serials[0] + 6))
+
+
+def test_whole_cases_from_four_clients_against_two_workers_all_go_through(server: Server) -> None:
+    """Four clients work cases at once against two gunicorn workers: on SQLite they share one write
+    lock. Every step succeeds, and each answer tells what the step just wrote (the answers are read
+    after the work committed, outside the lock)."""
+    api = [server.api() for _ in range(4)]
+
+    def whole_cases(client: ApiClient) -> list[str]:
+        numbers = []
+        for _ in range(2):
+            created = client.register(case_body())
+            accept = next(t for t in created["next_tasks"] if t["name"] == "受理")
+            accepted = client.complete(accept["id"], "clerk", {"acceptance_decision": "accept"})
+            assert accepted.status_code == 200, accepted.json
+            review = next(
+                t["id"]
+                for t in client.inbox("approver")
+                if t["case_number"] == created["number"] and t["bpmn_id"] == "review"
+            )
+            claimed = client.post(f"/api/v1/tasks/{review}/claim", "approver")
+            assert claimed.status_code == 200, claimed.json
+            assert claimed.json["assignee"]["username"] == "approver"
+            decided = client.complete(
+                review, "approver", {"review_decision": "approve", "review_opinion": "材料齐全"}
+            )
+            assert decided.status_code == 200, decided.json
+            assert decided.json["state"] == "completed"
+            assert [t["name"] for t in decided.json["next_tasks"]] == ["出件"]
+            numbers.append(created["number"])
+        return numbers
+
+    for client in api:
+        client.headers("clerk")
+        client.headers("approver")
+    numbers = [number for batch in race([lambda c=c: whole_cases(c) for c in api]) for number in batch]
+    assert len(set(numbers)) == 8
+    for number in numbers:
+        case = api[0].case(number)
+        assert [step["name"] for step in case["history"]] == ["受理", "审核"]
+        assert [t["name"] for t in case["current_tasks"]] == ["出件"]
+    if server.env["DATABASE_URL"].startswith("sqlite"):
+        metrics = requests.get(f"{server.base}/metrics", timeout=10).text
+        assert re.search(r"workflow_sqlite_write_lock_wait_seconds_count\{[^}]*\} [1-9]", metrics)

@@ -6,11 +6,18 @@ fails at once with "database is locked" when another process wrote meanwhile, wh
 timeout; beginning write transactions IMMEDIATE makes writers queue on the timeout instead.
 Requests that only read (GET, HEAD, OPTIONS) begin DEFERRED, so with WAL they never wait, and so
 do the checks a write request makes first (its token, inside ``reading_before_writes``): the write
-lock is taken at the first statement of the work itself, not at the token lookup.
+lock is taken at the first statement of the work itself, not at the token lookup. The answer a
+write request reads back after its work committed (``reading_after_writes``) begins DEFERRED too:
+the next writer need not wait while this one builds its answer.
+
+How long write transactions wait for the lock and keep it is counted per endpoint
+(``workflow_sqlite_write_lock_wait_seconds`` and ``…_held_seconds`` on /metrics): two clock reads
+per transaction.
 """
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any, cast
@@ -20,9 +27,11 @@ from sqlalchemy import CursorResult, Engine, Executable, event
 from sqlalchemy.dialects import postgresql, sqlite
 
 from workflow_service.extensions import db
+from workflow_service.instruments import SQLITE_LOCK_HELD_SECONDS, SQLITE_LOCK_WAIT_SECONDS
 
 SQLITE_BUSY_TIMEOUT_MS = 30_000
 READ_ONLY_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+_LOCK_TAKEN = "workflow_sqlite_write_lock_taken"  # connection.info: (when, method, endpoint)
 
 
 def upsert(model: type) -> Any:
@@ -58,6 +67,15 @@ def reading_before_writes() -> Iterator[None]:
         g.reading_before_writes = False
 
 
+@contextmanager
+def reading_after_writes() -> Iterator[None]:
+    """Read a write request's answer after its work committed in a DEFERRED transaction: on SQLite
+    it does not take the write lock. Nothing in the block may write (a read's audit row still may:
+    ``writing_after_reads`` begins its own IMMEDIATE transaction)."""
+    with reading_before_writes():
+        yield
+
+
 def _configure_sqlite(engine: Engine) -> None:
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
@@ -72,7 +90,30 @@ def _configure_sqlite(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Any) -> None:
-        connection.exec_driver_sql(_begin_statement())
+        statement = _begin_statement()
+        if statement != "BEGIN IMMEDIATE":
+            connection.exec_driver_sql(statement)
+            return
+        asked = time.perf_counter()
+        connection.exec_driver_sql(statement)  # waits here, up to the busy timeout, for the lock
+        taken = time.perf_counter()
+        labels = _lock_labels()
+        SQLITE_LOCK_WAIT_SECONDS.labels(*labels).observe(taken - asked)
+        connection.info[_LOCK_TAKEN] = (taken, *labels)
+
+    @event.listens_for(engine, "commit")
+    @event.listens_for(engine, "rollback")
+    def _on_end(connection: Any) -> None:
+        held = connection.info.pop(_LOCK_TAKEN, None)
+        if held is not None:
+            taken, method, endpoint = held
+            SQLITE_LOCK_HELD_SECONDS.labels(method, endpoint).observe(time.perf_counter() - taken)
+
+
+def _lock_labels() -> tuple[str, str]:
+    if not has_request_context():
+        return "none", "none"
+    return request.method, request.url_rule.rule if request.url_rule is not None else "<unmatched>"
 
 
 # PostgreSQL logs a failed statement (log_min_error_statement) and a DETAIL quoting the values

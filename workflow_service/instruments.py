@@ -37,7 +37,30 @@ CASE_TRANSITIONS = Counter(
     ("from_status", "to_status"),
     registry=None,
 )
-INSTRUMENTS = (REQUESTS, REQUEST_SECONDS, CASE_TRANSITIONS)
+# SQLite: one writer at a time. How long write transactions queue for the lock, and how long each
+# keeps it (the others' wait); by the request's method and endpoint ("none" outside a request).
+LOCK_BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0)
+SQLITE_LOCK_WAIT_SECONDS = Histogram(
+    "workflow_sqlite_write_lock_wait_seconds",
+    "SQLite: time a write transaction waited for the write lock (its BEGIN IMMEDIATE)",
+    ("method", "endpoint"),
+    buckets=LOCK_BUCKETS,
+    registry=None,
+)
+SQLITE_LOCK_HELD_SECONDS = Histogram(
+    "workflow_sqlite_write_lock_held_seconds",
+    "SQLite: time from a write transaction's BEGIN IMMEDIATE to its COMMIT or ROLLBACK",
+    ("method", "endpoint"),
+    buckets=LOCK_BUCKETS,
+    registry=None,
+)
+INSTRUMENTS = (
+    REQUESTS,
+    REQUEST_SECONDS,
+    CASE_TRANSITIONS,
+    SQLITE_LOCK_WAIT_SECONDS,
+    SQLITE_LOCK_HELD_SECONDS,
+)
 
 
 def multiprocess_mode() -> bool:

@@ -22,6 +22,7 @@ from workflow_service.api.case_schemas import (
 )
 from workflow_service.api.input_fields import NoBodySchema
 from workflow_service.api.staff_examples import CASE_CREATED_EXAMPLE, CASE_REQUEST_EXAMPLE
+from workflow_service.database import reading_after_writes
 from workflow_service.services.closing.withdrawal import withdraw_case
 from workflow_service.services.intake.acceptance import receive_deferred_material
 from workflow_service.services.intake.cases import CaseRegistration, register_case
@@ -74,7 +75,9 @@ class CasesResource(MethodView):
             agent=payload["agent"],
             confirm_duplicate=payload["confirm_duplicate"],
         )
-        return view_registration(current_user(), register_case(current_user(), request))
+        registered = register_case(current_user(), request)
+        with reading_after_writes():
+            return view_registration(current_user(), registered)
 
 
 @blp.route("/<string:number>")

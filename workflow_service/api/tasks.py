@@ -16,6 +16,7 @@ from workflow_service.api.task_schemas import (
     TaskDetailSchema,
     TaskReassignSchema,
 )
+from workflow_service.database import reading_after_writes
 from workflow_service.services.read.tasks import (
     CompletedTaskView,
     TaskView,
@@ -94,7 +95,9 @@ class ClaimResource(MethodView):
 
         Take the task: it leaves colleagues' inboxes until unclaimed.
         """
-        return reread_task(current_user(), tasks.claim_task(current_user(), str(task_id)))
+        claimed = tasks.claim_task(current_user(), str(task_id))
+        with reading_after_writes():
+            return reread_task(current_user(), claimed)
 
 
 @blp.route("/<uuid:task_id>/unclaim")
@@ -108,7 +111,9 @@ class UnclaimResource(MethodView):
 
         Give the task back to the organisation's pool.
         """
-        return reread_task(current_user(), tasks.unclaim_task(current_user(), str(task_id)))
+        unclaimed = tasks.unclaim_task(current_user(), str(task_id))
+        with reading_after_writes():
+            return reread_task(current_user(), unclaimed)
 
 
 @blp.route("/<uuid:task_id>/complete")
@@ -130,7 +135,8 @@ class CompleteResource(MethodView):
         case's open tasks after it (``next_tasks``, empty once the case has ended).
         """
         completed = tasks.complete_task(current_user(), str(task_id), payload["data"])
-        return view_completed_task(current_user(), completed)
+        with reading_after_writes():
+            return view_completed_task(current_user(), completed)
 
 
 @blp.route("/<uuid:task_id>/reassign")
@@ -148,4 +154,5 @@ class ReassignResource(MethodView):
         A supervisor moves an open task to another organisation of the right type; its claim is cleared.
         """
         moved = reassign_task(current_user(), str(task_id), payload["organisation"], payload["reason"])
-        return reread_task(current_user(), moved)
+        with reading_after_writes():
+            return reread_task(current_user(), moved)

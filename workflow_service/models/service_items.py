@@ -55,6 +55,9 @@ class ServiceItem(Base):
     # Short code used in case numbers, e.g. GTDJ for 个体工商户设立登记.
     short_code: Mapped[str] = mapped_column(String(8))
     name: Mapped[str] = mapped_column(String(128))
+    # The pinyin initials of the name (个体工商户设立登记 → gtgshsldj), for the catalogue search:
+    # written with the name (services.catalogue.pinyin), so serving a search needs no pypinyin.
+    name_initials: Mapped[str] = mapped_column(String(128), default="", server_default="")
     basic_code: Mapped[str | None] = mapped_column(String(64))  # 基本编码
     implementation_code: Mapped[str | None] = mapped_column(String(64))  # 实施编码
     item_type: Mapped[ItemType] = mapped_column(enum_column(ItemType, 24), default=ItemType.LICENSING)

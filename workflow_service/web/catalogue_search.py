@@ -1,18 +1,12 @@
-"""Find a service item as a clerk types: by name, code or the pinyin initials of its name (gtgsh…)."""
+"""Find a service item as a clerk types: by name, code or the pinyin initials of its name (gtgsh…).
+
+The initials are stored with the item (``ServiceItem.name_initials``, written with the name), so
+no worker loads pypinyin's dictionaries to answer a search.
+"""
 
 from __future__ import annotations
 
-from functools import lru_cache
-
-from pypinyin import Style, lazy_pinyin
-
 from workflow_service.models import ServiceItem
-
-
-@lru_cache(maxsize=4096)
-def pinyin_initials(name: str) -> str:
-    """``个体工商户设立登记`` → ``gtgshsldj``; characters without pinyin are kept as they are."""
-    return "".join(lazy_pinyin(name, style=Style.FIRST_LETTER, errors="default")).lower()
 
 
 def matches_query(item: ServiceItem, query: str) -> bool:
@@ -24,5 +18,5 @@ def matches_query(item: ServiceItem, query: str) -> bool:
         text in item.name.lower()
         or text in item.code.lower()
         or text in (item.short_code or "").lower()
-        or text in pinyin_initials(item.name)
+        or text in item.name_initials
     )

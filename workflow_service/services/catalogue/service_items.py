@@ -36,6 +36,7 @@ from workflow_service.models import (
 )
 from workflow_service.services import audit
 from workflow_service.services.catalogue import eligibility
+from workflow_service.services.catalogue.pinyin import pinyin_initials
 from workflow_service.services.clock import now
 from workflow_service.services.directory.import_files import LineErrors, Row, rows_from_file
 from workflow_service.services.process.deployment import deployed_process_keys, latest_definition
@@ -341,8 +342,11 @@ def _record_version(item: ServiceItem, actor: User | None) -> ServiceItemVersion
 
 
 def _apply(item: ServiceItem, values: Mapping[str, Any]) -> None:
+    old_name = item.name
     for name, value in _scalar_values(values).items():
         setattr(item, name, value)
+    if item.name != old_name or not item.name_initials:  # the search's key, worked out on writing
+        item.name_initials = pinyin_initials(item.name)
     item.materials = _materials(values)
     item.eligibility = [dict(rule) for rule in values.get("eligibility") or []]
     item.applicant_kinds = list(values["applicant_kinds"]) if values.get("applicant_kinds") else None

@@ -17,9 +17,7 @@ from functools import cache
 from urllib.parse import quote
 from xml.sax.saxutils import escape
 
-import segno
 from flask import current_app
-from pypdf import PdfReader, PdfWriter
 from reportlab.lib import colors
 from reportlab.lib.enums import TA_CENTER, TA_RIGHT
 from reportlab.lib.pagesizes import A4
@@ -78,6 +76,8 @@ def status_page_url(case: Case) -> str:
 
 
 def _qr_code(url: str) -> Image:
+    import segno  # loaded by the first printed page, not by every worker
+
     png = io.BytesIO()
     segno.make(url, error="m").save(png, kind="png", scale=6, border=4)
     png.seek(0)
@@ -188,6 +188,8 @@ def render_page(
 
 def bound(documents: Sequence[bytes]) -> bytes:
     """Several PDFs as one, in the order given (a queue's notices printed at once)."""
+    from pypdf import PdfReader, PdfWriter  # ~25 MiB: loaded by the first bound print, not by every worker
+
     writer = PdfWriter()
     for content in documents:
         writer.append(PdfReader(io.BytesIO(content)))

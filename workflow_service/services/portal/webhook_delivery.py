@@ -27,7 +27,6 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-import requests
 from flask import current_app
 from sqlalchemy import ColumnElement, and_, exists, or_, select, update
 from sqlalchemy.orm import aliased, joinedload
@@ -216,6 +215,8 @@ def post(outgoing: Outgoing) -> tuple[int | None, str | None]:
         "X-Timestamp": timestamp,
         "X-Signature": signature(outgoing.secret, timestamp, outgoing.body),
     }
+    import requests  # ~15 MiB: the background worker delivers webhooks, the web workers never do
+
     try:
         response = requests.post(
             outgoing.url,

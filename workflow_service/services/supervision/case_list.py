@@ -5,8 +5,8 @@ from __future__ import annotations
 import io
 from dataclasses import dataclass
 from datetime import date
+from typing import TYPE_CHECKING
 
-from openpyxl import Workbook
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
@@ -25,6 +25,9 @@ from workflow_service.services.supervision.case_filters import (
     soon_until_for,
     without_jit,
 )
+
+if TYPE_CHECKING:
+    from openpyxl import Workbook
 
 PAGE_SIZE = 50
 MAX_PAGE_SIZE = 200
@@ -126,6 +129,8 @@ def export_cases(actor: User, filters: CaseFilters) -> bytes:
     require_supervisor(actor)
     without_jit()
     rows = _rows(_query(actor, filters, None, EXPORT_LIMIT))
+    from openpyxl import Workbook  # ~20 MiB: loaded by the first export, not by every worker
+
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet("办件")
     sheet.append(list(HEADERS))

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from openpyxl import Workbook
-
 from workflow_service.services.process.case_status import STATUS_LABELS
 from workflow_service.services.supervision.case_list import FUNCTION_TYPE_LABELS, workbook_bytes
 from workflow_service.services.supervision.dashboard import Dashboard
@@ -18,6 +16,8 @@ RATING_LABELS = {
 
 
 def dashboard_workbook(figures: Dashboard) -> bytes:
+    from openpyxl import Workbook  # ~20 MiB: loaded by the first export, not by every worker
+
     workbook = Workbook(write_only=True)
     summary = workbook.create_sheet("概况")
     timeliness, supplements = figures.timeliness, figures.supplements
