@@ -12,7 +12,7 @@ import pytest
 from flask import Flask
 from sqlalchemy import select
 
-from tests.support import allowance
+from tests.support import allowance, housing
 from tests.support.api import HENGDIAN, SERVICE, WUNING, ApiClient
 from tests.support.applications import PATH, application_body, headers_for, portal_client, submit
 from tests.support.bpmn import Process
@@ -255,3 +255,35 @@ def test_an_online_allowance_application_is_pre_reviewed_too(
     assert only_task(client, number, "预审")["organisation"]["name"] == "吴宁街道便民服务中心"
     assert pre_review(client, number, PASS).status_code == 200
     assert only_task(client, number, "受理")["lane"] == "window"
+
+
+def test_an_online_rural_housing_application_is_pre_reviewed_at_its_townships_window(
+    app: Flask, client: ApiClient, headers: dict[str, str]
+) -> None:
+    data = {**housing.APPLICATION, "village": "横店镇南上湖村"}
+    body = application_body(service_code=housing.SERVICE, applicant=dict(housing.HOUSEHOLDER), data=data)
+    body["matter_township"] = HENGDIAN
+    response = submit(client, headers, body)
+    assert response.status_code == 201, response.json
+    number = str(response.json["number"])
+    assert read(client, headers, number)["status"] == {"code": "pre_review", "label": "预审"}
+
+    # It waits in 横店镇's window, not in 吴宁街道's, with the housing materials to ask for.
+    task = only_task(client, number, "预审", "clerk-hengdian")
+    assert (task["lane"], task["organisation"]["name"]) == ("window", "横店镇便民服务中心")
+    assert [t for t in client.inbox("clerk") if t["case_number"] == number] == []
+    form = client.get(f"/api/v1/tasks/{task['id']}", "clerk-hengdian").json["form"]
+    assert "村民委员会审查意见" in "".join(form["properties"]["missing_materials"]["items"]["enum"])
+
+    assert pre_review(client, number, PASS, "clerk-hengdian").status_code == 200
+    assert read(client, headers, number)["status"]["code"] == "pre_reviewed"
+    acceptance = only_task(client, number, "受理", "clerk-hengdian")
+    assert acceptance["lane"] == "window"
+    accepted = client.complete(acceptance["id"], "clerk-hengdian", {"acceptance_decision": "accept"})
+    assert accepted.status_code == 200, accepted.json
+    assert read(client, headers, number)["status"]["code"] == "under_review"
+    assert outbox(app, number)[:3] == [
+        ("status-changed", "submitted"),
+        ("status-changed", "pre_review"),
+        ("status-changed", "pre_reviewed"),
+    ]

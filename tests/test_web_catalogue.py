@@ -51,6 +51,7 @@ def item_form(current: dict[str, Any], **changes: Any) -> dict[str, Any]:
     form.update({name: "1" for name in FLAGS if current.get(name)})
     form["version"] = str(current["version"])
     form["applicant_kinds"] = current.get("applicant_kinds") or []
+    form["pre_review"] = current.get("pre_review") or []
     materials = current["materials"]
     for name in MATERIAL:
         form[f"material_{name}"] = ["" if m.get(name) is None else str(m[name]) for m in materials] + [""]
@@ -148,6 +149,31 @@ def test_the_form_shows_the_item_and_a_save_makes_a_version_with_materials_reord
     assert re.search(r'data-change="added"><strong>食品经营许可证明</strong>：新增（第 5 项）', diff)
     assert re.search(rf"<strong>{materials[0]['name']}</strong>：由第 1 项移到第 2 项", diff)
     assert "可容缺 否 → 是" in diff
+
+
+def test_a_save_keeps_the_pre_review_channels_and_changes_them_when_ticked(
+    analyst: Browser, client: ApiClient
+) -> None:
+    page = page_text(analyst.get(EDIT))
+    assert re.search(r'name="pre_review" value="portal" checked> 网上申请', page)
+    assert re.search(r'name="pre_review" value="window" > 窗口申请', page)
+
+    # Saving another field keeps 预审 for online applications.
+    kept = analyst.post(EDIT, item_form(item(client), service_hours="工作日 8:30–17:00"))
+    assert kept.status_code == 302
+    assert (item(client)["version"], item(client)["pre_review"]) == (2, ["portal"])
+
+    both = analyst.post(EDIT, item_form(item(client), pre_review=["portal", "window"]))
+    assert both.status_code == 302 and item(client)["pre_review"] == ["portal", "window"]
+    # A walk-in case now waits in 预审 too.
+    assert client.case(client.start_case())["status"]["code"] == "pre_review"
+    history = page_text(analyst.get(VERSIONS))
+    diff = history.split('data-testid="item-diff"')[1]
+    assert re.search(r'data-field="pre_review">.*?网上申请</td><td[^>]*>网上申请、窗口申请</td>', diff, re.S)
+
+    none = analyst.post(EDIT, item_form(item(client), pre_review=[]))
+    assert none.status_code == 302 and item(client)["pre_review"] is None
+    assert client.case(client.start_case())["status"]["code"] == "submitted"
 
 
 def test_errors_are_shown_at_their_fields_with_the_input_kept_and_nothing_saved(

@@ -318,3 +318,35 @@ def test_a_wrong_reporter_gets_field_messages_with_the_input_kept(command: Brows
         command.post(EVENT_INTAKE, event_form(kind="legal_entity", name="某公司", id_number=CREDIT_CODE))
     )
     assert re.search(r'id="err-applicant-kind">本事项不受理法人的申请', entity)
+
+
+def test_a_reporter_gets_no_agent_block_and_a_lead_of_their_own(
+    clerk: Browser, command: Browser, client: ApiClient
+) -> None:
+    identity_lead = "第 1 步：核对申请人身份证件"
+    reporter_lead = "第 1 步：选择反映渠道，记下反映人的姓名和联系电话（匿名反映不填）"
+    event = page_text(command.get(EVENT_INTAKE))  # the reporter is the item's first kind
+    assert re.search(r'<details class="panel agent" data-agent\s+hidden>', event)
+    assert re.search(rf'<span data-kind="reporter"\s*>{reporter_lead}', event)
+    assert re.search(rf'<span data-kind="person legal_entity" hidden>{identity_lead}', event)
+
+    # A person reporting the event (the item's other kind) has the 代办人 block and the identity lead.
+    kept = page_text(command.post(EVENT_INTAKE, event_form(kind="person", name="楼先生")))
+    assert re.search(r'<details class="panel agent" data-agent\s*>', kept)
+    assert re.search(rf'<span data-kind="person legal_entity"\s*>{identity_lead}', kept)
+    assert re.search(rf'<span data-kind="reporter" hidden>{reporter_lead}', kept)
+
+    # Leftovers of the hidden block are not taken as an agent of the reporter.
+    posted = {
+        **event_form(kind="reporter", channel="hotline_12345", name="楼先生"),
+        "agent_name": "李四",
+        "agent_phone": "13900139000",
+    }
+    number = registered_number(command.post(EVENT_INTAKE, posted))
+    assert client.case(number, "command")["agent"] is None
+
+    # An item without reporters keeps the wording it had.
+    licence = page_text(clerk.get(INTAKE))
+    assert re.search(rf'<span data-kind="person legal_entity"\s*>{identity_lead}', licence)
+    assert reporter_lead not in licence
+    assert re.search(r'<details class="panel agent" data-agent\s*>', licence)

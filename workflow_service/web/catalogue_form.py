@@ -121,6 +121,7 @@ def posted_item(form: MultiDict[str, str]) -> dict[str, Any]:
     values.update({name: form.get(name) == "1" for name in FLAGS})
     kinds = form.getlist("applicant_kinds")
     values["applicant_kinds"] = kinds or None
+    values["pre_review"] = form.getlist("pre_review") or None
     values["materials"] = _materials(form)
     values["eligibility"] = _rules(form)
     return values

@@ -77,6 +77,7 @@ def field_labels() -> dict[str, str]:
         "in_service_hall": _("是否进驻大厅"),
         "joint_organisations": _("联办机构"),
         "applicant_kinds": _("申请人类型"),
+        "pre_review": _("预审"),
         "eligibility": _("受理条件规则"),
         "materials": _("申请材料"),
         "version": _("版本"),
@@ -143,6 +144,7 @@ def choices() -> dict[str, dict[str, str]]:
             ApplicantKind.LEGAL_ENTITY: _("法人或其他组织"),
             ApplicantKind.REPORTER: _("事件反映人（网格员、12345 热线、匿名等）"),
         },
+        "pre_review": {"portal": _("网上申请"), "window": _("窗口申请")},
         "rule_kind": {
             "minimum_age": _("年满（周岁）"),
             "maximum_age": _("不超过（周岁）"),

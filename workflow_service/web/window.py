@@ -83,7 +83,10 @@ def _applicant_from_form() -> dict[str, str]:
 
 
 def _agent_from_form() -> dict[str, str] | None:
-    """The 代办人 block; an agent is given as soon as any of its fields is filled in."""
+    """The 代办人 block; an agent is given as soon as any of its fields is filled in (never for a
+    reporter, whose page hides the block)."""
+    if request.form.get("applicant_kind") == "reporter":
+        return None
     agent = {name: request.form.get(f"agent_{name}", "").strip() for name in AGENT_FIELDS}
     return agent if any(agent.values()) else None
 

@@ -16,8 +16,8 @@ from workflow_service.extensions import db
 from workflow_service.models import ServiceItem, ServiceItemVersion, User
 from workflow_service.services.catalogue.service_items import require_catalogue_editor
 
-# Compared as a whole (lists of rules and kinds); materials are compared one by one, by name.
-WHOLE_FIELDS = ("eligibility", "applicant_kinds")
+# Compared as a whole (lists of rules, kinds and channels); materials are compared one by one, by name.
+WHOLE_FIELDS = ("eligibility", "applicant_kinds", "pre_review")
 
 
 @dataclass(frozen=True)

@@ -136,7 +136,7 @@
 
   /* Person: name, resident ID, phone. Legal entity: name, unified social credit code, phone, and
      the 代办人 block opened, since a legal entity acts (and collects results) through a person.
-     Reporter (an event's): the channel, name and phone if given, no ID number. */
+     Reporter (an event's): the channel, name and phone if given, no ID number and no 代办人. */
   function applicantBlock(block) {
     var agent = document.querySelector("[data-agent]");
     function update() {
@@ -152,6 +152,16 @@
         if (label) label.classList.toggle("req", kind !== "reporter");
       }
       if (agent && kind === "legal_entity") agent.open = true;
+      /* A reporter has no 代办人: the block is hidden and its fields are not sent. */
+      if (agent) {
+        agent.hidden = kind === "reporter";
+        agent.querySelectorAll("input, select, textarea").forEach(function (field) {
+          field.disabled = kind === "reporter";
+        });
+      }
+      document.querySelectorAll("[data-intake-lead] [data-kind]").forEach(function (node) {
+        node.hidden = node.dataset.kind.split(" ").indexOf(kind) < 0;
+      });
     }
     block.querySelectorAll('input[name="applicant_kind"]').forEach(function (radio) {
       radio.addEventListener("change", update);
