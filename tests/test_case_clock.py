@@ -120,7 +120,7 @@ def test_the_engine_cancels_a_workflow_for_good(app: Flask) -> None:
             .first()
         )
         assert definition is not None
-        started = runtime.start(definition.content_hash, definition.spec_json, {})
+        started = runtime.start(definition.content_hash, definition.spec_json, {"pre_review": False})
         assert [task.name for task in started.ready_tasks] == ["受理"]
         cancelled = runtime.cancel(definition.content_hash, definition.spec_json, started.state)
         assert (cancelled.completed, cancelled.ready_tasks, cancelled.statuses_reached) == (True, (), ())

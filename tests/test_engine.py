@@ -16,6 +16,8 @@ from workflow_service.engine.runtime import ProcessRuntime, TaskNotReady
 from workflow_service.errors import InvalidProcessDefinition
 
 REGISTRATION = PROJECT_ROOT / "bpmn" / "individual_business_registration.bpmn"
+# What registration sets for a walk-in case: the item sends only online applications through 预审.
+WALK_IN = {"pre_review": False}
 
 
 @pytest.fixture(scope="module")
@@ -27,11 +29,13 @@ def test_registration_process_is_read_with_lanes_forms_and_status_marks(registra
     assert registration.key == "individual_business_registration"
     assert registration.name == "个体工商户设立登记"
     assert [(t.name, t.lane) for t in registration.user_tasks] == [
+        ("预审", "window"),
         ("受理", "window"),
         ("审核", "department"),
         ("出件", "window"),
         ("退回补正材料收取", "window"),
         ("补正材料收取", "window"),
+        ("预审补正", "window"),
     ]
     assert registration.start_form_key == "individual_business_registration/application.json"
     assert registration.status_marks["end_issued"] == "issued"
@@ -39,7 +43,7 @@ def test_registration_process_is_read_with_lanes_forms_and_status_marks(registra
 
 def test_a_case_runs_to_its_end_restoring_state_at_every_wait(registration: ParsedProcess) -> None:
     runtime = ProcessRuntime()
-    step = runtime.start("v1", registration.spec_json, {"business_name": "测试店"})
+    step = runtime.start("v1", registration.spec_json, {**WALK_IN, "business_name": "测试店"})
     assert [t.bpmn_id for t in step.ready_tasks] == ["acceptance"]
     assert step.statuses_reached == ("submitted",)
     # A second runtime (as after a restart) continues from the serialized state alone.
@@ -71,14 +75,14 @@ def test_a_case_runs_to_its_end_restoring_state_at_every_wait(registration: Pars
 
 
 def test_stored_state_does_not_repeat_the_process_spec(registration: ParsedProcess) -> None:
-    step = ProcessRuntime().start("v1", registration.spec_json, {})
+    step = ProcessRuntime().start("v1", registration.spec_json, WALK_IN)
     state = json.loads(step.state)
     assert "spec" not in state
     assert len(step.state) < len(registration.spec_json)
 
 
 # The application of bench/engine_bench.py: a realistic amount of Chinese text in the case's data.
-APPLICATION = {**api.APPLICATION, "applicant": dict(api.APPLICANT)}
+APPLICATION = {**api.APPLICATION, "applicant": dict(api.APPLICANT), **WALK_IN}
 STEPS = {
     "acceptance": {"acceptance_decision": "accept"},
     "review": {"review_decision": "approve", "review_opinion": "材料齐全，准予登记"},
@@ -127,7 +131,7 @@ def test_a_state_stored_in_full_before_it_was_compacted_goes_on(
 
 def test_only_ready_user_tasks_can_be_completed(registration: ParsedProcess) -> None:
     runtime = ProcessRuntime()
-    step = runtime.start("v1", registration.spec_json, {})
+    step = runtime.start("v1", registration.spec_json, WALK_IN)
     tasks = json.loads(step.state)["tasks"]
     # 补正材料收取 is predicted (it may come next) but not ready.
     future_task = next(task_id for task_id, task in tasks.items() if task["task_spec"] == "supplement")

@@ -4,6 +4,7 @@ whatever the case holds, and the API's schemas and the pages' templates only pri
 from __future__ import annotations
 
 import ast
+import dataclasses
 import enum
 import importlib
 from collections.abc import Callable, Iterator
@@ -226,12 +227,16 @@ def _constant_or_value_type(dotted: str) -> bool:
     if name.isupper():
         return True
     imported = getattr(importlib.import_module(module), name, None)
+    # Value types: enums, and the frozen dataclasses a schema's post_load builds its input into.
+    if isinstance(imported, type) and dataclasses.is_dataclass(imported):
+        return bool(imported.__dataclass_params__.frozen)  # type: ignore[attr-defined]
     return isinstance(imported, type) and issubclass(imported, enum.Enum)
 
 
 def test_the_api_schemas_only_dump_what_the_read_models_hold() -> None:
     """No service is called and no ``flask.g`` read while an answer is dumped: schemas may take the
-    services' label tables (constants) and value types (enums, e.g. a filter's choices), nothing else."""
+    services' label tables (constants) and value types (enums, e.g. a filter's choices; frozen input
+    dataclasses), nothing else."""
     found = []
     for path in sorted(API.glob("*_schemas.py")):
         if path.name in NOT_YET_DUMP_ONLY:

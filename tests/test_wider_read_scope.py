@@ -46,7 +46,7 @@ def test_a_client_granted_read_all_reads_other_clients_applications_in_its_regio
     answer = read(client, after, hengdian_case)
     assert answer.status_code == 200
     assert answer.json["number"] == hengdian_case
-    assert answer.json["status"]["code"] == "submitted"
+    assert answer.json["status"]["code"] == "pre_review"  # waiting in 预审 at 横店镇's window
     # Outside its regions, as before.
     assert read(client, after, wuning_case).status_code == 404
     # Reading is all it may do with another's application; its list stays its own.
