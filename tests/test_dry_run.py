@@ -15,7 +15,7 @@ from sqlalchemy import func, select
 from tests.support.api import HENGDIAN, WUNING, ApiClient
 from tests.support.pages import Browser, page_text
 from workflow_service.extensions import db
-from workflow_service.models import AuditChainHead
+from workflow_service.models import AuditChainHead, ServiceItem
 from workflow_service.services.process.sample_data import sample_data, sample_value
 
 KEY = "individual_business_registration"
@@ -74,6 +74,18 @@ def test_a_version_is_walked_step_by_step_with_who_gets_each_task_its_status_and
     )
     assert report["path"][0] == "start" and report["path"][-1] == "end_issued" and "review" in report["path"]
     assert report["service_code"] == KEY and report["township"] == {"code": WUNING, "name": "吴宁街道"}
+
+
+def test_an_item_sending_walk_in_applications_through_pre_review_is_walked_through_it(
+    app: Flask, client: ApiClient
+) -> None:
+    with app.app_context():
+        item = db.session.execute(select(ServiceItem).where(ServiceItem.code == KEY)).scalar_one()
+        item.pre_review = ["window"]
+        db.session.commit()
+    report = walked(client, {"township": WUNING})
+    assert [step["name"] for step in report["steps"]][:3] == ["提交申请", "预审", "受理"]
+    assert report["ended"] is True and report["stopped"] is None
 
 
 @pytest.mark.parametrize(

@@ -61,6 +61,7 @@ from workflow_service.services.process.case_status import (
     case_status_label,
     transition_allowed,
 )
+from workflow_service.services.process.form_fields import PRE_REVIEW_VARIABLE
 from workflow_service.services.process.forms import form_errors
 from workflow_service.services.process.progress import process_runtime
 from workflow_service.services.process.sample_data import (
@@ -70,6 +71,8 @@ from workflow_service.services.process.sample_data import (
     sample_data,
 )
 
+# The channel of the application a walk starts: a walk-in one, at the window.
+WALK_IN = "window"
 # Engine steps a walk may take before it is stopped as a loop.
 MAX_STEPS = 60
 # The clock as people read it while a step waits.
@@ -416,7 +419,16 @@ def _walk(
     if walk.accepting_problem:
         findings.append(walk.accepting_problem)
     result = runtime.start(
-        key, spec, {**start_data, "applicant": SAMPLE_APPLICANT, "service_code": item.code if item else None}
+        key,
+        spec,
+        {
+            **start_data,
+            "applicant": SAMPLE_APPLICANT,
+            "service_code": item.code if item else None,
+            # What registration sets for the process's 预审 branch: the walk is a walk-in application,
+            # which waits in 预审 only where the item names the window's channel.
+            PRE_REVIEW_VARIABLE: bool(item and WALK_IN in (item.pre_review or ())),
+        },
     )
     entered, problem = walk.enter(result.statuses_reached)
     stopped = problem
