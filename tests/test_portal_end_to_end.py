@@ -5,13 +5,16 @@ and an approver work the case over the same HTTP API; a ``flask worker`` process
 in production, and delivers each status change to a receiver on localhost. After each step the
 receiver has heard of exactly the statuses so far, each signed, once and in order, and the portal's
 status read says where the application is in the applicant's words, ending with the result and how
-it was collected.
+it was collected. A worker killed with SIGKILL in the middle of a delivery loses nothing: the next
+worker takes the delivery over once its lease expires and delivers it, and the case's later events
+after it.
 """
 
 from __future__ import annotations
 
 import signal
 import subprocess
+import threading
 import time
 from collections.abc import Iterator
 from typing import Any
@@ -19,6 +22,7 @@ from typing import Any
 import pytest
 
 from tests.support.api import WUNING
+from tests.support.applications import application_body
 from tests.support.live import Server
 from tests.support.steps import APPROVE, PASS, PICKUP, only_task
 from tests.support.webhooks import Receiver, receiver
@@ -35,16 +39,22 @@ EXPECTED_STEPS = {
 }
 
 
-@pytest.fixture
-def worker(server: Server) -> Iterator[subprocess.Popen]:
-    """``flask worker`` polling every 0.2 s against the server's database, stopped with SIGTERM."""
-    process = subprocess.Popen(
+def start_worker(server: Server, **settings: str) -> subprocess.Popen:
+    """``flask worker`` polling every 0.2 s against the server's database, with ``settings`` as
+    ``FLASK_<NAME>`` environment variables."""
+    return subprocess.Popen(
         [str(FLASK), "--app", "wsgi", "worker", "--interval", "0.2"],
         cwd=PROJECT_ROOT,
-        env=server.env,
+        env={**server.env, **{f"FLASK_{name}": value for name, value in settings.items()}},
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
+
+
+@pytest.fixture
+def worker(server: Server) -> Iterator[subprocess.Popen]:
+    """A worker running all along, stopped with SIGTERM as a deployment stops it."""
+    process = start_worker(server)
     yield process
     process.send_signal(signal.SIGTERM)
     process.wait(timeout=30)
@@ -109,3 +119,46 @@ def test_an_online_application_goes_to_issue_with_one_signed_webhook_per_status_
     # The applicant's words only: no task ids, lanes or BPMN element names reach the portal.
     for internal in ("acceptance", "review_decision", "lane", "bpmn"):
         assert internal not in str(final), internal
+
+
+@pytest.mark.live
+def test_a_worker_killed_during_a_delivery_leaves_it_to_the_next_worker_which_delivers_in_order(
+    server: Server,
+) -> None:
+    page = page_module()
+    portal = page["PortalClient"](server.base, *created_client(server))
+    arrived, released = threading.Event(), threading.Event()
+
+    def hang_the_first(_event: dict[str, Any]) -> int:
+        if not arrived.is_set():
+            arrived.set()
+            released.wait(30)
+            return 500  # its worker is gone: nobody reads this answer
+        return 200
+
+    with receiver() as hooks:
+        hooks.answer = hang_the_first
+        secret = portal.subscribe(hooks.url, ["status-changed"])["secret"]
+        number = portal.submit(application_body())["number"]  # committed: 申请 and 预审 are in the outbox
+
+        doomed = start_worker(server, WEBHOOK_LEASE_SECONDS="2")
+        try:
+            assert arrived.wait(30), "the first worker never posted"
+        finally:
+            doomed.kill()  # SIGKILL: no handler runs, the delivery stays claimed by a dead worker
+            doomed.wait(timeout=30)
+        released.set()
+
+        survivor = start_worker(server, WEBHOOK_LEASE_SECONDS="2")
+        try:
+            delivered = heard(hooks, 2)
+        finally:
+            survivor.send_signal(signal.SIGTERM)
+            survivor.wait(timeout=30)
+
+    assert [event["new_status"] for event in delivered] == ["submitted", "pre_review"]
+    assert {event["case_number"] for event in delivered} == {number}
+    first, *_ = hooks.received
+    assert first.answered == 500 and first.event["event_id"] == delivered[0]["event_id"]
+    for request in hooks.received:
+        page["verify_webhook"](secret, request.headers, request.body)
