@@ -333,6 +333,7 @@ KEPT_SECTIONS = (
     ("<!-- request_profile:", "<!-- /request_profile -->"),
     ("<!-- memory_soak:", "<!-- /memory_soak -->"),
     ("<!-- sqlite_lock_wait:", "<!-- /sqlite_lock_wait -->"),
+    ("<!-- portal_applications:", "<!-- /portal_applications -->"),
 )
 
 
