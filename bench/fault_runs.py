@@ -108,6 +108,14 @@ class Cluster:
     def url(self) -> str:
         return f"postgresql://postgres@127.0.0.1:{self.port}/postgres"
 
+    def create_database(self, name: str) -> str:
+        """A new database on this cluster; its URL."""
+        subprocess.run(
+            [str(self.bin / "createdb"), "-h", "127.0.0.1", "-p", str(self.port), "-U", "postgres", name],
+            check=True,
+        )
+        return f"postgresql://postgres@127.0.0.1:{self.port}/{name}"
+
 
 @contextmanager
 def throwaway_cluster() -> Iterator[Cluster]:
@@ -420,20 +428,7 @@ def main(argv: list[str] | None = None) -> int:
     started = datetime.now(UTC)
     load_before = os.getloadavg()
     with throwaway_cluster() as cluster, tempfile.TemporaryDirectory(prefix="ws-faults-log-") as logs:
-        subprocess.run(
-            [
-                str(cluster.bin / "createdb"),
-                "-h",
-                "127.0.0.1",
-                "-p",
-                str(cluster.port),
-                "-U",
-                "postgres",
-                "faults",
-            ],
-            check=True,
-        )
-        database_url = f"postgresql://postgres@127.0.0.1:{cluster.port}/faults"
+        database_url = cluster.create_database("faults")
         env = {**os.environ, "DATABASE_URL": database_url, "FLASK_SECRET_KEY": secrets.token_hex(32)}
         prepare_database(env)
         with gunicorn(env, 4, Path(logs)) as server, background_worker(env, Path(logs)) as restart_worker:

@@ -231,23 +231,11 @@ def database(kind: str) -> Iterator[tuple[str, str]]:
     from fault_runs import throwaway_cluster  # PostgreSQL only: initdb on a port of its own
 
     with throwaway_cluster() as cluster:
-        subprocess.run(
-            [
-                str(cluster.bin / "createdb"),
-                "-h",
-                "127.0.0.1",
-                "-p",
-                str(cluster.port),
-                "-U",
-                "postgres",
-                "soak",
-            ],
-            check=True,
-        )
+        database_url = cluster.create_database("soak")
         version = subprocess.run(
             [str(cluster.bin / "postgres"), "--version"], capture_output=True, text=True, check=False
         ).stdout.strip()
-        yield f"postgresql://postgres@127.0.0.1:{cluster.port}/soak", version
+        yield database_url, version
 
 
 # --- what importing the app costs ---------------------------------------------------------------
